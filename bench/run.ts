@@ -1,0 +1,9 @@
+// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack picks one.
+import { benchExtraction } from './extraction.js';
+import { benchPipeline } from './pipeline.js';
+import { benchSlackAck } from './slack-ack.js';
+
+const only = process.env.BENCH_ONLY;
+if (!only || only === 'pipeline') await benchPipeline();
+if (!only || only === 'extraction') await benchExtraction();
+if (!only || only === 'slack') await benchSlackAck();

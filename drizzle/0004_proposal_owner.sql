@@ -1,0 +1,1 @@
+ALTER TABLE "proposals" ADD COLUMN "owner_slack_id" text;

@@ -1,0 +1,259 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { type AppContext, loadPolicy, openApp } from './app-context.js';
+import { type CliIo, show, table } from './cli/output.js';
+import { formatPolicy } from './cli/policy-command.js';
+import { executeRun, notifySlack, prepareRun, type RunCommandOptions } from './cli/run-command.js';
+import { startServe } from './cli/serve-command.js';
+import { type Config, loadConfig, requireSettings } from './config.js';
+import { dumpLocalCrm, seedLocalCrm } from './crm/local-crm-admin.js';
+import { runMigrations } from './db/migrate.js';
+import { readProvenance } from './db/provenance-reader.js';
+import { formatRunSummary } from './domain/run-summary.js';
+import { ScoutError } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import { DEFAULT_POLICY_PATH, loadPolicyFile } from './policy-file.js';
+import { setupFields } from './services/setup-fields.js';
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1)
+    throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+};
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/**
+ * The `scout` command. Returns the exit code: 0 success, 1 runtime failure,
+ * 2 bad usage or input.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let config: Config | undefined;
+  let logger: Logger | undefined;
+  const boot = () => {
+    config ??= loadConfig(io.env);
+    logger ??= createLogger(config.LOG_LEVEL);
+    return { config, logger };
+  };
+  const withApp = async <T>(fn: (app: AppContext) => Promise<T>): Promise<T> => {
+    const { config, logger } = boot();
+    const app = await openApp(config, logger);
+    try {
+      return await fn(app);
+    } finally {
+      await app.close();
+    }
+  };
+
+  const program = new Command('scout')
+    .description(
+      "Keeps a CRM's deal-qualification fields current with AI, under an auditable policy.",
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  program
+    .command('migrate')
+    .description('apply the database migrations in drizzle/')
+    .action(async () => {
+      const { config } = boot();
+      requireSettings(config, ['database']);
+      await runMigrations(config.DATABASE_URL as string);
+      io.stdout('migrations applied\n');
+    });
+
+  program
+    .command('serve')
+    .description(
+      'the Slack app on /slack/events (with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET) and /healthz, on PORT',
+    )
+    .action(async () => {
+      await withApp(async (app) => {
+        const serving = await startServe(app);
+        io.stdout(
+          `scout serving on port ${serving.server.port} (POST /slack/events, GET /healthz)\n`,
+        );
+        await untilSignal();
+        await serving.stop();
+      });
+    });
+
+  program
+    .command('run')
+    .description('one extraction pass now; a dry run unless --apply AND LIVE_WRITES=1')
+    .option('--apply', 'ask for live writes (LIVE_WRITES=1 must also be set)', false)
+    .option('--deal <id>', 'only this deal (repeatable)', collect, [] as string[])
+    .option('--limit <n>', 'scan at most n deals (default: every deal)', positiveInt)
+    .option('--rescan', 'ignore note watermarks and re-read every note', false)
+    .option(
+      '--batch',
+      'send the model calls as one Message Batch (half price, answers within 24 h); re-run to resume collecting',
+      false,
+    )
+    .option('--json', 'print the run summary as JSON', false)
+    .action(async (opts: RunCommandOptions & { json: boolean }) => {
+      const { config, logger } = boot();
+      const prepared = prepareRun(config, opts);
+      const { summary, slack } = await withApp(async (app) => {
+        const summary = await executeRun(app, config, logger, prepared, opts);
+        return { summary, slack: await notifySlack(app, config, logger, prepared.policy, summary) };
+      });
+      io.stdout(
+        opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatRunSummary(summary)}\n`,
+      );
+      if (slack) io.stderr(`${slack}\n`);
+    });
+
+  program
+    .command('log')
+    .description('print provenance rows, oldest first')
+    .option('--run <id>', 'only rows of this run')
+    .option('--deal <id>', 'only rows of this deal')
+    .option('--json', 'one JSON object per line', false)
+    .action(async (opts: { run?: string; deal?: string; json: boolean }) => {
+      await withApp(async (app) => {
+        const rows: string[][] = [];
+        for await (const r of readProvenance(app.database.db, {
+          runId: opts.run,
+          dealId: opts.deal,
+        })) {
+          if (opts.json) io.stdout(`${JSON.stringify(r)}\n`);
+          else {
+            rows.push([
+              String(r.id),
+              r.created_at.slice(0, 19).replace('T', ' '),
+              r.run_id.slice(0, 8),
+              r.dry_run ? 'dry' : 'live',
+              r.record_id,
+              r.field,
+              r.action,
+              `${show(r.previous_value, 20)} → ${show(r.new_value, 30)}`,
+              show(r.reason, 80),
+            ]);
+          }
+        }
+        if (!opts.json)
+          io.stdout(
+            rows.length === 0
+              ? 'no provenance rows\n'
+              : `${table(['id', 'time', 'run', 'mode', 'deal', 'field', 'action', 'value', 'reason'], rows)}\n`,
+          );
+      });
+    });
+
+  program
+    .command('setup-fields')
+    .description(
+      'create the scout_* suggestion properties in the CRM; a dry run unless --apply AND LIVE_WRITES=1',
+    )
+    .option('--apply', 'create them (LIVE_WRITES=1 must also be set)', false)
+    .action(async (opts: { apply: boolean }) => {
+      const { config } = boot();
+      const policy = loadPolicy(config);
+      const report = await withApp((app) =>
+        setupFields(
+          {
+            crm: app.crm,
+            policy,
+            liveWrites: config.LIVE_WRITES,
+            isPaused: () => app.ledger.isPaused(),
+          },
+          opts,
+        ),
+      );
+      const head = report.locks.open ? 'LIVE' : 'DRY RUN — nothing was written';
+      const body = table(
+        ['field', 'property', 'type', 'status', 'detail'],
+        report.rows.map((r) => [r.field, r.property, r.type, r.status, r.detail]),
+      );
+      io.stdout(
+        `${[head, ...report.locks.warnings.map((w) => `WARNING: ${w}`), body].join('\n')}\n`,
+      );
+    });
+
+  const policy = program.command('policy').description('field policy tools');
+  policy
+    .command('check [file]')
+    .description(
+      'validate a policy file (default: SCOUT_POLICY, else the shipped default) and print it',
+    )
+    .action(async (file: string | undefined) => {
+      const path = file ?? boot().config.SCOUT_POLICY ?? DEFAULT_POLICY_PATH;
+      io.stdout(`${formatPolicy(loadPolicyFile(path), path)}\n`);
+    });
+
+  const crm = program.command('crm').description('local CRM tools (SCOUT_CRM=local only)');
+  crm
+    .command('seed <file>')
+    .description('load a seed file into the local CRM (ids must be new)')
+    .action(async (file: string) => {
+      const result = await withApp(async (app) => {
+        assertLocal(app);
+        return seedLocalCrm(app.database.db, file);
+      });
+      io.stdout(
+        `seeded ${result.deals} deals, ${result.notes} notes, ${result.users} users, ${result.properties} new properties\n`,
+      );
+    });
+  crm
+    .command('dump')
+    .description(
+      'print every deal with all its current properties and notes, in the seed file shape',
+    )
+    .option('--json', 'JSON (the only format; accepted for symmetry with other commands)', true)
+    .action(async () => {
+      await withApp(async (app) => {
+        assertLocal(app);
+        await dumpLocalCrm(app.database.db, io.stdout);
+      });
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (error) {
+    return reportError(error, io, logger);
+  } finally {
+    logger?.flush();
+  }
+}
+
+/** Resolves on the first SIGINT or SIGTERM, so the caller can shut down in order. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function assertLocal(app: AppContext): void {
+  if (app.crm.kind !== 'local')
+    throw new ScoutError(
+      'crm_unsupported',
+      '`scout crm` works on the local CRM only (SCOUT_CRM=local)',
+    );
+}
+
+function reportError(error: unknown, io: CliIo, logger: Logger | undefined): number {
+  if (error instanceof CommanderError) {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return 0;
+    return 2;
+  }
+  if (error instanceof ScoutError) {
+    io.stderr(`scout: ${error.message}\n`);
+    return error.exitCode;
+  }
+  logger?.error({ err: error }, 'command failed');
+  io.stderr(`scout: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+}

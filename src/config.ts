@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { ScoutError } from './errors.js';
+
+const url = (protocols: readonly string[]) =>
+  z
+    .string()
+    .url('must be a URL')
+    .refine(
+      (u) => protocols.some((p) => u.startsWith(`${p}://`)),
+      `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    );
+
+/** The one schema for Scout's environment (SPEC interface contract). Parsed once, frozen, passed down. */
+const envSchema = z.object({
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  REDIS_URL: url(['redis', 'rediss']).optional(),
+  /** Kept raw on purpose: only the exact string `1` opens the lock, anything else is reported. */
+  LIVE_WRITES: z.string().optional(),
+  SCOUT_POLICY: z.string().optional(),
+  SCOUT_CRM: z.enum(['local', 'hubspot']).default('local'),
+  HUBSPOT_ACCESS_TOKEN: z.string().optional(),
+  HUBSPOT_BASE_URL: url(['http', 'https']).default('https://api.hubapi.com'),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: url(['http', 'https']).optional(),
+  SCOUT_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
+  /** Retries of a failed Messages API call (429, 529, 5xx, timeouts), with backoff honouring retry-after. */
+  SCOUT_MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  /** First wait between Message Batch status polls (it grows by half each poll, up to five minutes). */
+  SCOUT_BATCH_POLL_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
+  /** How many deals are extracted at once (Messages API calls in flight). */
+  SCOUT_EXTRACT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  SCOUT_EXTRACTOR: z.enum(['anthropic', 'replay']).optional(),
+  SCOUT_REPLAY_FILE: z.string().optional(),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().optional(),
+  SLACK_API_URL: url(['http', 'https']).optional(),
+  SCOUT_OPS_CHANNEL: z.string().optional(),
+  /** Where approval cards go when a deal's owner cannot be found in Slack. */
+  SCOUT_APPROVALS_CHANNEL: z.string().optional(),
+  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+});
+
+export type Config = Readonly<z.output<typeof envSchema>> & {
+  readonly extractor: 'anthropic' | 'replay';
+};
+
+/** Names of settings that are secrets: never logged, never stored. */
+export const SECRET_SETTINGS = [
+  'HUBSPOT_ACCESS_TOKEN',
+  'ANTHROPIC_API_KEY',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+] as const;
+
+/**
+ * Parses the environment once. Empty strings count as unset (as compose files and
+ * shells often leave them). Every problem is reported in one message.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ScoutError('config_invalid', `Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const extractor =
+    parsed.data.SCOUT_EXTRACTOR ?? (parsed.data.SCOUT_REPLAY_FILE ? 'replay' : 'anthropic');
+  return Object.freeze({ ...parsed.data, extractor });
+}
+
+export type Requirement = 'database' | 'extractor' | 'crm';
+
+/** Checks the settings one command needs, listing every missing one at once. */
+export function requireSettings(config: Config, needs: readonly Requirement[]): void {
+  const problems: string[] = [];
+  if (needs.includes('database') && !config.DATABASE_URL) {
+    problems.push('DATABASE_URL is not set (for example postgres://127.0.0.1:5432/scout)');
+  }
+  if (needs.includes('extractor')) {
+    if (config.extractor === 'replay' && !config.SCOUT_REPLAY_FILE)
+      problems.push('SCOUT_EXTRACTOR=replay needs SCOUT_REPLAY_FILE');
+    if (config.extractor === 'anthropic' && !config.ANTHROPIC_API_KEY) {
+      problems.push(
+        'ANTHROPIC_API_KEY is not set (or set SCOUT_EXTRACTOR=replay and SCOUT_REPLAY_FILE to replay recorded findings)',
+      );
+    }
+  }
+  if (needs.includes('crm') && config.SCOUT_CRM === 'hubspot' && !config.HUBSPOT_ACCESS_TOKEN) {
+    problems.push('SCOUT_CRM=hubspot needs HUBSPOT_ACCESS_TOKEN');
+  }
+  if (problems.length > 0)
+    throw new ScoutError('config_invalid', `Invalid configuration:\n  ${problems.join('\n  ')}`);
+}

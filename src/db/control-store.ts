@@ -1,0 +1,36 @@
+import { desc, eq } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { control, runs } from './schema.js';
+
+const PAUSE_KEY = 'paused';
+
+/** Operator switches (the pause) and what `/scout status` shows. */
+export interface ControlStore {
+  isPaused(): Promise<boolean>;
+  setPaused(paused: boolean, by: string): Promise<void>;
+  recentRuns(limit: number): Promise<Array<typeof runs.$inferSelect>>;
+}
+
+export function createControlStore(db: Db): ControlStore {
+  return {
+    async isPaused() {
+      const [row] = await db
+        .select({ value: control.value })
+        .from(control)
+        .where(eq(control.key, PAUSE_KEY));
+      return row?.value === true;
+    },
+    async setPaused(paused, by) {
+      await db
+        .insert(control)
+        .values({ key: PAUSE_KEY, value: paused, updatedBy: by })
+        .onConflictDoUpdate({
+          target: control.key,
+          set: { value: paused, updatedBy: by, updatedAt: new Date() },
+        });
+    },
+    async recentRuns(limit) {
+      return db.select().from(runs).orderBy(desc(runs.startedAt)).limit(limit);
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import type { PropertyValue } from '../domain/values.js';
+import type { Db } from './client.js';
+import type { ProvenanceEntry } from './run-ledger.js';
+import { proposals, provenance, slackThreads } from './schema.js';
+
+export type ProposalRow = typeof proposals.$inferSelect;
+
+/**
+ * Proposal state changes. Every transition is one conditional UPDATE (status and
+ * version must still be what the caller saw), committed together with its provenance
+ * row, so a proposal changes state exactly once however many clicks arrive.
+ */
+export interface ProposalStore {
+  get(id: string): Promise<ProposalRow | null>;
+  /** pending → approved | rejected | edited; null when someone else decided first, or it expired. */
+  decide(
+    input: {
+      id: string;
+      version: number;
+      status: 'approved' | 'rejected' | 'edited';
+      by: string;
+      at: Date;
+      editedValue?: PropertyValue;
+    },
+    log: ProvenanceEntry,
+  ): Promise<ProposalRow | null>;
+  /** approved | edited → applied | would_apply | stale | failed, once. */
+  finish(
+    id: string,
+    status: 'applied' | 'would_apply' | 'stale' | 'failed',
+    outcome: string | null,
+    log: ProvenanceEntry,
+  ): Promise<ProposalRow | null>;
+  /** pending past its expiry → expired, once. */
+  expire(id: string, at: Date, log: ProvenanceEntry): Promise<ProposalRow | null>;
+  /** Pending proposals whose time is up. */
+  due(at: Date, limit: number): Promise<ProposalRow[]>;
+  /** A provenance row that is no state change (an unauthorized click). */
+  log(entry: ProvenanceEntry): Promise<void>;
+  pendingOfRun(runId: string): Promise<ProposalRow[]>;
+  setCard(
+    id: string,
+    card: { channel: string; ts: string; ownerSlackId: string | null },
+  ): Promise<void>;
+  thread(runId: string, dealId: string): Promise<{ channel: string; ts: string } | null>;
+  saveThread(runId: string, dealId: string, channel: string, ts: string): Promise<void>;
+  countPending(): Promise<number>;
+}
+
+export function createProposalStore(db: Db): ProposalStore {
+  const insertLog = (tx: Pick<Db, 'insert'>, entry: ProvenanceEntry) =>
+    tx.insert(provenance).values(entry as ProvenanceEntry);
+  return {
+    async get(id) {
+      const [row] = await db.select().from(proposals).where(eq(proposals.id, id));
+      return row ?? null;
+    },
+
+    async decide(input, log) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(proposals)
+          .set({
+            status: input.status,
+            version: sql`${proposals.version} + 1`,
+            decidedBy: input.by,
+            decidedAt: input.at,
+            ...(input.editedValue !== undefined ? { editedValue: input.editedValue } : {}),
+          })
+          .where(
+            and(
+              eq(proposals.id, input.id),
+              eq(proposals.status, 'pending'),
+              eq(proposals.version, input.version),
+              gt(proposals.expiresAt, input.at),
+            ),
+          )
+          .returning();
+        if (!row) return null;
+        await insertLog(tx, log);
+        return row;
+      });
+    },
+
+    async finish(id, status, outcome, log) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(proposals)
+          .set({ status, outcome, version: sql`${proposals.version} + 1` })
+          .where(and(eq(proposals.id, id), inArray(proposals.status, ['approved', 'edited'])))
+          .returning();
+        if (!row) return null;
+        await insertLog(tx, log);
+        return row;
+      });
+    },
+
+    async expire(id, at, log) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(proposals)
+          .set({ status: 'expired', version: sql`${proposals.version} + 1` })
+          .where(
+            and(
+              eq(proposals.id, id),
+              eq(proposals.status, 'pending'),
+              lte(proposals.expiresAt, at),
+            ),
+          )
+          .returning();
+        if (!row) return null;
+        await insertLog(tx, log);
+        return row;
+      });
+    },
+
+    async due(at, limit) {
+      return db
+        .select()
+        .from(proposals)
+        .where(and(eq(proposals.status, 'pending'), lte(proposals.expiresAt, at)))
+        .orderBy(asc(proposals.expiresAt))
+        .limit(limit);
+    },
+
+    async log(entry) {
+      await insertLog(db, entry);
+    },
+
+    async pendingOfRun(runId) {
+      return db
+        .select()
+        .from(proposals)
+        .where(and(eq(proposals.runId, runId), eq(proposals.status, 'pending')))
+        .orderBy(asc(proposals.recordId), asc(proposals.createdAt));
+    },
+
+    async setCard(id, card) {
+      await db
+        .update(proposals)
+        .set({ slackChannel: card.channel, slackTs: card.ts, ownerSlackId: card.ownerSlackId })
+        .where(eq(proposals.id, id));
+    },
+
+    async thread(runId, dealId) {
+      const [row] = await db
+        .select()
+        .from(slackThreads)
+        .where(and(eq(slackThreads.runId, runId), eq(slackThreads.dealId, dealId)));
+      return row ? { channel: row.channel, ts: row.ts } : null;
+    },
+
+    async saveThread(runId, dealId, channel, ts) {
+      await db.insert(slackThreads).values({ runId, dealId, channel, ts }).onConflictDoNothing();
+    },
+
+    async countPending() {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(proposals)
+        .where(and(eq(proposals.status, 'pending'), eq(proposals.dryRun, false)));
+      return row?.n ?? 0;
+    },
+  };
+}

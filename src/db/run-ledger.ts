@@ -1,0 +1,200 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Action } from '../domain/actions.js';
+import type { RunSummary } from '../domain/run-summary.js';
+import type { PropertyValue } from '../domain/values.js';
+import type { Db } from './client.js';
+import { createControlStore } from './control-store.js';
+import { extractionBatchItems, noteWatermarks, proposals, provenance, runs } from './schema.js';
+
+export type ProvenanceEntry = Omit<typeof provenance.$inferInsert, 'id' | 'createdAt'> & {
+  action: Action;
+};
+export type ProposalEntry = Omit<typeof proposals.$inferInsert, 'createdAt' | 'status' | 'version'>;
+export interface WatermarkEntry {
+  dealId: string;
+  noteCreatedAt: Date;
+  noteId: string;
+  runId: string;
+}
+
+export interface Watermark {
+  readonly noteCreatedAt: Date;
+  readonly noteId: string;
+}
+
+/** What a run needs to know about a page of deals before deciding anything. */
+export interface PageContext {
+  readonly watermarks: ReadonlyMap<string, Watermark>;
+  /** Keys from {@link appliedKey}: changes already written live (SPEC G11). */
+  readonly applied: ReadonlySet<string>;
+  /** Keys from {@link pendingKey}: proposals awaiting a decision, in this run's mode. */
+  readonly pending: ReadonlySet<string>;
+}
+
+export function appliedKey(
+  recordId: string,
+  field: string,
+  noteId: string | null,
+  value: PropertyValue,
+): string {
+  return JSON.stringify([recordId, field, noteId, value]);
+}
+
+export function pendingKey(recordId: string, field: string, value: PropertyValue): string {
+  return JSON.stringify([recordId, field, value]);
+}
+
+const CHUNK = 1000;
+
+/**
+ * The run's persistence port: every page is committed in one transaction (proposals,
+ * provenance, watermarks together), so a crash leaves whole pages or nothing.
+ */
+export interface RunLedger {
+  isPaused(): Promise<boolean>;
+  startRun(row: typeof runs.$inferInsert): Promise<void>;
+  finishRun(summary: RunSummary): Promise<void>;
+  failRun(runId: string, message: string, at: Date): Promise<void>;
+  loadPageContext(
+    object: string,
+    recordIds: readonly string[],
+    dryRun: boolean,
+  ): Promise<PageContext>;
+  /** Inserts proposals (skipping any that would duplicate a pending one) and returns the ids actually stored. */
+  commitPage(page: {
+    proposals: readonly ProposalEntry[];
+    provenance: (stored: ReadonlySet<string>) => readonly ProvenanceEntry[];
+    watermarks: readonly WatermarkEntry[];
+    /** Batch results settled by this page, marked collected in the same transaction. */
+    collected?: { batchId: string; dealIds: readonly string[] };
+  }): Promise<ReadonlySet<string>>;
+}
+
+export function createRunLedger(db: Db): RunLedger {
+  const control = createControlStore(db);
+  return {
+    isPaused: () => control.isPaused(),
+
+    async startRun(row) {
+      await db.insert(runs).values(row);
+    },
+
+    async finishRun(s) {
+      await db
+        .update(runs)
+        .set({
+          status: 'completed',
+          mode: s.mode,
+          locks: s.locks,
+          scanned: s.scanned,
+          total: s.total,
+          cap: s.cap,
+          counts: s.counts,
+          dealCounts: s.deals,
+          warnings: s.warnings,
+          usage: s.usage,
+          finishedAt: new Date(s.finished_at),
+        })
+        .where(eq(runs.id, s.run_id));
+    },
+
+    async failRun(runId, message, at) {
+      await db
+        .update(runs)
+        .set({ status: 'failed', error: message, finishedAt: at })
+        .where(eq(runs.id, runId));
+    },
+
+    async loadPageContext(object, recordIds, dryRun) {
+      const ids = [...recordIds];
+      const [marks, applied, pending] = await Promise.all([
+        db.select().from(noteWatermarks).where(inArray(noteWatermarks.dealId, ids)),
+        db
+          .select({
+            recordId: provenance.recordId,
+            field: provenance.field,
+            note: provenance.sourceNoteId,
+            value: provenance.newValue,
+          })
+          .from(provenance)
+          .where(
+            and(
+              eq(provenance.object, object),
+              inArray(provenance.recordId, ids),
+              sql`${provenance.action} in ('written', 'applied') and not ${provenance.dryRun}`,
+            ),
+          ),
+        db
+          .select({
+            recordId: proposals.recordId,
+            field: proposals.field,
+            value: proposals.newValue,
+          })
+          .from(proposals)
+          .where(
+            and(
+              eq(proposals.object, object),
+              inArray(proposals.recordId, ids),
+              eq(proposals.status, 'pending'),
+              eq(proposals.dryRun, dryRun),
+            ),
+          ),
+      ]);
+      return {
+        watermarks: new Map(
+          marks.map((m) => [m.dealId, { noteCreatedAt: m.noteCreatedAt, noteId: m.noteId }]),
+        ),
+        applied: new Set(
+          applied.map((a) => appliedKey(a.recordId, a.field, a.note, a.value ?? null)),
+        ),
+        pending: new Set(pending.map((p) => pendingKey(p.recordId, p.field, p.value))),
+      };
+    },
+
+    async commitPage(page) {
+      return db.transaction(async (tx) => {
+        const stored = new Set<string>();
+        for (let i = 0; i < page.proposals.length; i += CHUNK) {
+          const rows = await tx
+            .insert(proposals)
+            .values(page.proposals.slice(i, i + CHUNK) as ProposalEntry[])
+            .onConflictDoNothing()
+            .returning({ id: proposals.id });
+          for (const r of rows) stored.add(r.id);
+        }
+        const entries = page.provenance(stored);
+        for (let i = 0; i < entries.length; i += CHUNK) {
+          await tx.insert(provenance).values(entries.slice(i, i + CHUNK) as ProvenanceEntry[]);
+        }
+        if (page.watermarks.length > 0) {
+          await tx
+            .insert(noteWatermarks)
+            .values(page.watermarks as WatermarkEntry[])
+            .onConflictDoUpdate({
+              target: noteWatermarks.dealId,
+              // Never backwards: a late batch must not undo what a newer pass already read.
+              setWhere: sql`(excluded.note_created_at, excluded.note_id) > (${noteWatermarks.noteCreatedAt}, ${noteWatermarks.noteId})`,
+              set: {
+                noteCreatedAt: sql`excluded.note_created_at`,
+                noteId: sql`excluded.note_id`,
+                runId: sql`excluded.run_id`,
+                updatedAt: sql`now()`,
+              },
+            });
+        }
+        if (page.collected && page.collected.dealIds.length > 0) {
+          await tx
+            .update(extractionBatchItems)
+            .set({ collected: true })
+            .where(
+              and(
+                eq(extractionBatchItems.batchId, page.collected.batchId),
+                inArray(extractionBatchItems.dealId, [...page.collected.dealIds]),
+              ),
+            );
+        }
+        return stored;
+      });
+    },
+  };
+}

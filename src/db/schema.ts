@@ -1,0 +1,228 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type { PropertyValue } from '../domain/values.js';
+
+const createdAt = () =>
+  timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+/** One row per pass (extraction or undo); its counters are filled in when it finishes. */
+export const runs = pgTable('runs', {
+  id: text('id').primaryKey(),
+  kind: text('kind').notNull(),
+  status: text('status').notNull(),
+  mode: text('mode').notNull(),
+  requestedApply: boolean('requested_apply').notNull(),
+  locks: jsonb('locks').notNull(),
+  scanned: integer('scanned').notNull().default(0),
+  total: integer('total').notNull().default(0),
+  cap: integer('cap'),
+  counts: jsonb('counts').notNull().default({}),
+  dealCounts: jsonb('deal_counts').notNull().default({}),
+  warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
+  usage: jsonb('usage').notNull().default({}),
+  model: text('model').notNull(),
+  dealFilter: jsonb('deal_filter').$type<string[] | null>(),
+  error: text('error'),
+  startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+  finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+});
+
+/** Append-only: triggers in the migrations refuse UPDATE, DELETE and TRUNCATE (SPEC G10). */
+export const provenance = pgTable(
+  'provenance',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    runId: text('run_id').notNull(),
+    object: text('object').notNull(),
+    recordId: text('record_id').notNull(),
+    field: text('field').notNull(),
+    action: text('action').notNull(),
+    reason: text('reason'),
+    previousValue: jsonb('previous_value').$type<PropertyValue>(),
+    newValue: jsonb('new_value').$type<PropertyValue>(),
+    repValue: jsonb('rep_value').$type<PropertyValue>(),
+    sourceNoteId: text('source_note_id'),
+    quote: text('quote'),
+    model: text('model'),
+    confidence: doublePrecision('confidence'),
+    actor: text('actor').notNull(),
+    dryRun: boolean('dry_run').notNull(),
+    proposalId: text('proposal_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('provenance_run_idx').on(t.runId, t.id),
+    index('provenance_record_idx').on(t.object, t.recordId, t.field),
+    index('provenance_applied_idx')
+      .on(t.object, t.recordId)
+      .where(sql`${t.action} in ('written', 'applied') and not ${t.dryRun}`),
+    check(
+      'provenance_action_check',
+      sql`${t.action} in ('written','would_write','proposed','approved','rejected','edited','applied','would_apply','stale','expired','denied','skipped','dropped','failed','undone','would_undo','conflict')`,
+    ),
+  ],
+);
+
+/** Approval-lane findings awaiting a person; `version` guards exactly-once transitions (SPEC G12). */
+export const proposals = pgTable(
+  'proposals',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id').notNull(),
+    object: text('object').notNull(),
+    recordId: text('record_id').notNull(),
+    field: text('field').notNull(),
+    oldValue: jsonb('old_value').$type<PropertyValue>(),
+    newValue: jsonb('new_value').$type<PropertyValue>().notNull(),
+    editedValue: jsonb('edited_value').$type<PropertyValue>(),
+    sourceNoteId: text('source_note_id').notNull(),
+    quote: text('quote').notNull(),
+    confidence: doublePrecision('confidence').notNull(),
+    model: text('model').notNull(),
+    status: text('status').notNull().default('pending'),
+    version: integer('version').notNull().default(1),
+    dryRun: boolean('dry_run').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+    /** Where the approval card is, once posted: its channel and message ts. */
+    slackChannel: text('slack_channel'),
+    /** The deal owner's Slack user when the card was posted: who may decide, without a CRM call. */
+    ownerSlackId: text('owner_slack_id'),
+    slackTs: text('slack_ts'),
+    /** Why the proposal ended as it did (stale, failed, would_apply), shown on the card. */
+    outcome: text('outcome'),
+  },
+  (t) => [
+    index('proposals_record_idx').on(t.object, t.recordId, t.status),
+    uniqueIndex('proposals_one_pending_idx')
+      .on(t.object, t.recordId, t.field, t.newValue, t.dryRun)
+      .where(sql`${t.status} = 'pending'`),
+    check(
+      'proposals_status_check',
+      sql`${t.status} in ('pending','approved','rejected','edited','applied','would_apply','stale','expired','failed')`,
+    ),
+  ],
+);
+
+/** The newest note a live run has fully processed per deal; dry runs never move it. */
+export const noteWatermarks = pgTable('note_watermarks', {
+  dealId: text('deal_id').primaryKey(),
+  noteCreatedAt: timestamp('note_created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  noteId: text('note_id').notNull(),
+  runId: text('run_id').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/** Operator switches that outlive a process, such as the pause (SPEC G9). */
+export const control = pgTable('control', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+// The local CRM: a small stand-in for a real one, living in Scout's own database.
+
+export const crmUsers = pgTable('crm_users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email'),
+  slackUserId: text('slack_user_id'),
+});
+
+export const crmPropertyDefs = pgTable('crm_property_defs', {
+  name: text('name').primaryKey(),
+  label: text('label').notNull(),
+  type: text('type').notNull(),
+  options: jsonb('options').$type<string[] | null>(),
+  position: integer('position').notNull().generatedAlwaysAsIdentity(),
+});
+
+export const crmDeals = pgTable(
+  'crm_deals',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    ownerId: text('owner_id').references(() => crmUsers.id),
+    properties: jsonb('properties').$type<Record<string, PropertyValue>>().notNull().default({}),
+    /** Insertion order: runs page through deals by it, so paging is stable and covers old deals too. */
+    position: integer('position').notNull().generatedAlwaysAsIdentity(),
+  },
+  (t) => [uniqueIndex('crm_deals_position_idx').on(t.position)],
+);
+
+export const crmNotes = pgTable(
+  'crm_notes',
+  {
+    id: text('id').primaryKey(),
+    dealId: text('deal_id')
+      .notNull()
+      .references(() => crmDeals.id),
+    type: text('type').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    body: text('body').notNull(),
+  },
+  (t) => [index('crm_notes_deal_idx').on(t.dealId, t.createdAt, t.id)],
+);
+
+/**
+ * A run's extraction requests submitted as one Message Batch. Recorded right after
+ * submission, so an interrupted run resumes collecting it instead of paying twice.
+ */
+export const extractionBatches = pgTable('extraction_batches', {
+  id: text('id').primaryKey(),
+  runId: text('run_id').notNull(),
+  status: text('status').notNull(),
+  requestCount: integer('request_count').notNull(),
+  /** Deals looked at before submission: coverage of the run. */
+  scanned: integer('scanned').notNull(),
+  noNewNotes: integer('no_new_notes').notNull(),
+  /** Whoever is collecting the results, and since when: a lease, so two processes never collect one batch. */
+  collector: text('collector'),
+  collectingSince: timestamp('collecting_since', { withTimezone: true, mode: 'date' }),
+  submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }).notNull(),
+  collectedAt: timestamp('collected_at', { withTimezone: true, mode: 'date' }),
+});
+
+/** One request of a batch: which deal, and exactly which notes the model was shown. */
+export const extractionBatchItems = pgTable(
+  'extraction_batch_items',
+  {
+    batchId: text('batch_id').notNull(),
+    customId: text('custom_id').notNull(),
+    dealId: text('deal_id').notNull(),
+    noteIds: jsonb('note_ids').$type<string[]>().notNull(),
+    collected: boolean('collected').notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.batchId, t.customId] }),
+    index('extraction_batch_items_open_idx').on(t.batchId, t.collected),
+  ],
+);
+
+/** One parent message per deal per run; the deal's approval cards are its thread. */
+export const slackThreads = pgTable(
+  'slack_threads',
+  {
+    runId: text('run_id').notNull(),
+    dealId: text('deal_id').notNull(),
+    channel: text('channel').notNull(),
+    ts: text('ts').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.dealId] })],
+);

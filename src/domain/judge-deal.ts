@@ -1,0 +1,56 @@
+import {
+  type DealNote,
+  type DecisionContext,
+  decide,
+  keepStrongest,
+  type Outcome,
+} from './decide.js';
+import { parseFinding } from './finding.js';
+
+/** One raw finding, judged: the outcome plus what the provenance row must echo of it. */
+export interface Judgement {
+  readonly outcome: Outcome;
+  readonly noteId: string | null;
+  readonly quote: string | null;
+  readonly confidence: number | null;
+  readonly noteCreatedAt: number;
+  /** The rep-owned field this finding is about (the outcome may target its scout_* twin). */
+  readonly field: string;
+}
+
+/**
+ * Judges every raw finding for one deal: parse each on its own (a malformed one is
+ * dropped, its siblings still judged), run the decision table, then let only the
+ * strongest finding per property act.
+ */
+export function judgeDeal(
+  rawFindings: readonly unknown[],
+  ctx: DecisionContext & { notes: ReadonlyMap<string, DealNote> },
+): Judgement[] {
+  const judged = rawFindings.map((raw): Judgement & { confidence: number } => {
+    const parsed = parseFinding(raw);
+    if (!parsed.ok) {
+      return {
+        outcome: { kind: 'drop', property: parsed.field, reason: parsed.reason },
+        noteId: parsed.noteId,
+        quote: parsed.quote,
+        confidence: -1,
+        noteCreatedAt: 0,
+        field: parsed.field,
+      };
+    }
+    const f = parsed.finding;
+    return {
+      outcome: decide(f, ctx),
+      noteId: f.note_id,
+      quote: f.quote,
+      confidence: f.confidence,
+      noteCreatedAt: ctx.notes.get(f.note_id)?.createdAt.getTime() ?? 0,
+      field: f.field,
+    };
+  });
+  return keepStrongest(judged).map((j) => ({
+    ...j,
+    confidence: j.confidence < 0 ? null : j.confidence,
+  }));
+}

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+/** How the agent may touch a field (SPEC G1, G2). */
+export const WRITE_MODES = ['suggest', 'approve', 'auto', 'never'] as const;
+export type WriteMode = (typeof WRITE_MODES)[number];
+
+export const NOTE_TYPES = ['call', 'meeting', 'email', 'email_reply', 'note'] as const;
+export type NoteType = (typeof NOTE_TYPES)[number];
+
+export const DEFAULT_THRESHOLDS = { auto: 0.9, propose: 0.5 } as const;
+
+/**
+ * Fields whose automatic change would move money, forecasts or ownership. Matched after
+ * lower-casing and dropping non-alphanumerics, so `close_date`, `closeDate` and
+ * `hs_lifecyclestage` are all caught. Over-matching only costs the `auto` lane.
+ */
+const PROTECTED_STEMS = [
+  'dealstage',
+  'stage',
+  'amount',
+  'owner',
+  'closedate',
+  'pipeline',
+  'lifecycle',
+];
+
+export function isProtectedField(name: string): boolean {
+  const stem = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return PROTECTED_STEMS.some((p) => stem.includes(p));
+}
+
+const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+const thresholdsSchema = z.strictObject({ auto: probability, propose: probability });
+const slackUserId = z
+  .string()
+  .regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U01ABCD');
+const fieldName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,99}$/, 'field names are lower-case letters, digits and underscores')
+  .refine(
+    (n) => !n.startsWith('scout_'),
+    'scout_* fields belong to the agent and are derived from the rep field',
+  );
+
+const fieldSchema = z.strictObject({
+  write: z.enum(WRITE_MODES),
+  label: z.string().trim().min(1).max(100).optional(),
+  description: z.string().max(1000).optional(),
+  max_length: z.number().int().min(1).max(65_536).optional(),
+  evidence: z.array(z.enum(NOTE_TYPES)).min(1).optional(),
+  on_filled: z.enum(['skip', 'propose']).default('skip'),
+  thresholds: thresholdsSchema.partial().optional(),
+});
+
+export const policySchema = z
+  .strictObject({
+    version: z.literal(1),
+    thresholds: thresholdsSchema.partial().optional(),
+    proposal_ttl_hours: z
+      .number()
+      .positive()
+      .max(24 * 90)
+      .default(72),
+    approvers: z.array(slackUserId).default([]),
+    /** Slack user groups whose members may decide on any deal, like `approvers`. */
+    approver_groups: z
+      .array(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S01ABCD'))
+      .default([]),
+    ops_admins: z.array(slackUserId).default([]),
+    objects: z.strictObject({
+      deal: z.strictObject({ fields: z.record(fieldName, fieldSchema) }),
+    }),
+  })
+  .superRefine((policy, ctx) => {
+    const base = { ...DEFAULT_THRESHOLDS, ...policy.thresholds };
+    if (base.propose > base.auto) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds'],
+        message: 'propose must not be above auto',
+      });
+    }
+    for (const [name, field] of Object.entries(policy.objects.deal.fields)) {
+      const path = ['objects', 'deal', 'fields', name];
+      if (field.write === 'auto' && isProtectedField(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'write'],
+          message: `${name} can never be auto: stage, amount, owner, close date, pipeline and lifecycle fields need a person`,
+        });
+      }
+      const t = { ...base, ...field.thresholds };
+      if (t.propose > t.auto) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'thresholds'],
+          message: 'propose must not be above auto',
+        });
+      }
+    }
+  });
+
+export type PolicyInput = z.input<typeof policySchema>;
+
+/** One field's policy with thresholds resolved against the defaults. */
+export interface FieldPolicy {
+  readonly name: string;
+  readonly write: WriteMode;
+  readonly label: string | undefined;
+  readonly description: string | undefined;
+  readonly maxLength: number | undefined;
+  readonly evidence: readonly NoteType[] | undefined;
+  readonly onFilled: 'skip' | 'propose';
+  readonly thresholds: { readonly auto: number; readonly propose: number };
+}
+
+export interface Policy {
+  readonly version: 1;
+  readonly proposalTtlHours: number;
+  readonly approvers: readonly string[];
+  readonly approverGroups: readonly string[];
+  readonly opsAdmins: readonly string[];
+  readonly dealFields: ReadonlyMap<string, FieldPolicy>;
+}
+
+/** Turns a schema-valid policy into the resolved form the decision table reads. */
+export function resolvePolicy(parsed: z.output<typeof policySchema>): Policy {
+  const base = { ...DEFAULT_THRESHOLDS, ...parsed.thresholds };
+  const dealFields = new Map<string, FieldPolicy>();
+  for (const [name, f] of Object.entries(parsed.objects.deal.fields)) {
+    dealFields.set(name, {
+      name,
+      write: f.write,
+      label: f.label,
+      description: f.description,
+      maxLength: f.max_length,
+      evidence: f.evidence,
+      onFilled: f.on_filled,
+      thresholds: { ...base, ...f.thresholds },
+    });
+  }
+  return Object.freeze({
+    version: 1,
+    proposalTtlHours: parsed.proposal_ttl_hours,
+    approvers: parsed.approvers,
+    approverGroups: parsed.approver_groups,
+    opsAdmins: parsed.ops_admins,
+    dealFields,
+  });
+}

@@ -1,0 +1,93 @@
+import { ACTIONS, type Action } from './actions.js';
+import type { LockState } from './locks.js';
+
+export interface ModelUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+export function emptyUsage(): ModelUsage {
+  return {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  };
+}
+
+/** The run summary as `scout run --json` prints it (SPEC interface contract). */
+export interface RunSummary {
+  run_id: string;
+  mode: 'live' | 'dry_run';
+  locks: LockState;
+  scanned: number;
+  total: number;
+  cap: number | null;
+  counts: Record<Action, number>;
+  /** Per-deal outcomes: extracted, skipped for lack of new notes, or failed. */
+  deals: { extracted: number; no_new_notes: number; failed: number };
+  warnings: string[];
+  usage: ModelUsage;
+  /** Estimated model spend in USD from the published prices; null for a model without a known price. */
+  estimated_cost_usd: number | null;
+  model: string;
+  /** Set when the model calls went through a Message Batch (half price). */
+  batch_id?: string;
+  started_at: string;
+  finished_at: string;
+}
+
+export const DRY_RUN_HEADLINE = 'DRY RUN — nothing was written';
+export const LIVE_HEADLINE = 'LIVE';
+
+/** The coverage warning a capped run must shout (SPEC G13, seed 002's leftover test cap). */
+export function coverageWarning(scanned: number, total: number, cap: number | null): string | null {
+  if (cap === null || cap >= total) return null;
+  return `PARTIAL COVERAGE: scanned ${scanned} of ${total} deals because the run is capped at ${cap}; the other ${total - scanned} were not looked at`;
+}
+
+function formatUsage(s: RunSummary): string {
+  const u = s.usage;
+  const cached = u.cache_read_input_tokens + u.cache_creation_input_tokens;
+  const cost =
+    s.estimated_cost_usd === null
+      ? 'cost unknown for this model'
+      : `≈ $${s.estimated_cost_usd.toFixed(4)}`;
+  const cache =
+    cached > 0
+      ? ` (+${u.cache_read_input_tokens} read from cache, ${u.cache_creation_input_tokens} written to it)`
+      : '';
+  const via = s.batch_id ? ` via Message Batch ${s.batch_id} (half price)` : '';
+  return `model ${s.model}${via}: ${u.input_tokens} tokens in${cache}, ${u.output_tokens} out, ${cost}`;
+}
+
+const yesNo = (open: boolean) => (open ? 'open' : 'closed');
+
+/**
+ * The human summary (SPEC G14): the mode is the first line, then coverage, locks,
+ * counts per action, and warnings. Plain text, so it reads the same in a terminal,
+ * a log line or a Slack message.
+ */
+export function formatRunSummary(s: RunSummary): string {
+  const lines: string[] = [s.mode === 'live' ? LIVE_HEADLINE : DRY_RUN_HEADLINE];
+  for (const w of s.warnings) lines.push(`WARNING: ${w}`);
+  lines.push(`run ${s.run_id}`);
+  lines.push(
+    `scanned ${s.scanned} of ${s.total} deals${s.cap === null ? ' (no cap)' : ` (cap ${s.cap})`}; ` +
+      `${s.deals.extracted} extracted, ${s.deals.no_new_notes} had no new notes, ${s.deals.failed} failed`,
+  );
+  lines.push(
+    `locks: --apply ${yesNo(s.locks.apply)} · LIVE_WRITES=1 ${yesNo(s.locks.live_writes)} · ` +
+      `pause ${s.locks.paused ? 'ON (writes blocked)' : 'off'}`,
+  );
+  const counts = ACTIONS.filter((a) => s.counts[a] > 0).map((a) => `${a} ${s.counts[a]}`);
+  lines.push(`actions: ${counts.length > 0 ? counts.join(' · ') : 'none'}`);
+  if (s.mode === 'dry_run') {
+    const would = s.counts.would_write + s.counts.would_apply;
+    lines.push(`0 writes, ${would} would-be write${would === 1 ? '' : 's'}`);
+  }
+  lines.push(formatUsage(s));
+  return lines.join('\n');
+}

@@ -1,0 +1,89 @@
+import type { CrmPort } from '../crm/crm-port.js';
+import type { ProposalStore } from '../db/proposal-store.js';
+import { resolveLocks } from '../domain/locks.js';
+import type { Policy } from '../domain/policy.js';
+import { valuesEqual } from '../domain/values.js';
+import { entry } from './decide-proposal.js';
+import { type ProposalView, viewProposal } from './proposal-view.js';
+
+export interface ApplyDeps {
+  readonly crm: CrmPort;
+  readonly proposals: ProposalStore;
+  readonly policy: Policy;
+  readonly liveWrites: string | undefined;
+  readonly isPaused: () => Promise<boolean>;
+}
+
+/**
+ * Writes an approved proposal (the Approve button is the promotion, SPEC G2): re-read
+ * the CRM, write only if the field still holds the value the card showed (else
+ * `stale`), and only through both locks and the pause (else `would_apply`). The
+ * proposal's own run decides the intent: a dry-run card never writes.
+ */
+export async function applyProposal(
+  deps: ApplyDeps,
+  proposalId: string,
+): Promise<ProposalView | null> {
+  const row = await deps.proposals.get(proposalId);
+  if (!row || (row.status !== 'approved' && row.status !== 'edited')) return null;
+  const view = await viewProposal(deps.crm, deps.policy, row);
+  const actor = `slack:${row.decidedBy ?? 'unknown'}`;
+  const value = row.editedValue ?? row.newValue;
+  const finish = async (
+    status: 'applied' | 'would_apply' | 'stale' | 'failed',
+    outcome: string | null,
+    reason: string,
+  ) => {
+    const done = await deps.proposals.finish(row.id, status, outcome, {
+      ...entry(row, status, actor, reason),
+      newValue: value,
+      dryRun: status === 'would_apply' || (status !== 'applied' && row.dryRun),
+    });
+    return done ? viewProposal(deps.crm, deps.policy, done) : null;
+  };
+  const allowed = deps.policy.dealFields.get(row.field);
+  if (!allowed || allowed.write === 'never') {
+    const why = `the field policy no longer lets Scout change ${row.field}`;
+    return finish('failed', why, `not written: ${why}`);
+  }
+  if (!view.deal)
+    return finish(
+      'failed',
+      'the deal no longer exists in the CRM',
+      'the deal no longer exists in the CRM',
+    );
+
+  const type = view.def?.type ?? 'text';
+  const current = view.deal.properties[row.field] ?? null;
+  if (!valuesEqual(type, current, row.oldValue ?? null)) {
+    const why = `it is now ${JSON.stringify(current)}, not ${JSON.stringify(row.oldValue ?? null)}`;
+    return finish('stale', why, `stale: the CRM value changed since the proposal; ${why}`);
+  }
+  const locks = resolveLocks({
+    applyRequested: !row.dryRun,
+    liveWritesEnv: deps.liveWrites,
+    paused: await deps.isPaused(),
+  });
+  if (!locks.open) {
+    const why = row.dryRun
+      ? 'the proposal came from a dry run'
+      : locks.warnings.join('; ') || 'a lock is closed';
+    return finish('would_apply', why, `would apply ${JSON.stringify(value)}: ${why}`);
+  }
+  const [result] = await deps.crm.writeProperties([
+    {
+      dealId: row.recordId,
+      property: row.field,
+      value: value as Exclude<typeof value, null>,
+      expected: current,
+    },
+  ]);
+  if (result?.status === 'written')
+    return finish('applied', null, `written after approval by ${row.decidedBy}`);
+  if (result?.status === 'conflict') {
+    const why = `it changed to ${JSON.stringify(result.current)} while applying`;
+    return finish('stale', why, `stale: ${why}`);
+  }
+  const why = result?.status === 'failed' ? result.reason : 'the CRM gave no result';
+  return finish('failed', why, `write failed: ${why}`);
+}

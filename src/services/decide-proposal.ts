@@ -1,0 +1,173 @@
+import type { CrmReader } from '../crm/crm-port.js';
+import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
+import type { ProvenanceEntry } from '../db/run-ledger.js';
+import type { Action } from '../domain/actions.js';
+import type { Policy } from '../domain/policy.js';
+import { validateValue } from '../domain/validate-value.js';
+import type { PropertyValue } from '../domain/values.js';
+
+export type Decision = { kind: 'approve' } | { kind: 'reject' } | { kind: 'edit'; value: string };
+
+export type DecisionResult =
+  | { kind: 'decided'; row: ProposalRow }
+  | { kind: 'unauthorized'; row: ProposalRow }
+  | { kind: 'already'; row: ProposalRow }
+  | { kind: 'expired'; row: ProposalRow }
+  | { kind: 'invalid'; reason: string; row: ProposalRow }
+  | { kind: 'not_found' };
+
+export interface DecideDeps {
+  readonly crm: CrmReader;
+  readonly proposals: ProposalStore;
+  readonly policy: Policy;
+  readonly clock: () => Date;
+  /** Membership of the policy's approver groups, asked only when the user is neither owner nor listed approver. */
+  readonly inApproverGroup?: (slackUserId: string) => Promise<boolean>;
+}
+
+/**
+ * SPEC G17: the deal's owner (as recorded when the card was posted) or a configured
+ * approver. Identity comes from the signed payload, never from a button's value.
+ */
+export function mayDecide(
+  row: Pick<ProposalRow, 'ownerSlackId'>,
+  policy: Policy,
+  slackUserId: string,
+): boolean {
+  return (
+    policy.approvers.includes(slackUserId) ||
+    (row.ownerSlackId !== null && row.ownerSlackId === slackUserId)
+  );
+}
+
+/** {@link mayDecide}, then the approver groups (a Slack call, cached by the caller). */
+export async function mayDecideNow(
+  deps: Pick<DecideDeps, 'policy' | 'inApproverGroup'>,
+  row: Pick<ProposalRow, 'ownerSlackId'>,
+  slackUserId: string,
+): Promise<boolean> {
+  if (mayDecide(row, deps.policy, slackUserId)) return true;
+  return (
+    deps.policy.approverGroups.length > 0 &&
+    deps.inApproverGroup !== undefined &&
+    (await deps.inApproverGroup(slackUserId))
+  );
+}
+
+/**
+ * A person's decision on a proposal (SPEC G12): authorised, validated like a finding
+ * when edited, and applied exactly once by a conditional update on status and version.
+ * Approve and reject touch only Scout's own database, so Slack gets its answer fast;
+ * refusals are logged too.
+ */
+export async function decideProposal(
+  deps: DecideDeps,
+  input: { proposalId: string; version: number; userId: string; decision: Decision },
+): Promise<DecisionResult> {
+  const row = await deps.proposals.get(input.proposalId);
+  if (!row) return { kind: 'not_found' };
+  const now = deps.clock();
+  const actor = `slack:${input.userId}`;
+  if (!(await mayDecideNow(deps, row, input.userId))) {
+    await deps.proposals.log(
+      entry(
+        row,
+        'denied',
+        actor,
+        `unauthorized: ${input.userId} is neither the deal owner nor an approver; tried to ${input.decision.kind}`,
+      ),
+    );
+    return { kind: 'unauthorized', row };
+  }
+  if (row.status !== 'pending' || row.version !== input.version) return { kind: 'already', row };
+  if (row.expiresAt <= now) {
+    const expired = await deps.proposals.expire(
+      row.id,
+      now,
+      entry(row, 'expired', 'agent', `expired at ${row.expiresAt.toISOString()} before a decision`),
+    );
+    return { kind: 'expired', row: expired ?? row };
+  }
+
+  let status: 'approved' | 'rejected' | 'edited';
+  let editedValue: PropertyValue | undefined;
+  let log: ProvenanceEntry;
+  if (input.decision.kind === 'edit') {
+    const checked = await validateEdit(deps, row, input.decision.value, now);
+    if (!checked.ok) return { kind: 'invalid', reason: checked.reason, row };
+    status = 'edited';
+    editedValue = checked.value;
+    log = {
+      ...entry(
+        row,
+        'edited',
+        actor,
+        `approved with an edit: proposed ${JSON.stringify(row.newValue)}, approved ${JSON.stringify(checked.value)}`,
+      ),
+      newValue: checked.value,
+    };
+  } else if (input.decision.kind === 'approve') {
+    status = 'approved';
+    log = entry(row, 'approved', actor, 'approved in Slack');
+  } else {
+    status = 'rejected';
+    log = entry(row, 'rejected', actor, 'rejected in Slack');
+  }
+  const decided = await deps.proposals.decide(
+    {
+      id: row.id,
+      version: input.version,
+      status,
+      by: input.userId,
+      at: now,
+      ...(editedValue !== undefined ? { editedValue } : {}),
+    },
+    log,
+  );
+  if (!decided) return { kind: 'already', row: (await deps.proposals.get(row.id)) ?? row };
+  return { kind: 'decided', row: decided };
+}
+
+/** An edited value meets the same checks as a model's finding: type, options, length, users. */
+async function validateEdit(deps: DecideDeps, row: ProposalRow, typed: string, now: Date) {
+  const [defs, users] = await Promise.all([deps.crm.listPropertyDefs(), deps.crm.listUsers()]);
+  const def = defs.find((d) => d.name === row.field);
+  // A user field is edited with Slack's user picker; the CRM stores its own user id.
+  const raw =
+    def?.type === 'user' ? (users.find((u) => u.slackUserId === typed)?.id ?? typed) : typed;
+  return validateValue(
+    {
+      type: def?.type ?? 'text',
+      options: def?.options,
+      maxLength: deps.policy.dealFields.get(row.field)?.maxLength,
+    },
+    raw,
+    { userIds: new Set(users.map((u) => u.id)), now },
+  );
+}
+
+/** A provenance row about a proposal, carrying its evidence. */
+export function entry(
+  row: ProposalRow,
+  action: Action,
+  actor: string,
+  reason: string,
+): ProvenanceEntry {
+  return {
+    runId: row.runId,
+    object: row.object,
+    recordId: row.recordId,
+    field: row.field,
+    action,
+    reason,
+    previousValue: row.oldValue ?? null,
+    newValue: row.newValue,
+    sourceNoteId: row.sourceNoteId,
+    quote: row.quote,
+    model: row.model,
+    confidence: row.confidence,
+    actor,
+    dryRun: row.dryRun,
+    proposalId: row.id,
+  };
+}

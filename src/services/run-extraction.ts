@@ -1,0 +1,118 @@
+import pLimit from 'p-limit';
+import type { CrmDeal, CrmNote } from '../crm/crm-port.js';
+import type { PageContext } from '../db/run-ledger.js';
+import type { RunSummary } from '../domain/run-summary.js';
+import { ScoutError } from '../errors.js';
+import type { ExtractorPort } from '../extraction/extractor-port.js';
+import {
+  type DealOutcome,
+  failedExtraction,
+  judgeExtraction,
+  notExtracted,
+} from './deal-outcome.js';
+import { extractionRequest, needsExtraction, planDeal } from './deal-plan.js';
+import {
+  abortRun,
+  beginRun,
+  commitOutcomes,
+  finishRun,
+  OBJECT,
+  type RunDeps,
+  type RunOptions,
+  type RunState,
+} from './run-state.js';
+
+export type { RunOptions };
+
+export interface RunExtractionDeps extends RunDeps {
+  readonly extractor: ExtractorPort;
+  /** Deals extracted at once (model calls in flight). */
+  readonly concurrency?: number;
+}
+
+/**
+ * One extraction pass (the pipeline in SPEC): page through deals, extract from notes
+ * newer than each deal's watermark, judge every finding, write only through both locks,
+ * store proposals, and log every decision. Returns the run summary.
+ */
+export async function runExtraction(
+  deps: RunExtractionDeps,
+  options: RunOptions,
+): Promise<RunSummary> {
+  const pageSize = deps.pageSize ?? 200;
+  const limit = pLimit(deps.concurrency ?? 4);
+  const state = await beginRun(deps, options, { kind: 'extract', model: deps.extractor.model });
+  let cursor: string | null = null;
+  try {
+    do {
+      const want = state.cap === null ? pageSize : Math.min(pageSize, state.cap - state.scanned);
+      if (want <= 0) break;
+      const page = await deps.crm.pageDeals({ cursor, limit: want, ids: state.dealIds });
+      if (page.deals.length === 0) break;
+      const ids = page.deals.map((d) => d.id);
+      const [context, notesByDeal] = await Promise.all([
+        deps.ledger.loadPageContext(OBJECT, ids, !state.live),
+        deps.crm.notesForDeals(ids),
+      ]);
+      const outcomes = await Promise.all(
+        page.deals.map((deal) =>
+          limit(() =>
+            extractDeal(
+              deps,
+              state,
+              deal,
+              notesByDeal.get(deal.id) ?? [],
+              context,
+              options.rescan === true,
+            ),
+          ),
+        ),
+      );
+      await commitOutcomes(deps, state, outcomes);
+      state.scanned += page.deals.length;
+      cursor = page.next;
+    } while (cursor !== null);
+  } catch (error) {
+    return abortRun(deps, state, error);
+  }
+  return finishRun(deps, state);
+}
+
+async function extractDeal(
+  deps: RunExtractionDeps,
+  state: RunState,
+  deal: CrmDeal,
+  notes: readonly CrmNote[],
+  context: PageContext,
+  rescan: boolean,
+): Promise<DealOutcome> {
+  const plan = planDeal({
+    deal,
+    notes,
+    mark: context.watermarks.get(deal.id),
+    fields: state.fields,
+    defs: state.defs,
+    rescan,
+  });
+  if (!needsExtraction(plan)) return notExtracted(deal, deps.extractor.model);
+  try {
+    const result = await deps.extractor.extract(
+      extractionRequest(deal, plan, state.defs, state.users),
+    );
+    return judgeExtraction({
+      deal,
+      plan,
+      result,
+      context,
+      policy: deps.policy,
+      defs: state.defs,
+      userIds: state.userIds,
+      now: deps.clock(),
+    });
+  } catch (error) {
+    if (error instanceof ScoutError && error.code === 'extractor_fatal') throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    state.log.warn({ deal_id: deal.id, err: message }, 'extraction failed');
+    return failedExtraction(deal, deps.extractor.model, message);
+  }
+}

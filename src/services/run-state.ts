@@ -1,0 +1,304 @@
+import type { Logger } from 'pino';
+import type { CrmPort } from '../crm/crm-port.js';
+import type { RunLedger } from '../db/run-ledger.js';
+import { type Action, emptyCounts } from '../domain/actions.js';
+import { type ResolvedLocks, resolveLocks } from '../domain/locks.js';
+import { estimateCost } from '../domain/model-pricing.js';
+import type { FieldPolicy, Policy } from '../domain/policy.js';
+import {
+  coverageWarning,
+  emptyUsage,
+  type ModelUsage,
+  type RunSummary,
+} from '../domain/run-summary.js';
+import { type PropertyDef, suggestionProperty } from '../domain/values.js';
+import { ScoutError } from '../errors.js';
+import type { ExtractionRequest } from '../extraction/extractor-port.js';
+import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
+import type { DealOutcome } from './deal-outcome.js';
+import { type DealCounts, OBJECT, settlePage } from './settle-page.js';
+
+/** What every kind of extraction pass needs, whoever calls the model and however. */
+export interface RunDeps {
+  readonly crm: CrmPort;
+  readonly ledger: RunLedger;
+  readonly policy: Policy;
+  /** The raw `LIVE_WRITES` setting; only the exact string `1` opens the standing lock. */
+  readonly liveWrites: string | undefined;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly logger: Logger;
+  readonly pageSize?: number;
+}
+
+export interface RunOptions {
+  /** The per-run intent: `--apply`, or `apply: true` on a schedule. */
+  readonly apply: boolean;
+  readonly dealIds?: readonly string[];
+  /** Explicit cap on deals scanned; null or undefined means every deal. */
+  readonly limit?: number | null;
+  /** Re-read every note, ignoring watermarks (after a policy change, say). Idempotency still holds. */
+  readonly rescan?: boolean;
+}
+
+/** User fields list the CRM's users in the prompt; past this many, the prompt would cost more than the field is worth. */
+const MAX_USERS_IN_PROMPT = 200;
+
+/** A pass in progress: its identity, its locks and everything it has counted so far. */
+export interface RunState {
+  readonly runId: string;
+  readonly log: Logger;
+  readonly resolved: ResolvedLocks;
+  /** Starts as the locks say; a pause during the run turns it off for the rest. */
+  live: boolean;
+  readonly warnings: string[];
+  readonly defs: ReadonlyMap<string, PropertyDef>;
+  readonly fields: readonly FieldPolicy[];
+  readonly userIds: ReadonlySet<string>;
+  readonly users: ExtractionRequest['users'];
+  readonly dealIds: readonly string[] | undefined;
+  readonly total: number;
+  readonly cap: number | null;
+  readonly counts: Record<Action, number>;
+  readonly deals: DealCounts;
+  readonly usage: ModelUsage;
+  readonly model: string;
+  readonly startedAt: Date;
+  scanned: number;
+}
+
+/** Checks the request, resolves the locks, reads the CRM's schema and records the run as started. */
+export async function beginRun(
+  deps: RunDeps,
+  options: RunOptions,
+  run: { kind: string; model: string },
+): Promise<RunState> {
+  const { crm, ledger, clock } = deps;
+  const startedAt = clock();
+  const dealIds =
+    options.dealIds && options.dealIds.length > 0 ? [...new Set(options.dealIds)] : undefined;
+  const cap = options.limit ?? null;
+  if (cap !== null && (!Number.isInteger(cap) || cap < 1))
+    throw new ScoutError('usage', `--limit must be a whole number of at least 1, got ${cap}`);
+  const total = await crm.countDeals(dealIds);
+  if (dealIds && total < dealIds.length) {
+    const found = new Set(
+      (await crm.pageDeals({ cursor: null, limit: dealIds.length, ids: dealIds })).deals.map(
+        (d) => d.id,
+      ),
+    );
+    throw new ScoutError(
+      'unknown_deal',
+      `No such deal in the ${crm.kind} CRM: ${dealIds.filter((id) => !found.has(id)).join(', ')}`,
+    );
+  }
+  const resolved = resolveLocks({
+    applyRequested: options.apply,
+    liveWritesEnv: deps.liveWrites,
+    paused: await ledger.isPaused(),
+  });
+  const runId = deps.newId();
+  await ledger.startRun({
+    id: runId,
+    kind: run.kind,
+    status: 'running',
+    mode: resolved.open ? 'live' : 'dry_run',
+    requestedApply: options.apply,
+    locks: resolved.locks,
+    total,
+    cap,
+    model: run.model,
+    dealFilter: dealIds ?? null,
+    startedAt,
+  });
+  const state = await runState(deps, {
+    runId,
+    resolved,
+    dealIds,
+    total,
+    cap,
+    model: run.model,
+    startedAt,
+  });
+  state.log.info(
+    { mode: resolved.open ? 'live' : 'dry_run', total, cap, kind: run.kind },
+    'run started',
+  );
+  return state;
+}
+
+/**
+ * Picks up a run recorded earlier (a batch run whose process stopped): same run id and
+ * intent, locks resolved now, counts continued from what it already logged.
+ */
+export async function resumeRun(
+  deps: RunDeps,
+  run: {
+    id: string;
+    requestedApply: boolean;
+    total: number;
+    cap: number | null;
+    model: string;
+    startedAt: Date;
+    dealFilter: string[] | null;
+  },
+  progress: { scanned: number; counts: Record<string, number> },
+): Promise<RunState> {
+  const resolved = resolveLocks({
+    applyRequested: run.requestedApply,
+    liveWritesEnv: deps.liveWrites,
+    paused: await deps.ledger.isPaused(),
+  });
+  const state = await runState(deps, {
+    runId: run.id,
+    resolved,
+    dealIds: run.dealFilter ?? undefined,
+    total: run.total,
+    cap: run.cap,
+    model: run.model,
+    startedAt: run.startedAt,
+  });
+  state.scanned = progress.scanned;
+  for (const [action, n] of Object.entries(progress.counts))
+    if (action in state.counts) state.counts[action as Action] = n;
+  return state;
+}
+
+async function runState(
+  deps: RunDeps,
+  r: {
+    runId: string;
+    resolved: ResolvedLocks;
+    dealIds: readonly string[] | undefined;
+    total: number;
+    cap: number | null;
+    model: string;
+    startedAt: Date;
+  },
+): Promise<RunState> {
+  const warnings = [...r.resolved.warnings];
+  const [defList, users] = await Promise.all([deps.crm.listPropertyDefs(), deps.crm.listUsers()]);
+  const defs = new Map(defList.map((d) => [d.name, d]));
+  return {
+    ...r,
+    log: deps.logger.child({ run_id: r.runId }),
+    live: r.resolved.open,
+    warnings,
+    defs,
+    fields: extractableFields(deps.policy, defs, warnings),
+    userIds: new Set(users.map((u) => u.id)),
+    users: users.slice(0, MAX_USERS_IN_PROMPT).map((u) => ({ id: u.id, name: u.name })),
+    counts: emptyCounts(),
+    deals: { extracted: 0, no_new_notes: 0, failed: 0 },
+    usage: emptyUsage(),
+    scanned: 0,
+  };
+}
+
+/** Settles one page of outcomes (writes only while live and not paused) and commits it atomically. */
+export async function commitOutcomes(
+  deps: RunDeps,
+  state: RunState,
+  outcomes: readonly DealOutcome[],
+  extra: { batchId?: string } = {},
+): Promise<void> {
+  if (state.live && (await deps.ledger.isPaused())) {
+    state.live = false;
+    state.warnings.push(
+      `Scout was paused during the run: nothing was written from deal ${outcomes[0]?.deal.id} on`,
+    );
+  }
+  const commit = await settlePage({
+    deps,
+    runId: state.runId,
+    live: state.live,
+    perDeal: outcomes,
+    usage: state.usage,
+    deals: state.deals,
+  });
+  const stored = await deps.ledger.commitPage({
+    ...commit,
+    ...(extra.batchId
+      ? { collected: { batchId: extra.batchId, dealIds: outcomes.map((o) => o.deal.id) } }
+      : {}),
+  });
+  for (const e of commit.provenance(stored)) state.counts[e.action] += 1;
+}
+
+export async function finishRun(
+  deps: RunDeps,
+  state: RunState,
+  extra: { batch?: boolean; batchId?: string } = {},
+): Promise<RunSummary> {
+  const coverage = coverageWarning(state.scanned, state.total, state.cap);
+  if (coverage) state.warnings.unshift(coverage);
+  const summary: RunSummary = {
+    run_id: state.runId,
+    mode: state.resolved.open ? 'live' : 'dry_run',
+    locks: {
+      ...state.resolved.locks,
+      // `live` only ever drops mid-run when a pause arrives.
+      paused: state.resolved.locks.paused || (state.resolved.open && !state.live),
+    },
+    scanned: state.scanned,
+    total: state.total,
+    cap: state.cap,
+    counts: state.counts,
+    deals: state.deals,
+    warnings: state.warnings,
+    usage: state.usage,
+    estimated_cost_usd:
+      state.model === REPLAY_MODEL
+        ? 0
+        : estimateCost(state.usage, state.model, extra.batch === true),
+    model: state.model,
+    ...(extra.batchId ? { batch_id: extra.batchId } : {}),
+    started_at: state.startedAt.toISOString(),
+    finished_at: deps.clock().toISOString(),
+  };
+  await deps.ledger.finishRun(summary);
+  state.log.info(
+    {
+      counts: Object.fromEntries(Object.entries(state.counts).filter(([, n]) => n > 0)),
+      scanned: state.scanned,
+    },
+    'run finished',
+  );
+  return summary;
+}
+
+export async function abortRun(deps: RunDeps, state: RunState, error: unknown): Promise<never> {
+  await deps.ledger.failRun(
+    state.runId,
+    error instanceof Error ? error.message : String(error),
+    deps.clock(),
+  );
+  throw error;
+}
+
+/** Policy fields the agent may act on and the CRM defines; the rest are reported once, not per deal. */
+function extractableFields(
+  policy: Policy,
+  defs: ReadonlyMap<string, PropertyDef>,
+  warnings: string[],
+): FieldPolicy[] {
+  const out: FieldPolicy[] = [];
+  for (const f of policy.dealFields.values()) {
+    if (f.write === 'never') continue;
+    if (!defs.has(f.name)) {
+      warnings.push(
+        `policy field ${f.name} is not defined in the CRM; findings for it are dropped`,
+      );
+      continue;
+    }
+    if (f.write === 'suggest' && !defs.has(suggestionProperty(f.name))) {
+      warnings.push(
+        `${suggestionProperty(f.name)} does not exist in the CRM; run \`scout setup-fields --apply\` or suggestions for ${f.name} fail`,
+      );
+    }
+    out.push(f);
+  }
+  return out;
+}
+
+export { OBJECT };

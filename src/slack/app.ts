@@ -1,0 +1,359 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as bolt from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { CrmPort } from '../crm/crm-port.js';
+import type { ControlStore } from '../db/control-store.js';
+import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
+import type { Policy } from '../domain/policy.js';
+import type { Logger } from '../logger.js';
+import { applyProposal } from '../services/apply-proposal.js';
+import {
+  type Decision,
+  type DecisionResult,
+  decideProposal,
+  entry,
+  mayDecideNow,
+} from '../services/decide-proposal.js';
+import { viewProposal } from '../services/proposal-view.js';
+import { approverGroupMembership } from './approver-groups.js';
+import { createBackground } from './background.js';
+import { ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT } from './blocks/approval-card.js';
+import { EDIT_MODAL, editModal, submittedValue, VALUE_BLOCK } from './blocks/edit-modal.js';
+import { boltLogger } from './bolt-logger.js';
+import { createNotifier, type Notifier } from './notifier.js';
+import { scoutCommand } from './scout-command.js';
+import { SocketModeReceiverWithApiUrl } from './socket-receiver.js';
+
+export interface SlackAppDeps {
+  readonly signingSecret: string;
+  readonly botToken: string;
+  /** An `xapp-` token switches to Socket Mode: no public endpoint, events over a WebSocket. */
+  readonly appToken?: string;
+  /** Web API base, for local stand-ins (`SLACK_API_URL`). */
+  readonly apiUrl?: string;
+  readonly crm: CrmPort;
+  readonly proposals: ProposalStore;
+  readonly control: ControlStore;
+  readonly policy: Policy;
+  readonly liveWrites: string | undefined;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+  readonly opsChannel?: string;
+  readonly approvalsChannel?: string;
+  readonly minPostIntervalMs?: number;
+}
+
+export interface SlackApp {
+  /** The HTTP handler for `/slack/events` (signature, timestamp and body checks included). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  readonly client: WebClient;
+  readonly notifier: Notifier;
+  /** Resolves when every apply and card update started so far has finished. */
+  idle(): Promise<void>;
+  /** Connects the Socket Mode WebSocket (a no-op over HTTP). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const buttonValue = z.string().transform((s, ctx) => {
+  try {
+    return z
+      .strictObject({ p: z.string().min(1).max(100), v: z.number().int().min(1) })
+      .parse(JSON.parse(s));
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not a Scout button value' });
+    return z.NEVER;
+  }
+});
+
+/** Slack allows a request up to five minutes old; Bolt checks only that bound, we also refuse the future. */
+const MAX_SKEW_SECONDS = 300;
+const BODY_LIMIT = '256kb';
+
+/**
+ * The Bolt app: approval buttons, the Edit… modal, and `/scout`. Listeners verify and
+ * parse, commit the decision in one conditional update, acknowledge, and leave the CRM
+ * work to the background (SPEC G12; Slack wants an answer within 3 s).
+ */
+export function createSlackApp(deps: SlackAppDeps): SlackApp {
+  const log = deps.logger.child({ component: 'slack' });
+  const socket = deps.appToken
+    ? new SocketModeReceiverWithApiUrl({
+        appToken: deps.appToken,
+        logger: log,
+        ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
+      })
+    : null;
+  const receiver = socket
+    ? null
+    : new bolt.HTTPReceiver({
+        signingSecret: deps.signingSecret,
+        endpoints: '/slack/events',
+        logger: boltLogger(log),
+        bodyLimit: BODY_LIMIT,
+        unhandledRequestTimeoutMillis: 2500,
+      });
+  const app = new bolt.App({
+    receiver: socket ?? (receiver as InstanceType<typeof bolt.HTTPReceiver>),
+    token: deps.botToken,
+    logger: boltLogger(log),
+    clientOptions: {
+      ...(deps.apiUrl ? { slackApiUrl: `${deps.apiUrl.replace(/\/$/, '')}/` } : {}),
+      // Bounded: during a Slack outage a card update gives up in about a minute instead of half an hour.
+      retryConfig: { retries: 4, factor: 2, minTimeout: 1000 },
+      timeout: 10_000,
+    },
+  });
+  const client = app.client;
+  const background = createBackground(log);
+  const notifier = createNotifier({
+    client,
+    proposals: deps.proposals,
+    crm: deps.crm,
+    policy: deps.policy,
+    logger: log,
+    ...(deps.opsChannel ? { opsChannel: deps.opsChannel } : {}),
+    ...(deps.approvalsChannel ? { approvalsChannel: deps.approvalsChannel } : {}),
+    ...(deps.minPostIntervalMs !== undefined ? { minIntervalMs: deps.minPostIntervalMs } : {}),
+  });
+  const inApproverGroup = approverGroupMembership(
+    client,
+    deps.policy.approverGroups,
+    log,
+    deps.clock,
+  );
+  const decideDeps = {
+    inApproverGroup,
+    crm: deps.crm,
+    proposals: deps.proposals,
+    policy: deps.policy,
+    clock: deps.clock,
+  };
+  const applyDeps = {
+    crm: deps.crm,
+    proposals: deps.proposals,
+    policy: deps.policy,
+    liveWrites: deps.liveWrites,
+    isPaused: () => deps.control.isPaused(),
+  };
+
+  const ephemeral = (channel: string | undefined, user: string, text: string) =>
+    channel
+      ? client.chat.postEphemeral({ channel, user, text }).then(() => undefined)
+      : Promise.resolve();
+
+  const view = (row: ProposalRow) => viewProposal(deps.crm, deps.policy, row);
+
+  /** What follows a decision, off the request path: the card, the write, the refusal. */
+  const afterDecision = (result: DecisionResult, user: string, channel: string | undefined) =>
+    background.run('after-decision', async () => {
+      switch (result.kind) {
+        case 'not_found':
+          return ephemeral(channel, user, 'This proposal no longer exists.');
+        case 'unauthorized':
+          return ephemeral(
+            channel,
+            user,
+            'Only the deal owner or a configured approver can decide on this card. Your attempt was logged.',
+          );
+        case 'already':
+          await notifier.refreshCard(await view(result.row));
+          return ephemeral(
+            channel,
+            user,
+            `Already decided: this proposal is ${result.row.status}${result.row.decidedBy ? ` (by <@${result.row.decidedBy}>)` : ''}.`,
+          );
+        case 'expired':
+          await notifier.refreshCard(await view(result.row));
+          return ephemeral(
+            channel,
+            user,
+            'This proposal expired before a decision; nothing was written.',
+          );
+        case 'invalid':
+          return ephemeral(channel, user, `That value was not accepted: ${result.reason}`);
+        case 'decided': {
+          await notifier.refreshCard(await view(result.row));
+          if (result.row.status === 'rejected') return;
+          const applied = await applyProposal(applyDeps, result.row.id);
+          if (applied) await notifier.refreshCard(applied);
+        }
+      }
+    });
+
+  const onButton =
+    (decision: Decision['kind']) =>
+    async (
+      args: bolt.SlackActionMiddlewareArgs<bolt.BlockButtonAction> & bolt.AllMiddlewareArgs,
+    ) => {
+      const { ack, body, action } = args;
+      const parsed = buttonValue.safeParse(action.value);
+      if (!parsed.success) {
+        await ack();
+        return;
+      }
+      const result = await decideProposal(decideDeps, {
+        proposalId: parsed.data.p,
+        version: parsed.data.v,
+        userId: body.user.id,
+        decision: decision === 'reject' ? { kind: 'reject' } : { kind: 'approve' },
+      });
+      await ack();
+      afterDecision(result, body.user.id, body.channel?.id);
+    };
+  app.action<bolt.BlockButtonAction>({ action_id: ACTION_APPROVE }, onButton('approve'));
+  app.action<bolt.BlockButtonAction>({ action_id: ACTION_REJECT }, onButton('reject'));
+
+  app.action<bolt.BlockButtonAction>({ action_id: ACTION_EDIT }, async ({ ack, body, action }) => {
+    await ack();
+    background.run('open-edit-modal', () => openEditModal(body, action.value));
+  });
+
+  /** The Edit… button: authorise, then open the modal while the trigger id is still valid (3 s). */
+  async function openEditModal(
+    body: bolt.BlockAction<bolt.ButtonAction>,
+    value: string | undefined,
+  ): Promise<void> {
+    const parsed = buttonValue.safeParse(value);
+    if (!parsed.success) return;
+    const row = await deps.proposals.get(parsed.data.p);
+    if (!row) return ephemeral(body.channel?.id, body.user.id, 'This proposal no longer exists.');
+    if (!(await mayDecideNow(decideDeps, row, body.user.id))) {
+      await deps.proposals.log(
+        entry(
+          row,
+          'denied',
+          `slack:${body.user.id}`,
+          `unauthorized: ${body.user.id} is neither the deal owner nor an approver; tried to edit`,
+        ),
+      );
+      afterDecision({ kind: 'unauthorized', row }, body.user.id, body.channel?.id);
+      return;
+    }
+    if (row.status !== 'pending' || row.version !== parsed.data.v) {
+      afterDecision({ kind: 'already', row }, body.user.id, body.channel?.id);
+      return;
+    }
+    const shown = await view(row);
+    const users = shown.def?.type === 'user' ? await deps.crm.listUsers() : [];
+    const opened = client.views.open({
+      trigger_id: body.trigger_id,
+      view: editModal({
+        proposal: { id: row.id, version: row.version },
+        dealName: shown.card.dealName,
+        fieldLabel: shown.card.fieldLabel,
+        fieldType: shown.card.fieldType,
+        ...(shown.def?.options ? { options: shown.def.options } : {}),
+        ...(deps.policy.dealFields.get(row.field)?.maxLength
+          ? { maxLength: deps.policy.dealFields.get(row.field)?.maxLength }
+          : {}),
+        proposedValue: row.newValue,
+        proposedSlackUser: users.find((u) => u.id === row.newValue)?.slackUserId ?? null,
+      }),
+    });
+    try {
+      await opened;
+    } catch (error) {
+      // Slack's trigger id lives 3 s; past that the modal cannot open, and the rep should know why.
+      log.warn({ err: (error as Error).message, proposal_id: row.id }, 'views.open failed');
+      await ephemeral(
+        body.channel?.id,
+        body.user.id,
+        'Slack did not open the edit form in time. Press Edit… again.',
+      );
+    }
+  }
+
+  app.view(EDIT_MODAL, async ({ ack, body, view }) => {
+    const parsed = buttonValue.safeParse(view.private_metadata);
+    if (!parsed.success) {
+      await ack({
+        response_action: 'errors',
+        errors: { [VALUE_BLOCK]: 'This form is no longer valid; open the card again.' },
+      });
+      return;
+    }
+    const value = submittedValue(
+      view.state.values as unknown as Record<string, Record<string, Record<string, unknown>>>,
+    );
+    if (value === null || value.trim() === '') {
+      await ack({
+        response_action: 'errors',
+        errors: { [VALUE_BLOCK]: 'Enter a value: Scout never clears a field.' },
+      });
+      return;
+    }
+    const result = await decideProposal(decideDeps, {
+      proposalId: parsed.data.p,
+      version: parsed.data.v,
+      userId: body.user.id,
+      decision: { kind: 'edit', value },
+    });
+    if (result.kind === 'invalid') {
+      await ack({
+        response_action: 'errors',
+        errors: { [VALUE_BLOCK]: result.reason.slice(0, 150) },
+      });
+      return;
+    }
+    if (result.kind === 'unauthorized') {
+      await ack({
+        response_action: 'errors',
+        errors: { [VALUE_BLOCK]: 'Only the deal owner or a configured approver can decide.' },
+      });
+      return;
+    }
+    if (result.kind !== 'decided') {
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [VALUE_BLOCK]: `This proposal was already ${result.kind === 'already' ? result.row.status : result.kind}.`,
+        },
+      });
+      return;
+    }
+    await ack();
+    afterDecision(result, body.user.id, undefined);
+  });
+
+  app.command('/scout', async ({ ack, command }) => {
+    await ack({
+      response_type: 'ephemeral',
+      text: await scoutCommand(deps, command.user_id, command.text),
+    });
+  });
+
+  app.command('/deal-summary', async ({ ack }) => {
+    await ack({
+      response_type: 'ephemeral',
+      text: 'Deal summaries are not available in this version of Scout yet.',
+    });
+  });
+
+  return {
+    handle(req, res) {
+      if (!receiver) {
+        res.writeHead(404).end();
+        return;
+      }
+      const ts = Number(req.headers['x-slack-request-timestamp']);
+      if (Number.isFinite(ts) && ts - deps.clock().getTime() / 1000 > MAX_SKEW_SECONDS) {
+        log.warn({ ts }, 'refused a Slack request dated in the future');
+        res.writeHead(401).end();
+        return;
+      }
+      receiver.requestListener(req, res);
+    },
+    client,
+    notifier,
+    idle: () => background.idle(),
+    async start() {
+      if (socket) await app.start();
+    },
+    async stop() {
+      if (socket) await app.stop();
+      await background.idle();
+    },
+  };
+}

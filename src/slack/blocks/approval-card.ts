@@ -1,0 +1,174 @@
+import type { KnownBlock } from '@slack/types';
+import type { FieldType, PropertyValue } from '../../domain/values.js';
+import { blockQuote, LIMITS, safe } from './text.js';
+
+export const ACTION_APPROVE = 'scout_approve';
+export const ACTION_EDIT = 'scout_edit';
+export const ACTION_REJECT = 'scout_reject';
+
+export type ProposalStatus =
+  | 'pending'
+  | 'approved'
+  | 'rejected'
+  | 'edited'
+  | 'applied'
+  | 'would_apply'
+  | 'stale'
+  | 'expired'
+  | 'failed';
+
+/** Everything a card shows. Button values carry only the proposal id and version. */
+export interface CardProposal {
+  readonly id: string;
+  readonly version: number;
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly dealName: string;
+  readonly dealUrl: string | null;
+  readonly fieldLabel: string;
+  readonly fieldType: FieldType;
+  readonly oldValue: PropertyValue;
+  readonly newValue: PropertyValue;
+  readonly editedValue: PropertyValue;
+  readonly quote: string;
+  readonly noteType: string;
+  readonly noteDate: Date | null;
+  readonly confidence: number;
+  readonly status: ProposalStatus;
+  readonly decidedBy: string | null;
+  readonly decidedAt: Date | null;
+  readonly outcome: string | null;
+}
+
+export function buttonValue(p: Pick<CardProposal, 'id' | 'version'>): string {
+  return JSON.stringify({ p: p.id, v: p.version });
+}
+
+function show(value: PropertyValue): string {
+  return value === null || value === '' ? '_empty_' : safe(String(value), LIMITS.field - 10);
+}
+
+const DRY_RUN_BADGE =
+  ':construction: *DRY RUN* — approving records what would be written; the CRM does not change';
+
+/**
+ * One approval card: the deal and field, current and proposed values, the quote it
+ * came from, and Approve / Edit… / Reject while it is pending; afterwards, the outcome
+ * without buttons. Pure: everything user-supplied is escaped and cut here.
+ */
+export function approvalCard(p: CardProposal): { text: string; blocks: KnownBlock[] } {
+  const deal = p.dealUrl
+    ? `<${encodeURI(p.dealUrl)}|${safe(p.dealName, 200)}>`
+    : `*${safe(p.dealName, 200)}*`;
+  const blocks: KnownBlock[] = [];
+  if (p.dryRun)
+    blocks.push({
+      type: 'section',
+      block_id: 'dry_run',
+      text: { type: 'mrkdwn', text: DRY_RUN_BADGE },
+    });
+  blocks.push(
+    {
+      type: 'section',
+      block_id: 'title',
+      text: { type: 'mrkdwn', text: `${deal} · *${safe(p.fieldLabel, 200)}*` },
+    },
+    {
+      type: 'section',
+      block_id: 'values',
+      fields: [
+        { type: 'mrkdwn', text: `*Current*\n${show(p.oldValue)}` },
+        { type: 'mrkdwn', text: `*Proposed*\n${show(p.newValue)}` },
+      ],
+    },
+    {
+      type: 'section',
+      block_id: 'quote',
+      text: { type: 'mrkdwn', text: blockQuote(p.quote, LIMITS.sectionText) },
+    },
+    {
+      type: 'context',
+      block_id: 'source',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: safe(
+            `from a ${p.noteType}${p.noteDate ? ` of ${p.noteDate.toISOString().slice(0, 10)}` : ''} · confidence ${p.confidence.toFixed(2)} · run ${p.runId.slice(0, 8)}`,
+            LIMITS.contextText,
+          ),
+        },
+      ],
+    },
+  );
+  if (p.status === 'pending') {
+    blocks.push({
+      type: 'actions',
+      block_id: 'decide',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_APPROVE,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Approve' },
+          value: buttonValue(p),
+        },
+        {
+          type: 'button',
+          action_id: ACTION_EDIT,
+          text: { type: 'plain_text', text: 'Edit…' },
+          value: buttonValue(p),
+        },
+        {
+          type: 'button',
+          action_id: ACTION_REJECT,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Reject' },
+          value: buttonValue(p),
+        },
+      ],
+    });
+  } else {
+    blocks.push({
+      type: 'context',
+      block_id: 'outcome',
+      elements: [{ type: 'mrkdwn', text: outcomeLine(p) }],
+    });
+  }
+  // The fallback text is mrkdwn too (notifications, previews): escaped like everything else.
+  const text = safe(
+    `${p.dryRun ? '[DRY RUN] ' : ''}Scout proposes ${p.fieldLabel} for ${p.dealName}: ${String(p.newValue)}`,
+    LIMITS.fallbackText,
+  );
+  return { text, blocks };
+}
+
+function outcomeLine(p: CardProposal): string {
+  const who = p.decidedBy ? ` by <@${p.decidedBy}>` : '';
+  const when = p.decidedAt
+    ? ` at ${p.decidedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+    : '';
+  const edited =
+    p.editedValue !== null && p.editedValue !== undefined
+      ? `, edited to ${show(p.editedValue)}`
+      : '';
+  const why = p.outcome ? ` — ${safe(p.outcome, 1500)}` : '';
+  switch (p.status) {
+    case 'applied':
+      return `:white_check_mark: Approved${who}${when}${edited} — written to the CRM`;
+    case 'would_apply':
+      return `:construction: Approved${who}${when}${edited} — DRY RUN, nothing was written${why}`;
+    case 'approved':
+    case 'edited':
+      return `:hourglass_flowing_sand: Approved${who}${when}${edited} — writing…`;
+    case 'rejected':
+      return `:x: Rejected${who}${when}`;
+    case 'stale':
+      return `:warning: Not written: the CRM value changed since this card was posted${why}`;
+    case 'expired':
+      return ':hourglass: Expired before anyone decided; nothing was written';
+    case 'failed':
+      return `:rotating_light: Approved${who}${when}, but the write failed${why}`;
+    case 'pending':
+      return '';
+  }
+}

@@ -1,0 +1,155 @@
+import type { WebClient } from '@slack/web-api';
+import type { CrmReader } from '../crm/crm-port.js';
+import type { ProposalStore } from '../db/proposal-store.js';
+import type { Policy } from '../domain/policy.js';
+import type { RunSummary } from '../domain/run-summary.js';
+import type { Logger } from '../logger.js';
+import { type ProposalView, viewProposals } from '../services/proposal-view.js';
+import { approvalCard } from './blocks/approval-card.js';
+import { runSummaryMessage } from './blocks/run-summary-message.js';
+import { safe } from './blocks/text.js';
+
+export interface NotifierDeps {
+  readonly client: WebClient;
+  readonly proposals: ProposalStore;
+  readonly crm: CrmReader;
+  readonly policy: Policy;
+  readonly logger: Logger;
+  /** Where run summaries go (SPEC G14). */
+  readonly opsChannel?: string;
+  /** Where cards go when the deal's owner cannot be found in Slack. */
+  readonly approvalsChannel?: string;
+  /** Slack allows about one message per second per channel; the client does not enforce it. */
+  readonly minIntervalMs?: number;
+}
+
+export interface Notifier {
+  /** Posts the run's pending proposals: one parent message per deal, one card per proposal in its thread. */
+  postProposals(runId: string): Promise<{ posted: number; unrouted: string[] }>;
+  /** Replaces a card with its current state (buttons only while pending). */
+  refreshCard(view: ProposalView): Promise<void>;
+  postRunSummary(summary: RunSummary): Promise<void>;
+}
+
+export function createNotifier(deps: NotifierDeps): Notifier {
+  const interval = deps.minIntervalMs ?? 1100;
+  const queues = new Map<string, Promise<unknown>>();
+  /** Serialises posts per channel and spaces them out. */
+  const paced = <T>(channel: string, fn: () => Promise<T>): Promise<T> => {
+    const previous = queues.get(channel) ?? Promise.resolve();
+    const next = previous.then(
+      () => fn(),
+      () => fn(),
+    );
+    queues.set(
+      channel,
+      next.then(
+        () => new Promise((r) => setTimeout(r, interval)),
+        () => new Promise((r) => setTimeout(r, interval)),
+      ),
+    );
+    return next;
+  };
+
+  /** The deal owner's Slack user: the CRM's link, else a lookup by email. */
+  async function ownerOf(view: ProposalView): Promise<string | null> {
+    const owner = view.owner;
+    let user = owner?.slackUserId ?? null;
+    if (!user && owner?.email) {
+      try {
+        user = (await deps.client.users.lookupByEmail({ email: owner.email })).user?.id ?? null;
+      } catch (error) {
+        deps.logger.warn(
+          { err: (error as Error).message, deal_id: view.row.recordId },
+          'owner not found in Slack by email',
+        );
+      }
+    }
+    return user;
+  }
+
+  async function channelFor(owner: string | null): Promise<string | null> {
+    if (owner) {
+      const opened = await deps.client.conversations.open({ users: owner });
+      if (opened.channel?.id) return opened.channel.id;
+    }
+    return deps.approvalsChannel ?? null;
+  }
+
+  return {
+    async postProposals(runId) {
+      const rows = await deps.proposals.pendingOfRun(runId);
+      let posted = 0;
+      const unrouted: string[] = [];
+      const owners = new Map<string, string | null>();
+      const threads = new Map<string, { channel: string; ts: string } | null>();
+      const views = await viewProposals(
+        deps.crm,
+        deps.policy,
+        rows.filter((r) => !r.slackTs),
+      );
+      for (const view of views) {
+        const row = view.row;
+        if (!owners.has(row.recordId)) owners.set(row.recordId, await ownerOf(view));
+        const ownerSlackId = owners.get(row.recordId) ?? null;
+        if (!threads.has(row.recordId))
+          threads.set(row.recordId, await deps.proposals.thread(runId, row.recordId));
+        let thread = threads.get(row.recordId) ?? null;
+        if (!thread) {
+          const channel = await channelFor(ownerSlackId);
+          if (!channel) {
+            unrouted.push(row.recordId);
+            continue;
+          }
+          const count = rows.filter((r) => r.recordId === row.recordId).length;
+          const parent = await paced(channel, () =>
+            deps.client.chat.postMessage({
+              channel,
+              text: `${row.dryRun ? '[DRY RUN] ' : ''}Scout has ${count} proposed change${count === 1 ? '' : 's'} for ${safe(view.card.dealName, 500)}`,
+              blocks: [
+                {
+                  type: 'section',
+                  text: {
+                    type: 'mrkdwn',
+                    text: `${row.dryRun ? ':construction: *DRY RUN* · ' : ''}Scout has *${count}* proposed change${count === 1 ? '' : 's'} for *${safe(view.card.dealName, 500)}*. Decide in the thread.`,
+                  },
+                },
+              ],
+            }),
+          );
+          if (!parent.ts || !parent.channel) throw new Error('chat.postMessage returned no ts');
+          thread = { channel: parent.channel, ts: parent.ts };
+          await deps.proposals.saveThread(runId, row.recordId, thread.channel, thread.ts);
+          threads.set(row.recordId, thread);
+        }
+        const { channel, ts } = thread;
+        const card = approvalCard(view.card);
+        const reply = await paced(channel, () =>
+          deps.client.chat.postMessage({ channel, thread_ts: ts, ...card }),
+        );
+        if (reply.ts) await deps.proposals.setCard(row.id, { channel, ts: reply.ts, ownerSlackId });
+        posted += 1;
+      }
+      if (unrouted.length > 0)
+        deps.logger.warn(
+          { deals: unrouted },
+          'no Slack owner or approvals channel for these deals; their cards were not posted',
+        );
+      return { posted, unrouted: [...new Set(unrouted)] };
+    },
+
+    async refreshCard(view) {
+      const { slackChannel: channel, slackTs: ts } = view.row;
+      if (!channel || !ts) return;
+      await deps.client.chat.update({ channel, ts, ...approvalCard(view.card) });
+    },
+
+    async postRunSummary(summary) {
+      if (!deps.opsChannel) return;
+      const channel = deps.opsChannel;
+      await paced(channel, () =>
+        deps.client.chat.postMessage({ channel, ...runSummaryMessage(summary) }),
+      );
+    },
+  };
+}

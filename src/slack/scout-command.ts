@@ -1,0 +1,49 @@
+import type { ControlStore } from '../db/control-store.js';
+import type { ProposalStore } from '../db/proposal-store.js';
+import type { Policy } from '../domain/policy.js';
+
+const USAGE = 'Usage: `/scout pause` · `/scout resume` · `/scout status`';
+
+/**
+ * `/scout pause|resume|status`, for configured ops admins only. A pause closes the
+ * locks for every run and apply from the next write on; it can never open them.
+ */
+export async function scoutCommand(
+  deps: {
+    control: ControlStore;
+    proposals: ProposalStore;
+    policy: Policy;
+    liveWrites: string | undefined;
+  },
+  userId: string,
+  text: string,
+): Promise<string> {
+  if (!deps.policy.opsAdmins.includes(userId))
+    return 'Only Scout ops admins (ops_admins in the field policy) can use /scout.';
+  const verb = text.trim().toLowerCase();
+  switch (verb) {
+    case 'pause':
+      await deps.control.setPaused(true, `slack:${userId}`);
+      return ':double_vertical_bar: Scout is *paused*: no run or approval writes to the CRM until `/scout resume`.';
+    case 'resume':
+      await deps.control.setPaused(false, `slack:${userId}`);
+      return `:arrow_forward: Scout is *resumed*. Live writes still need LIVE_WRITES=1 (it is ${deps.liveWrites === '1' ? 'on' : 'off'}) and a run asked to apply.`;
+    case 'status': {
+      const [paused, runs, pending] = await Promise.all([
+        deps.control.isPaused(),
+        deps.control.recentRuns(3),
+        deps.proposals.countPending(),
+      ]);
+      const lines = [
+        `*Pause:* ${paused ? 'ON — writes blocked' : 'off'} · *LIVE_WRITES=1:* ${deps.liveWrites === '1' ? 'yes' : 'no'} · *pending proposals:* ${pending}`,
+        ...runs.map(
+          (r) =>
+            `• ${r.startedAt.toISOString().slice(0, 16).replace('T', ' ')} ${r.mode === 'live' ? 'LIVE' : 'DRY RUN'} ${r.status}, scanned ${r.scanned} of ${r.total} (run ${r.id.slice(0, 8)})`,
+        ),
+      ];
+      return lines.join('\n');
+    }
+    default:
+      return USAGE;
+  }
+}

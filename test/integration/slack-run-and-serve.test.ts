@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { SIGNING_SECRET, testPolicyPath } from '../support/slack-harness.js';
+import { commandBody, slackHeaders } from '../support/slack-signing.js';
+import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+describe('runs post to Slack; `scout serve` carries the app', () => {
+  let h: ScoutHarness;
+  let slack: SlackStandIn;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    h = await createHarness();
+    slack = await startSlackStandIn();
+    env = {
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_API_URL: slack.url,
+      SCOUT_OPS_CHANNEL: 'C0OPS',
+      SCOUT_POLICY: testPolicyPath(),
+    };
+  });
+  afterEach(async () => {
+    await slack.close();
+    await h.database.destroy();
+  });
+
+  it('a live run posts its cards to the owners and a summary whose header is the mode', async () => {
+    const r = await h.cli(['run', '--apply'], { ...env, LIVE_WRITES: '1' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('slack: 2 approval cards posted; summary posted to C0OPS');
+    const summary = [...slack.messages.values()].find((m) => m.channel === 'C0OPS');
+    const header = (summary?.blocks ?? [])[0] as { type: string; text: { text: string } };
+    expect(header.type).toBe('header');
+    expect(header.text.text).toBe('LIVE');
+    expect([...slack.messages.values()].filter((m) => m.thread_ts)).toHaveLength(2);
+    expect(slack.violations).toEqual([]);
+  });
+
+  it('a run asked to be live that ran dry says so at the top of its Slack summary', async () => {
+    await h.cli(['run', '--apply'], env);
+    const summary = [...slack.messages.values()].find((m) => m.channel === 'C0OPS');
+    const blocks = summary?.blocks as Array<{ text: { text: string } }>;
+    expect(blocks[0]?.text.text).toBe('DRY RUN — nothing was written');
+    expect(blocks[1]?.text.text).toContain(
+      'requested as LIVE but ran DRY because LIVE_WRITES is not 1',
+    );
+  });
+
+  it('finds an owner by email, backs off on 429, and reports deals it cannot route', async () => {
+    await h.database.sql`update crm_users set slack_user_id = null`;
+    slack.usersByEmail.set('ana@example.com', 'U01ANA');
+    slack.faults.set('chat.postMessage', [{ status: 429, retryAfter: 1 }]);
+    const r = await h.cli(['run', '--apply'], { ...env, LIVE_WRITES: '1' });
+    expect(r.stderr).toContain('slack: 2 approval cards posted');
+    expect(slack.calls.filter((c) => c.method === 'users.lookupByEmail').length).toBeGreaterThan(0);
+    expect(
+      [...slack.messages.values()].filter((m) => m.thread_ts).every((m) => m.channel === 'D01ANA'),
+    ).toBe(true);
+  });
+
+  it('a Slack error while posting is reported, and the committed run stands', async () => {
+    await h.database.sql`update crm_users set slack_user_id = null`;
+    slack.faults.set('chat.postMessage', [{ error: 'channel_not_found' }]);
+    const r = await h.cli(['run', '--apply'], {
+      ...env,
+      LIVE_WRITES: '1',
+      SCOUT_APPROVALS_CHANNEL: 'C0GONE',
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('slack: posting failed');
+    expect(r.stderr).toContain('channel_not_found');
+    expect((await h.database.sql`select status from runs`)[0]?.status).toBe('completed');
+  });
+
+  it('`scout serve` answers signed commands and health, and exits cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['bin/scout.js', 'serve'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: h.database.url,
+        PORT: String(port),
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        LOG_LEVEL: 'silent',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    try {
+      for (let i = 0; i < 100 && !out.includes('scout serving'); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain(`scout serving on port ${port}`);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const body = commandBody({
+        team_id: 'T0TEST',
+        channel_id: 'C0OPS',
+        user_id: 'U01OPS',
+        command: '/scout',
+        text: 'status',
+        response_url: 'https://hooks.slack.com/x',
+        trigger_id: '1.2.3',
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: 'POST',
+        headers: slackHeaders(body, SIGNING_SECRET),
+        body,
+      });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('pending proposals');
+      const bad = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: 'POST',
+        headers: slackHeaders(body, 'wrong'),
+        body,
+      });
+      expect(bad.status).toBe(401);
+    } finally {
+      const exited = new Promise<number | null>((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 30_000);
+});

@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createLocalCrm } from '../../src/crm/local-crm.js';
+import { createControlStore } from '../../src/db/control-store.js';
+import { createProposalStore } from '../../src/db/proposal-store.js';
+import type { RunningServer } from '../../src/http/health-server.js';
+import { startHealthServer } from '../../src/http/health-server.js';
+import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { createHarness, type ScoutHarness } from './scout-env.js';
+import { commandBody, payloadBody, slackHeaders } from './slack-signing.js';
+import { type SlackStandIn, startSlackStandIn } from './slack-stand-in.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-5c0u7';
+export const OWNER = 'U01ANA';
+export const APPROVER = 'U01LEAD';
+export const OPS = 'U01OPS';
+export const STRANGER = 'U0STRANGER';
+export const APPROVER_GROUP = 'S0LEADS';
+export const GROUP_MEMBER = 'U0GROUPIE';
+
+/** The default policy with an approver and an ops admin, as a file the CLI can read. */
+export function testPolicyPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'scout-policy-'));
+  const path = join(dir, 'policy.yml');
+  const text = readFileSync(DEFAULT_POLICY_PATH, 'utf8')
+    .replace('approvers: []', `approvers: [${APPROVER}]`)
+    .replace('ops_admins: []', `ops_admins: [${OPS}]`)
+    .replace('approver_groups: []', `approver_groups: [${APPROVER_GROUP}]`);
+  writeFileSync(path, text);
+  return path;
+}
+
+export interface SlackHarness {
+  readonly h: ScoutHarness;
+  readonly slack: SlackStandIn;
+  readonly app: SlackApp;
+  readonly server: RunningServer;
+  readonly policyPath: string;
+  readonly env: Record<string, string>;
+  /** POSTs a raw body to the bot's real HTTP endpoint with the given headers. */
+  post(body: string, headers: Record<string, string>): Promise<{ status: number; text: string }>;
+  /** A correctly signed interactivity payload. */
+  interact(payload: unknown): Promise<{ status: number; text: string }>;
+  click(
+    action: 'scout_approve' | 'scout_reject' | 'scout_edit',
+    proposalId: string,
+    user: string,
+  ): Promise<{ status: number; text: string }>;
+  command(command: string, text: string, user: string): Promise<{ status: number; text: string }>;
+  proposal(id: string): Promise<Record<string, unknown>>;
+  proposals(): Promise<Array<Record<string, unknown>>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A seeded database after one live run (two pending proposals), the Slack Web API
+ * stand-in, and the real Bolt app behind the real HTTP server on a free port.
+ */
+export async function createSlackHarness(
+  options: { liveWrites?: string; runArgs?: string[] } = {},
+): Promise<SlackHarness> {
+  const policyPath = testPolicyPath();
+  const h = await createHarness();
+  const slack = await startSlackStandIn();
+  const env = { SCOUT_POLICY: policyPath, LIVE_WRITES: options.liveWrites ?? '1' };
+  await h.ok(['run', ...(options.runArgs ?? ['--apply'])], env);
+  const db = h.database.db;
+  const control = createControlStore(db);
+  const proposals = createProposalStore(db);
+  const app = createSlackApp({
+    signingSecret: SIGNING_SECRET,
+    botToken: slack.token,
+    apiUrl: slack.url,
+    crm: createLocalCrm(db),
+    proposals,
+    control,
+    policy: loadPolicyFile(policyPath),
+    liveWrites: env.LIVE_WRITES,
+    clock: () => new Date(),
+    logger: pino({ level: 'silent' }),
+    opsChannel: 'C0OPS',
+    minPostIntervalMs: 0,
+  });
+  const server = await startHealthServer({
+    port: 0,
+    host: '127.0.0.1',
+    checks: [],
+    logger: pino({ level: 'silent' }),
+    slack: (req, res) => app.handle(req, res),
+  });
+  const base = `http://127.0.0.1:${server.port}/slack/events`;
+  const post = async (body: string, headers: Record<string, string>) => {
+    const res = await fetch(base, { method: 'POST', headers, body });
+    return { status: res.status, text: await res.text() };
+  };
+  const proposal = async (id: string) => ({
+    ...(await h.database.sql`select * from proposals where id = ${id}`)[0],
+  });
+  const harness: SlackHarness = {
+    h,
+    slack,
+    app,
+    server,
+    policyPath,
+    env,
+    post,
+    interact: (payload) => {
+      const body = payloadBody(payload);
+      return post(body, slackHeaders(body, SIGNING_SECRET));
+    },
+    click: async (action, proposalId, user) => {
+      const p = await proposal(proposalId);
+      const value = JSON.stringify({ p: proposalId, v: p.version });
+      return harness.interact({
+        type: 'block_actions',
+        user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
+        api_app_id: 'A0SCOUT',
+        token: 'legacy-verification-token',
+        team: { id: 'T0TEST', domain: 'example' },
+        trigger_id: `1337.${Date.now()}.${Math.random().toString(16).slice(2)}`,
+        container: {
+          type: 'message',
+          message_ts: p.slack_ts ?? '1.1',
+          channel_id: p.slack_channel ?? 'D01ANA',
+          is_ephemeral: false,
+        },
+        channel: { id: p.slack_channel ?? 'D01ANA', name: 'directmessage' },
+        message: { ts: p.slack_ts ?? '1.1', text: 'card' },
+        response_url: 'https://hooks.slack.com/actions/T0TEST/1/abc',
+        actions: [
+          {
+            type: 'button',
+            action_id: action,
+            block_id: 'decide',
+            value,
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
+      });
+    },
+    command: (command, text, user) => {
+      const body = commandBody({
+        token: 'legacy',
+        team_id: 'T0TEST',
+        channel_id: 'C0OPS',
+        user_id: user,
+        command,
+        text,
+        response_url: 'https://hooks.slack.com/commands/1',
+        trigger_id: '1.2.3',
+        api_app_id: 'A0SCOUT',
+      });
+      return post(body, slackHeaders(body, SIGNING_SECRET));
+    },
+    proposal,
+    proposals: async () =>
+      (await h.database.sql`select * from proposals order by record_id`).map((r) => ({ ...r })),
+    close: async () => {
+      await app.idle();
+      await server.close();
+      await slack.close();
+      await h.database.destroy();
+    },
+  };
+  return harness;
+}

@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Ajv } from 'ajv';
+import { checkBlocks, checkView } from './block-kit-limits.js';
+import { sharedPath } from './shared-dir.js';
+
+const methodsDir = sharedPath('specs/slack/methods/');
+
+export interface SlackCall {
+  readonly method: string;
+  readonly args: Record<string, unknown>;
+}
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown[];
+  updates: number;
+}
+
+export type Fault = { error: string } | { status: 429; retryAfter: number };
+
+export interface SlackStandIn {
+  readonly url: string;
+  readonly token: string;
+  readonly calls: SlackCall[];
+  readonly violations: string[];
+  readonly messages: Map<string, PostedMessage>;
+  readonly ephemerals: Array<{ channel: string; user: string; text: string }>;
+  /** Faults consumed, in order, by the next calls of that method. */
+  readonly faults: Map<string, Fault[]>;
+  /** Email → Slack user id, for users.lookupByEmail. */
+  readonly usersByEmail: Map<string, string>;
+  /** User group id → member ids, for usergroups.users.list. */
+  readonly userGroups: Map<string, string[]>;
+  /** The app-level token that `apps.connections.open` takes (Socket Mode). */
+  readonly appToken: string;
+  /** Where `apps.connections.open` sends the Socket Mode client. */
+  socketUrl: string;
+  close(): Promise<void>;
+}
+
+const ajv = new Ajv({ strict: false, coerceTypes: true, allErrors: true });
+const validators = new Map<string, ReturnType<typeof ajv.compile> | null>();
+const httpMethods = new Map<string, string>();
+function validatorFor(method: string) {
+  if (!validators.has(method)) {
+    try {
+      const spec = JSON.parse(readFileSync(`${methodsDir}${method}.json`, 'utf8')) as {
+        args: object;
+        http_method: string;
+      };
+      validators.set(method, ajv.compile(spec.args));
+      httpMethods.set(method, spec.http_method);
+    } catch {
+      validators.set(method, null);
+    }
+  }
+  return validators.get(method) ?? null;
+}
+
+/** Methods we use that the spec folder lacks; answered without a contract check. */
+const UNSPECCED = new Set(['users.lookupByEmail', 'apps.connections.open']);
+
+/**
+ * A local Slack Web API on 127.0.0.1: records every call, validates each against
+ * Slack's per-method metadata (required args, types) and our Block Kit limit checker,
+ * keeps posted messages so tests can read cards, and injects 429 and error answers.
+ */
+export async function startSlackStandIn(options: { token?: string } = {}): Promise<SlackStandIn> {
+  const token = options.token ?? 'xoxb-test-token';
+  const state = {
+    calls: [] as SlackCall[],
+    violations: [] as string[],
+    messages: new Map<string, PostedMessage>(),
+    ephemerals: [] as Array<{ channel: string; user: string; text: string }>,
+    faults: new Map<string, Fault[]>(),
+    usersByEmail: new Map<string, string>(),
+    userGroups: new Map<string, string[]>(),
+    socketUrl: '',
+  };
+  const appToken = 'xapp-test-token';
+  let clock = 1_700_000_000;
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    const send = (
+      status: number,
+      body: Record<string, unknown>,
+      headers: Record<string, string> = {},
+    ) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    const args: Record<string, unknown> = (req.headers['content-type'] ?? '').includes('json')
+      ? (JSON.parse(raw || '{}') as Record<string, unknown>)
+      : Object.fromEntries(new URLSearchParams(raw));
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '');
+    if (bearer) args.token = bearer;
+    state.calls.push({ method, args: { ...args } });
+    if (args.token !== (method === 'apps.connections.open' ? appToken : token))
+      return send(200, { ok: false, error: 'invalid_auth' });
+
+    const validate = validatorFor(method);
+    if (!validate && !UNSPECCED.has(method))
+      return send(200, { ok: false, error: 'unknown_method' });
+    const expected = httpMethods.get(method);
+    if (expected && req.method !== expected) {
+      state.violations.push(`${method}: sent with ${req.method}, the spec says ${expected}`);
+    }
+    for (const k of ['blocks', 'view', 'attachments'])
+      if (typeof args[k] === 'object' && args[k] !== null) args[k] = JSON.stringify(args[k]);
+    if (validate && !validate({ ...args })) {
+      state.violations.push(`${method}: ${ajv.errorsText(validate.errors)}`);
+      return send(200, { ok: false, error: 'invalid_arguments' });
+    }
+    const blocks =
+      typeof args.blocks === 'string' ? (JSON.parse(args.blocks) as unknown[]) : undefined;
+    const view =
+      typeof args.view === 'string'
+        ? (JSON.parse(args.view) as Record<string, unknown>)
+        : undefined;
+    if (blocks)
+      state.violations.push(...checkBlocks(blocks, 'message').map((p) => `${method}: ${p}`));
+    if (view) state.violations.push(...checkView(view).map((p) => `${method}: ${p}`));
+
+    const fault = state.faults.get(method)?.shift();
+    if (fault && 'status' in fault)
+      return send(
+        429,
+        { ok: false, error: 'ratelimited' },
+        { 'retry-after': String(fault.retryAfter) },
+      );
+    if (fault) return send(200, { ok: false, error: fault.error });
+
+    const channel = String(args.channel ?? '');
+    switch (method) {
+      case 'auth.test':
+        return send(200, {
+          ok: true,
+          url: 'https://example.slack.com/',
+          team: 'Example',
+          user: 'scout',
+          team_id: 'T0TEST',
+          user_id: 'U0SCOUT',
+          bot_id: 'B0SCOUT',
+        });
+      case 'conversations.open':
+        return send(200, {
+          ok: true,
+          channel: { id: `D${String(args.users ?? '').replace(/^U/, '')}` },
+        });
+      case 'users.lookupByEmail': {
+        const id = state.usersByEmail.get(String(args.email));
+        return send(200, id ? { ok: true, user: { id } } : { ok: false, error: 'users_not_found' });
+      }
+      case 'apps.connections.open':
+        return send(200, { ok: true, url: state.socketUrl });
+      case 'usergroups.users.list': {
+        const users = state.userGroups.get(String(args.usergroup));
+        return send(200, users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' });
+      }
+      case 'chat.postMessage': {
+        const ts = `${clock++}.000100`;
+        const message: PostedMessage = {
+          channel,
+          ts,
+          text: String(args.text ?? ''),
+          updates: 0,
+          ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
+          ...(blocks ? { blocks } : {}),
+        };
+        state.messages.set(`${channel}/${ts}`, message);
+        return send(200, { ok: true, channel, ts, message: { text: message.text, ts } });
+      }
+      case 'chat.update': {
+        const message = state.messages.get(`${channel}/${String(args.ts)}`);
+        if (!message) return send(200, { ok: false, error: 'message_not_found' });
+        message.updates += 1;
+        message.text = String(args.text ?? '');
+        if (blocks) message.blocks = blocks;
+        return send(200, { ok: true, channel, ts: message.ts, text: message.text });
+      }
+      case 'chat.postEphemeral':
+        state.ephemerals.push({ channel, user: String(args.user), text: String(args.text ?? '') });
+        return send(200, { ok: true, message_ts: `${clock++}.000200` });
+      case 'views.open':
+        return send(200, { ok: true, view: { id: `V${clock++}`, ...(view ?? {}) } });
+      default:
+        return send(200, { ok: true });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`,
+    token,
+    appToken,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  });
+}

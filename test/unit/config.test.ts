@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, requireSettings } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('defaults to the local CRM and keeps LIVE_WRITES raw', () => {
+    const c = loadConfig({ LIVE_WRITES: 'true' });
+    expect(c.SCOUT_CRM).toBe('local');
+    expect(c.LIVE_WRITES).toBe('true');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('picks the replay extractor when a replay file is given', () => {
+    expect(loadConfig({ SCOUT_REPLAY_FILE: 'x.json' }).extractor).toBe('replay');
+    expect(loadConfig({}).extractor).toBe('anthropic');
+  });
+
+  it('reports every bad setting in one message', () => {
+    expect(() =>
+      loadConfig({
+        DATABASE_URL: 'mysql://x',
+        PORT: 'eighty',
+        SCOUT_CRM: 'salesforce',
+        SLACK_API_URL: 'nope',
+      }),
+    ).toThrow(
+      /Invalid configuration:\n {2}DATABASE_URL: .*\n {2}SCOUT_CRM: .*\n {2}SLACK_API_URL: .*\n {2}PORT: /s,
+    );
+  });
+
+  it('lists every missing requirement of a command', () => {
+    const c = loadConfig({ SCOUT_EXTRACTOR: 'replay', SCOUT_CRM: 'hubspot' });
+    expect(() => requireSettings(c, ['database', 'extractor', 'crm'])).toThrow(
+      /DATABASE_URL is not set.*\n.*SCOUT_REPLAY_FILE.*\n.*HUBSPOT_ACCESS_TOKEN/,
+    );
+  });
+});

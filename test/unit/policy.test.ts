@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { isProtectedField } from '../../src/domain/policy.js';
+import { ScoutError } from '../../src/errors.js';
+import { DEFAULT_POLICY_PATH, loadPolicyFile, parsePolicyText } from '../../src/policy-file.js';
+
+function errorOf(text: string): string {
+  try {
+    parsePolicyText(text, 'policy.yml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ScoutError);
+    expect((error as ScoutError).code).toBe('policy_invalid');
+    expect((error as ScoutError).exitCode).toBe(2);
+    return (error as Error).message;
+  }
+  throw new Error('expected the policy to be refused');
+}
+
+describe('field policy (SPEC G1)', () => {
+  it('the shipped default is valid and follows the issue: MEDDIC suggest, next_step auto, close date approve with evidence, stage/amount/owner never', () => {
+    const p = loadPolicyFile(DEFAULT_POLICY_PATH);
+    for (const f of [
+      'metrics',
+      'economic_buyer',
+      'decision_criteria',
+      'decision_process',
+      'paper_process',
+      'identified_pain',
+      'champion',
+      'competition',
+    ]) {
+      expect(p.dealFields.get(f)?.write).toBe('suggest');
+    }
+    expect(p.dealFields.get('next_step')?.write).toBe('auto');
+    expect(p.dealFields.get('closedate')).toMatchObject({
+      write: 'approve',
+      evidence: ['meeting', 'email_reply'],
+      onFilled: 'propose',
+    });
+    for (const f of ['dealstage', 'amount', 'hubspot_owner_id'])
+      expect(p.dealFields.get(f)?.write).toBe('never');
+  });
+
+  it('resolves thresholds: field over file over built-in defaults', () => {
+    const p = parsePolicyText(
+      'version: 1\nthresholds: { propose: 0.6 }\nobjects:\n  deal:\n    fields:\n      a: { write: suggest }\n      b: { write: auto, thresholds: { auto: 0.95 } }\n',
+      'p.yml',
+    );
+    expect(p.dealFields.get('a')?.thresholds).toEqual({ auto: 0.9, propose: 0.6 });
+    expect(p.dealFields.get('b')?.thresholds).toEqual({ auto: 0.95, propose: 0.6 });
+    expect(p.proposalTtlHours).toBe(72);
+  });
+
+  it('names the offending key and its line', () => {
+    const msg = errorOf(
+      'version: 1\nobjects:\n  deal:\n    fields:\n      economic_buyer:\n        write: sugest\n',
+    );
+    expect(msg).toContain('policy.yml:6:16: objects.deal.fields.economic_buyer.write:');
+  });
+
+  it('refuses unknown keys, pointing at the key', () => {
+    const msg = errorOf(
+      'version: 1\nobjects:\n  deal:\n    fields:\n      next_step:\n        write: auto\n        treshold: 0.8\n',
+    );
+    expect(msg).toContain('policy.yml:7:9: objects.deal.fields.next_step.treshold: unknown key');
+  });
+
+  it.each([
+    'dealstage',
+    'amount',
+    'hubspot_owner_id',
+    'owner',
+    'closedate',
+    'close_date',
+    'pipeline',
+    'lifecyclestage',
+    'hs_lifecyclestage',
+  ])('refuses auto for %s', (field) => {
+    const msg = errorOf(
+      `version: 1\nobjects:\n  deal:\n    fields:\n      ${field}: { write: auto }\n`,
+    );
+    expect(msg).toContain(`objects.deal.fields.${field}.write`);
+    expect(msg).toContain('can never be auto');
+  });
+
+  it('lists every problem at once', () => {
+    const msg = errorOf(
+      'version: 2\nthresholds: { auto: 1.5 }\nobjects:\n  deal:\n    fields:\n      scout_x: { write: suggest }\n      Bad-Name: { write: never }\n',
+    );
+    expect(msg).toContain('version');
+    expect(msg).toContain('thresholds.auto');
+    expect(msg).toContain('scout_* fields belong to the agent');
+    expect(msg).toContain('lower-case letters');
+  });
+
+  it.each([
+    ['YAML syntax', 'version: 1\nobjects: [unclosed\n', 'policy.yml:'],
+    [
+      'duplicate key',
+      'version: 1\nversion: 1\nobjects: { deal: { fields: {} } }\n',
+      'policy.yml:2:1',
+    ],
+    [
+      'propose above auto',
+      'version: 1\nobjects:\n  deal:\n    fields:\n      a: { write: auto, thresholds: { propose: 0.95, auto: 0.9 } }\n',
+      'propose must not be above auto',
+    ],
+    [
+      'unknown evidence type',
+      'version: 1\nobjects:\n  deal:\n    fields:\n      a: { write: approve, evidence: [sms] }\n',
+      'objects.deal.fields.a.evidence[0]',
+    ],
+    [
+      'unknown object',
+      'version: 1\nobjects:\n  deal: { fields: {} }\n  contact: { fields: {} }\n',
+      'objects.contact: unknown key',
+    ],
+    [
+      'bad approver id',
+      'version: 1\napprovers: [ana]\nobjects: { deal: { fields: {} } }\n',
+      'approvers[0]',
+    ],
+  ])('refuses %s', (_name, text, expected) => {
+    expect(errorOf(text)).toContain(expected);
+  });
+
+  it('reports an unreadable file by path', () => {
+    expect(() => loadPolicyFile('/nonexistent/policy.yml')).toThrow(
+      /Cannot read policy file \/nonexistent\/policy.yml/,
+    );
+  });
+
+  it('protects variants of sensitive field names but not ordinary ones', () => {
+    expect(isProtectedField('closeDate')).toBe(true);
+    expect(isProtectedField('deal_owner')).toBe(true);
+    expect(isProtectedField('next_step')).toBe(false);
+    expect(isProtectedField('economic_buyer')).toBe(false);
+  });
+});
