@@ -4,6 +4,7 @@ import { type CliIo, show, table } from './cli/output.js';
 import { formatPolicy } from './cli/policy-command.js';
 import { executeRun, notifySlack, prepareRun, type RunCommandOptions } from './cli/run-command.js';
 import { startServe } from './cli/serve-command.js';
+import { startWorker } from './cli/worker-command.js';
 import { type Config, loadConfig, requireSettings } from './config.js';
 import { dumpLocalCrm, seedLocalCrm } from './crm/local-crm-admin.js';
 import { runMigrations } from './db/migrate.js';
@@ -75,6 +76,28 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         );
         await untilSignal();
         await serving.stop();
+      });
+    });
+
+  program
+    .command('worker')
+    .description(
+      'the background worker: scheduled runs (SCOUT_SCHEDULES), deal jobs and approved changes, on BullMQ (REDIS_URL) or inline',
+    )
+    .action(async () => {
+      const { config } = boot();
+      await withApp(async (app) => {
+        const worker = await startWorker(app);
+        io.stdout(
+          `scout worker running (${worker.mode === 'bullmq' ? 'BullMQ on REDIS_URL' : 'inline: no REDIS_URL, embedded mode'}; schedules: ${worker.schedules.join(', ') || 'none'})\n`,
+        );
+        await untilSignal();
+        const { drained } = await worker.runtime.stop(config.SCOUT_SHUTDOWN_SECONDS * 1000);
+        io.stdout(
+          drained
+            ? 'worker stopped\n'
+            : 'worker stopped at the shutdown deadline; its unfinished jobs will be retried\n',
+        );
       });
     });
 

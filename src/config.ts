@@ -39,6 +39,27 @@ const envSchema = z.object({
   /** Where approval cards go when a deal's owner cannot be found in Slack. */
   SCOUT_APPROVALS_CHANNEL: z.string().optional(),
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  /** YAML file of the worker's cron schedules (see schedules.example.yml); unset means none. */
+  SCOUT_SCHEDULES: z.string().optional(),
+  /** Namespaces Scout's Redis keys, so several deployments (or tests) can share one Redis. */
+  SCOUT_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only (up to 40)')
+    .default('scout'),
+  /** Deal jobs one worker process runs at once (model calls in flight). */
+  SCOUT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(20),
+  /** Global cap on deal jobs started per second across every worker: the CRM's API budget. */
+  SCOUT_DEALS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).optional(),
+  /** A job's lock; a worker that dies frees its jobs for another after about this long. */
+  SCOUT_JOB_LOCK_SECONDS: z.coerce.number().min(0.2).max(600).default(30),
+  /** How often lost work is looked for, and how old it must be to count as lost. */
+  SCOUT_RECONCILE_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
+  SCOUT_RECONCILE_GRACE_SECONDS: z.coerce.number().min(0).max(86_400).default(60),
+  SCOUT_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(10),
+  /** Heartbeat silence after which ops are alerted in Slack. */
+  SCOUT_HEARTBEAT_ALERT_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
+  /** How long SIGTERM waits for running jobs before leaving them to be retried elsewhere. */
+  SCOUT_SHUTDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
 

@@ -11,7 +11,10 @@ export type ScoutErrorCode =
   | 'extractor_failed'
   | 'extractor_fatal'
   | 'crm_failed'
-  | 'database_failed';
+  | 'database_failed'
+  | 'schedules_invalid'
+  | 'redis_unsafe'
+  | 'redis_unavailable';
 
 const INPUT_ERRORS: ReadonlySet<ScoutErrorCode> = new Set([
   'config_invalid',
@@ -22,6 +25,7 @@ const INPUT_ERRORS: ReadonlySet<ScoutErrorCode> = new Set([
   'unknown_deal',
   'crm_not_empty',
   'crm_unsupported',
+  'schedules_invalid',
 ]);
 
 /** An error whose message is written for the operator, with a stable `code` and the original `cause`. */

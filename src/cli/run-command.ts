@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { WebClient } from '@slack/web-api';
 import {
   type AppContext,
   createBatchExtractor,
@@ -13,7 +12,7 @@ import type { RunSummary } from '../domain/run-summary.js';
 import type { Logger } from '../logger.js';
 import { runBatchExtraction } from '../services/run-batch-extraction.js';
 import { runExtraction } from '../services/run-extraction.js';
-import { createNotifier } from '../slack/notifier.js';
+import { notifierFromConfig } from '../slack/notifier-from-config.js';
 
 export interface RunCommandOptions {
   apply: boolean;
@@ -87,23 +86,13 @@ export async function notifySlack(
   policy: ReturnType<typeof loadPolicy>,
   summary: RunSummary,
 ): Promise<string | null> {
-  if (!config.SLACK_BOT_TOKEN) return null;
-  const notifier = createNotifier({
-    client: new WebClient(config.SLACK_BOT_TOKEN, {
-      ...(config.SLACK_API_URL
-        ? { slackApiUrl: `${config.SLACK_API_URL.replace(/\/$/, '')}/` }
-        : {}),
-      // The run is already committed: a Slack outage must not hold the command for half an hour.
-      retryConfig: { retries: 3, factor: 2, minTimeout: 1000 },
-      timeout: 10_000,
-    }),
+  const notifier = notifierFromConfig(config, {
     proposals: createProposalStore(app.database.db),
     crm: app.crm,
     policy,
     logger,
-    ...(config.SCOUT_OPS_CHANNEL ? { opsChannel: config.SCOUT_OPS_CHANNEL } : {}),
-    ...(config.SCOUT_APPROVALS_CHANNEL ? { approvalsChannel: config.SCOUT_APPROVALS_CHANNEL } : {}),
   });
+  if (!notifier) return null;
   try {
     const { posted, unrouted } = await notifier.postProposals(summary.run_id);
     await notifier.postRunSummary(summary);

@@ -4,8 +4,12 @@ import { loadPolicy } from '../app-context.js';
 import { createControlStore } from '../db/control-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
+import { createJobSystem } from '../jobs/create-job-system.js';
+import { startRuntime } from '../jobs/runtime.js';
+import { timingsFromConfig } from '../jobs/timings.js';
 import { expireDueProposals } from '../services/expire-proposals.js';
 import { createSlackApp } from '../slack/app.js';
+import { notifierFromConfig } from '../slack/notifier-from-config.js';
 
 const EXPIRY_SWEEP_MS = 60_000;
 
@@ -26,7 +30,22 @@ export async function startServe(
   }
   const policy = loadPolicy(config);
   const proposals = createProposalStore(app.database.db);
+  const runtime = await startRuntime({
+    role: 'serve',
+    jobs: await createJobSystem(config, app.logger),
+    database: app.database,
+    crm: app.crm,
+    ledger: app.ledger,
+    policy,
+    liveWrites: config.LIVE_WRITES,
+    notifier: notifierFromConfig(config, { proposals, crm: app.crm, policy, logger: app.logger }),
+    logger: app.logger,
+    clock: app.clock,
+    newId: app.newId,
+    timings: timingsFromConfig(config),
+  });
   const slack = createSlackApp({
+    applies: runtime,
     signingSecret: config.SLACK_SIGNING_SECRET,
     botToken: config.SLACK_BOT_TOKEN,
     ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
@@ -63,6 +82,7 @@ export async function startServe(
     async stop() {
       clearInterval(sweep);
       await slack.stop();
+      await runtime.stop(config.SCOUT_SHUTDOWN_SECONDS * 1000);
       await server.close();
     },
   };

@@ -1,8 +1,9 @@
 import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { PropertyValue } from '../domain/values.js';
+import { applyJobId } from '../jobs/job-data.js';
 import type { Db } from './client.js';
 import type { ProvenanceEntry } from './run-ledger.js';
-import { proposals, provenance, slackThreads } from './schema.js';
+import { outbox, proposals, provenance, slackThreads } from './schema.js';
 
 export type ProposalRow = typeof proposals.$inferSelect;
 
@@ -46,6 +47,8 @@ export interface ProposalStore {
   thread(runId: string, dealId: string): Promise<{ channel: string; ts: string } | null>;
   saveThread(runId: string, dealId: string, channel: string, ts: string): Promise<void>;
   countPending(): Promise<number>;
+  /** Approved or edited before `before` and still not applied: the reconciler's to re-enqueue. */
+  unapplied(before: Date, limit: number): Promise<ProposalRow[]>;
 }
 
 export function createProposalStore(db: Db): ProposalStore {
@@ -79,6 +82,17 @@ export function createProposalStore(db: Db): ProposalStore {
           .returning();
         if (!row) return null;
         await insertLog(tx, log);
+        // The apply is promised in the same commit as the approval: Redis may be down.
+        if (row.status === 'approved' || row.status === 'edited') {
+          await tx
+            .insert(outbox)
+            .values({
+              kind: 'apply',
+              jobId: applyJobId(row.id, row.version),
+              payload: { proposalId: row.id, version: row.version },
+            })
+            .onConflictDoNothing();
+        }
         return row;
       });
     },
@@ -153,6 +167,17 @@ export function createProposalStore(db: Db): ProposalStore {
 
     async saveThread(runId, dealId, channel, ts) {
       await db.insert(slackThreads).values({ runId, dealId, channel, ts }).onConflictDoNothing();
+    },
+
+    async unapplied(before, limit) {
+      return db
+        .select()
+        .from(proposals)
+        .where(
+          and(inArray(proposals.status, ['approved', 'edited']), lte(proposals.decidedAt, before)),
+        )
+        .orderBy(asc(proposals.decidedAt))
+        .limit(limit);
     },
 
     async countPending() {

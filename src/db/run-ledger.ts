@@ -1,10 +1,17 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Action } from '../domain/actions.js';
-import type { RunSummary } from '../domain/run-summary.js';
+import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
 import type { PropertyValue } from '../domain/values.js';
 import type { Db } from './client.js';
 import { createControlStore } from './control-store.js';
-import { extractionBatchItems, noteWatermarks, proposals, provenance, runs } from './schema.js';
+import {
+  extractionBatchItems,
+  noteWatermarks,
+  proposals,
+  provenance,
+  runDeals,
+  runs,
+} from './schema.js';
 
 export type ProvenanceEntry = Omit<typeof provenance.$inferInsert, 'id' | 'createdAt'> & {
   action: Action;
@@ -46,6 +53,14 @@ export function pendingKey(recordId: string, field: string, value: PropertyValue
 
 const CHUNK = 1000;
 
+/** Another delivery of the same deal job committed first; this one must change nothing. */
+export class AlreadySettled extends Error {
+  constructor(runId: string, dealId: string) {
+    super(`deal ${dealId} of run ${runId} is already settled`);
+    this.name = 'AlreadySettled';
+  }
+}
+
 /**
  * The run's persistence port: every page is committed in one transaction (proposals,
  * provenance, watermarks together), so a crash leaves whole pages or nothing.
@@ -67,6 +82,12 @@ export interface RunLedger {
     watermarks: readonly WatermarkEntry[];
     /** Batch results settled by this page, marked collected in the same transaction. */
     collected?: { batchId: string; dealIds: readonly string[] };
+    /**
+     * A worker run's deal, settled in the same transaction; when another delivery of
+     * the same deal job settled it first, nothing is committed and this throws
+     * {@link AlreadySettled}.
+     */
+    settle?: { runId: string; dealId: string; state: string; usage: ModelUsage };
   }): Promise<ReadonlySet<string>>;
 }
 
@@ -153,6 +174,21 @@ export function createRunLedger(db: Db): RunLedger {
 
     async commitPage(page) {
       return db.transaction(async (tx) => {
+        if (page.settle) {
+          const { runId, dealId, state, usage } = page.settle;
+          const claimed = await tx
+            .update(runDeals)
+            .set({ state, usage, settledAt: new Date() })
+            .where(
+              and(
+                eq(runDeals.runId, runId),
+                eq(runDeals.dealId, dealId),
+                eq(runDeals.state, 'queued'),
+              ),
+            )
+            .returning({ dealId: runDeals.dealId });
+          if (claimed.length === 0) throw new AlreadySettled(runId, dealId);
+        }
         const stored = new Set<string>();
         for (let i = 0; i < page.proposals.length; i += CHUNK) {
           const rows = await tx

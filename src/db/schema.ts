@@ -38,6 +38,67 @@ export const runs = pgTable('runs', {
   error: text('error'),
   startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
   finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  /** The schedule that started a worker run, if any. */
+  scheduleId: text('schedule_id'),
+  /** Worker runs: the CRM cursor of the next page to fan out, and whether every deal job is enqueued. */
+  fanoutCursor: text('fanout_cursor'),
+  fanoutDone: boolean('fanout_done').notNull().default(false),
+  fanoutAt: timestamp('fanout_at', { withTimezone: true, mode: 'date' }),
+  /** A live run that met a pause part-way wrote nothing from then on; its summary says so. */
+  pausedDuring: boolean('paused_during').notNull().default(false),
+  /** The ops summary: posted at most by one process at a time (a lease), and marked once posted. */
+  summaryClaimedUntil: timestamp('summary_claimed_until', { withTimezone: true, mode: 'date' }),
+  summaryPostedAt: timestamp('summary_posted_at', { withTimezone: true, mode: 'date' }),
+});
+
+/**
+ * Worker runs: one row per deal the run fanned out to. A deal job settles its row in
+ * the same transaction as the deal's provenance, so a redelivered job finds it settled,
+ * and the run finishes when no row is left queued.
+ */
+export const runDeals = pgTable(
+  'run_deals',
+  {
+    runId: text('run_id').notNull(),
+    dealId: text('deal_id').notNull(),
+    /** queued | extracted | no_new_notes | failed */
+    state: text('state').notNull().default('queued'),
+    usage: jsonb('usage'),
+    queuedAt: timestamp('queued_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    settledAt: timestamp('settled_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.dealId] }),
+    index('run_deals_queued_idx').on(t.runId).where(sql`${t.state} = 'queued'`),
+  ],
+);
+
+/**
+ * Work promised in the same transaction as the decision that needs it (an approval's
+ * apply). A relay moves rows into the queue; a row is never lost if Redis is down.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    kind: text('kind').notNull(),
+    /** The job id it becomes: enqueueing twice is a no-op while the job exists. */
+    jobId: text('job_id').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: createdAt(),
+    relayedAt: timestamp('relayed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('outbox_job_idx').on(t.jobId),
+    index('outbox_unrelayed_idx').on(t.id).where(sql`${t.relayedAt} is null`),
+  ],
+);
+
+/** Liveness of background work: the last heartbeat job, and the last alert about its silence. */
+export const heartbeats = pgTable('heartbeats', {
+  name: text('name').primaryKey(),
+  beatAt: timestamp('beat_at', { withTimezone: true, mode: 'date' }).notNull(),
+  alertedAt: timestamp('alerted_at', { withTimezone: true, mode: 'date' }),
 });
 
 /** Append-only: triggers in the migrations refuse UPDATE, DELETE and TRUNCATE (SPEC G10). */

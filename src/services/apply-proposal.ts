@@ -55,15 +55,28 @@ export async function applyProposal(
 
   const type = view.def?.type ?? 'text';
   const current = view.deal.properties[row.field] ?? null;
-  if (!valuesEqual(type, current, row.oldValue ?? null)) {
-    const why = `it is now ${JSON.stringify(current)}, not ${JSON.stringify(row.oldValue ?? null)}`;
-    return finish('stale', why, `stale: the CRM value changed since the proposal; ${why}`);
-  }
   const locks = resolveLocks({
     applyRequested: !row.dryRun,
     liveWritesEnv: deps.liveWrites,
     paused: await deps.isPaused(),
   });
+  // An earlier attempt wrote and then died before recording it (FAILURE-MODES 21):
+  // record the write it made instead of writing again or calling it stale.
+  if (
+    locks.open &&
+    !valuesEqual(type, current, row.oldValue ?? null) &&
+    valuesEqual(type, current, value)
+  ) {
+    return finish(
+      'applied',
+      null,
+      `recovered: the CRM already holds the approved value (an earlier attempt wrote it before it could log it); not written again. Approved by ${row.decidedBy}`,
+    );
+  }
+  if (!valuesEqual(type, current, row.oldValue ?? null)) {
+    const why = `it is now ${JSON.stringify(current)}, not ${JSON.stringify(row.oldValue ?? null)}`;
+    return finish('stale', why, `stale: the CRM value changed since the proposal; ${why}`);
+  }
   if (!locks.open) {
     const why = row.dryRun
       ? 'the proposal came from a dry run'

@@ -78,7 +78,8 @@ export async function runExtraction(
   return finishRun(deps, state);
 }
 
-async function extractDeal(
+/** Extracts one deal's new notes and judges every finding; a failed call becomes a `failed` outcome. */
+export async function extractDeal(
   deps: RunExtractionDeps,
   state: RunState,
   deal: CrmDeal,

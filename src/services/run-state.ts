@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { CrmPort } from '../crm/crm-port.js';
 import type { RunLedger } from '../db/run-ledger.js';
 import { type Action, emptyCounts } from '../domain/actions.js';
-import { type ResolvedLocks, resolveLocks } from '../domain/locks.js';
+import { type LockState, type ResolvedLocks, resolveLocks } from '../domain/locks.js';
 import { estimateCost } from '../domain/model-pricing.js';
 import type { FieldPolicy, Policy } from '../domain/policy.js';
 import {
@@ -164,7 +164,8 @@ export async function resumeRun(
   return state;
 }
 
-async function runState(
+/** The per-run context (schema, users, fields) for a run recorded earlier, with its locks as recorded. */
+export async function runState(
   deps: RunDeps,
   r: {
     runId: string;
@@ -230,16 +231,12 @@ export async function finishRun(
   state: RunState,
   extra: { batch?: boolean; batchId?: string } = {},
 ): Promise<RunSummary> {
-  const coverage = coverageWarning(state.scanned, state.total, state.cap);
-  if (coverage) state.warnings.unshift(coverage);
-  const summary: RunSummary = {
-    run_id: state.runId,
-    mode: state.resolved.open ? 'live' : 'dry_run',
-    locks: {
-      ...state.resolved.locks,
-      // `live` only ever drops mid-run when a pause arrives.
-      paused: state.resolved.locks.paused || (state.resolved.open && !state.live),
-    },
+  const summary = summarize({
+    runId: state.runId,
+    open: state.resolved.open,
+    locks: state.resolved.locks,
+    // `live` only ever drops mid-run when a pause arrives.
+    pausedDuring: state.resolved.open && !state.live,
     scanned: state.scanned,
     total: state.total,
     cap: state.cap,
@@ -247,15 +244,12 @@ export async function finishRun(
     deals: state.deals,
     warnings: state.warnings,
     usage: state.usage,
-    estimated_cost_usd:
-      state.model === REPLAY_MODEL
-        ? 0
-        : estimateCost(state.usage, state.model, extra.batch === true),
     model: state.model,
-    ...(extra.batchId ? { batch_id: extra.batchId } : {}),
-    started_at: state.startedAt.toISOString(),
-    finished_at: deps.clock().toISOString(),
-  };
+    batch: extra.batch === true,
+    ...(extra.batchId ? { batchId: extra.batchId } : {}),
+    startedAt: state.startedAt,
+    finishedAt: deps.clock(),
+  });
   await deps.ledger.finishRun(summary);
   state.log.info(
     {
@@ -266,6 +260,52 @@ export async function finishRun(
   );
   return summary;
 }
+
+/** The run summary (SPEC G14) from a run's totals: coverage shouted, cost estimated, pause shown. */
+export function summarize(r: {
+  runId: string;
+  open: boolean;
+  locks: LockState;
+  pausedDuring: boolean;
+  scanned: number;
+  total: number;
+  cap: number | null;
+  counts: Record<Action, number>;
+  deals: RunSummary['deals'];
+  warnings: readonly string[];
+  usage: ModelUsage;
+  model: string;
+  batch: boolean;
+  batchId?: string;
+  startedAt: Date;
+  finishedAt: Date;
+}): RunSummary {
+  const warnings = [...r.warnings];
+  const coverage = coverageWarning(r.scanned, r.total, r.cap);
+  // A scheduled run's broken intent (asked LIVE, ran DRY) stays on top; coverage comes next.
+  const intent = warnings.findIndex((w) => w.startsWith(SCHEDULE_INTENT));
+  if (coverage) warnings.splice(intent === 0 ? 1 : 0, 0, coverage);
+  return {
+    run_id: r.runId,
+    mode: r.open ? 'live' : 'dry_run',
+    locks: { ...r.locks, paused: r.locks.paused || r.pausedDuring },
+    scanned: r.scanned,
+    total: r.total,
+    cap: r.cap,
+    counts: r.counts,
+    deals: r.deals,
+    warnings,
+    usage: r.usage,
+    estimated_cost_usd: r.model === REPLAY_MODEL ? 0 : estimateCost(r.usage, r.model, r.batch),
+    model: r.model,
+    ...(r.batchId ? { batch_id: r.batchId } : {}),
+    started_at: r.startedAt.toISOString(),
+    finished_at: r.finishedAt.toISOString(),
+  };
+}
+
+/** How a scheduled run that asked for LIVE but ran DRY starts its warning. */
+export const SCHEDULE_INTENT = 'SCHEDULED AS LIVE';
 
 export async function abortRun(deps: RunDeps, state: RunState, error: unknown): Promise<never> {
   await deps.ledger.failRun(

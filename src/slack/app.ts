@@ -7,7 +7,6 @@ import type { ControlStore } from '../db/control-store.js';
 import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
 import type { Policy } from '../domain/policy.js';
 import type { Logger } from '../logger.js';
-import { applyProposal } from '../services/apply-proposal.js';
 import {
   type Decision,
   type DecisionResult,
@@ -42,6 +41,11 @@ export interface SlackAppDeps {
   readonly opsChannel?: string;
   readonly approvalsChannel?: string;
   readonly minPostIntervalMs?: number;
+  /**
+   * Where approved changes go: the decision already committed an outbox row, so this
+   * only asks for a prompt relay; `idle` waits for it (tests, shutdown).
+   */
+  readonly applies: { kick(): void; idle(): Promise<void> };
 }
 
 export interface SlackApp {
@@ -130,13 +134,6 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     policy: deps.policy,
     clock: deps.clock,
   };
-  const applyDeps = {
-    crm: deps.crm,
-    proposals: deps.proposals,
-    policy: deps.policy,
-    liveWrites: deps.liveWrites,
-    isPaused: () => deps.control.isPaused(),
-  };
 
   const ephemeral = (channel: string | undefined, user: string, text: string) =>
     channel
@@ -175,9 +172,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
           return ephemeral(channel, user, `That value was not accepted: ${result.reason}`);
         case 'decided': {
           await notifier.refreshCard(await view(result.row));
-          if (result.row.status === 'rejected') return;
-          const applied = await applyProposal(applyDeps, result.row.id);
-          if (applied) await notifier.refreshCard(applied);
+          if (result.row.status !== 'rejected') deps.applies.kick();
         }
       }
     });
@@ -347,7 +342,12 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     },
     client,
     notifier,
-    idle: () => background.idle(),
+    async idle() {
+      await background.idle();
+      await deps.applies.idle();
+      // An apply refreshes its card from the job; a refresh may queue more background work.
+      await background.idle();
+    },
     async start() {
       if (socket) await app.start();
     },

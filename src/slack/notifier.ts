@@ -29,6 +29,8 @@ export interface Notifier {
   /** Replaces a card with its current state (buttons only while pending). */
   refreshCard(view: ProposalView): Promise<void>;
   postRunSummary(summary: RunSummary): Promise<void>;
+  /** A plain alert to the ops channel (a silent worker, a job that failed for good). */
+  postOpsAlert(text: string): Promise<void>;
 }
 
 export function createNotifier(deps: NotifierDeps): Notifier {
@@ -149,6 +151,26 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       const channel = deps.opsChannel;
       await paced(channel, () =>
         deps.client.chat.postMessage({ channel, ...runSummaryMessage(summary) }),
+      );
+    },
+
+    async postOpsAlert(text) {
+      if (!deps.opsChannel) return;
+      const channel = deps.opsChannel;
+      await paced(channel, () =>
+        deps.client.chat.postMessage({
+          channel,
+          text: `:rotating_light: ${safe(text, 2900)}`,
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: `:rotating_light: *Scout ops alert*\n${safe(text, 2800)}`,
+              },
+            },
+          ],
+        }),
       );
     },
   };

@@ -5,8 +5,10 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createControlStore } from '../../src/db/control-store.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
+import type { Runtime } from '../../src/jobs/runtime.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { startInlineServeRuntime } from '../support/inline-runtime.js';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { OWNER, SIGNING_SECRET, testPolicyPath } from '../support/slack-harness.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
@@ -25,6 +27,7 @@ describe('Socket Mode (SLACK_APP_TOKEN): the same listeners over a WebSocket', (
   let wss: WebSocketServer;
   let socket: WebSocket | undefined;
   let app: SlackApp;
+  let runtime: Runtime;
   const received: Array<{ envelope_id?: string }> = [];
   beforeEach(async () => {
     const policyPath = testPolicyPath();
@@ -47,7 +50,15 @@ describe('Socket Mode (SLACK_APP_TOKEN): the same listeners over a WebSocket', (
       );
     });
     const db = h.database.db;
+    const policy = loadPolicyFile(policyPath);
+    runtime = await startInlineServeRuntime({
+      database: h.database,
+      policy,
+      liveWrites: '1',
+      slack,
+    });
     app = createSlackApp({
+      applies: runtime,
       signingSecret: SIGNING_SECRET,
       botToken: slack.token,
       appToken: slack.appToken,
@@ -55,7 +66,7 @@ describe('Socket Mode (SLACK_APP_TOKEN): the same listeners over a WebSocket', (
       crm: createLocalCrm(db),
       proposals: createProposalStore(db),
       control: createControlStore(db),
-      policy: loadPolicyFile(policyPath),
+      policy,
       liveWrites: '1',
       clock: () => new Date(),
       logger: pino({ level: 'silent' }),
@@ -66,6 +77,7 @@ describe('Socket Mode (SLACK_APP_TOKEN): the same listeners over a WebSocket', (
   });
   afterEach(async () => {
     await app.stop();
+    await runtime.stop(5_000);
     await new Promise((r) => wss.close(r));
     await slack.close();
     await h.database.destroy();

@@ -9,6 +9,7 @@ import type { RunningServer } from '../../src/http/health-server.js';
 import { startHealthServer } from '../../src/http/health-server.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { startInlineServeRuntime } from './inline-runtime.js';
 import { createHarness, type ScoutHarness } from './scout-env.js';
 import { commandBody, payloadBody, slackHeaders } from './slack-signing.js';
 import { type SlackStandIn, startSlackStandIn } from './slack-stand-in.js';
@@ -70,14 +71,22 @@ export async function createSlackHarness(
   const db = h.database.db;
   const control = createControlStore(db);
   const proposals = createProposalStore(db);
+  const policy = loadPolicyFile(policyPath);
+  const runtime = await startInlineServeRuntime({
+    database: h.database,
+    policy,
+    liveWrites: env.LIVE_WRITES,
+    slack,
+  });
   const app = createSlackApp({
+    applies: runtime,
     signingSecret: SIGNING_SECRET,
     botToken: slack.token,
     apiUrl: slack.url,
     crm: createLocalCrm(db),
     proposals,
     control,
-    policy: loadPolicyFile(policyPath),
+    policy,
     liveWrites: env.LIVE_WRITES,
     clock: () => new Date(),
     logger: pino({ level: 'silent' }),
@@ -160,6 +169,7 @@ export async function createSlackHarness(
       (await h.database.sql`select * from proposals order by record_id`).map((r) => ({ ...r })),
     close: async () => {
       await app.idle();
+      await runtime.stop(5_000);
       await server.close();
       await slack.close();
       await h.database.destroy();

@@ -1,0 +1,52 @@
+import { type AppContext, createExtractor, loadPolicy } from '../app-context.js';
+import { requireSettings } from '../config.js';
+import type { CrmPort } from '../crm/crm-port.js';
+import { createProposalStore } from '../db/proposal-store.js';
+import type { ExtractorPort } from '../extraction/extractor-port.js';
+import { createJobSystem } from '../jobs/create-job-system.js';
+import type { Runtime } from '../jobs/runtime.js';
+import { startRuntime } from '../jobs/runtime.js';
+import { loadSchedulesFile } from '../jobs/schedule-file.js';
+import { timingsFromConfig } from '../jobs/timings.js';
+import { notifierFromConfig } from '../slack/notifier-from-config.js';
+
+/**
+ * `scout worker`: consumes runs, deal jobs, applies and heartbeats, registers the
+ * schedules from SCOUT_SCHEDULES, and reconciles lost work. Everything it needs is
+ * checked before it takes a job.
+ */
+export async function startWorker(
+  app: AppContext,
+  /** Tests swap in a CRM or extractor wrapper; production passes nothing. */
+  overrides: { crm?: CrmPort; extractor?: ExtractorPort } = {},
+): Promise<{ runtime: Runtime; mode: 'bullmq' | 'inline'; schedules: string[] }> {
+  const { config, logger } = app;
+  requireSettings(config, ['extractor']);
+  const policy = loadPolicy(config);
+  const schedules = config.SCOUT_SCHEDULES ? loadSchedulesFile(config.SCOUT_SCHEDULES) : [];
+  const extractor = overrides.extractor ?? createExtractor(config);
+  const crm = overrides.crm ?? app.crm;
+  const jobs = await createJobSystem(config, logger);
+  const runtime = await startRuntime({
+    role: 'worker',
+    jobs,
+    database: app.database,
+    crm,
+    ledger: app.ledger,
+    policy,
+    liveWrites: config.LIVE_WRITES,
+    notifier: notifierFromConfig(config, {
+      proposals: createProposalStore(app.database.db),
+      crm,
+      policy,
+      logger,
+    }),
+    logger,
+    clock: app.clock,
+    newId: app.newId,
+    timings: timingsFromConfig(config),
+    extractor,
+    schedules,
+  });
+  return { runtime, mode: jobs.mode, schedules: schedules.map((s) => s.id) };
+}

@@ -1,0 +1,257 @@
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { ACTIONS, type Action, emptyCounts } from '../domain/actions.js';
+import { emptyUsage, type ModelUsage, type RunSummary } from '../domain/run-summary.js';
+import type { Db } from './client.js';
+import { provenance, runDeals, runs } from './schema.js';
+
+export type RunRow = typeof runs.$inferSelect;
+export type SettledState = 'extracted' | 'no_new_notes' | 'failed';
+
+/** What finishing a worker run adds up from its rows. */
+export interface RunTotals {
+  readonly scanned: number;
+  readonly deals: { extracted: number; no_new_notes: number; failed: number };
+  readonly usage: ModelUsage;
+  readonly counts: Record<Action, number>;
+}
+
+/**
+ * Worker runs spread over many processes: the fan-out's progress, one row per deal,
+ * and finishing exactly once, all kept in Postgres so any process can pick up where
+ * another stopped and Redis can lose everything without losing a run.
+ */
+export interface QueuedRunStore {
+  get(runId: string): Promise<RunRow | null>;
+  startFanout(runId: string, input: { scheduleId?: string; warnings: string[] }): Promise<void>;
+  /** Records one page of deals as queued and moves the cursor past it, atomically. */
+  queueDeals(runId: string, dealIds: readonly string[], nextCursor: string | null): Promise<void>;
+  finishFanout(runId: string): Promise<void>;
+  queuedDeals(runId: string): Promise<string[]>;
+  countDeals(runId: string): Promise<number>;
+  dealState(runId: string, dealId: string): Promise<string | null>;
+  markPausedDuring(runId: string): Promise<void>;
+  /**
+   * Completes the run once every deal is settled and the fan-out is done: one
+   * transaction with the run row locked, so of all the processes that try, one wins.
+   */
+  completeIfSettled(
+    runId: string,
+    build: (run: RunRow, totals: RunTotals) => RunSummary,
+  ): Promise<RunSummary | null>;
+  /** A lease on posting the summary: the winner posts, then marks it posted. */
+  claimSummary(runId: string, at: Date, leaseMs: number): Promise<boolean>;
+  summaryPosted(runId: string, at: Date): Promise<void>;
+  releaseSummary(runId: string): Promise<void>;
+  // What the reconciler looks for.
+  /** Running worker runs whose fan-out has not moved since `before`. */
+  stalledFanouts(before: Date): Promise<RunRow[]>;
+  /** Queued deals of running runs, oldest first. */
+  queuedSince(before: Date, limit: number): Promise<Array<{ runId: string; dealId: string }>>;
+  /** Running runs whose fan-out is done and nothing is queued (a finish lost to a crash). */
+  settledButRunning(): Promise<string[]>;
+  /** Completed worker runs whose summary is not posted and not being posted. */
+  unposted(at: Date): Promise<string[]>;
+}
+
+export function createQueuedRunStore(db: Db): QueuedRunStore {
+  return {
+    async get(runId) {
+      const [row] = await db.select().from(runs).where(eq(runs.id, runId));
+      return row ?? null;
+    },
+
+    async startFanout(runId, input) {
+      await db
+        .update(runs)
+        .set({
+          scheduleId: input.scheduleId ?? null,
+          warnings: input.warnings,
+          fanoutAt: new Date(),
+        })
+        .where(eq(runs.id, runId));
+    },
+
+    async queueDeals(runId, dealIds, nextCursor) {
+      await db.transaction(async (tx) => {
+        if (dealIds.length > 0)
+          await tx
+            .insert(runDeals)
+            .values(dealIds.map((dealId) => ({ runId, dealId })))
+            .onConflictDoNothing();
+        await tx
+          .update(runs)
+          .set({ fanoutCursor: nextCursor, fanoutAt: new Date() })
+          .where(eq(runs.id, runId));
+      });
+    },
+
+    async finishFanout(runId) {
+      await db
+        .update(runs)
+        .set({ fanoutDone: true, fanoutAt: new Date() })
+        .where(eq(runs.id, runId));
+    },
+
+    async queuedDeals(runId) {
+      const rows = await db
+        .select({ dealId: runDeals.dealId })
+        .from(runDeals)
+        .where(and(eq(runDeals.runId, runId), eq(runDeals.state, 'queued')));
+      return rows.map((r) => r.dealId);
+    },
+
+    async countDeals(runId) {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(runDeals)
+        .where(eq(runDeals.runId, runId));
+      return row?.n ?? 0;
+    },
+
+    async dealState(runId, dealId) {
+      const [row] = await db
+        .select({ state: runDeals.state })
+        .from(runDeals)
+        .where(and(eq(runDeals.runId, runId), eq(runDeals.dealId, dealId)));
+      return row?.state ?? null;
+    },
+
+    async markPausedDuring(runId) {
+      await db
+        .update(runs)
+        .set({ pausedDuring: true })
+        .where(and(eq(runs.id, runId), eq(runs.pausedDuring, false)));
+    },
+
+    async completeIfSettled(runId, build) {
+      return db.transaction(async (tx) => {
+        const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for('update');
+        if (run?.status !== 'running' || !run.fanoutDone) return null;
+        const states = await tx
+          .select({
+            state: runDeals.state,
+            n: sql<number>`count(*)::int`,
+            input: sql<number>`coalesce(sum((${runDeals.usage}->>'input_tokens')::bigint), 0)::bigint`,
+            output: sql<number>`coalesce(sum((${runDeals.usage}->>'output_tokens')::bigint), 0)::bigint`,
+            cacheWrite: sql<number>`coalesce(sum((${runDeals.usage}->>'cache_creation_input_tokens')::bigint), 0)::bigint`,
+            cacheRead: sql<number>`coalesce(sum((${runDeals.usage}->>'cache_read_input_tokens')::bigint), 0)::bigint`,
+          })
+          .from(runDeals)
+          .where(eq(runDeals.runId, runId))
+          .groupBy(runDeals.state);
+        if (states.some((s) => s.state === 'queued')) return null;
+        const actions = await tx
+          .select({ action: provenance.action, n: sql<number>`count(*)::int` })
+          .from(provenance)
+          .where(eq(provenance.runId, runId))
+          .groupBy(provenance.action);
+        const counts = emptyCounts();
+        for (const a of actions)
+          if ((ACTIONS as readonly string[]).includes(a.action)) counts[a.action as Action] = a.n;
+        const usage = emptyUsage();
+        const deals = { extracted: 0, no_new_notes: 0, failed: 0 };
+        let scanned = 0;
+        for (const s of states) {
+          scanned += s.n;
+          if (s.state in deals) deals[s.state as SettledState] = s.n;
+          usage.input_tokens += Number(s.input);
+          usage.output_tokens += Number(s.output);
+          usage.cache_creation_input_tokens += Number(s.cacheWrite);
+          usage.cache_read_input_tokens += Number(s.cacheRead);
+        }
+        const summary = build(run, { scanned, deals, usage, counts });
+        await tx
+          .update(runs)
+          .set({
+            status: 'completed',
+            locks: summary.locks,
+            scanned: summary.scanned,
+            counts: summary.counts,
+            dealCounts: summary.deals,
+            warnings: summary.warnings,
+            usage: summary.usage,
+            finishedAt: new Date(summary.finished_at),
+          })
+          .where(eq(runs.id, runId));
+        return summary;
+      });
+    },
+
+    async claimSummary(runId, at, leaseMs) {
+      const rows = await db
+        .update(runs)
+        .set({ summaryClaimedUntil: new Date(at.getTime() + leaseMs) })
+        .where(
+          and(
+            eq(runs.id, runId),
+            isNull(runs.summaryPostedAt),
+            or(isNull(runs.summaryClaimedUntil), lt(runs.summaryClaimedUntil, at)),
+          ),
+        )
+        .returning({ id: runs.id });
+      return rows.length === 1;
+    },
+
+    async summaryPosted(runId, at) {
+      await db.update(runs).set({ summaryPostedAt: at }).where(eq(runs.id, runId));
+    },
+
+    async releaseSummary(runId) {
+      await db.update(runs).set({ summaryClaimedUntil: null }).where(eq(runs.id, runId));
+    },
+
+    async stalledFanouts(before) {
+      return db
+        .select()
+        .from(runs)
+        .where(
+          and(eq(runs.status, 'running'), eq(runs.fanoutDone, false), lt(runs.fanoutAt, before)),
+        );
+    },
+
+    async queuedSince(before, limit) {
+      return db
+        .select({ runId: runDeals.runId, dealId: runDeals.dealId })
+        .from(runDeals)
+        .innerJoin(runs, eq(runs.id, runDeals.runId))
+        .where(
+          and(
+            eq(runDeals.state, 'queued'),
+            lt(runDeals.queuedAt, before),
+            eq(runs.status, 'running'),
+          ),
+        )
+        .orderBy(runDeals.queuedAt)
+        .limit(limit);
+    },
+
+    async settledButRunning() {
+      const rows = await db
+        .select({ id: runs.id })
+        .from(runs)
+        .where(
+          and(
+            eq(runs.status, 'running'),
+            eq(runs.fanoutDone, true),
+            sql`not exists (select 1 from ${runDeals} where ${runDeals.runId} = ${runs.id} and ${runDeals.state} = 'queued')`,
+          ),
+        );
+      return rows.map((r) => r.id);
+    },
+
+    async unposted(at) {
+      const rows = await db
+        .select({ id: runs.id })
+        .from(runs)
+        .where(
+          and(
+            eq(runs.status, 'completed'),
+            eq(runs.fanoutDone, true),
+            isNull(runs.summaryPostedAt),
+            or(isNull(runs.summaryClaimedUntil), lt(runs.summaryClaimedUntil, at)),
+          ),
+        );
+      return rows.map((r) => r.id);
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import { JOB_SCHEMAS, QUEUE_NAMES, type QueueName } from './job-data.js';
+import {
+  HEARTBEAT_SCHEDULE,
+  type JobHandler,
+  type JobHandlers,
+  type JobSystem,
+  SCHEDULE_PREFIX,
+} from './job-system.js';
+import { checkRedis } from './redis-check.js';
+
+export interface BullJobsOptions {
+  readonly redisUrl: string;
+  /** Namespaces every key: tests use one per test, deployments may share a Redis. */
+  readonly prefix: string;
+  readonly logger: Logger;
+  /** Deal jobs in flight per process. */
+  readonly dealConcurrency: number;
+  /** Global cap on deal jobs started per second, across every process (the CRM's API budget). */
+  readonly dealsPerSecond?: number;
+  /** How long a job's lock lasts without renewal; a process that dies frees its jobs after this. */
+  readonly lockMs?: number;
+}
+
+const JOB_OPTIONS: Record<QueueName, { attempts: number; backoffMs: number }> = {
+  runs: { attempts: 5, backoffMs: 5_000 },
+  deals: { attempts: 3, backoffMs: 2_000 },
+  applies: { attempts: 8, backoffMs: 1_000 },
+  ops: { attempts: 1, backoffMs: 1_000 },
+};
+
+/**
+ * BullMQ over Redis. Producers fail fast while Redis is down (no offline queue: the
+ * caller's outbox keeps the work); workers reconnect on their own. Refuses a Redis
+ * that may evict keys, since an evicted job is a lost approval.
+ */
+export async function createBullJobs(options: BullJobsOptions): Promise<JobSystem> {
+  const log = options.logger.child({ component: 'jobs' });
+  const producer = new Redis(options.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    connectTimeout: 5_000,
+  });
+  producer.on('error', (error) => log.debug({ err: error.message }, 'redis producer error'));
+  try {
+    await producer.connect();
+    await checkRedis(producer);
+  } catch (error) {
+    producer.disconnect();
+    throw error;
+  }
+  const queues = new Map(
+    QUEUE_NAMES.map((name) => [
+      name,
+      new Queue(name, {
+        connection: producer,
+        prefix: options.prefix,
+        skipWaitingForReady: true,
+        defaultJobOptions: {
+          attempts: JOB_OPTIONS[name].attempts,
+          backoff: { type: 'exponential', delay: JOB_OPTIONS[name].backoffMs },
+          removeOnComplete: { age: 24 * 3600, count: 20_000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
+      }),
+    ]),
+  );
+  const queue = (name: QueueName) => queues.get(name) as Queue;
+  const workers: Worker[] = [];
+  const workerConnections: Redis[] = [];
+
+  return {
+    mode: 'bullmq',
+
+    async add(name, jobs) {
+      if (jobs.length === 0) return;
+      await queue(name).addBulk(jobs.map((j) => ({ name, data: j.data, opts: { jobId: j.id } })));
+    },
+
+    work(handlers: JobHandlers) {
+      for (const name of QUEUE_NAMES) {
+        const handler = handlers[name] as JobHandler<typeof name> | undefined;
+        if (!handler) continue;
+        const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+        connection.on('error', (error) => log.debug({ err: error.message }, 'redis worker error'));
+        workerConnections.push(connection);
+        const lockMs = options.lockMs ?? 30_000;
+        const worker = new Worker(
+          name,
+          async (job: Job) => {
+            const parsed = JOB_SCHEMAS[name].safeParse(job.data);
+            if (!parsed.success) {
+              throw new UnrecoverableError(
+                `invalid ${name} job data: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+              );
+            }
+            await handler.run(parsed.data as never, {
+              id: job.id ?? '',
+              attemptsMade: job.attemptsMade,
+            });
+          },
+          {
+            connection,
+            prefix: options.prefix,
+            concurrency: name === 'deals' ? options.dealConcurrency : name === 'applies' ? 4 : 1,
+            lockDuration: lockMs,
+            stalledInterval: Math.max(100, Math.floor(lockMs / 2)),
+            maxStalledCount: 2,
+            ...(name === 'deals' && options.dealsPerSecond
+              ? { limiter: { max: options.dealsPerSecond, duration: 1000 } }
+              : {}),
+          },
+        );
+        worker.on('failed', (job, error) => {
+          if (!job) return;
+          const final =
+            error instanceof UnrecoverableError ||
+            error.name === 'UnrecoverableError' ||
+            job.attemptsMade >= (job.opts.attempts ?? 1);
+          log.warn(
+            { queue: name, job_id: job.id, attempt: job.attemptsMade, final, err: error.message },
+            final ? 'job failed for good' : 'job failed; it will be retried',
+          );
+          if (final && handler.failed) {
+            handler
+              .failed(job.data, error, { id: job.id ?? '', attemptsMade: job.attemptsMade })
+              .catch((e: unknown) =>
+                log.error(
+                  { queue: name, job_id: job.id, err: (e as Error).message },
+                  'failure handler failed',
+                ),
+              );
+          }
+        });
+        worker.on('stalled', (id) =>
+          log.warn({ queue: name, job_id: id }, 'job stalled; retrying'),
+        );
+        worker.on('error', (error) =>
+          log.error({ queue: name, err: error.message }, 'worker error'),
+        );
+        workers.push(worker);
+      }
+    },
+
+    async upsertSchedules(schedules, heartbeatEveryMs) {
+      const runs = queue('runs');
+      for (const s of schedules) {
+        await runs.upsertJobScheduler(
+          `${SCHEDULE_PREFIX}${s.id}`,
+          { pattern: s.cron, tz: s.timezone },
+          {
+            name: 'runs',
+            data: {
+              scheduleId: s.id,
+              apply: s.apply,
+              ...(s.dealIds ? { dealIds: [...s.dealIds] } : {}),
+              ...(s.limit !== undefined ? { limit: s.limit } : {}),
+            },
+          },
+        );
+      }
+      const wanted = new Set(schedules.map((s) => `${SCHEDULE_PREFIX}${s.id}`));
+      for (const existing of await runs.getJobSchedulers(0, -1)) {
+        if (existing.key.startsWith(SCHEDULE_PREFIX) && !wanted.has(existing.key)) {
+          await runs.removeJobScheduler(existing.key);
+          log.info({ schedule: existing.key }, 'removed a schedule no longer configured');
+        }
+      }
+      await queue('ops').upsertJobScheduler(
+        HEARTBEAT_SCHEDULE,
+        { every: heartbeatEveryMs },
+        { name: 'ops', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+      );
+    },
+
+    async scheduleIds() {
+      const list = await queue('runs').getJobSchedulers(0, -1);
+      return list.map((s) => s.key.slice(SCHEDULE_PREFIX.length)).sort();
+    },
+
+    async idle() {},
+
+    async close(deadlineMs = 30_000) {
+      let drained = true;
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const timedOut = await Promise.race([
+        graceful.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), deadlineMs).unref()),
+      ]);
+      if (timedOut) {
+        drained = false;
+        log.warn(
+          { deadline_ms: deadlineMs },
+          'jobs still running at the shutdown deadline; they will be retried',
+        );
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      for (const c of workerConnections) c.disconnect();
+      producer.disconnect();
+      return { drained };
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * What each queue's jobs carry: ids and switches only, never note text or secrets
+ * (SPEC G18). Every job is parsed against its schema before its handler runs.
+ */
+export const runJobData = z.strictObject({
+  /** Set when the CLI or a test asks for a run; scheduled runs derive it from the job id. */
+  runId: z.string().min(1).max(100).optional(),
+  scheduleId: z.string().min(1).max(100).optional(),
+  apply: z.boolean(),
+  dealIds: z.array(z.string().min(1).max(200)).max(10_000).optional(),
+  limit: z.number().int().min(1).nullable().optional(),
+});
+
+export const dealJobData = z.strictObject({
+  runId: z.string().min(1).max(100),
+  dealId: z.string().min(1).max(200),
+});
+
+export const applyJobData = z.strictObject({
+  proposalId: z.string().min(1).max(100),
+  version: z.number().int().min(1),
+});
+
+export const heartbeatJobData = z.strictObject({});
+
+export const JOB_SCHEMAS = {
+  runs: runJobData,
+  deals: dealJobData,
+  applies: applyJobData,
+  ops: heartbeatJobData,
+} as const;
+
+export type QueueName = keyof typeof JOB_SCHEMAS;
+export type JobData<Q extends QueueName> = z.output<(typeof JOB_SCHEMAS)[Q]>;
+export const QUEUE_NAMES = Object.keys(JOB_SCHEMAS) as QueueName[];
+
+/**
+ * BullMQ job ids may not contain `:` (its key separator) and must not look like
+ * integers; CRM ids can be anything, so unusual characters are percent-encoded.
+ */
+export function jobId(...parts: readonly (string | number)[]): string {
+  return parts.map((p) => encodeURIComponent(String(p)).replace(/[.*'()!~]/g, percent)).join('-');
+}
+
+function percent(c: string): string {
+  return `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+}
+
+export const dealJobId = (runId: string, dealId: string) => jobId('deal', runId, dealId);
+export const applyJobId = (proposalId: string, version: number) =>
+  jobId('apply', proposalId, `v${version}`);

@@ -1,0 +1,221 @@
+import type { CrmPort } from '../crm/crm-port.js';
+import type { Database } from '../db/client.js';
+import { createControlStore } from '../db/control-store.js';
+import { dealLock } from '../db/deal-lock.js';
+import { createHeartbeatStore } from '../db/heartbeat-store.js';
+import { createOutboxStore } from '../db/outbox-store.js';
+import { createProposalStore } from '../db/proposal-store.js';
+import { createQueuedRunStore } from '../db/queued-run-store.js';
+import type { RunLedger } from '../db/run-ledger.js';
+import type { Policy } from '../domain/policy.js';
+import type { RunSummary } from '../domain/run-summary.js';
+import type { ExtractorPort } from '../extraction/extractor-port.js';
+import type { Logger } from '../logger.js';
+import { failApplyJob, runApplyJob } from '../services/apply-job.js';
+import { fanOutRun } from '../services/fan-out-run.js';
+import { publishRun } from '../services/publish-run.js';
+import type { QueuedRunDeps } from '../services/queued-run-deps.js';
+import { failDealJob, runDealJob } from '../services/run-deal-job.js';
+import type { Notifier } from '../slack/notifier.js';
+import {
+  HEARTBEAT,
+  reconcile,
+  relayOutbox,
+  type Timings,
+  watchHeartbeat,
+} from './background-work.js';
+import type { JobHandlers, JobSystem, Schedule } from './job-system.js';
+
+export interface RuntimeDeps {
+  readonly role: 'worker' | 'serve';
+  readonly jobs: JobSystem;
+  readonly database: Database;
+  readonly crm: CrmPort;
+  readonly ledger: RunLedger;
+  readonly policy: Policy;
+  readonly liveWrites: string | undefined;
+  readonly notifier: Notifier | null;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly timings: Timings;
+  /** The worker's: runs and deal jobs need a model. */
+  readonly extractor?: ExtractorPort;
+  readonly schedules?: readonly Schedule[];
+}
+
+export interface Runtime {
+  /** Relays the outbox now (after a click), without waiting for the next tick. */
+  kick(): void;
+  /** One reconciler pass and one watchdog pass, now. */
+  tick(): Promise<void>;
+  /** Resolves when the outbox is relayed and (inline) every job has finished. */
+  idle(): Promise<void>;
+  stop(deadlineMs?: number): Promise<{ drained: boolean }>;
+}
+
+/**
+ * Background work of a process: the worker consumes every queue and registers the
+ * schedules; `serve` relays approvals into the queue (and, with no Redis, applies
+ * them in-process with the same handlers). Both watch the worker's heartbeat.
+ */
+export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
+  const { db, sql } = deps.database;
+  const log = deps.logger.child({ component: deps.role });
+  const proposals = createProposalStore(db);
+  const outbox = createOutboxStore(db);
+  const runs = createQueuedRunStore(db);
+  const heartbeats = createHeartbeatStore(db);
+  const control = createControlStore(db);
+  const consumesApplies = deps.role === 'worker' || deps.jobs.mode === 'inline';
+  const schedules = deps.schedules ?? [];
+  const applyDeps = {
+    crm: deps.crm,
+    proposals,
+    policy: deps.policy,
+    liveWrites: deps.liveWrites,
+    isPaused: () => control.isPaused(),
+    withDealLock: dealLock(sql),
+    notifier: deps.notifier,
+  };
+  const publishDeps = { runs, notifier: deps.notifier, logger: log, clock: deps.clock };
+  const publish = async (summary: RunSummary | null) => {
+    if (summary) await publishRun(publishDeps, summary);
+  };
+  let runDeps: QueuedRunDeps | undefined;
+  const handlers: { -readonly [K in keyof JobHandlers]: JobHandlers[K] } = {};
+  if (consumesApplies) {
+    handlers.applies = {
+      run: (data) => runApplyJob(applyDeps, data.proposalId),
+      failed: (data, error) =>
+        failApplyJob(applyDeps, (data as { proposalId: string }).proposalId, error.message),
+    };
+  }
+  if (deps.role === 'worker') {
+    if (!deps.extractor) throw new Error('the worker needs an extractor');
+    const qdeps: QueuedRunDeps = {
+      crm: deps.crm,
+      ledger: deps.ledger,
+      policy: deps.policy,
+      liveWrites: deps.liveWrites,
+      clock: deps.clock,
+      newId: deps.newId,
+      logger: log,
+      extractor: deps.extractor,
+      runs,
+      jobs: deps.jobs,
+    };
+    runDeps = qdeps;
+    handlers.runs = {
+      run: async (data, job) => publish(await fanOutRun(qdeps, data, job.id)),
+      failed: async (data, error) => {
+        log.error({ err: error.message, data }, 'a run job failed for good');
+        await deps.notifier?.postOpsAlert(
+          `A Scout run could not start or fan out and gave up: ${error.message}`,
+        );
+      },
+    };
+    handlers.deals = {
+      run: async (data) => publish(await runDealJob(qdeps, data)),
+      failed: async (data, error) => {
+        const parsed = data as { runId?: unknown; dealId?: unknown };
+        if (typeof parsed.runId !== 'string' || typeof parsed.dealId !== 'string') return;
+        await publish(
+          await failDealJob(qdeps, { runId: parsed.runId, dealId: parsed.dealId }, error.message),
+        );
+      },
+    };
+    handlers.ops = { run: () => heartbeats.beat(HEARTBEAT, deps.clock()) };
+  }
+  deps.jobs.work(handlers);
+  if (deps.role === 'worker') {
+    await deps.jobs.upsertSchedules(schedules, deps.timings.heartbeatMs);
+    await heartbeats.beat(HEARTBEAT, deps.clock());
+    log.info({ mode: deps.jobs.mode, schedules: schedules.map((s) => s.id) }, 'worker started');
+  }
+
+  let relaying: Promise<void> | null = null;
+  let again = false;
+  const relay = (): Promise<void> => {
+    if (relaying) {
+      again = true;
+      return relaying;
+    }
+    relaying = (async () => {
+      do {
+        again = false;
+        try {
+          await relayOutbox({ outbox, jobs: deps.jobs, clock: deps.clock });
+        } catch (error) {
+          log.warn(
+            { err: (error as Error).message },
+            'outbox relay failed; approvals wait in Postgres',
+          );
+        }
+      } while (again);
+    })().finally(() => {
+      relaying = null;
+    });
+    return relaying;
+  };
+
+  let ticking: Promise<void> | null = null;
+  const tick = (): Promise<void> => {
+    ticking ??= (async () => {
+      try {
+        if (consumesApplies)
+          await reconcile({
+            proposals,
+            runs,
+            jobs: deps.jobs,
+            notifier: deps.notifier,
+            logger: log,
+            clock: deps.clock,
+            schedules,
+            timings: deps.timings,
+            ...(runDeps ? { runDeps } : {}),
+          });
+        await watchHeartbeat({
+          heartbeats,
+          notifier: deps.notifier,
+          logger: log,
+          clock: deps.clock,
+          alertAfterMs: deps.timings.alertAfterMs,
+        });
+      } catch (error) {
+        log.warn(
+          { err: (error as Error).message },
+          'reconciler pass failed; it runs again shortly',
+        );
+      }
+    })().finally(() => {
+      ticking = null;
+    });
+    return ticking;
+  };
+
+  const relayTimer = setInterval(() => void relay(), deps.timings.relayMs);
+  const tickTimer = setInterval(() => void tick(), deps.timings.reconcileMs);
+  relayTimer.unref();
+  tickTimer.unref();
+  void tick();
+
+  return {
+    kick: () => void relay(),
+    tick,
+    async idle() {
+      for (;;) {
+        await relay();
+        const more = await outbox.unrelayed(1);
+        await deps.jobs.idle();
+        if (more.length === 0 && !relaying) return;
+      }
+    },
+    async stop(deadlineMs) {
+      clearInterval(relayTimer);
+      clearInterval(tickTimer);
+      await Promise.allSettled([relaying, ticking]);
+      return deps.jobs.close(deadlineMs);
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { DealLock } from '../db/deal-lock.js';
+import type { Notifier } from '../slack/notifier.js';
+import { type ApplyDeps, applyProposal } from './apply-proposal.js';
+import { entry } from './decide-proposal.js';
+import { viewProposal } from './proposal-view.js';
+
+export interface ApplyJobDeps extends ApplyDeps {
+  readonly withDealLock: DealLock;
+  readonly notifier: Notifier | null;
+}
+
+/**
+ * An apply job: the database is checked before anything is written (a removed job no
+ * longer counts as a duplicate), applies to one deal never overlap, and the card
+ * shows the result.
+ */
+export async function runApplyJob(deps: ApplyJobDeps, proposalId: string): Promise<void> {
+  const row = await deps.proposals.get(proposalId);
+  if (!row || (row.status !== 'approved' && row.status !== 'edited')) return;
+  const view = await deps.withDealLock(row.recordId, () => applyProposal(deps, proposalId));
+  if (view && deps.notifier) await deps.notifier.refreshCard(view);
+}
+
+/** An apply job that failed for good: the proposal becomes `failed`, logged, and the card says so. */
+export async function failApplyJob(
+  deps: ApplyJobDeps,
+  proposalId: string,
+  reason: string,
+): Promise<void> {
+  const row = await deps.proposals.get(proposalId);
+  if (!row || (row.status !== 'approved' && row.status !== 'edited')) return;
+  const why = `the apply failed for good: ${reason}`;
+  const done = await deps.proposals.finish(row.id, 'failed', why, {
+    ...entry(row, 'failed', 'agent', why),
+    newValue: row.editedValue ?? row.newValue,
+  });
+  if (done && deps.notifier) {
+    await deps.notifier.refreshCard(await viewProposal(deps.crm, deps.policy, done));
+    await deps.notifier.postOpsAlert(
+      `An approved change could not be applied: deal ${row.recordId}, field ${row.field}. ${why}`,
+    );
+  }
+}

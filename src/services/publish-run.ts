@@ -1,0 +1,73 @@
+import type { QueuedRunStore, RunRow } from '../db/queued-run-store.js';
+import { type Action, emptyCounts } from '../domain/actions.js';
+import type { LockState } from '../domain/locks.js';
+import { estimateCost } from '../domain/model-pricing.js';
+import { emptyUsage, type ModelUsage, type RunSummary } from '../domain/run-summary.js';
+import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
+import type { Logger } from '../logger.js';
+import type { Notifier } from '../slack/notifier.js';
+
+const CLAIM_MS = 120_000;
+
+/**
+ * Posts a finished worker run to Slack: its approval cards, then its summary to the
+ * ops channel. One process at a time holds the claim; a failure releases it for the
+ * reconciler to try again, so a summary is never silently dropped.
+ */
+export async function publishRun(
+  deps: {
+    runs: QueuedRunStore;
+    notifier: Notifier | null;
+    logger: Logger;
+    clock: () => Date;
+  },
+  summary: RunSummary,
+): Promise<boolean> {
+  const runId = summary.run_id;
+  if (!(await deps.runs.claimSummary(runId, deps.clock(), CLAIM_MS))) return false;
+  try {
+    if (deps.notifier) {
+      await deps.notifier.postProposals(runId);
+      await deps.notifier.postRunSummary(summary);
+    }
+    await deps.runs.summaryPosted(runId, deps.clock());
+    deps.logger.info(
+      {
+        run_id: runId,
+        mode: summary.mode,
+        scanned: summary.scanned,
+        slack: deps.notifier !== null,
+      },
+      'run summary published',
+    );
+    return true;
+  } catch (error) {
+    await deps.runs.releaseSummary(runId);
+    deps.logger.error(
+      { run_id: runId, err: (error as Error).message },
+      'posting the run summary failed; it will be retried',
+    );
+    return false;
+  }
+}
+
+/** A finished run's summary as stored, for posting it after the process that finished it died. */
+export function storedSummary(run: RunRow): RunSummary {
+  const usage = { ...emptyUsage(), ...(run.usage as Partial<ModelUsage>) };
+  return {
+    run_id: run.id,
+    mode: run.mode === 'live' ? 'live' : 'dry_run',
+    locks: run.locks as LockState,
+    scanned: run.scanned,
+    total: run.total,
+    cap: run.cap,
+    counts: { ...emptyCounts(), ...(run.counts as Partial<Record<Action, number>>) },
+    deals: { extracted: 0, no_new_notes: 0, failed: 0, ...(run.dealCounts as object) },
+    warnings: run.warnings,
+    usage,
+    estimated_cost_usd: run.model === REPLAY_MODEL ? 0 : estimateCost(usage, run.model, false),
+    model: run.model,
+    started_at: run.startedAt.toISOString(),
+    finished_at: (run.finishedAt ?? run.startedAt).toISOString(),
+  };
+}

@@ -1,0 +1,11 @@
+import type { QueuedRunStore } from '../db/queued-run-store.js';
+import type { ExtractorPort } from '../extraction/extractor-port.js';
+import type { JobSystem } from '../jobs/job-system.js';
+import type { RunDeps } from './run-state.js';
+
+/** What the worker's run and deal jobs share. */
+export interface QueuedRunDeps extends RunDeps {
+  readonly extractor: ExtractorPort;
+  readonly runs: QueuedRunStore;
+  readonly jobs: Pick<JobSystem, 'add'>;
+}

@@ -1,0 +1,147 @@
+import type { CrmDeal } from '../crm/crm-port.js';
+import type { RunRow } from '../db/queued-run-store.js';
+import { AlreadySettled } from '../db/run-ledger.js';
+import type { LockState } from '../domain/locks.js';
+import { resolveLocks } from '../domain/locks.js';
+import { emptyUsage, type RunSummary } from '../domain/run-summary.js';
+import type { JobData } from '../jobs/job-data.js';
+import { type DealOutcome, failedExtraction } from './deal-outcome.js';
+import type { QueuedRunDeps } from './queued-run-deps.js';
+import { extractDeal } from './run-extraction.js';
+import { OBJECT, type RunState, runState, summarize } from './run-state.js';
+import { settlePage } from './settle-page.js';
+
+/** Run contexts (schema, users, fields) by run id: one CRM read per run per process, not per deal. */
+const contexts = new Map<string, Promise<RunState>>();
+const CONTEXTS_KEPT = 8;
+
+function contextFor(deps: QueuedRunDeps, run: RunRow): Promise<RunState> {
+  let ctx = contexts.get(run.id);
+  if (!ctx) {
+    ctx = runState(deps, {
+      runId: run.id,
+      resolved: { locks: run.locks as LockState, open: run.mode === 'live', warnings: [] },
+      dealIds: run.dealFilter ?? undefined,
+      total: run.total,
+      cap: run.cap,
+      model: run.model,
+      startedAt: run.startedAt,
+    });
+    ctx.catch(() => contexts.delete(run.id));
+    contexts.set(run.id, ctx);
+    if (contexts.size > CONTEXTS_KEPT) contexts.delete(contexts.keys().next().value as string);
+  }
+  return ctx;
+}
+
+/**
+ * One deal of a worker run: extract, judge, write (live only), and commit the deal's
+ * provenance together with settling its row, so a redelivered job changes nothing.
+ * The job that settles the run's last deal finishes the run.
+ */
+export async function runDealJob(
+  deps: QueuedRunDeps,
+  data: JobData<'deals'>,
+): Promise<RunSummary | null> {
+  const { runId, dealId } = data;
+  const run = await deps.runs.get(runId);
+  if (run?.status !== 'running') return null;
+  if ((await deps.runs.dealState(runId, dealId)) !== 'queued') return finishIfSettled(deps, runId);
+  const state = await contextFor(deps, run);
+  // A pause, or this process lacking LIVE_WRITES=1, closes the run's locks; nothing opens them.
+  const live =
+    run.mode === 'live' &&
+    resolveLocks({
+      applyRequested: true,
+      liveWritesEnv: deps.liveWrites,
+      paused: await deps.ledger.isPaused(),
+    }).open;
+  if (run.mode === 'live' && !live) await deps.runs.markPausedDuring(runId);
+  const [deal] = (await deps.crm.pageDeals({ cursor: null, limit: 1, ids: [dealId] })).deals;
+  let outcome: DealOutcome;
+  if (!deal) {
+    outcome = failedExtraction(stub(dealId), run.model, 'the deal no longer exists in the CRM');
+  } else {
+    const [context, notes] = await Promise.all([
+      deps.ledger.loadPageContext(OBJECT, [dealId], !live),
+      deps.crm.notesForDeals([dealId]),
+    ]);
+    outcome = await extractDeal(
+      deps,
+      { ...state, live },
+      deal,
+      notes.get(dealId) ?? [],
+      context,
+      false,
+    );
+  }
+  await settle(deps, runId, live, outcome);
+  return finishIfSettled(deps, runId);
+}
+
+/** A deal job that failed for good: the deal is settled as `failed`, logged, and counted. */
+export async function failDealJob(
+  deps: QueuedRunDeps,
+  data: JobData<'deals'>,
+  reason: string,
+): Promise<RunSummary | null> {
+  const run = await deps.runs.get(data.runId);
+  if (run?.status !== 'running') return null;
+  if ((await deps.runs.dealState(data.runId, data.dealId)) === 'queued') {
+    await settle(
+      deps,
+      data.runId,
+      false,
+      failedExtraction(stub(data.dealId), run.model, `the deal job failed for good: ${reason}`),
+    );
+  }
+  return finishIfSettled(deps, data.runId);
+}
+
+async function settle(deps: QueuedRunDeps, runId: string, live: boolean, outcome: DealOutcome) {
+  const usage = emptyUsage();
+  const deals = { extracted: 0, no_new_notes: 0, failed: 0 };
+  const commit = await settlePage({ deps, runId, live, perDeal: [outcome], usage, deals });
+  const state = deals.failed > 0 ? 'failed' : deals.extracted > 0 ? 'extracted' : 'no_new_notes';
+  try {
+    await deps.ledger.commitPage({
+      ...commit,
+      settle: { runId, dealId: outcome.deal.id, state, usage },
+    });
+  } catch (error) {
+    if (!(error instanceof AlreadySettled)) throw error;
+  }
+}
+
+/** Completes the run if nothing is left queued; exactly one caller gets the summary back. */
+export function finishIfSettled(deps: QueuedRunDeps, runId: string): Promise<RunSummary | null> {
+  return deps.runs.completeIfSettled(runId, (run, totals) => {
+    contexts.delete(runId);
+    return summarize({
+      runId,
+      open: run.mode === 'live',
+      locks: run.locks as LockState,
+      pausedDuring: run.pausedDuring,
+      scanned: totals.scanned,
+      total: run.total,
+      cap: run.cap,
+      counts: totals.counts,
+      deals: totals.deals,
+      warnings: [
+        ...run.warnings,
+        ...(run.pausedDuring
+          ? ['Scout was paused during the run: deals settled after the pause were not written']
+          : []),
+      ],
+      usage: totals.usage,
+      model: run.model,
+      batch: false,
+      startedAt: run.startedAt,
+      finishedAt: deps.clock(),
+    });
+  });
+}
+
+function stub(id: string): CrmDeal {
+  return { id, name: id, ownerId: null, properties: {} };
+}

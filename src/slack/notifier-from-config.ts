@@ -1,0 +1,28 @@
+import { WebClient } from '@slack/web-api';
+import type { Config } from '../config.js';
+import type { CrmReader } from '../crm/crm-port.js';
+import type { ProposalStore } from '../db/proposal-store.js';
+import type { Policy } from '../domain/policy.js';
+import type { Logger } from '../logger.js';
+import { createNotifier, type Notifier } from './notifier.js';
+
+/** The notifier for processes that post but do not serve Slack (CLI runs, the worker); null without a bot token. */
+export function notifierFromConfig(
+  config: Config,
+  deps: { proposals: ProposalStore; crm: CrmReader; policy: Policy; logger: Logger },
+): Notifier | null {
+  if (!config.SLACK_BOT_TOKEN) return null;
+  return createNotifier({
+    client: new WebClient(config.SLACK_BOT_TOKEN, {
+      ...(config.SLACK_API_URL
+        ? { slackApiUrl: `${config.SLACK_API_URL.replace(/\/$/, '')}/` }
+        : {}),
+      // Bounded, so a Slack outage delays a job by a minute, not half an hour.
+      retryConfig: { retries: 3, factor: 2, minTimeout: 1000 },
+      timeout: 10_000,
+    }),
+    ...deps,
+    ...(config.SCOUT_OPS_CHANNEL ? { opsChannel: config.SCOUT_OPS_CHANNEL } : {}),
+    ...(config.SCOUT_APPROVALS_CHANNEL ? { approvalsChannel: config.SCOUT_APPROVALS_CHANNEL } : {}),
+  });
+}
