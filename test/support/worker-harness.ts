@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import { pino } from 'pino';
+import { generatePipeline } from '../../bench/generate.js';
+import type { CrmPort } from '../../src/crm/crm-port.js';
+import { createLocalCrm } from '../../src/crm/local-crm.js';
+import { createProposalStore } from '../../src/db/proposal-store.js';
+import { createRunLedger } from '../../src/db/run-ledger.js';
+import type { ExtractorPort } from '../../src/extraction/extractor-port.js';
+import { loadReplayFile } from '../../src/extraction/replay-extractor.js';
+import { DEFAULT_TIMINGS, type Timings } from '../../src/jobs/background-work.js';
+import { createBullJobs } from '../../src/jobs/bullmq-jobs.js';
+import { createInlineJobs } from '../../src/jobs/inline-jobs.js';
+import type { JobSystem, Schedule } from '../../src/jobs/job-system.js';
+import { type Runtime, startRuntime } from '../../src/jobs/runtime.js';
+import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { createNotifier } from '../../src/slack/notifier.js';
+import type { TestDatabase } from './test-database.js';
+
+export const FAST_TIMINGS: Timings = {
+  relayMs: 50,
+  reconcileMs: 200,
+  graceMs: 300,
+  heartbeatMs: 200,
+  alertAfterMs: 60_000,
+};
+
+/** A synthetic pipeline written to files the CLI and the replay extractor can read. */
+export function pipelineFiles(deals: number, notesPerDeal: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'scout-pipeline-'));
+  const { seed, replay } = generatePipeline(deals, notesPerDeal);
+  const seedPath = join(dir, 'seed.json');
+  const replayPath = join(dir, 'replay.json');
+  writeFileSync(seedPath, JSON.stringify(seed));
+  writeFileSync(replayPath, JSON.stringify(replay));
+  return { seedPath, replayPath };
+}
+
+/** Wraps an extractor with a fixed latency, as a model call has. */
+export function slowExtractor(inner: ExtractorPort, delayMs: number): ExtractorPort {
+  return {
+    model: inner.model,
+    extract: async (request) => {
+      await new Promise((r) => setTimeout(r, delayMs));
+      return inner.extract(request);
+    },
+  };
+}
+
+export function uniquePrefix(): string {
+  return `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+}
+
+/** A worker in this process, on BullMQ (with a Redis URL) or inline, as `scout worker` composes it. */
+export async function startTestWorker(input: {
+  database: TestDatabase;
+  replayPath: string;
+  redisUrl?: string;
+  prefix?: string;
+  liveWrites?: string;
+  slack?: { token: string; url: string };
+  extractDelayMs?: number;
+  crm?: CrmPort;
+  schedules?: Schedule[];
+  timings?: Partial<Timings>;
+  lockMs?: number;
+}): Promise<{ runtime: Runtime; jobs: JobSystem; prefix: string }> {
+  const { db } = input.database;
+  const logger = pino({ level: 'silent' });
+  const prefix = input.prefix ?? uniquePrefix();
+  const jobs = input.redisUrl
+    ? await createBullJobs({
+        redisUrl: input.redisUrl,
+        prefix,
+        logger,
+        dealConcurrency: 8,
+        lockMs: input.lockMs ?? 30_000,
+      })
+    : createInlineJobs({ logger, dealConcurrency: 8, retryDelayMs: 10 });
+  const crm = input.crm ?? createLocalCrm(db);
+  const policy = loadPolicyFile(DEFAULT_POLICY_PATH);
+  const replay = loadReplayFile(input.replayPath);
+  const runtime = await startRuntime({
+    role: 'worker',
+    jobs,
+    database: input.database,
+    crm,
+    ledger: createRunLedger(db),
+    policy,
+    liveWrites: input.liveWrites,
+    notifier: input.slack
+      ? createNotifier({
+          client: new WebClient(input.slack.token, {
+            slackApiUrl: `${input.slack.url.replace(/\/$/, '')}/`,
+            retryConfig: { retries: 0 },
+          }),
+          proposals: createProposalStore(db),
+          crm,
+          policy,
+          logger,
+          opsChannel: 'C0OPS',
+          approvalsChannel: 'C0APPROVALS',
+          minIntervalMs: 0,
+        })
+      : null,
+    logger,
+    clock: () => new Date(),
+    newId: () => randomUUID(),
+    timings: { ...FAST_TIMINGS, ...input.timings },
+    extractor: input.extractDelayMs ? slowExtractor(replay, input.extractDelayMs) : replay,
+    ...(input.schedules ? { schedules: input.schedules } : {}),
+  });
+  return { runtime, jobs, prefix };
+}
+
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
