@@ -48,6 +48,8 @@ const envSchema = z.object({
     .default('scout'),
   /** Deal jobs one worker process runs at once (model calls in flight). */
   SCOUT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(20),
+  /** Approved changes one worker process applies at once (applies to one deal never overlap). */
+  SCOUT_APPLY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Global cap on deal jobs started per second across every worker: the CRM's API budget. */
   SCOUT_DEALS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).optional(),
   /** A job's lock; a worker that dies frees its jobs for another after about this long. */

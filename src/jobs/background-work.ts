@@ -8,7 +8,12 @@ import type { QueuedRunDeps } from '../services/queued-run-deps.js';
 import { finishIfSettled } from '../services/run-deal-job.js';
 import type { Notifier } from '../slack/notifier.js';
 import { applyJobId, dealJobId, jobId } from './job-data.js';
-import type { JobSystem, Schedule } from './job-system.js';
+import {
+  HEARTBEAT_SCHEDULE,
+  type JobSystem,
+  SCHEDULE_PREFIX,
+  type Schedule,
+} from './job-system.js';
 
 export const HEARTBEAT = 'worker';
 
@@ -114,9 +119,11 @@ export async function reconcile(deps: ReconcileDeps): Promise<Record<string, num
         await publishRun(deps, summary);
       }
     }
-    const registered = new Set(await deps.jobs.scheduleIds());
-    if (deps.schedules.some((s) => !registered.has(s.id))) {
-      found.schedules = deps.schedules.length;
+    // A flush takes the schedulers too: put them back, the heartbeat's included.
+    const registered = new Set(await deps.jobs.schedulerKeys());
+    const wanted = [HEARTBEAT_SCHEDULE, ...deps.schedules.map((s) => `${SCHEDULE_PREFIX}${s.id}`)];
+    if (wanted.some((key) => !registered.has(key))) {
+      found.schedules = wanted.length;
       await deps.jobs.upsertSchedules(deps.schedules, deps.timings.heartbeatMs);
     }
   }

@@ -18,6 +18,8 @@ export interface BullJobsOptions {
   readonly logger: Logger;
   /** Deal jobs in flight per process. */
   readonly dealConcurrency: number;
+  /** Apply jobs in flight per process (default 4). */
+  readonly applyConcurrency?: number;
   /** Global cap on deal jobs started per second, across every process (the CRM's API budget). */
   readonly dealsPerSecond?: number;
   /** How long a job's lock lasts without renewal; a process that dies frees its jobs after this. */
@@ -105,10 +107,17 @@ export async function createBullJobs(options: BullJobsOptions): Promise<JobSyste
           {
             connection,
             prefix: options.prefix,
-            concurrency: name === 'deals' ? options.dealConcurrency : name === 'applies' ? 4 : 1,
+            concurrency:
+              name === 'deals'
+                ? options.dealConcurrency
+                : name === 'applies'
+                  ? (options.applyConcurrency ?? 4)
+                  : 1,
             lockDuration: lockMs,
             stalledInterval: Math.max(100, Math.floor(lockMs / 2)),
-            maxStalledCount: 2,
+            // Applies check the database before writing, so a stalled one is safe to rerun;
+            // the limit only stops a job that keeps killing its worker.
+            maxStalledCount: name === 'applies' ? 5 : 2,
             ...(name === 'deals' && options.dealsPerSecond
               ? { limiter: { max: options.dealsPerSecond, duration: 1000 } }
               : {}),
@@ -176,9 +185,12 @@ export async function createBullJobs(options: BullJobsOptions): Promise<JobSyste
       );
     },
 
-    async scheduleIds() {
-      const list = await queue('runs').getJobSchedulers(0, -1);
-      return list.map((s) => s.key.slice(SCHEDULE_PREFIX.length)).sort();
+    async schedulerKeys() {
+      const [runs, ops] = await Promise.all([
+        queue('runs').getJobSchedulers(0, -1),
+        queue('ops').getJobSchedulers(0, -1),
+      ]);
+      return [...runs, ...ops].map((s) => s.key).sort();
     },
 
     async idle() {},

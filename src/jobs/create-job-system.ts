@@ -16,6 +16,7 @@ export async function createJobSystem(config: Config, logger: Logger): Promise<J
       prefix: config.SCOUT_QUEUE_PREFIX,
       logger,
       dealConcurrency: config.SCOUT_WORKER_CONCURRENCY,
+      applyConcurrency: config.SCOUT_APPLY_CONCURRENCY,
       lockMs: config.SCOUT_JOB_LOCK_SECONDS * 1000,
       ...(config.SCOUT_DEALS_PER_SECOND ? { dealsPerSecond: config.SCOUT_DEALS_PER_SECOND } : {}),
     });

@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { Logger } from '../logger.js';
 import { JOB_SCHEMAS, type QueueName } from './job-data.js';
 import type { JobHandler, JobHandlers, JobSpec, JobSystem, Schedule } from './job-system.js';
-import { HEARTBEAT_SCHEDULE } from './job-system.js';
+import { HEARTBEAT_SCHEDULE, SCHEDULE_PREFIX } from './job-system.js';
 
 export interface InlineJobsOptions {
   readonly logger: Logger;
@@ -127,7 +127,7 @@ export function createInlineJobs(options: InlineJobsOptions): JobSystem {
           const at = Date.now();
           void add('runs', [
             {
-              id: `schedule-${s.id}-${at}`,
+              id: `${SCHEDULE_PREFIX}${s.id}-${at}`,
               data: {
                 scheduleId: s.id,
                 apply: s.apply,
@@ -143,10 +143,13 @@ export function createInlineJobs(options: InlineJobsOptions): JobSystem {
       }, heartbeatEveryMs);
       beat.unref();
       timers.set(HEARTBEAT_SCHEDULE, beat);
-      registered = schedules.map((s) => s.id).sort();
+      registered = [
+        ...schedules.map((s) => `${SCHEDULE_PREFIX}${s.id}`),
+        HEARTBEAT_SCHEDULE,
+      ].sort();
     },
 
-    async scheduleIds() {
+    async schedulerKeys() {
       return registered;
     },
 

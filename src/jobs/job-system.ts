@@ -41,8 +41,8 @@ export interface JobSystem {
   work(handlers: JobHandlers): void;
   /** Registers the schedules (and the heartbeat) and removes schedules no longer configured. */
   upsertSchedules(schedules: readonly Schedule[], heartbeatEveryMs: number): Promise<void>;
-  /** Schedule ids currently registered. */
-  scheduleIds(): Promise<string[]>;
+  /** Keys of the job schedulers registered now (`schedule-<id>` and the heartbeat). */
+  schedulerKeys(): Promise<string[]>;
   /** Inline: resolves when no job is queued or running. BullMQ: at once (other processes hold the work). */
   idle(): Promise<void>;
   /** Stops taking jobs, waits for running ones up to the deadline, and disconnects. */

@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLocalCrm } from '../../src/crm/local-crm.js';
+import { createProposalStore } from '../../src/db/proposal-store.js';
+import { createRunLedger } from '../../src/db/run-ledger.js';
+import { proposals as proposalsTable } from '../../src/db/schema.js';
+import { DEFAULT_TIMINGS } from '../../src/jobs/background-work.js';
+import { createBullJobs } from '../../src/jobs/bullmq-jobs.js';
+import { startRuntime } from '../../src/jobs/runtime.js';
+import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { entry } from '../../src/services/decide-proposal.js';
+import { type OwnRedis, startOwnRedis } from '../support/redis-server.js';
+import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
+import { spawnTs } from '../support/spawn-worker.js';
+import { pipelineFiles, startTestWorker, uniquePrefix, until } from '../support/worker-harness.js';
+
+const quiet = pino({ level: 'silent' });
+
+describe('worker resilience (each test on its own redis-server)', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  });
+
+  async function ownRedis(args: string[] = []): Promise<OwnRedis> {
+    const redis = await startOwnRedis(args);
+    cleanups.push(() => redis.stop());
+    return redis;
+  }
+
+  async function harness(deals: number) {
+    const files = pipelineFiles(deals, 2);
+    const h = await createHarness({ seed: files.seedPath, replay: files.replayPath });
+    cleanups.push(() => h.database.destroy());
+    return { files, h };
+  }
+
+  async function slackStandIn(): Promise<SlackStandIn> {
+    const slack = await startSlackStandIn();
+    cleanups.push(() => slack.close());
+    return slack;
+  }
+
+  /** Approved proposals on `next_step` (an empty field) for the first `n` deals, as a click leaves them. */
+  async function approvedProposals(h: ScoutHarness, n: number): Promise<string[]> {
+    const store = createProposalStore(h.database.db);
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = randomUUID();
+      await h.database.db.insert(proposalsTable).values({
+        id,
+        runId: randomUUID(),
+        object: 'deal',
+        recordId: `d${i}`,
+        field: 'next_step',
+        oldValue: null,
+        newValue: `Send the MSA ${i}`,
+        sourceNoteId: `d${i}n0`,
+        quote: `Next step: demo number 0.`,
+        confidence: 0.8,
+        model: 'replay',
+        dryRun: false,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      });
+      const row = await store.get(id);
+      if (!row) throw new Error('proposal not stored');
+      const decided = await store.decide(
+        { id, version: 1, status: 'approved', by: 'U01ANA', at: new Date() },
+        entry(row, 'approved', 'slack:U01ANA', 'approved in Slack'),
+      );
+      if (!decided) throw new Error('not decided');
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  async function appliedRows(h: ScoutHarness, ids: string[]) {
+    const rows = await h.database.sql`
+      select proposal_id, count(*)::int as n from provenance
+      where action = 'applied' and proposal_id in ${h.database.sql(ids)} group by proposal_id`;
+    return new Map(rows.map((r) => [r.proposal_id as string, r.n as number]));
+  }
+
+  it('refuses to start on a Redis that may evict keys', async () => {
+    const redis = await ownRedis(['--maxmemory-policy', 'allkeys-lru']);
+    const { h } = await harness(1);
+    const r = await h.cli(['worker'], { REDIS_URL: redis.url });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('maxmemory-policy is allkeys-lru');
+    expect(r.stderr).toContain('noeviction');
+  });
+
+  it('four processes registering schedules at once leave exactly one of each', async () => {
+    const redis = await ownRedis();
+    const prefix = uniquePrefix();
+    for (let round = 0; round < 3; round++) {
+      const procs = Array.from({ length: 4 }, () =>
+        spawnTs('./upsert-schedules-child.ts', {
+          REDIS_URL: redis.url,
+          SCOUT_QUEUE_PREFIX: prefix,
+        }),
+      );
+      const codes = await Promise.all(procs.map((p) => p.exited));
+      expect(codes, procs.map((p) => p.stderr()).join('\n')).toEqual([0, 0, 0, 0]);
+    }
+    const runs = new Queue('runs', { connection: redis.client(), prefix });
+    const ops = new Queue('ops', { connection: redis.client(), prefix });
+    try {
+      const keys = (await runs.getJobSchedulers(0, -1)).map((s) => s.key).sort();
+      expect(keys).toEqual(['schedule-hourly', 'schedule-nightly']);
+      expect(await runs.getDelayedCount()).toBe(2);
+      expect((await ops.getJobSchedulers(0, -1)).map((s) => s.key)).toEqual(['heartbeat']);
+    } finally {
+      await runs.close();
+      await ops.close();
+    }
+  });
+
+  it('FLUSHALL with approvals queued: the reconciler restores them and each is applied exactly once', async () => {
+    const redis = await ownRedis();
+    const { h, files } = await harness(6);
+    const ids = await approvedProposals(h, 6);
+    const prefix = uniquePrefix();
+    // `scout serve` on BullMQ: relays the outbox into Redis, applies nothing itself.
+    const serve = await startRuntime({
+      role: 'serve',
+      jobs: await createBullJobs({
+        redisUrl: redis.url,
+        prefix,
+        logger: quiet,
+        dealConcurrency: 1,
+      }),
+      database: h.database,
+      crm: createLocalCrm(h.database.db),
+      ledger: createRunLedger(h.database.db),
+      policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+      liveWrites: '1',
+      notifier: null,
+      logger: quiet,
+      clock: () => new Date(),
+      newId: () => randomUUID(),
+      timings: { ...DEFAULT_TIMINGS, relayMs: 50 },
+    });
+    cleanups.push(async () => void (await serve.stop(1_000)));
+    await serve.idle();
+    const probe = new Queue('applies', { connection: redis.client(), prefix });
+    cleanups.push(() => probe.close());
+    expect(await probe.getWaitingCount()).toBe(6);
+
+    await redis.flushAll();
+    expect(await probe.getWaitingCount()).toBe(0);
+
+    const worker = await startTestWorker({
+      database: h.database,
+      replayPath: files.replayPath,
+      redisUrl: redis.url,
+      prefix,
+      liveWrites: '1',
+    });
+    cleanups.push(async () => void (await worker.runtime.stop(2_000)));
+    await until(async () => {
+      const rows = await h.database
+        .sql`select status from proposals where id in ${h.database.sql(ids)}`;
+      return rows.every((r) => r.status === 'applied');
+    }, 'every approval applied');
+    // Another reconciler pass re-enqueues nothing new and writes nothing twice.
+    await worker.runtime.tick();
+    await new Promise((r) => setTimeout(r, 300));
+    const applied = await appliedRows(h, ids);
+    for (const id of ids) expect(applied.get(id)).toBe(1);
+    const dump = await h.dump();
+    for (let i = 0; i < 6; i++)
+      expect(dump.deals.find((d) => d.id === `d${i}`)?.properties.next_step).toBe(
+        `Send the MSA ${i}`,
+      );
+  });
+
+  it('Redis restarted (and emptied) mid-run: the run completes and its summary is posted once', async () => {
+    const redis = await ownRedis();
+    const { h, files } = await harness(40);
+    const slack = await slackStandIn();
+    const worker = await startTestWorker({
+      database: h.database,
+      replayPath: files.replayPath,
+      redisUrl: redis.url,
+      liveWrites: '1',
+      slack,
+      extractDelayMs: 40,
+    });
+    cleanups.push(async () => void (await worker.runtime.stop(2_000)));
+    const runId = randomUUID();
+    await worker.jobs.add('runs', [{ id: `run-${runId}`, data: { runId, apply: true } }]);
+    await until(async () => {
+      const [r] = await h.database
+        .sql`select count(*)::int as n from run_deals where run_id = ${runId} and state <> 'queued'`;
+      return (r?.n ?? 0) >= 5;
+    }, 'a few deals settled');
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    await redis.start();
+    await until(
+      async () => {
+        const [r] = await h.database.sql`select summary_posted_at from runs where id = ${runId}`;
+        return r?.summary_posted_at != null;
+      },
+      'the run summary after the restart',
+      60_000,
+    );
+    const [run] = await h.database.sql`select * from runs where id = ${runId}`;
+    expect(run?.status).toBe('completed');
+    expect(run?.scanned).toBe(40);
+    const posts = slack.calls.filter(
+      (c) => c.method === 'chat.postMessage' && c.args.channel === 'C0OPS',
+    );
+    expect(posts).toHaveLength(1);
+    const dupes = await h.database.sql`
+      select record_id, field, count(*)::int as n from provenance
+      where run_id = ${runId} and action = 'written' group by record_id, field having count(*) > 1`;
+    expect(dupes).toEqual([]);
+  });
+
+  it('SIGTERM during an active job: the process exits before its deadline and the run still completes', async () => {
+    const redis = await ownRedis();
+    const { h, files } = await harness(6);
+    const prefix = uniquePrefix();
+    const env = {
+      ...h.env,
+      REDIS_URL: redis.url,
+      SCOUT_QUEUE_PREFIX: prefix,
+      SCOUT_REPLAY_FILE: files.replayPath,
+      LIVE_WRITES: '1',
+      SCOUT_SHUTDOWN_SECONDS: '8',
+      SCOUT_WORKER_CONCURRENCY: '2',
+      TEST_EXTRACT_DELAY_MS: '1500',
+    };
+    const proc = spawnTs('./worker-child.ts', env);
+    cleanups.push(async () => void proc.child.kill('SIGKILL'));
+    await proc.ready;
+    const producer = await createBullJobs({
+      redisUrl: redis.url,
+      prefix,
+      logger: quiet,
+      dealConcurrency: 1,
+    });
+    cleanups.push(async () => void (await producer.close(1_000)));
+    const runId = randomUUID();
+    await producer.add('runs', [{ id: `run-${runId}`, data: { runId, apply: true } }]);
+    await until(async () => {
+      const [r] = await h.database
+        .sql`select count(*)::int as n from run_deals where run_id = ${runId}`;
+      return (r?.n ?? 0) === 6;
+    }, 'the fan-out');
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    proc.child.kill('SIGTERM');
+    const code = await proc.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(proc.messages.find((m) => m.type === 'stopped')?.drained).toBe(true);
+    // The jobs it finished stay settled; another worker completes the rest.
+    const worker = await startTestWorker({
+      database: h.database,
+      replayPath: files.replayPath,
+      redisUrl: redis.url,
+      prefix,
+      liveWrites: '1',
+    });
+    cleanups.push(async () => void (await worker.runtime.stop(2_000)));
+    await until(async () => {
+      const [r] = await h.database.sql`select status from runs where id = ${runId}`;
+      return r?.status === 'completed';
+    }, 'the run to complete');
+    const [run] = await h.database.sql`select * from runs where id = ${runId}`;
+    expect(run?.scanned).toBe(6);
+    const perDeal = await h.database.sql`
+      select record_id, field, count(*)::int as n from provenance
+      where run_id = ${runId} group by record_id, field having count(*) > 1`;
+    expect(perDeal).toEqual([]);
+  });
+
+  it('SIGKILL right after the CRM write, 20 times: no duplicate write, no lost approval', async () => {
+    const redis = await ownRedis();
+    const { h, files } = await harness(20);
+    const ids = await approvedProposals(h, 20);
+    const prefix = uniquePrefix();
+    const env = {
+      ...h.env,
+      REDIS_URL: redis.url,
+      SCOUT_QUEUE_PREFIX: prefix,
+      SCOUT_REPLAY_FILE: files.replayPath,
+      LIVE_WRITES: '1',
+      SCOUT_JOB_LOCK_SECONDS: '1',
+      SCOUT_APPLY_CONCURRENCY: '1',
+      SCOUT_RECONCILE_SECONDS: '0.2',
+      SCOUT_RECONCILE_GRACE_SECONDS: '0',
+    };
+    const writes = new Map<string, number>();
+    const tally = (m: Record<string, unknown>) => {
+      if (m.type !== 'written') return;
+      for (const w of m.writes as string[]) writes.set(w, (writes.get(w) ?? 0) + 1);
+    };
+    let kills = 0;
+    while (kills < 20) {
+      const proc = spawnTs('./worker-child.ts', { ...env, TEST_PAUSE_AFTER_WRITE_MS: '5000' });
+      cleanups.push(async () => void proc.child.kill('SIGKILL'));
+      const written = new Promise<void>((resolve) =>
+        proc.onMessage((m) => {
+          tally(m);
+          if (m.type === 'written') resolve();
+        }),
+      );
+      const outcome = await Promise.race([
+        written.then(() => 'written' as const),
+        proc.exited.then(() => 'exited' as const),
+        new Promise<'idle'>((r) => setTimeout(() => r('idle'), 15_000)),
+      ]);
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      if (outcome !== 'written') break;
+      kills += 1;
+    }
+    expect(kills).toBe(20);
+    // A healthy worker recovers whatever the killed ones left half-done.
+    const last = spawnTs('./worker-child.ts', env);
+    cleanups.push(async () => void last.child.kill('SIGKILL'));
+    last.onMessage(tally);
+    await last.ready;
+    await until(
+      async () => {
+        const rows = await h.database
+          .sql`select status from proposals where id in ${h.database.sql(ids)}`;
+        return rows.every((r) => ['applied', 'stale', 'failed'].includes(r.status as string));
+      },
+      'every proposal in a terminal state',
+      60_000,
+    );
+    const statuses = await h.database
+      .sql`select status from proposals where id in ${h.database.sql(ids)}`;
+    expect(statuses.map((r) => r.status)).toEqual(Array(20).fill('applied'));
+    for (const [key, n] of writes) expect(n, key).toBe(1);
+    expect(writes.size).toBe(20);
+    const applied = await appliedRows(h, ids);
+    for (const id of ids) expect(applied.get(id)).toBe(1);
+    const recovered = await h.database.sql`
+      select count(*)::int as n from provenance where action = 'applied' and reason like 'recovered:%'`;
+    expect(recovered[0]?.n).toBeGreaterThan(0);
+  });
+});
