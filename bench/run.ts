@@ -1,9 +1,11 @@
-// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack picks one.
+// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack|worker picks one.
 import { benchExtraction } from './extraction.js';
 import { benchPipeline } from './pipeline.js';
 import { benchSlackAck } from './slack-ack.js';
+import { benchWorker } from './worker.js';
 
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'pipeline') await benchPipeline();
 if (!only || only === 'extraction') await benchExtraction();
 if (!only || only === 'slack') await benchSlackAck();
+if (!only || only === 'worker') await benchWorker();

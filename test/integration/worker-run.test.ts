@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
-import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
+import { startSlackStandIn } from '../support/slack-stand-in.js';
 import { pipelineFiles, startTestWorker, until } from '../support/worker-harness.js';
 
 const SHARED_REDIS = 'redis://127.0.0.1:6379';

@@ -11,7 +11,7 @@ import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import type { ExtractorPort } from '../../src/extraction/extractor-port.js';
 import { loadReplayFile } from '../../src/extraction/replay-extractor.js';
-import { DEFAULT_TIMINGS, type Timings } from '../../src/jobs/background-work.js';
+import type { Timings } from '../../src/jobs/background-work.js';
 import { createBullJobs } from '../../src/jobs/bullmq-jobs.js';
 import { createInlineJobs } from '../../src/jobs/inline-jobs.js';
 import type { JobSystem, Schedule } from '../../src/jobs/job-system.js';

@@ -1,0 +1,114 @@
+// The worker through BullMQ: one run over N deals with an extractor of fixed latency,
+// on one and on two worker processes, against a private redis-server (so its memory
+// peak is the run's own). Wall time is compared with the ideal: deals × latency ÷
+// (concurrency × processes).
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import postgres from 'postgres';
+import { createLocalCrm } from '../src/crm/local-crm.js';
+import { seedLocalCrm } from '../src/crm/local-crm-admin.js';
+import { openDatabase } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { createBullJobs } from '../src/jobs/bullmq-jobs.js';
+import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../src/policy-file.js';
+import { setupFields } from '../src/services/setup-fields.js';
+import { startOwnRedis } from '../test/support/redis-server.js';
+import { spawnTs } from '../test/support/spawn-worker.js';
+import { generatePipeline } from './generate.js';
+import { printTable } from './table.js';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DEALS = Number(process.env.BENCH_WORKER_DEALS ?? 10_000);
+const LATENCY_MS = 200;
+const CONCURRENCY = 20;
+
+export async function benchWorker(): Promise<void> {
+  const rows: string[][] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'scout-bench-worker-'));
+  const { seed, replay } = generatePipeline(DEALS, 2);
+  const seedPath = join(dir, 'seed.json');
+  const replayPath = join(dir, 'replay.json');
+  writeFileSync(seedPath, JSON.stringify(seed));
+  writeFileSync(replayPath, JSON.stringify(replay));
+  for (const processes of [1, 2]) {
+    const name = `scout_bench_worker_${process.pid}_${processes}`;
+    const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.unsafe(`create database "${name}"`);
+    const u = new URL(ADMIN_URL);
+    u.pathname = `/${name}`;
+    const url = u.toString();
+    const redis = await startOwnRedis();
+    try {
+      await runMigrations(url);
+      const db = openDatabase(url);
+      await seedLocalCrm(db.db, seedPath);
+      await setupFields(
+        {
+          crm: createLocalCrm(db.db),
+          policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+          liveWrites: '1',
+          isPaused: async () => false,
+        },
+        { apply: true },
+      );
+      const prefix = `bench${processes}`;
+      const env = {
+        DATABASE_URL: url,
+        REDIS_URL: redis.url,
+        SCOUT_QUEUE_PREFIX: prefix,
+        SCOUT_EXTRACTOR: 'replay',
+        SCOUT_REPLAY_FILE: replayPath,
+        SCOUT_WORKER_CONCURRENCY: String(CONCURRENCY),
+        TEST_EXTRACT_DELAY_MS: String(LATENCY_MS),
+        LIVE_WRITES: '1',
+      };
+      const workers = Array.from({ length: processes }, () => spawnTs('./worker-child.ts', env));
+      await Promise.all(workers.map((w) => w.ready));
+      const producer = await createBullJobs({
+        redisUrl: redis.url,
+        prefix,
+        logger: pino({ level: 'silent' }),
+        dealConcurrency: 1,
+      });
+      const probe = redis.client();
+      const runId = randomUUID();
+      const started = Date.now();
+      await producer.add('runs', [{ id: `run-${runId}`, data: { runId, apply: true } }]);
+      let peak = 0;
+      for (;;) {
+        const info = await probe.info('memory');
+        peak = Math.max(peak, Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0));
+        const [r] = await db.sql`select status from runs where id = ${runId}`;
+        if (r?.status === 'completed') break;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      const seconds = (Date.now() - started) / 1000;
+      const ideal = (DEALS * LATENCY_MS) / 1000 / (CONCURRENCY * processes);
+      rows.push([
+        String(DEALS),
+        String(processes),
+        seconds.toFixed(1),
+        ideal.toFixed(1),
+        (seconds / ideal).toFixed(2),
+        (peak / 1024 / 1024).toFixed(1),
+      ]);
+      await producer.close(1_000);
+      for (const w of workers) w.child.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+      probe.disconnect();
+      await db.close();
+    } finally {
+      await redis.stop();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    }
+  }
+  console.log(
+    `worker on BullMQ, local CRM, extractor latency ${LATENCY_MS} ms, concurrency ${CONCURRENCY} per process (target: ≤ 1.3× ideal, near-linear with 2)`,
+  );
+  printTable(['deals', 'processes', 'seconds', 'ideal s', '× ideal', 'Redis peak MB'], rows);
+}
