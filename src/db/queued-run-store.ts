@@ -50,7 +50,7 @@ export interface QueuedRunStore {
   /** Running runs whose fan-out is done and nothing is queued (a finish lost to a crash). */
   settledButRunning(): Promise<string[]>;
   /** Completed worker runs whose summary is not posted and not being posted. */
-  unposted(at: Date): Promise<string[]>;
+  unposted(at: Date): Promise<RunRow[]>;
 }
 
 export function createQueuedRunStore(db: Db): QueuedRunStore {
@@ -127,6 +127,14 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
       return db.transaction(async (tx) => {
         const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for('update');
         if (run?.status !== 'running' || !run.fanoutDone) return null;
+        // Every deal job of a big run gets here; the partial index answers "anything
+        // left?" at once, so only the last one pays for adding the run up.
+        const [left] = await tx
+          .select({ dealId: runDeals.dealId })
+          .from(runDeals)
+          .where(and(eq(runDeals.runId, runId), eq(runDeals.state, 'queued')))
+          .limit(1);
+        if (left) return null;
         const states = await tx
           .select({
             state: runDeals.state,
@@ -139,7 +147,6 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
           .from(runDeals)
           .where(eq(runDeals.runId, runId))
           .groupBy(runDeals.state);
-        if (states.some((s) => s.state === 'queued')) return null;
         const actions = await tx
           .select({ action: provenance.action, n: sql<number>`count(*)::int` })
           .from(provenance)
@@ -240,8 +247,8 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
     },
 
     async unposted(at) {
-      const rows = await db
-        .select({ id: runs.id })
+      return db
+        .select()
         .from(runs)
         .where(
           and(
@@ -251,7 +258,6 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
             or(isNull(runs.summaryClaimedUntil), lt(runs.summaryClaimedUntil, at)),
           ),
         );
-      return rows.map((r) => r.id);
     },
   };
 }

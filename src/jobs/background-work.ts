@@ -128,10 +128,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<Record<string, num
     }
   }
 
-  for (const runId of await deps.runs.unposted(now)) {
-    const run = await deps.runs.get(runId);
-    if (run && (await publishRun(deps, storedSummary(run)))) found.summaries += 1;
-  }
+  for (const run of await deps.runs.unposted(now))
+    if (await publishRun(deps, storedSummary(run))) found.summaries += 1;
   if (Object.values(found).some((n) => n > 0))
     deps.logger.info(found, 'reconciler re-enqueued work');
   return found;

@@ -48,7 +48,19 @@ export async function runDealJob(
   if (run?.status !== 'running') return null;
   if ((await deps.runs.dealState(runId, dealId)) !== 'queued') return finishIfSettled(deps, runId);
   const state = await contextFor(deps, run);
-  // A pause, or this process lacking LIVE_WRITES=1, closes the run's locks; nothing opens them.
+  const [deal] = (await deps.crm.pageDeals({ cursor: null, limit: 1, ids: [dealId] })).deals;
+  let outcome: DealOutcome;
+  if (!deal) {
+    outcome = failedExtraction(stub(dealId), run.model, 'the deal no longer exists in the CRM');
+  } else {
+    const [context, notes] = await Promise.all([
+      deps.ledger.loadPageContext(OBJECT, [dealId], run.mode !== 'live'),
+      deps.crm.notesForDeals([dealId]),
+    ]);
+    outcome = await extractDeal(deps, state, deal, notes.get(dealId) ?? [], context, false);
+  }
+  // Asked after the model call, right before the writes: a pause (or this process lacking
+  // LIVE_WRITES=1) closes the run's locks for the next write; nothing opens them.
   const live =
     run.mode === 'live' &&
     resolveLocks({
@@ -57,24 +69,6 @@ export async function runDealJob(
       paused: await deps.ledger.isPaused(),
     }).open;
   if (run.mode === 'live' && !live) await deps.runs.markPausedDuring(runId);
-  const [deal] = (await deps.crm.pageDeals({ cursor: null, limit: 1, ids: [dealId] })).deals;
-  let outcome: DealOutcome;
-  if (!deal) {
-    outcome = failedExtraction(stub(dealId), run.model, 'the deal no longer exists in the CRM');
-  } else {
-    const [context, notes] = await Promise.all([
-      deps.ledger.loadPageContext(OBJECT, [dealId], !live),
-      deps.crm.notesForDeals([dealId]),
-    ]);
-    outcome = await extractDeal(
-      deps,
-      { ...state, live },
-      deal,
-      notes.get(dealId) ?? [],
-      context,
-      false,
-    );
-  }
   await settle(deps, runId, live, outcome);
   return finishIfSettled(deps, runId);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createControlStore } from '../../src/db/control-store.js';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { startSlackStandIn } from '../support/slack-stand-in.js';
 import { pipelineFiles, startTestWorker, until } from '../support/worker-harness.js';
@@ -112,6 +113,38 @@ describe('scout worker on BullMQ (shared Redis, own key prefix)', () => {
     const writes = await h.database
       .sql`select count(*)::int as n from provenance where run_id = ${runId} and action = 'written'`;
     expect(writes[0]?.n).toBe(0);
+  });
+
+  it('a pause during a live run stops its writes from the next deal on, and the summary says so (SPEC G9)', async () => {
+    const { files, h, slack } = await setup(30);
+    const worker = await startTestWorker({
+      database: h.database,
+      replayPath: files.replayPath,
+      redisUrl: SHARED_REDIS,
+      liveWrites: '1',
+      slack,
+      extractDelayMs: 300,
+    });
+    cleanups.push(async () => void (await worker.runtime.stop(5_000)));
+    const runId = randomUUID();
+    await worker.jobs.add('runs', [{ id: `run-${runId}`, data: { runId, apply: true } }]);
+    await until(async () => (await runRow(h, runId)) !== undefined, 'the run to start');
+    await createControlStore(h.database.db).setPaused(true, 'test');
+    const pausedAt = Date.now();
+    await until(async () => (await runRow(h, runId))?.summary_posted_at != null, 'the run summary');
+
+    const run = await runRow(h, runId);
+    expect(run?.mode).toBe('live');
+    expect(run?.locks.paused).toBe(true);
+    expect(run?.warnings).toContain(
+      'Scout was paused during the run: deals settled after the pause were not written',
+    );
+    // The pause is read right before each deal's writes: none lands well after it.
+    const late = await h.database.sql`
+      select count(*)::int as n from provenance where run_id = ${runId}
+      and action = 'written' and created_at > ${new Date(pausedAt + 500).toISOString()}::timestamptz`;
+    expect(late[0]?.n).toBe(0);
+    expect(run?.counts.would_write).toBeGreaterThan(0);
   });
 
   it('runs the same handlers inline without REDIS_URL', async () => {
