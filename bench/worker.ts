@@ -7,20 +7,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import postgres from 'postgres';
-import { createLocalCrm } from '../src/crm/local-crm.js';
-import { seedLocalCrm } from '../src/crm/local-crm-admin.js';
 import { openDatabase } from '../src/db/client.js';
-import { runMigrations } from '../src/db/migrate.js';
 import { createBullJobs } from '../src/jobs/bullmq-jobs.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../src/policy-file.js';
-import { setupFields } from '../src/services/setup-fields.js';
 import { startOwnRedis } from '../test/support/redis-server.js';
 import { spawnTs } from '../test/support/spawn-worker.js';
 import { generatePipeline } from './generate.js';
+import { seededDatabase } from './seeded-database.js';
 import { printTable } from './table.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DEALS = Number(process.env.BENCH_WORKER_DEALS ?? 10_000);
 const LATENCY_MS = 200;
 const CONCURRENCY = 20;
@@ -34,27 +28,13 @@ export async function benchWorker(): Promise<void> {
   writeFileSync(seedPath, JSON.stringify(seed));
   writeFileSync(replayPath, JSON.stringify(replay));
   for (const processes of [1, 2]) {
-    const name = `scout_bench_worker_${process.pid}_${processes}`;
-    const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.unsafe(`create database "${name}"`);
-    const u = new URL(ADMIN_URL);
-    u.pathname = `/${name}`;
-    const url = u.toString();
+    const { url, drop } = await seededDatabase(
+      `scout_bench_worker_${process.pid}_${processes}`,
+      seedPath,
+    );
     const redis = await startOwnRedis();
+    const db = openDatabase(url);
     try {
-      await runMigrations(url);
-      const db = openDatabase(url);
-      await seedLocalCrm(db.db, seedPath);
-      await setupFields(
-        {
-          crm: createLocalCrm(db.db),
-          policy: loadPolicyFile(DEFAULT_POLICY_PATH),
-          liveWrites: '1',
-          isPaused: async () => false,
-        },
-        { apply: true },
-      );
       const prefix = `bench${processes}`;
       const env = {
         DATABASE_URL: url,
@@ -100,11 +80,10 @@ export async function benchWorker(): Promise<void> {
       for (const w of workers) w.child.kill('SIGTERM');
       await Promise.all(workers.map((w) => w.exited));
       probe.disconnect();
-      await db.close();
     } finally {
+      await db.close();
       await redis.stop();
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end();
+      await drop();
     }
   }
   console.log(
