@@ -14,11 +14,22 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/conformance/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // `scout demo` in headless Chromium (Debian's package, driven by playwright-core).
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          // About 25 s alone; the margin is for a machine busy with the rest of the suite.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -1,5 +1,6 @@
-// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack|worker picks one.
+// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack|worker|hubspot picks one.
 import { benchExtraction } from './extraction.js';
+import { benchHubSpot } from './hubspot.js';
 import { benchPipeline } from './pipeline.js';
 import { benchSlackAck } from './slack-ack.js';
 import { benchWorker } from './worker.js';
@@ -9,3 +10,4 @@ if (!only || only === 'pipeline') await benchPipeline();
 if (!only || only === 'extraction') await benchExtraction();
 if (!only || only === 'slack') await benchSlackAck();
 if (!only || only === 'worker') await benchWorker();
+if (!only || only === 'hubspot') await benchHubSpot();

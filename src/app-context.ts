@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Config, requireSettings } from './config.js';
 import type { CrmPort } from './crm/crm-port.js';
+import { openHubSpotCrm } from './crm/hubspot/open-hubspot-crm.js';
 import { createLocalCrm } from './crm/local-crm.js';
 import { type Database, openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
@@ -48,26 +49,35 @@ export async function openApp(config: Config, logger: Logger): Promise<AppContex
     );
   }
   const database = openDatabase(url);
+  const crm = createCrm(config, database);
+  if (config.SCOUT_DEAL_URL) crm.crm.dealUrl = dealUrlFrom(config.SCOUT_DEAL_URL);
   return {
     config,
     logger,
     database,
-    crm: createCrm(config, database),
+    crm: crm.crm,
     ledger: createRunLedger(database.db),
     clock: () => new Date(),
     newId: () => randomUUID(),
-    close: () => database.close(),
+    close: async () => {
+      await crm.close();
+      await database.close();
+    },
   };
 }
 
-function createCrm(config: Config, database: Database): CrmPort {
+function createCrm(config: Config, database: Database): { crm: CrmPort; close(): Promise<void> } {
   if (config.SCOUT_CRM === 'hubspot') {
-    throw new ScoutError(
-      'crm_unsupported',
-      'SCOUT_CRM=hubspot is not available in this version yet; use SCOUT_CRM=local',
-    );
+    return openHubSpotCrm({
+      token: config.HUBSPOT_ACCESS_TOKEN as string,
+      baseUrl: config.HUBSPOT_BASE_URL,
+      budget: { requests: config.HUBSPOT_REQUESTS_PER_10S, windowMs: 10_000 },
+      searchBudget: { requests: config.HUBSPOT_SEARCH_PER_SECOND, windowMs: 1000 },
+      ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+      keyPrefix: config.SCOUT_QUEUE_PREFIX,
+    });
   }
-  return createLocalCrm(database.db);
+  return { crm: createLocalCrm(database.db), close: async () => {} };
 }
 
 /** The Message Batches path; only the Claude extractor has one. */
@@ -95,6 +105,11 @@ function anthropicOptions(config: Config): AnthropicExtractorOptions {
     maxRetries: config.SCOUT_MODEL_MAX_RETRIES,
     ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}),
   };
+}
+
+/** `SCOUT_DEAL_URL` with `{id}` standing for the deal's id, e.g. HubSpot's record page. */
+export function dealUrlFrom(template: string): (dealId: string) => string {
+  return (dealId) => template.replaceAll('{id}', encodeURIComponent(dealId));
 }
 
 /** Hides the password in a connection URL before it reaches a message. */

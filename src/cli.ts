@@ -1,14 +1,19 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type AppContext, loadPolicy, openApp } from './app-context.js';
+import { DEFAULT_DEMO_PORT, type DemoCommandOptions, demoCommand } from './cli/demo-command.js';
+import { type LogOptions, verifyLog } from './cli/log-verify.js';
 import { type CliIo, show, table } from './cli/output.js';
 import { formatPolicy } from './cli/policy-command.js';
+import { executePurge, formatPurge } from './cli/retention-command.js';
 import { executeRun, notifySlack, prepareRun, type RunCommandOptions } from './cli/run-command.js';
 import { startServe } from './cli/serve-command.js';
+import { executeUndo, type UndoCommandOptions, undoTarget } from './cli/undo-command.js';
 import { startWorker } from './cli/worker-command.js';
 import { type Config, loadConfig, requireSettings } from './config.js';
 import { dumpLocalCrm, seedLocalCrm } from './crm/local-crm-admin.js';
 import { runMigrations } from './db/migrate.js';
 import { readProvenance } from './db/provenance-reader.js';
+import { DEFAULT_DEMO_DIR } from './demo/demo-files.js';
 import { formatRunSummary } from './domain/run-summary.js';
 import { ScoutError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
@@ -22,6 +27,12 @@ const positiveInt = (value: string): number => {
   return n;
 };
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535)
+    throw new InvalidArgumentError('must be a port, 0 to 65535');
+  return n;
+};
 
 /**
  * The `scout` command. Returns the exit code: 0 success, 1 runtime failure,
@@ -133,8 +144,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--run <id>', 'only rows of this run')
     .option('--deal <id>', 'only rows of this deal')
     .option('--json', 'one JSON object per line', false)
-    .action(async (opts: { run?: string; deal?: string; json: boolean }) => {
+    .option('--verify', 'check the tamper-evident hash chain and report the first broken row')
+    .option('--expect-head <seq:hash>', 'with --verify: a chain head kept from a run summary')
+    .action(async (opts: LogOptions) => {
       await withApp(async (app) => {
+        if (opts.verify || opts.expectHead !== undefined) {
+          await verifyLog(app.database.db, opts, io.stdout);
+          return;
+        }
         const rows: string[][] = [];
         for await (const r of readProvenance(app.database.db, {
           runId: opts.run,
@@ -162,6 +179,44 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
               : `${table(['id', 'time', 'run', 'mode', 'deal', 'field', 'action', 'value', 'reason'], rows)}\n`,
           );
       });
+    });
+
+  program
+    .command('undo')
+    .description(
+      'revert a whole run or one change from the recorded previous values; a dry run unless --apply AND LIVE_WRITES=1',
+    )
+    .option('--run <id>', 'undo every live change of this run')
+    .option(
+      '--change <id>',
+      'undo one change (a written or applied row id from scout log)',
+      positiveInt,
+    )
+    .option('--apply', 'ask for live writes (LIVE_WRITES=1 must also be set)', false)
+    .option('--json', 'print the undo run summary as JSON', false)
+    .action(async (opts: UndoCommandOptions) => {
+      const { config, logger } = boot();
+      undoTarget(opts);
+      const { summary, slack } = await withApp((app) => executeUndo(app, config, logger, opts));
+      io.stdout(
+        opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatRunSummary(summary)}\n`,
+      );
+      if (slack) io.stderr(`${slack}\n`);
+    });
+
+  program
+    .command('purge')
+    .description(
+      'clear quotes (note excerpts) older than N days from the log and decided proposals, keeping their hashes; a dry run unless --apply',
+    )
+    .option('--older-than-days <n>', 'age in days (default: SCOUT_RETENTION_DAYS)', positiveInt)
+    .option('--apply', 'clear them', false)
+    .option('--json', 'print the report as JSON', false)
+    .action(async (opts: { olderThanDays?: number; apply: boolean; json: boolean }) => {
+      const report = await withApp((app) =>
+        executePurge(app.database.db, app.config, opts, app.clock()),
+      );
+      io.stdout(opts.json ? `${JSON.stringify(report)}\n` : `${formatPurge(report)}\n`);
     });
 
   program
@@ -229,6 +284,26 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         assertLocal(app);
         await dumpLocalCrm(app.database.db, io.stdout);
       });
+    });
+
+  program
+    .command('demo')
+    .description(
+      'the whole product on this machine: embedded Postgres, inline jobs, a sample pipeline and a Slack sandbox in the browser',
+    )
+    .option(
+      '--check',
+      'run the whole demo flow headless in a fresh temporary directory, then exit',
+      false,
+    )
+    .option('--fresh', 'start over: delete the demo database in the data directory first', false)
+    .option('--apply', 'make the first run live instead of a dry run', false)
+    .option('--dump', 'print the demo CRM like `scout crm dump` (while no demo runs)', false)
+    .option('--data-dir <dir>', 'where the demo keeps its data', DEFAULT_DEMO_DIR)
+    .option('--port <n>', 'the sandbox port (0: any free port)', port, DEFAULT_DEMO_PORT)
+    .action(async (opts: DemoCommandOptions) => {
+      const { config, logger } = boot();
+      await demoCommand(opts, config, logger, io, untilSignal);
     });
 
   try {

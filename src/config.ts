@@ -20,6 +20,14 @@ const envSchema = z.object({
   SCOUT_CRM: z.enum(['local', 'hubspot']).default('local'),
   HUBSPOT_ACCESS_TOKEN: z.string().optional(),
   HUBSPOT_BASE_URL: url(['http', 'https']).default('https://api.hubapi.com'),
+  /** HubSpot requests per rolling 10 s, shared by every process through Redis (100 Free/Starter, 190 Professional+). */
+  /** A link to a deal in the CRM's own pages, `{id}` standing for the deal's id (cards, summaries). */
+  SCOUT_DEAL_URL: url(['http', 'https'])
+    .refine((u) => u.includes('{id}'), 'must contain {id} where the deal id goes')
+    .optional(),
+  HUBSPOT_REQUESTS_PER_10S: z.coerce.number().int().min(2).max(10_000).default(100),
+  /** HubSpot CRM search requests per second (HubSpot allows about 4). */
+  HUBSPOT_SEARCH_PER_SECOND: z.coerce.number().int().min(2).max(100).default(4),
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: url(['http', 'https']).optional(),
   SCOUT_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
@@ -62,6 +70,10 @@ const envSchema = z.object({
   SCOUT_HEARTBEAT_ALERT_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
   /** How long SIGTERM waits for running jobs before leaving them to be retried elsewhere. */
   SCOUT_SHUTDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(25),
+  /** How long after an approval its card's Undo button works (0 turns the button off). */
+  SCOUT_UNDO_WINDOW_HOURS: z.coerce.number().min(0).max(8760).default(24),
+  /** `scout purge` clears quotes logged more than this many days ago (when not given on the command line). */
+  SCOUT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
 

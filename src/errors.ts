@@ -14,7 +14,9 @@ export type ScoutErrorCode =
   | 'database_failed'
   | 'schedules_invalid'
   | 'redis_unsafe'
-  | 'redis_unavailable';
+  | 'redis_unavailable'
+  | 'chain_broken'
+  | 'undo_invalid';
 
 const INPUT_ERRORS: ReadonlySet<ScoutErrorCode> = new Set([
   'config_invalid',
@@ -26,6 +28,7 @@ const INPUT_ERRORS: ReadonlySet<ScoutErrorCode> = new Set([
   'crm_not_empty',
   'crm_unsupported',
   'schedules_invalid',
+  'undo_invalid',
 ]);
 
 /** An error whose message is written for the operator, with a stable `code` and the original `cause`. */

@@ -10,6 +10,8 @@ import { timingsFromConfig } from '../jobs/timings.js';
 import { expireDueProposals } from '../services/expire-proposals.js';
 import { createSlackApp } from '../slack/app.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
+import { composeDealSummary } from '../summary/compose-deal-summary.js';
+import { slackUndoDeps } from './undo-command.js';
 
 const EXPIRY_SWEEP_MS = 60_000;
 
@@ -22,7 +24,7 @@ export async function startServe(
   app: AppContext,
 ): Promise<{ server: RunningServer; stop(): Promise<void> }> {
   const { config } = app;
-  const checks = [{ name: 'postgres', check: async () => void (await app.database.sql`select 1`) }];
+  const checks = [{ name: 'postgres', check: () => app.database.ping() }];
   if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET) {
     app.logger.warn('SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET is not set: serving /healthz only');
     const server = await startHealthServer({ port: config.PORT, logger: app.logger, checks });
@@ -44,6 +46,7 @@ export async function startServe(
     newId: app.newId,
     timings: timingsFromConfig(config),
   });
+  const dealSummary = composeDealSummary(app, policy);
   const slack = createSlackApp({
     applies: runtime,
     signingSecret: config.SLACK_SIGNING_SECRET,
@@ -59,6 +62,8 @@ export async function startServe(
     logger: app.logger,
     ...(config.SCOUT_OPS_CHANNEL ? { opsChannel: config.SCOUT_OPS_CHANNEL } : {}),
     ...(config.SCOUT_APPROVALS_CHANNEL ? { approvalsChannel: config.SCOUT_APPROVALS_CHANNEL } : {}),
+    dealSummary: dealSummary.ports,
+    undo: slackUndoDeps(app),
   });
   // Over HTTP Slack posts to /slack/events; in Socket Mode the app dials out and the port serves /healthz.
   const server = await startHealthServer({
@@ -83,6 +88,7 @@ export async function startServe(
       clearInterval(sweep);
       await slack.stop();
       await runtime.stop(config.SCOUT_SHUTDOWN_SECONDS * 1000);
+      await dealSummary.close();
       await server.close();
     },
   };

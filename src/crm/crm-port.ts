@@ -31,6 +31,17 @@ export interface PropertyWrite {
   readonly expected: PropertyValue;
 }
 
+/**
+ * Undo only (SPEC G15): put back a value recorded before Scout's write, `null` clearing
+ * the property, and only while it still holds `expected` (what Scout wrote).
+ */
+export interface PropertyRestore {
+  readonly dealId: string;
+  readonly property: string;
+  readonly value: PropertyValue;
+  readonly expected: PropertyValue;
+}
+
 export type WriteResult =
   | { readonly status: 'written' }
   | { readonly status: 'conflict'; readonly current: PropertyValue }
@@ -57,13 +68,29 @@ export interface CrmReader {
   }): Promise<DealPage>;
   /** Every note of each deal, oldest first (ties by id). */
   notesForDeals(dealIds: readonly string[]): Promise<Map<string, CrmNote[]>>;
+  /** Where a person opens the deal in the CRM's own pages (from SCOUT_DEAL_URL), when known. */
+  dealUrl?(dealId: string): string | null;
 }
 
 /** The only ways Scout changes a CRM. Each write is compare-then-write; none ever clears a value. */
 export interface CrmWriter {
   writeProperties(writes: readonly PropertyWrite[]): Promise<WriteResult[]>;
+  /**
+   * Compare-then-write back to recorded values, clearing included; the one path that may
+   * clear, used by undo alone. Optional while an adapter lacks it: undo then restores
+   * non-empty values through `writeProperties` and reports a clear as failed.
+   */
+  restoreProperties?(restores: readonly PropertyRestore[]): Promise<WriteResult[]>;
   /** Creates a property; a no-op when an identical one exists, an error when a different one does. */
   createProperty(def: PropertyDef): Promise<'created' | 'exists'>;
+  /** CRMs that file properties in groups (HubSpot): the group Scout's properties go in. */
+  readonly propertyGroup?: {
+    readonly name: string;
+    exists(): Promise<boolean>;
+    create(): Promise<'created' | 'exists'>;
+  };
+  /** Remote CRMs: API requests this client has sent so far, retries included. */
+  apiCalls?(): number;
 }
 
 export type CrmPort = CrmReader & CrmWriter;

@@ -9,12 +9,75 @@ import type {
   CrmPort,
   CrmUser,
   DealPage,
+  PropertyRestore,
   PropertyWrite,
   WriteResult,
 } from './crm-port.js';
 
 /** The local CRM: deals, notes and users in Scout's own Postgres, for trials, demos and tests. */
 export function createLocalCrm(db: Db): CrmPort {
+  /** Compare-then-write in one transaction; only a restore (undo) may carry null, which clears. */
+  async function compareAndWrite(
+    writes: readonly (PropertyWrite | PropertyRestore)[],
+  ): Promise<WriteResult[]> {
+    if (writes.length === 0) return [];
+    return db.transaction(async (tx) => {
+      const dealIds = [...new Set(writes.map((w) => w.dealId))];
+      const names = [...new Set(writes.map((w) => w.property))];
+      // Row locks make the compare and the write one step for every other writer of this CRM.
+      // Both reads go out together: one round trip on the transaction's connection.
+      const [defRows, locked] = await Promise.all([
+        tx.select().from(crmPropertyDefs).where(inArray(crmPropertyDefs.name, names)),
+        tx
+          .select({ id: crmDeals.id, properties: crmDeals.properties })
+          .from(crmDeals)
+          .where(inArray(crmDeals.id, dealIds))
+          .for('update'),
+      ]);
+      const defs = new Map(defRows.map((d) => [d.name, toDef(d)]));
+      const current = new Map(locked.map((d) => [d.id, { ...d.properties }]));
+      const results: WriteResult[] = [];
+      for (const w of writes) {
+        const props = current.get(w.dealId);
+        const def = defs.get(w.property);
+        if (!props)
+          results.push({
+            status: 'failed',
+            reason: `deal ${w.dealId} does not exist in the local CRM`,
+          });
+        else if (!def) {
+          results.push({
+            status: 'failed',
+            reason: `property ${w.property} does not exist in the local CRM${w.property.startsWith('scout_') ? ' (run `scout setup-fields --apply`)' : ''}`,
+          });
+        } else if (w.value !== null && !typeMatches(def.type, w.value)) {
+          results.push({
+            status: 'failed',
+            reason: `property ${w.property} is ${def.type}; ${JSON.stringify(w.value)} does not fit`,
+          });
+        } else if (!sameStored(props[w.property] ?? null, w.expected)) {
+          results.push({ status: 'conflict', current: props[w.property] ?? null });
+        } else {
+          props[w.property] = w.value;
+          results.push({ status: 'written' });
+        }
+      }
+      const patches = new Map<string, Record<string, PropertyValue>>();
+      writes.forEach((w, i) => {
+        if (results[i]?.status !== 'written') return;
+        patches.set(w.dealId, { ...patches.get(w.dealId), [w.property]: w.value });
+      });
+      if (patches.size > 0) {
+        const payload = JSON.stringify([...patches].map(([id, patch]) => ({ id, patch })));
+        await tx.execute(sql`
+          update crm_deals d set properties = d.properties || p.patch
+          from jsonb_to_recordset(${payload}::jsonb) as p(id text, patch jsonb)
+          where d.id = p.id`);
+      }
+      return results;
+    });
+  }
+
   return {
     kind: 'local',
 
@@ -74,64 +137,9 @@ export function createLocalCrm(db: Db): CrmPort {
       return byDeal;
     },
 
-    async writeProperties(writes: readonly PropertyWrite[]): Promise<WriteResult[]> {
-      if (writes.length === 0) return [];
-      return db.transaction(async (tx) => {
-        const dealIds = [...new Set(writes.map((w) => w.dealId))];
-        const names = [...new Set(writes.map((w) => w.property))];
-        const defs = new Map(
-          (await tx.select().from(crmPropertyDefs).where(inArray(crmPropertyDefs.name, names))).map(
-            (d) => [d.name, toDef(d)],
-          ),
-        );
-        // Row locks make the compare and the write one step for every other writer of this CRM.
-        const locked = await tx
-          .select({ id: crmDeals.id, properties: crmDeals.properties })
-          .from(crmDeals)
-          .where(inArray(crmDeals.id, dealIds))
-          .for('update');
-        const current = new Map(locked.map((d) => [d.id, { ...d.properties }]));
-        const results: WriteResult[] = [];
-        for (const w of writes) {
-          const props = current.get(w.dealId);
-          const def = defs.get(w.property);
-          if (!props)
-            results.push({
-              status: 'failed',
-              reason: `deal ${w.dealId} does not exist in the local CRM`,
-            });
-          else if (!def) {
-            results.push({
-              status: 'failed',
-              reason: `property ${w.property} does not exist in the local CRM${w.property.startsWith('scout_') ? ' (run `scout setup-fields --apply`)' : ''}`,
-            });
-          } else if (!typeMatches(def.type, w.value)) {
-            results.push({
-              status: 'failed',
-              reason: `property ${w.property} is ${def.type}; ${JSON.stringify(w.value)} does not fit`,
-            });
-          } else if (!sameStored(props[w.property] ?? null, w.expected)) {
-            results.push({ status: 'conflict', current: props[w.property] ?? null });
-          } else {
-            props[w.property] = w.value;
-            results.push({ status: 'written' });
-          }
-        }
-        const patches = new Map<string, Record<string, PropertyValue>>();
-        writes.forEach((w, i) => {
-          if (results[i]?.status !== 'written') return;
-          patches.set(w.dealId, { ...patches.get(w.dealId), [w.property]: w.value });
-        });
-        if (patches.size > 0) {
-          const payload = JSON.stringify([...patches].map(([id, patch]) => ({ id, patch })));
-          await tx.execute(sql`
-            update crm_deals d set properties = d.properties || p.patch
-            from jsonb_to_recordset(${payload}::jsonb) as p(id text, patch jsonb)
-            where d.id = p.id`);
-        }
-        return results;
-      });
-    },
+    writeProperties: (writes: readonly PropertyWrite[]) => compareAndWrite(writes),
+
+    restoreProperties: (restores: readonly PropertyRestore[]) => compareAndWrite(restores),
 
     async createProperty(def: PropertyDef): Promise<'created' | 'exists'> {
       const inserted = await db

@@ -1,13 +1,25 @@
-import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { type DealLock, dealLock } from './deal-lock.js';
 import * as schema from './schema.js';
 
-export type Db = PostgresJsDatabase<typeof schema>;
+/** Any Postgres driver drizzle speaks: postgres.js for servers, PGlite when embedded. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** A database as the rest of Scout sees it: a Postgres server, or PGlite in this process (`scout demo`). */
 export interface Database {
   readonly db: Db;
-  readonly sql: postgres.Sql;
+  /** Fails unless the database answers a trivial query (health checks). */
+  ping(): Promise<void>;
+  /** Serialises work on one deal: across processes on a server, in memory when embedded. */
+  readonly dealLock: DealLock;
   close(): Promise<void>;
+}
+
+/** The postgres.js pool behind a server database, for the code and tests that need raw SQL. */
+export interface PostgresDatabase extends Database {
+  readonly sql: postgres.Sql;
 }
 
 export interface DatabaseOptions {
@@ -17,12 +29,18 @@ export interface DatabaseOptions {
 }
 
 /** Opens the pool Scout uses for everything but migrations. */
-export function openDatabase(url: string, options: DatabaseOptions = {}): Database {
+export function openDatabase(url: string, options: DatabaseOptions = {}): PostgresDatabase {
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
     ...(options.onQuery ? { debug: () => options.onQuery?.() } : {}),
   });
   const db = drizzle(sql, { schema });
-  return { db, sql, close: () => sql.end({ timeout: 5 }) };
+  return {
+    db,
+    sql,
+    ping: async () => void (await sql`select 1`),
+    dealLock: dealLock(sql),
+    close: () => sql.end({ timeout: 5 }),
+  };
 }

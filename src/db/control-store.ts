@@ -12,12 +12,15 @@ export interface ControlStore {
 }
 
 export function createControlStore(db: Db): ControlStore {
+  // Asked before every live write (every worker deal job): prepared once.
+  const pause = db
+    .select({ value: control.value })
+    .from(control)
+    .where(eq(control.key, PAUSE_KEY))
+    .prepare('scout_is_paused');
   return {
     async isPaused() {
-      const [row] = await db
-        .select({ value: control.value })
-        .from(control)
-        .where(eq(control.key, PAUSE_KEY));
+      const [row] = await pause.execute();
       return row?.value === true;
     },
     async setPaused(paused, by) {

@@ -33,8 +33,11 @@ export interface ProposalStore {
     outcome: string | null,
     log: ProvenanceEntry,
   ): Promise<ProposalRow | null>;
-  /** pending past its expiry → expired, once. */
-  expire(id: string, at: Date, log: ProvenanceEntry): Promise<ProposalRow | null>;
+  /**
+   * pending past its expiry at `at` → expired, once; with `at` null, whatever its expiry
+   * (its run was undone). Null when it was decided or expired first.
+   */
+  expire(id: string, at: Date | null, log: ProvenanceEntry): Promise<ProposalRow | null>;
   /** Pending proposals whose time is up. */
   due(at: Date, limit: number): Promise<ProposalRow[]>;
   /** A provenance row that is no state change (an unauthorized click). */
@@ -119,7 +122,7 @@ export function createProposalStore(db: Db): ProposalStore {
             and(
               eq(proposals.id, id),
               eq(proposals.status, 'pending'),
-              lte(proposals.expiresAt, at),
+              at === null ? undefined : lte(proposals.expiresAt, at),
             ),
           )
           .returning();

@@ -1,7 +1,9 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import { ACTIONS, type Action, emptyCounts } from '../domain/actions.js';
+import type { ChainHead } from '../domain/hash-chain.js';
 import { emptyUsage, type ModelUsage, type RunSummary } from '../domain/run-summary.js';
 import type { Db } from './client.js';
+import { readChainHead } from './provenance-chain.js';
 import { provenance, runDeals, runs } from './schema.js';
 
 export type RunRow = typeof runs.$inferSelect;
@@ -13,6 +15,8 @@ export interface RunTotals {
   readonly deals: { extracted: number; no_new_notes: number; failed: number };
   readonly usage: ModelUsage;
   readonly counts: Record<Action, number>;
+  /** The provenance hash chain's newest link when the run completed. */
+  readonly chainHead: ChainHead | null;
 }
 
 /**
@@ -23,12 +27,26 @@ export interface RunTotals {
 export interface QueuedRunStore {
   get(runId: string): Promise<RunRow | null>;
   startFanout(runId: string, input: { scheduleId?: string; warnings: string[] }): Promise<void>;
-  /** Records one page of deals as queued and moves the cursor past it, atomically. */
-  queueDeals(runId: string, dealIds: readonly string[], nextCursor: string | null): Promise<void>;
+  /**
+   * Records one page of deals as queued and moves the cursor past it, atomically;
+   * `firstSeq` is the page's place in the fan-out (how many deals came before it).
+   */
+  queueDeals(
+    runId: string,
+    dealIds: readonly string[],
+    nextCursor: string | null,
+    firstSeq: number,
+  ): Promise<void>;
   finishFanout(runId: string): Promise<void>;
   queuedDeals(runId: string): Promise<string[]>;
   countDeals(runId: string): Promise<number>;
-  dealState(runId: string, dealId: string): Promise<string | null>;
+  /** The run and the deal's state in it (null when the deal is not part of the run), in one read. */
+  forDeal(
+    runId: string,
+    dealId: string,
+  ): Promise<{ run: RunRow; dealState: string | null; seq: number | null } | null>;
+  /** Queued deals of the run from place `seq` on, in fan-out order: the deal jobs coming next. */
+  queuedFrom(runId: string, seq: number, limit: number): Promise<string[]>;
   markPausedDuring(runId: string): Promise<void>;
   /**
    * Completes the run once every deal is settled and the fan-out is done: one
@@ -54,6 +72,24 @@ export interface QueuedRunStore {
 }
 
 export function createQueuedRunStore(db: Db): QueuedRunStore {
+  // Every deal job asks both of these: prepared once, they cost one round trip each.
+  const runForDeal = db
+    .select({ run: runs, dealState: runDeals.state, seq: runDeals.seq })
+    .from(runs)
+    .leftJoin(
+      runDeals,
+      and(eq(runDeals.runId, runs.id), eq(runDeals.dealId, sql.placeholder('dealId'))),
+    )
+    .where(eq(runs.id, sql.placeholder('runId')))
+    .prepare('scout_run_for_deal');
+  // 'queued' is spelled out, not bound: only then can the generic plan Postgres settles on
+  // for a prepared statement use the partial index of queued deals.
+  const anyQueued = db
+    .select({ dealId: runDeals.dealId })
+    .from(runDeals)
+    .where(and(eq(runDeals.runId, sql.placeholder('runId')), sql`${runDeals.state} = 'queued'`))
+    .limit(1)
+    .prepare('scout_run_any_queued');
   return {
     async get(runId) {
       const [row] = await db.select().from(runs).where(eq(runs.id, runId));
@@ -71,12 +107,12 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
         .where(eq(runs.id, runId));
     },
 
-    async queueDeals(runId, dealIds, nextCursor) {
+    async queueDeals(runId, dealIds, nextCursor, firstSeq) {
       await db.transaction(async (tx) => {
         if (dealIds.length > 0)
           await tx
             .insert(runDeals)
-            .values(dealIds.map((dealId) => ({ runId, dealId })))
+            .values(dealIds.map((dealId, i) => ({ runId, dealId, seq: firstSeq + i })))
             .onConflictDoNothing();
         await tx
           .update(runs)
@@ -108,12 +144,21 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
       return row?.n ?? 0;
     },
 
-    async dealState(runId, dealId) {
-      const [row] = await db
-        .select({ state: runDeals.state })
+    async forDeal(runId, dealId) {
+      const [row] = await runForDeal.execute({ runId, dealId });
+      return row ?? null;
+    },
+
+    async queuedFrom(runId, seq, limit) {
+      const rows = await db
+        .select({ dealId: runDeals.dealId })
         .from(runDeals)
-        .where(and(eq(runDeals.runId, runId), eq(runDeals.dealId, dealId)));
-      return row?.state ?? null;
+        .where(
+          and(eq(runDeals.runId, runId), sql`${runDeals.state} = 'queued'`, gte(runDeals.seq, seq)),
+        )
+        .orderBy(asc(runDeals.seq))
+        .limit(limit);
+      return rows.map((r) => r.dealId);
     },
 
     async markPausedDuring(runId) {
@@ -124,11 +169,13 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
     },
 
     async completeIfSettled(runId, build) {
+      // Every deal job of a big run gets here. Each asks after its own settle committed,
+      // so the last one to settle always sees nothing queued; the others stop here
+      // without taking the run row's lock, which would queue them all behind each other.
+      if ((await anyQueued.execute({ runId })).length > 0) return null;
       return db.transaction(async (tx) => {
         const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for('update');
         if (run?.status !== 'running' || !run.fanoutDone) return null;
-        // Every deal job of a big run gets here; the partial index answers "anything
-        // left?" at once, so only the last one pays for adding the run up.
         const [left] = await tx
           .select({ dealId: runDeals.dealId })
           .from(runDeals)
@@ -166,7 +213,8 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
           usage.cache_creation_input_tokens += Number(s.cacheWrite);
           usage.cache_read_input_tokens += Number(s.cacheRead);
         }
-        const summary = build(run, { scanned, deals, usage, counts });
+        const chainHead = await readChainHead(tx);
+        const summary = build(run, { scanned, deals, usage, counts, chainHead });
         await tx
           .update(runs)
           .set({
@@ -178,6 +226,7 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
             warnings: summary.warnings,
             usage: summary.usage,
             finishedAt: new Date(summary.finished_at),
+            chainHead: summary.chain_head ?? null,
           })
           .where(eq(runs.id, runId));
         return summary;

@@ -1,9 +1,12 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Action } from '../domain/actions.js';
+import type { ChainHead } from '../domain/hash-chain.js';
 import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
 import type { PropertyValue } from '../domain/values.js';
 import type { Db } from './client.js';
 import { createControlStore } from './control-store.js';
+import { pageContextQuery } from './page-context-query.js';
+import { readChainHead } from './provenance-chain.js';
 import {
   extractionBatchItems,
   noteWatermarks,
@@ -70,6 +73,8 @@ export interface RunLedger {
   startRun(row: typeof runs.$inferInsert): Promise<void>;
   finishRun(summary: RunSummary): Promise<void>;
   failRun(runId: string, message: string, at: Date): Promise<void>;
+  /** The provenance hash chain's newest link, for the run summary. */
+  chainHead(): Promise<ChainHead | null>;
   loadPageContext(
     object: string,
     recordIds: readonly string[],
@@ -93,6 +98,7 @@ export interface RunLedger {
 
 export function createRunLedger(db: Db): RunLedger {
   const control = createControlStore(db);
+  const pageContext = pageContextQuery(db);
   return {
     isPaused: () => control.isPaused(),
 
@@ -115,9 +121,12 @@ export function createRunLedger(db: Db): RunLedger {
           warnings: s.warnings,
           usage: s.usage,
           finishedAt: new Date(s.finished_at),
+          chainHead: s.chain_head ?? null,
         })
         .where(eq(runs.id, s.run_id));
     },
+
+    chainHead: () => readChainHead(db),
 
     async failRun(runId, message, at) {
       await db
@@ -127,49 +136,19 @@ export function createRunLedger(db: Db): RunLedger {
     },
 
     async loadPageContext(object, recordIds, dryRun) {
-      const ids = [...recordIds];
-      const [marks, applied, pending] = await Promise.all([
-        db.select().from(noteWatermarks).where(inArray(noteWatermarks.dealId, ids)),
-        db
-          .select({
-            recordId: provenance.recordId,
-            field: provenance.field,
-            note: provenance.sourceNoteId,
-            value: provenance.newValue,
-          })
-          .from(provenance)
-          .where(
-            and(
-              eq(provenance.object, object),
-              inArray(provenance.recordId, ids),
-              sql`${provenance.action} in ('written', 'applied') and not ${provenance.dryRun}`,
-            ),
-          ),
-        db
-          .select({
-            recordId: proposals.recordId,
-            field: proposals.field,
-            value: proposals.newValue,
-          })
-          .from(proposals)
-          .where(
-            and(
-              eq(proposals.object, object),
-              inArray(proposals.recordId, ids),
-              eq(proposals.status, 'pending'),
-              eq(proposals.dryRun, dryRun),
-            ),
-          ),
-      ]);
-      return {
-        watermarks: new Map(
-          marks.map((m) => [m.dealId, { noteCreatedAt: m.noteCreatedAt, noteId: m.noteId }]),
-        ),
-        applied: new Set(
-          applied.map((a) => appliedKey(a.recordId, a.field, a.note, a.value ?? null)),
-        ),
-        pending: new Set(pending.map((p) => pendingKey(p.recordId, p.field, p.value))),
-      };
+      const rows = await pageContext(object, recordIds, dryRun);
+      const watermarks = new Map<string, Watermark>();
+      const applied = new Set<string>();
+      const pending = new Set<string>();
+      for (const r of rows) {
+        if (r.kind === 'mark' && r.at && r.note)
+          watermarks.set(r.recordId, { noteCreatedAt: r.at, noteId: r.note });
+        else if (r.kind === 'applied' && r.field)
+          applied.add(appliedKey(r.recordId, r.field, r.note, r.value ?? null));
+        else if (r.kind === 'pending' && r.field)
+          pending.add(pendingKey(r.recordId, r.field, r.value));
+      }
+      return { watermarks, applied, pending };
     },
 
     async commitPage(page) {
@@ -198,10 +177,6 @@ export function createRunLedger(db: Db): RunLedger {
             .returning({ id: proposals.id });
           for (const r of rows) stored.add(r.id);
         }
-        const entries = page.provenance(stored);
-        for (let i = 0; i < entries.length; i += CHUNK) {
-          await tx.insert(provenance).values(entries.slice(i, i + CHUNK) as ProvenanceEntry[]);
-        }
         if (page.watermarks.length > 0) {
           await tx
             .insert(noteWatermarks)
@@ -228,6 +203,11 @@ export function createRunLedger(db: Db): RunLedger {
                 inArray(extractionBatchItems.dealId, [...page.collected.dealIds]),
               ),
             );
+        }
+        // Last, so the hash chain's head row (locked by the insert trigger until commit) is held briefly.
+        const entries = page.provenance(stored);
+        for (let i = 0; i < entries.length; i += CHUNK) {
+          await tx.insert(provenance).values(entries.slice(i, i + CHUNK) as ProvenanceEntry[]);
         }
         return stored;
       });

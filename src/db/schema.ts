@@ -49,6 +49,8 @@ export const runs = pgTable('runs', {
   /** The ops summary: posted at most by one process at a time (a lease), and marked once posted. */
   summaryClaimedUntil: timestamp('summary_claimed_until', { withTimezone: true, mode: 'date' }),
   summaryPostedAt: timestamp('summary_posted_at', { withTimezone: true, mode: 'date' }),
+  /** The provenance chain head when the run finished, as its summary printed it. */
+  chainHead: jsonb('chain_head').$type<{ seq: number; hash: string } | null>(),
 });
 
 /**
@@ -64,12 +66,14 @@ export const runDeals = pgTable(
     /** queued | extracted | no_new_notes | failed */
     state: text('state').notNull().default('queued'),
     usage: jsonb('usage'),
+    /** The deal's place in the fan-out, which is the order its job was queued in. */
+    seq: integer('seq').notNull().default(0),
     queuedAt: timestamp('queued_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     settledAt: timestamp('settled_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.dealId] }),
-    index('run_deals_queued_idx').on(t.runId).where(sql`${t.state} = 'queued'`),
+    index('run_deals_queued_seq_idx').on(t.runId, t.seq).where(sql`${t.state} = 'queued'`),
   ],
 );
 
@@ -123,8 +127,21 @@ export const provenance = pgTable(
     dryRun: boolean('dry_run').notNull(),
     proposalId: text('proposal_id'),
     createdAt: createdAt(),
+    /** Undo rows: the id of the change (a written or applied row) this row reverts or left alone. */
+    undoes: bigint('undoes', { mode: 'number' }),
+    /**
+     * Tamper evidence (drizzle/0006): position in the hash chain, the previous row's hash,
+     * this row's hash, and the quote's own hash. A BEFORE INSERT trigger sets all four,
+     * whatever an insert supplies; the defaults only keep them optional for inserts.
+     */
+    chainSeq: bigint('chain_seq', { mode: 'number' }).notNull().default(0),
+    prevHash: text('prev_hash').notNull().default(''),
+    rowHash: text('row_hash').notNull().default(''),
+    quoteSha256: text('quote_sha256'),
   },
   (t) => [
+    uniqueIndex('provenance_chain_seq_idx').on(t.chainSeq),
+    index('provenance_undoes_idx').on(t.undoes).where(sql`${t.undoes} is not null`),
     index('provenance_run_idx').on(t.runId, t.id),
     index('provenance_record_idx').on(t.object, t.recordId, t.field),
     index('provenance_applied_idx')
@@ -135,6 +152,20 @@ export const provenance = pgTable(
       sql`${t.action} in ('written','would_write','proposed','approved','rejected','edited','applied','would_apply','stale','expired','denied','skipped','dropped','failed','undone','would_undo','conflict')`,
     ),
   ],
+);
+
+/**
+ * The provenance hash chain's newest link: one row, locked by the inserting transaction's
+ * trigger so appends are serialised, and compared with the last row by `scout log --verify`.
+ */
+export const provenanceChainHead = pgTable(
+  'provenance_chain_head',
+  {
+    id: boolean('id').primaryKey().default(true),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [check('provenance_chain_head_single_row', sql`${t.id}`)],
 );
 
 /** Approval-lane findings awaiting a person; `version` guards exactly-once transitions (SPEC G12). */

@@ -67,6 +67,13 @@ export const policySchema = z
       .array(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S01ABCD'))
       .default([]),
     ops_admins: z.array(slackUserId).default([]),
+    /** `/deal-summary`: the optional Claude narrative, off unless enabled here (and a key is set). */
+    deal_summary: z
+      .strictObject({
+        narrative: z.boolean().default(false),
+        narrative_days: z.number().int().min(1).max(90).default(7),
+      })
+      .default({ narrative: false, narrative_days: 7 }),
     objects: z.strictObject({
       deal: z.strictObject({ fields: z.record(fieldName, fieldSchema) }),
     }),
@@ -120,6 +127,7 @@ export interface Policy {
   readonly approvers: readonly string[];
   readonly approverGroups: readonly string[];
   readonly opsAdmins: readonly string[];
+  readonly dealSummary: { readonly narrative: boolean; readonly narrativeDays: number };
   readonly dealFields: ReadonlyMap<string, FieldPolicy>;
 }
 
@@ -145,6 +153,10 @@ export function resolvePolicy(parsed: z.output<typeof policySchema>): Policy {
     approvers: parsed.approvers,
     approverGroups: parsed.approver_groups,
     opsAdmins: parsed.ops_admins,
+    dealSummary: {
+      narrative: parsed.deal_summary.narrative,
+      narrativeDays: parsed.deal_summary.narrative_days,
+    },
     dealFields,
   });
 }

@@ -1,5 +1,7 @@
 import { ACTIONS, type Action } from './actions.js';
+import { type ChainHead, formatChainHead } from './hash-chain.js';
 import type { LockState } from './locks.js';
+import { formatUndoLines, type UndoInfo } from './undo-summary.js';
 
 export interface ModelUsage {
   input_tokens: number;
@@ -35,8 +37,14 @@ export interface RunSummary {
   model: string;
   /** Set when the model calls went through a Message Batch (half price). */
   batch_id?: string;
+  /** HubSpot requests the run made, retries included (SCOUT_CRM=hubspot only). */
+  hubspot_api_calls?: number;
   started_at: string;
   finished_at: string;
+  /** The provenance hash chain's head when the run finished: keep it outside the database. */
+  chain_head?: ChainHead | null;
+  /** Set on an undo run: what it reverted and how that went. */
+  undo?: UndoInfo;
 }
 
 export const DRY_RUN_HEADLINE = 'DRY RUN — nothing was written';
@@ -74,14 +82,19 @@ export function formatRunSummary(s: RunSummary): string {
   const lines: string[] = [s.mode === 'live' ? LIVE_HEADLINE : DRY_RUN_HEADLINE];
   for (const w of s.warnings) lines.push(`WARNING: ${w}`);
   lines.push(`run ${s.run_id}`);
+  const locks =
+    `locks: --apply ${yesNo(s.locks.apply)} · LIVE_WRITES=1 ${yesNo(s.locks.live_writes)} · ` +
+    `pause ${s.locks.paused ? 'ON (writes blocked)' : 'off'}`;
+  if (s.undo) {
+    lines.push(...formatUndoLines(s.undo, s.mode, s.counts, locks));
+    if (s.chain_head !== undefined) lines.push(formatChainHead(s.chain_head));
+    return lines.join('\n');
+  }
   lines.push(
     `scanned ${s.scanned} of ${s.total} deals${s.cap === null ? ' (no cap)' : ` (cap ${s.cap})`}; ` +
       `${s.deals.extracted} extracted, ${s.deals.no_new_notes} had no new notes, ${s.deals.failed} failed`,
   );
-  lines.push(
-    `locks: --apply ${yesNo(s.locks.apply)} · LIVE_WRITES=1 ${yesNo(s.locks.live_writes)} · ` +
-      `pause ${s.locks.paused ? 'ON (writes blocked)' : 'off'}`,
-  );
+  lines.push(locks);
   const counts = ACTIONS.filter((a) => s.counts[a] > 0).map((a) => `${a} ${s.counts[a]}`);
   lines.push(`actions: ${counts.length > 0 ? counts.join(' · ') : 'none'}`);
   if (s.mode === 'dry_run') {
@@ -89,5 +102,13 @@ export function formatRunSummary(s: RunSummary): string {
     lines.push(`0 writes, ${would} would-be write${would === 1 ? '' : 's'}`);
   }
   lines.push(formatUsage(s));
+  if (s.hubspot_api_calls !== undefined) {
+    const per100 =
+      s.scanned > 0
+        ? ` (${((s.hubspot_api_calls / s.scanned) * 100).toFixed(1)} per 100 deals)`
+        : '';
+    lines.push(`HubSpot API calls: ${s.hubspot_api_calls}${per100}`);
+  }
+  if (s.chain_head !== undefined) lines.push(formatChainHead(s.chain_head));
   return lines.join('\n');
 }

@@ -1,7 +1,29 @@
 import { createHash } from 'node:crypto';
 import type Anthropic from '@anthropic-ai/sdk';
+import type { CrmNote } from '../crm/crm-port.js';
 import type { ExtractionField, ExtractionRequest } from './extractor-port.js';
 import { MAX_FINDINGS, RECORD_FINDINGS, RECORD_FINDINGS_TOOL } from './record-findings-tool.js';
+
+/**
+ * The notes as the model sees them, each fenced with a marker derived from the notes
+ * themselves, so a note cannot forge the end of its fence (untrusted text, SPEC G5).
+ */
+export function fenceNotes(notes: readonly Pick<CrmNote, 'id' | 'type' | 'createdAt' | 'body'>[]): {
+  fence: string;
+  text: string;
+} {
+  const fence = createHash('sha256')
+    .update(notes.map((n) => `${n.id}\u0000${n.body}`).join('\u0001'))
+    .digest('hex')
+    .slice(0, 16);
+  const text = notes
+    .map(
+      (n) =>
+        `<<<NOTE ${fence} id=${JSON.stringify(n.id)} type=${n.type} date=${n.createdAt.toISOString()}>>>\n${n.body}\n<<<END NOTE ${fence}>>>`,
+    )
+    .join('\n\n');
+  return { fence, text };
+}
 
 /** Everything of a Messages API request that depends on the deal, built without I/O. */
 export interface ExtractionPrompt {
@@ -40,16 +62,7 @@ Rules:
 export function buildExtractionPrompt(
   request: Pick<ExtractionRequest, 'dealName' | 'fields' | 'notes' | 'users'>,
 ): ExtractionPrompt {
-  const fence = createHash('sha256')
-    .update(request.notes.map((n) => `${n.id}\u0000${n.body}`).join('\u0001'))
-    .digest('hex')
-    .slice(0, 16);
-  const notes = request.notes
-    .map(
-      (n) =>
-        `<<<NOTE ${fence} id=${JSON.stringify(n.id)} type=${n.type} date=${n.createdAt.toISOString()}>>>\n${n.body}\n<<<END NOTE ${fence}>>>`,
-    )
-    .join('\n\n');
+  const { fence, text: notes } = fenceNotes(request.notes);
   return {
     system: [{ type: 'text', text: SYSTEM_PROMPT, cache_control: CACHE }],
     tools: [RECORD_FINDINGS_TOOL],

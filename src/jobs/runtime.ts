@@ -1,7 +1,6 @@
 import type { CrmPort } from '../crm/crm-port.js';
 import type { Database } from '../db/client.js';
 import { createControlStore } from '../db/control-store.js';
-import { dealLock } from '../db/deal-lock.js';
 import { createHeartbeatStore } from '../db/heartbeat-store.js';
 import { createOutboxStore } from '../db/outbox-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
@@ -60,7 +59,7 @@ export interface Runtime {
  * them in-process with the same handlers). Both watch the worker's heartbeat.
  */
 export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
-  const { db, sql } = deps.database;
+  const { db } = deps.database;
   const log = deps.logger.child({ component: deps.role });
   const proposals = createProposalStore(db);
   const outbox = createOutboxStore(db);
@@ -75,7 +74,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
     policy: deps.policy,
     liveWrites: deps.liveWrites,
     isPaused: () => control.isPaused(),
-    withDealLock: dealLock(sql),
+    withDealLock: deps.database.dealLock,
     notifier: deps.notifier,
   };
   const publishDeps = { runs, notifier: deps.notifier, logger: log, clock: deps.clock };

@@ -65,7 +65,7 @@ export async function fanOutRun(
       const page = await deps.crm.pageDeals({ cursor, limit: want, ...(ids ? { ids } : {}) });
       if (page.deals.length === 0) break;
       const dealIds = page.deals.map((d) => d.id);
-      await deps.runs.queueDeals(runId, dealIds, page.next);
+      await deps.runs.queueDeals(runId, dealIds, page.next, scanned);
       await deps.jobs.add(
         'deals',
         dealIds.map((dealId) => ({ id: dealJobId(runId, dealId), data: { runId, dealId } })),

@@ -50,7 +50,7 @@ export async function viewProposals(
       runId: row.runId,
       dryRun: row.dryRun,
       dealName: deal?.name ?? row.recordId,
-      dealUrl: null,
+      dealUrl: crm.dealUrl?.(row.recordId) ?? null,
       fieldLabel: policy.dealFields.get(row.field)?.label ?? def?.label ?? row.field,
       fieldType: def?.type ?? 'text',
       oldValue: row.oldValue ?? null,
@@ -64,6 +64,7 @@ export async function viewProposals(
       decidedBy: row.decidedBy,
       decidedAt: row.decidedAt,
       outcome: row.outcome,
+      undoable: row.status === 'applied' && !row.dryRun,
     };
     return { row, deal, def, owner, card };
   });

@@ -69,5 +69,6 @@ export function storedSummary(run: RunRow): RunSummary {
     model: run.model,
     started_at: run.startedAt.toISOString(),
     finished_at: (run.finishedAt ?? run.startedAt).toISOString(),
+    chain_head: run.chainHead ?? null,
   };
 }

@@ -6,10 +6,25 @@ import { resolveLocks } from '../domain/locks.js';
 import { emptyUsage, type RunSummary } from '../domain/run-summary.js';
 import type { JobData } from '../jobs/job-data.js';
 import { type DealOutcome, failedExtraction } from './deal-outcome.js';
+import { createDealPrefetch } from './deal-prefetch.js';
 import type { QueuedRunDeps } from './queued-run-deps.js';
 import { extractDeal } from './run-extraction.js';
 import { OBJECT, type RunState, runState, summarize } from './run-state.js';
 import { settlePage } from './settle-page.js';
+
+/** CRM reads a batch of deal jobs at a time: HubSpot's batch reads take 100 ids. */
+const PREFETCH_BATCH = 100;
+/**
+ * Jobs that start together run out of fan-out order: the one that chooses a batch may come
+ * after deals whose jobs wait for its choice. A batch starts this many deals back, which
+ * covers the default deal concurrency (SCOUT_WORKER_CONCURRENCY, 20).
+ */
+const PREFETCH_LOOKBACK = 32;
+const prefetch = createDealPrefetch({
+  batch: PREFETCH_BATCH,
+  ttlMs: 120_000,
+  now: () => Date.now(),
+});
 
 /** Run contexts (schema, users, fields) by run id: one CRM read per run per process, not per deal. */
 const contexts = new Map<string, Promise<RunState>>();
@@ -44,21 +59,24 @@ export async function runDealJob(
   data: JobData<'deals'>,
 ): Promise<RunSummary | null> {
   const { runId, dealId } = data;
-  const run = await deps.runs.get(runId);
-  if (run?.status !== 'running') return null;
-  if ((await deps.runs.dealState(runId, dealId)) !== 'queued') return finishIfSettled(deps, runId);
-  const state = await contextFor(deps, run);
-  const [deal] = (await deps.crm.pageDeals({ cursor: null, limit: 1, ids: [dealId] })).deals;
-  let outcome: DealOutcome;
-  if (!deal) {
-    outcome = failedExtraction(stub(dealId), run.model, 'the deal no longer exists in the CRM');
-  } else {
-    const [context, notes] = await Promise.all([
-      deps.ledger.loadPageContext(OBJECT, [dealId], run.mode !== 'live'),
-      deps.crm.notesForDeals([dealId]),
-    ]);
-    outcome = await extractDeal(deps, state, deal, notes.get(dealId) ?? [], context, false);
-  }
+  const found = await deps.runs.forDeal(runId, dealId);
+  if (found?.run.status !== 'running') return null;
+  const { run } = found;
+  if (found.dealState !== 'queued') return finishIfSettled(deps, runId);
+  const [state, { deal, notes }, context] = await Promise.all([
+    contextFor(deps, run),
+    prefetch.read(deps.crm, runId, dealId, () =>
+      deps.runs.queuedFrom(
+        runId,
+        Math.max(0, (found.seq ?? 0) - PREFETCH_LOOKBACK),
+        PREFETCH_BATCH + PREFETCH_LOOKBACK,
+      ),
+    ),
+    deps.ledger.loadPageContext(OBJECT, [dealId], run.mode !== 'live'),
+  ]);
+  const outcome: DealOutcome = deal
+    ? await extractDeal(deps, state, deal, notes, context, false)
+    : failedExtraction(stub(dealId), run.model, 'the deal no longer exists in the CRM');
   // Asked after the model call, right before the writes: a pause (or this process lacking
   // LIVE_WRITES=1) closes the run's locks for the next write; nothing opens them.
   const live =
@@ -79,14 +97,18 @@ export async function failDealJob(
   data: JobData<'deals'>,
   reason: string,
 ): Promise<RunSummary | null> {
-  const run = await deps.runs.get(data.runId);
-  if (run?.status !== 'running') return null;
-  if ((await deps.runs.dealState(data.runId, data.dealId)) === 'queued') {
+  const found = await deps.runs.forDeal(data.runId, data.dealId);
+  if (found?.run.status !== 'running') return null;
+  if (found.dealState === 'queued') {
     await settle(
       deps,
       data.runId,
       false,
-      failedExtraction(stub(data.dealId), run.model, `the deal job failed for good: ${reason}`),
+      failedExtraction(
+        stub(data.dealId),
+        found.run.model,
+        `the deal job failed for good: ${reason}`,
+      ),
     );
   }
   return finishIfSettled(deps, data.runId);
@@ -132,6 +154,7 @@ export function finishIfSettled(deps: QueuedRunDeps, runId: string): Promise<Run
       batch: false,
       startedAt: run.startedAt,
       finishedAt: deps.clock(),
+      chainHead: totals.chainHead,
     });
   });
 }

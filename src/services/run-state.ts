@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CrmPort } from '../crm/crm-port.js';
 import type { RunLedger } from '../db/run-ledger.js';
 import { type Action, emptyCounts } from '../domain/actions.js';
+import type { ChainHead } from '../domain/hash-chain.js';
 import { type LockState, type ResolvedLocks, resolveLocks } from '../domain/locks.js';
 import { estimateCost } from '../domain/model-pricing.js';
 import type { FieldPolicy, Policy } from '../domain/policy.js';
@@ -64,6 +65,8 @@ export interface RunState {
   readonly usage: ModelUsage;
   readonly model: string;
   readonly startedAt: Date;
+  /** The CRM client's API call count when the run began (remote CRMs only). */
+  readonly crmCallsAtStart: number | null;
   scanned: number;
 }
 
@@ -75,6 +78,7 @@ export async function beginRun(
 ): Promise<RunState> {
   const { crm, ledger, clock } = deps;
   const startedAt = clock();
+  const crmCallsAtStart = crm.apiCalls?.() ?? null;
   const dealIds =
     options.dealIds && options.dealIds.length > 0 ? [...new Set(options.dealIds)] : undefined;
   const cap = options.limit ?? null;
@@ -119,6 +123,7 @@ export async function beginRun(
     cap,
     model: run.model,
     startedAt,
+    crmCallsAtStart,
   });
   state.log.info(
     { mode: resolved.open ? 'live' : 'dry_run', total, cap, kind: run.kind },
@@ -175,8 +180,11 @@ export async function runState(
     cap: number | null;
     model: string;
     startedAt: Date;
+    crmCallsAtStart?: number | null;
   },
 ): Promise<RunState> {
+  const crmCallsAtStart =
+    r.crmCallsAtStart !== undefined ? r.crmCallsAtStart : (deps.crm.apiCalls?.() ?? null);
   const warnings = [...r.resolved.warnings];
   const [defList, users] = await Promise.all([deps.crm.listPropertyDefs(), deps.crm.listUsers()]);
   const defs = new Map(defList.map((d) => [d.name, d]));
@@ -192,6 +200,7 @@ export async function runState(
     counts: emptyCounts(),
     deals: { extracted: 0, no_new_notes: 0, failed: 0 },
     usage: emptyUsage(),
+    crmCallsAtStart,
     scanned: 0,
   };
 }
@@ -232,6 +241,7 @@ export async function finishRun(
   extra: { batch?: boolean; batchId?: string } = {},
 ): Promise<RunSummary> {
   const summary = summarize({
+    chainHead: await deps.ledger.chainHead(),
     runId: state.runId,
     open: state.resolved.open,
     locks: state.resolved.locks,
@@ -249,6 +259,9 @@ export async function finishRun(
     ...(extra.batchId ? { batchId: extra.batchId } : {}),
     startedAt: state.startedAt,
     finishedAt: deps.clock(),
+    ...(deps.crm.kind === 'hubspot' && state.crmCallsAtStart !== null
+      ? { hubspotApiCalls: (deps.crm.apiCalls?.() ?? 0) - state.crmCallsAtStart }
+      : {}),
   });
   await deps.ledger.finishRun(summary);
   state.log.info(
@@ -279,6 +292,9 @@ export function summarize(r: {
   batchId?: string;
   startedAt: Date;
   finishedAt: Date;
+  hubspotApiCalls?: number;
+  /** Omitted only where no database is at hand; every finished run sets it. */
+  chainHead?: ChainHead | null;
 }): RunSummary {
   const warnings = [...r.warnings];
   const coverage = coverageWarning(r.scanned, r.total, r.cap);
@@ -301,6 +317,8 @@ export function summarize(r: {
     ...(r.batchId ? { batch_id: r.batchId } : {}),
     started_at: r.startedAt.toISOString(),
     finished_at: r.finishedAt.toISOString(),
+    ...(r.hubspotApiCalls !== undefined ? { hubspot_api_calls: r.hubspotApiCalls } : {}),
+    ...(r.chainHead !== undefined ? { chain_head: r.chainHead } : {}),
   };
 }
 

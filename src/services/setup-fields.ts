@@ -43,6 +43,23 @@ export async function setupFields(
   });
   const defs = new Map((await deps.crm.listPropertyDefs()).map((d) => [d.name, d]));
   const rows: FieldSetupRow[] = [];
+  const group = deps.crm.propertyGroup;
+  if (group) {
+    // HubSpot files properties in groups: the scout_* ones go in a group of their own.
+    const exists = await group.exists();
+    const status: FieldSetupStatus = exists
+      ? 'exists'
+      : locks.open
+        ? await group.create()
+        : 'would_create';
+    rows.push({
+      field: '(group)',
+      property: group.name,
+      type: 'group',
+      status,
+      detail: exists ? 'already there' : locks.open ? '' : 'dry run',
+    });
+  }
   for (const field of deps.policy.dealFields.values()) {
     if (field.write !== 'suggest') continue;
     const property = suggestionProperty(field.name);

@@ -15,14 +15,17 @@ import {
   mayDecideNow,
 } from '../services/decide-proposal.js';
 import { viewProposal } from '../services/proposal-view.js';
+import type { DealSummaryPorts } from '../summary/summary-ports.js';
 import { approverGroupMembership } from './approver-groups.js';
 import { createBackground } from './background.js';
 import { ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT } from './blocks/approval-card.js';
 import { EDIT_MODAL, editModal, submittedValue, VALUE_BLOCK } from './blocks/edit-modal.js';
 import { boltLogger } from './bolt-logger.js';
+import { registerDealSummary, slackPermalinks } from './deal-summary/register.js';
 import { createNotifier, type Notifier } from './notifier.js';
 import { scoutCommand } from './scout-command.js';
 import { SocketModeReceiverWithApiUrl } from './socket-receiver.js';
+import { registerUndoButton, type SlackUndoDeps } from './undo-button.js';
 
 export interface SlackAppDeps {
   readonly signingSecret: string;
@@ -46,6 +49,10 @@ export interface SlackAppDeps {
    * only asks for a prompt relay; `idle` waits for it (tests, shutdown).
    */
   readonly applies: { kick(): void; idle(): Promise<void> };
+  /** `/deal-summary`: read-only ports only (SPEC G16); without them the command says it is not set up. */
+  readonly dealSummary?: DealSummaryPorts;
+  /** The Undo button on applied cards (SPEC G15); without it, Undo clicks are acknowledged and ignored. */
+  readonly undo?: SlackUndoDeps;
 }
 
 export interface SlackApp {
@@ -312,6 +319,19 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     afterDecision(result, body.user.id, undefined);
   });
 
+  if (deps.undo)
+    registerUndoButton(app, {
+      ...deps.undo,
+      client,
+      background,
+      notifier,
+      proposals: deps.proposals,
+      crm: deps.crm,
+      policy: deps.policy,
+      clock: deps.clock,
+      logger: log,
+    });
+
   app.command('/scout', async ({ ack, command }) => {
     await ack({
       response_type: 'ephemeral',
@@ -319,12 +339,20 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     });
   });
 
-  app.command('/deal-summary', async ({ ack }) => {
-    await ack({
-      response_type: 'ephemeral',
-      text: 'Deal summaries are not available in this version of Scout yet.',
+  if (deps.dealSummary)
+    registerDealSummary(app, {
+      ports: deps.dealSummary,
+      permalinks: slackPermalinks(client, log),
+      background,
+      logger: log,
     });
-  });
+  else
+    app.command('/deal-summary', async ({ ack }) => {
+      await ack({
+        response_type: 'ephemeral',
+        text: 'Deal summaries are not set up on this Scout server.',
+      });
+    });
 
   return {
     handle(req, res) {

@@ -300,6 +300,8 @@ function message(
   const written = longest && longest !== hit ? tokens(longest) - read : 0;
   for (const p of prefixes) cached.add(hash(p));
   const content: Anthropic.ContentBlock[] = [];
+  // The tool the request forces (the extractor's record_findings, the summary's record_narrative).
+  const name = body.tool_choice?.type === 'tool' ? body.tool_choice.name : 'record_findings';
   let stop: Anthropic.StopReason = 'tool_use';
   if (reply.kind === 'text') {
     content.push({ type: 'text', text: reply.text, citations: null });
@@ -308,7 +310,7 @@ function message(
     content.push({
       type: 'tool_use',
       id: `toolu_${randomUUID()}`,
-      name: 'record_findings',
+      name,
       input: {},
       caller: { type: 'direct' },
     } as Anthropic.ToolUseBlock);
@@ -318,7 +320,7 @@ function message(
     content.push({
       type: 'tool_use',
       id: `toolu_${randomUUID()}`,
-      name: 'record_findings',
+      name,
       input,
       caller: { type: 'direct' },
     } as Anthropic.ToolUseBlock);

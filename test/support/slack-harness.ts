@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,8 @@ import { pino } from 'pino';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createControlStore } from '../../src/db/control-store.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
+import { createRunLedger } from '../../src/db/run-ledger.js';
+import { createUndoStore } from '../../src/db/undo-store.js';
 import type { RunningServer } from '../../src/http/health-server.js';
 import { startHealthServer } from '../../src/http/health-server.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
@@ -46,7 +49,7 @@ export interface SlackHarness {
   /** A correctly signed interactivity payload. */
   interact(payload: unknown): Promise<{ status: number; text: string }>;
   click(
-    action: 'scout_approve' | 'scout_reject' | 'scout_edit',
+    action: 'scout_approve' | 'scout_reject' | 'scout_edit' | 'scout_undo',
     proposalId: string,
     user: string,
   ): Promise<{ status: number; text: string }>;
@@ -61,7 +64,7 @@ export interface SlackHarness {
  * stand-in, and the real Bolt app behind the real HTTP server on a free port.
  */
 export async function createSlackHarness(
-  options: { liveWrites?: string; runArgs?: string[] } = {},
+  options: { liveWrites?: string; runArgs?: string[]; undoWindowHours?: number } = {},
 ): Promise<SlackHarness> {
   const policyPath = testPolicyPath();
   const h = await createHarness();
@@ -92,6 +95,19 @@ export async function createSlackHarness(
     logger: pino({ level: 'silent' }),
     opsChannel: 'C0OPS',
     minPostIntervalMs: 0,
+    undo: {
+      windowHours: options.undoWindowHours ?? 24,
+      undo: {
+        crm: createLocalCrm(db),
+        ledger: createRunLedger(db),
+        store: createUndoStore(db),
+        liveWrites: env.LIVE_WRITES,
+        clock: () => new Date(),
+        newId: () => randomUUID(),
+        logger: pino({ level: 'silent' }),
+        withDealLock: h.database.dealLock,
+      },
+    },
   });
   const server = await startHealthServer({
     port: 0,

@@ -40,6 +40,9 @@ export interface SlackStandIn {
   readonly appToken: string;
   /** Where `apps.connections.open` sends the Socket Mode client. */
   socketUrl: string;
+  /** A `response_url` for a signed request; what is POSTed to it lands in `responses`. */
+  responseUrl(id: string): string;
+  readonly responses: Array<{ id: string; body: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export async function startSlackStandIn(options: { token?: string } = {}): Promi
     usersByEmail: new Map<string, string>(),
     userGroups: new Map<string, string[]>(),
     socketUrl: '',
+    responses: [] as Array<{ id: string; body: Record<string, unknown> }>,
   };
   const appToken = 'xapp-test-token';
   let clock = 1_700_000_000;
@@ -88,6 +92,20 @@ export async function startSlackStandIn(options: { token?: string } = {}): Promi
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
+    // response_url: JSON posted by the app, at most 5 times per URL (Slack's documented limit).
+    if (req.url?.startsWith('/response/')) {
+      const id = req.url.slice('/response/'.length);
+      const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+      if (state.responses.filter((r) => r.id === id).length >= 5)
+        state.violations.push(`response_url ${id} used more than 5 times`);
+      if (Array.isArray(body.blocks))
+        state.violations.push(
+          ...checkBlocks(body.blocks, 'message').map((p) => `response_url: ${p}`),
+        );
+      state.responses.push({ id, body });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return res.end('ok');
+    }
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const send = (
       status: number,
@@ -110,7 +128,10 @@ export async function startSlackStandIn(options: { token?: string } = {}): Promi
     if (!validate && !UNSPECCED.has(method))
       return send(200, { ok: false, error: 'unknown_method' });
     const expected = httpMethods.get(method);
-    if (expected && req.method !== expected) {
+    // Every method takes form-encoded POST arguments (docs.slack.dev/apis/web-api); a
+    // GET-listed read method must not get a JSON body, and a POST method never a GET.
+    const json = (req.headers['content-type'] ?? '').includes('json');
+    if (expected && (expected === 'POST' ? req.method !== 'POST' : req.method !== 'GET' && json)) {
       state.violations.push(`${method}: sent with ${req.method}, the spec says ${expected}`);
     }
     for (const k of ['blocks', 'view', 'attachments'])
@@ -189,6 +210,17 @@ export async function startSlackStandIn(options: { token?: string } = {}): Promi
       case 'chat.postEphemeral':
         state.ephemerals.push({ channel, user: String(args.user), text: String(args.text ?? '') });
         return send(200, { ok: true, message_ts: `${clock++}.000200` });
+      case 'chat.getPermalink': {
+        const message = state.messages.get(`${channel}/${String(args.message_ts)}`);
+        if (!message) return send(200, { ok: false, error: 'message_not_found' });
+        const p = `p${message.ts.replace('.', '')}`;
+        const thread = message.thread_ts ? `?thread_ts=${message.thread_ts}&cid=${channel}` : '';
+        return send(200, {
+          ok: true,
+          channel,
+          permalink: `https://example.slack.com/archives/${channel}/${p}${thread}`,
+        });
+      }
       case 'views.open':
         return send(200, { ok: true, view: { id: `V${clock++}`, ...(view ?? {}) } });
       default:
@@ -196,8 +228,10 @@ export async function startSlackStandIn(options: { token?: string } = {}): Promi
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return Object.assign(state, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`,
+    url: `${base}/api`,
+    responseUrl: (id: string) => `${base}/response/${id}`,
     token,
     appToken,
     close: () =>

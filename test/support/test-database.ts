@@ -1,9 +1,9 @@
 import { inject } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/client.js';
+import { openDatabase, type PostgresDatabase } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { databaseUrl, dropDatabase, uniqueName, withAdmin } from './postgres.js';
 
-export interface TestDatabase extends Database {
+export interface TestDatabase extends PostgresDatabase {
   readonly url: string;
   readonly name: string;
   /** Closes the pool and drops the database. */

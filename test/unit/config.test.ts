@@ -31,6 +31,15 @@ describe('configuration', () => {
     );
   });
 
+  it('takes a deal link template only with {id} in it', () => {
+    const template = 'https://app.hubspot.com/contacts/123/record/0-3/{id}';
+    expect(loadConfig({ SCOUT_DEAL_URL: template }).SCOUT_DEAL_URL).toBe(template);
+    expect(() => loadConfig({ SCOUT_DEAL_URL: 'https://app.hubspot.com/deals' })).toThrow(
+      /SCOUT_DEAL_URL: must contain \{id\} where the deal id goes/,
+    );
+    expect(() => loadConfig({ SCOUT_DEAL_URL: 'ftp://x/{id}' })).toThrow(/SCOUT_DEAL_URL/);
+  });
+
   it('lists every missing requirement of a command', () => {
     const c = loadConfig({ SCOUT_EXTRACTOR: 'replay', SCOUT_CRM: 'hubspot' });
     expect(() => requireSettings(c, ['database', 'extractor', 'crm'])).toThrow(

@@ -5,6 +5,7 @@ import { blockQuote, LIMITS, safe } from './text.js';
 export const ACTION_APPROVE = 'scout_approve';
 export const ACTION_EDIT = 'scout_edit';
 export const ACTION_REJECT = 'scout_reject';
+export const ACTION_UNDO = 'scout_undo';
 
 export type ProposalStatus =
   | 'pending'
@@ -38,6 +39,10 @@ export interface CardProposal {
   readonly decidedBy: string | null;
   readonly decidedAt: Date | null;
   readonly outcome: string | null;
+  /** An applied live change offers Undo (the click checks who and the window). */
+  readonly undoable?: boolean;
+  /** What an Undo from this card did: who (a Slack user id from a signed payload), when, and the result (escaped here). */
+  readonly undoNote?: { readonly by: string; readonly at: Date; readonly text: string };
 }
 
 export function buttonValue(p: Pick<CardProposal, 'id' | 'version'>): string {
@@ -133,6 +138,39 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
       block_id: 'outcome',
       elements: [{ type: 'mrkdwn', text: outcomeLine(p) }],
     });
+    if (p.undoNote)
+      blocks.push({
+        type: 'context',
+        block_id: 'undo_outcome',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `:leftwards_arrow_with_hook: Undo by <@${p.undoNote.by}> at ${p.undoNote.at.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${safe(p.undoNote.text, 2000)}`,
+          },
+        ],
+      });
+    else if (p.undoable && p.status === 'applied' && !p.dryRun)
+      blocks.push({
+        type: 'actions',
+        block_id: 'undo',
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION_UNDO,
+            text: { type: 'plain_text', text: 'Undo' },
+            value: buttonValue(p),
+            confirm: {
+              title: { type: 'plain_text', text: 'Undo this change?' },
+              text: {
+                type: 'mrkdwn',
+                text: 'Scout puts back the value from before the approval, if nobody has changed the field since.',
+              },
+              confirm: { type: 'plain_text', text: 'Undo' },
+              deny: { type: 'plain_text', text: 'Keep' },
+            },
+          },
+        ],
+      });
   }
   // The fallback text is mrkdwn too (notifications, previews): escaped like everything else.
   const text = safe(

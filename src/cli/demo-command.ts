@@ -1,0 +1,150 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config.js';
+import { dumpLocalCrm } from '../crm/local-crm-admin.js';
+import { openEmbeddedDatabase } from '../db/embedded-database.js';
+import { checkDemo } from '../demo/demo-check.js';
+import { DEFAULT_DEMO_DIR } from '../demo/demo-files.js';
+import { type Demo, startDemo } from '../demo/start-demo.js';
+import { ScoutError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { CliIo } from './output.js';
+
+export interface DemoCommandOptions {
+  readonly check: boolean;
+  readonly fresh: boolean;
+  readonly apply: boolean;
+  readonly dump: boolean;
+  readonly dataDir: string;
+  readonly port: number;
+}
+
+export const DEFAULT_DEMO_PORT = 3978;
+
+/**
+ * `scout demo`: starts everything on embedded defaults, runs a dry run (or a live one
+ * with --apply), prints the sandbox URL, and serves until `untilStopped` resolves.
+ * `--check` runs the whole flow headless in a fresh temporary directory instead;
+ * `--dump` prints the demo CRM like `scout crm dump`.
+ */
+export async function demoCommand(
+  opts: DemoCommandOptions,
+  config: Config,
+  logger: Logger,
+  io: CliIo,
+  untilStopped: () => Promise<void>,
+): Promise<void> {
+  if (opts.check) return runCheck(config, logger, io);
+  const dataDir = resolve(opts.dataDir);
+  if (opts.dump) return withDataDir(dataDir, () => dump(dataDir, io));
+  if (opts.fresh) {
+    if (config.DATABASE_URL)
+      throw new ScoutError(
+        'usage',
+        '--fresh wipes only the embedded demo database; with DATABASE_URL set, point it at an empty database instead',
+      );
+  }
+  await withDataDir(dataDir, async () => {
+    if (opts.fresh) rmSync(join(dataDir, 'pgdata'), { recursive: true, force: true });
+    io.stdout('Starting the Scout demo (the first start takes a few seconds)…\n');
+    const demo = await startDemo({ config, logger, dataDir, port: opts.port });
+    try {
+      io.stdout(`${demo.setup.map((l) => `  ${l}`).join('\n')}\n\n`);
+      const { text } = await demo.run(opts.apply);
+      io.stdout(`${text}\n\n`);
+      io.stdout(banner(demo, opts, dataDir));
+      await untilStopped();
+      io.stdout('stopping…\n');
+    } finally {
+      await demo.stop();
+    }
+    io.stdout(`demo stopped; its data stays in ${dataDir}\n`);
+  });
+}
+
+function banner(demo: Demo, opts: DemoCommandOptions, dataDir: string): string {
+  const url = `${demo.sandbox.url}/?channel=C0OPS&as=U0LEAD`;
+  const dir = opts.dataDir === DEFAULT_DEMO_DIR ? '' : ` --data-dir ${opts.dataDir}`;
+  return [
+    `Open the Slack sandbox: ${url}`,
+    "  Approval cards are threaded per deal in each rep's DM with Scout; pick who you are",
+    '  at the top right (a rep, Dana the approver, or Sam the stranger).',
+    '  Type /deal-summary d01 or /scout status in the message box.',
+    opts.apply
+      ? 'This run was LIVE: approving a card writes to the demo CRM.'
+      : `Go live: press "Run Scout live (--apply)" in #scout-ops, or stop (Ctrl-C) and run:\n  npx scout demo${dir} --apply`,
+    `See the CRM after you stop the demo: npx scout demo${dir} --dump   (same as scout crm dump)`,
+    `Data: ${dataDir} — \`npx scout demo${dir}\` continues with it, \`npx scout demo${dir} --fresh\` starts over.`,
+    'Ctrl-C stops the demo.',
+    '',
+  ].join('\n');
+}
+
+/** One demo per data directory: PGlite must not be opened by two processes at once. */
+async function withDataDir(dataDir: string, fn: () => Promise<void>): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const pidFile = join(dataDir, 'demo.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+      throw new ScoutError(
+        'usage',
+        `a Scout demo (pid ${pid}) is using ${dataDir}; stop it first, or pass --data-dir <another dir>`,
+      );
+  }
+  writeFileSync(pidFile, String(process.pid));
+  try {
+    await fn();
+  } finally {
+    rmSync(pidFile, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function dump(dataDir: string, io: CliIo): Promise<void> {
+  const pgdata = join(dataDir, 'pgdata');
+  if (!existsSync(pgdata))
+    throw new ScoutError('usage', `no demo data in ${dataDir}; run \`npx scout demo\` first`);
+  const database = await openEmbeddedDatabase(pgdata);
+  try {
+    await dumpLocalCrm(database.db, io.stdout);
+  } finally {
+    await database.close();
+  }
+}
+
+/** The README's first command, proven: embedded everything, a fresh directory, the whole flow. */
+async function runCheck(config: Config, logger: Logger, io: CliIo): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'scout-demo-check-'));
+  const embedded: Config = {
+    ...config,
+    DATABASE_URL: undefined,
+    REDIS_URL: undefined,
+    ANTHROPIC_API_KEY: undefined,
+    SCOUT_REPLAY_FILE: undefined,
+    SCOUT_POLICY: undefined,
+    SCOUT_CRM: 'local',
+  };
+  io.stdout(`scout demo --check: embedded defaults in a fresh directory (${dir})\n`);
+  try {
+    const demo = await startDemo({ config: embedded, logger, dataDir: dir, port: 0 });
+    try {
+      for (const line of demo.setup) io.stdout(`ok  started ${line}\n`);
+      await checkDemo(demo, (line) => io.stdout(`${line}\n`));
+    } finally {
+      await demo.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  io.stdout('scout demo --check: everything above was verified; the demo works on this machine\n');
+}

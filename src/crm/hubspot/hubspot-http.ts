@@ -1,0 +1,164 @@
+import type { z } from 'zod';
+import { explainFailure, HubSpotError, type RequestPurpose } from './hubspot-errors.js';
+import { type RequestBudget, sleep } from './request-budget.js';
+import { errorBodySchema } from './wire.js';
+
+export interface RetryPolicy {
+  /** Further attempts after a 5xx or a lost connection (idempotent requests only). */
+  readonly attempts: number;
+  /** First backoff; doubles each attempt, with full jitter. */
+  readonly baseMs: number;
+  readonly maxMs: number;
+  /** Further attempts after a 429 (safe for any request: HubSpot did not process it). */
+  readonly rateLimitedAttempts: number;
+  /** Wait after a 429 that carries no Retry-After. */
+  readonly defaultRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 4,
+  baseMs: 500,
+  maxMs: 8000,
+  rateLimitedAttempts: 8,
+  defaultRetryAfterMs: 10_000,
+};
+
+export interface HubSpotRequest<S extends z.ZodType> {
+  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly body?: unknown;
+  /**
+   * Whether sending it twice does no more than sending it once (reads, searches, and
+   * updates to absolute values). Only these are retried after a 5xx or a lost answer.
+   */
+  readonly idempotent: boolean;
+  /** Search has a budget of its own besides the general one. */
+  readonly search?: boolean;
+  readonly purpose: RequestPurpose;
+  readonly schema: S;
+}
+
+export interface HubSpotHttp {
+  send<S extends z.ZodType>(
+    request: HubSpotRequest<S>,
+  ): Promise<{ status: number; data: z.output<S> }>;
+  /** Requests sent so far, retries included: what HubSpot counts against the budget. */
+  calls(): number;
+}
+
+/**
+ * Plain `fetch` to HubSpot's CRM API: every request waits for the shared budget, every
+ * answer is validated, 429 waits for Retry-After (and pauses everyone sharing the budget),
+ * 5xx and lost answers are retried with backoff only when the request is idempotent.
+ */
+export function createHubSpotHttp(options: {
+  baseUrl: string;
+  token: string;
+  budget: RequestBudget;
+  searchBudget: RequestBudget;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+}): HubSpotHttp {
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const base = options.baseUrl.replace(/\/+$/, '');
+  let calls = 0;
+
+  return {
+    calls: () => calls,
+    async send(request) {
+      const url = new URL(`${base}${request.path}`);
+      for (const [k, v] of Object.entries(request.query ?? {}))
+        if (v !== undefined) url.searchParams.set(k, v);
+      let failures = 0;
+      let rateLimited = 0;
+      for (;;) {
+        await options.budget.take();
+        if (request.search) await options.searchBudget.take();
+        calls += 1;
+        let response: Response;
+        try {
+          response = await fetch(url, {
+            method: request.method,
+            headers: {
+              authorization: `Bearer ${options.token}`,
+              accept: 'application/json',
+              ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+            signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+          });
+        } catch (error) {
+          // The request may or may not have been applied: only an idempotent one is sent again.
+          if (request.idempotent && failures < retry.attempts) {
+            await sleep(backoff(retry, failures++));
+            continue;
+          }
+          const e = explainFailure(0, { message: (error as Error).message }, request.purpose);
+          throw new HubSpotError(e.status, e.category, e.correlationId, e.message, {
+            cause: error,
+          });
+        }
+        if (response.status === 429 && rateLimited < retry.rateLimitedAttempts) {
+          rateLimited += 1;
+          await response.body?.cancel();
+          const wait =
+            retryAfterMs(response.headers.get('retry-after')) ?? retry.defaultRetryAfterMs;
+          await options.budget.pause(wait);
+          await sleep(wait);
+          continue;
+        }
+        if (response.status >= 500 && request.idempotent && failures < retry.attempts) {
+          await response.body?.cancel();
+          await sleep(backoff(retry, failures++));
+          continue;
+        }
+        const text = await response.text();
+        const json = parseJson(text);
+        if (!response.ok) {
+          const body = errorBodySchema.safeParse(json);
+          throw explainFailure(
+            response.status,
+            body.success ? body.data : { message: text.slice(0, 300) },
+            request.purpose,
+          );
+        }
+        const parsed = request.schema.safeParse(json);
+        if (!parsed.success) {
+          throw new HubSpotError(
+            response.status,
+            'UNEXPECTED_RESPONSE',
+            undefined,
+            `HubSpot answered the request to ${request.purpose.action} in a shape Scout does not understand: ${parsed.error.issues
+              .slice(0, 3)
+              .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+              .join('; ')}`,
+          );
+        }
+        return { status: response.status, data: parsed.data };
+      }
+    },
+  };
+}
+
+function backoff(retry: RetryPolicy, failures: number): number {
+  return Math.random() * Math.min(retry.maxMs, retry.baseMs * 2 ** failures);
+}
+
+/** Retry-After is seconds or an HTTP date. */
+export function retryAfterMs(header: string | null): number | null {
+  if (header === null || header.trim() === '') return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

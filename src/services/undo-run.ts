@@ -1,0 +1,319 @@
+import type { CrmPort, PropertyRestore, WriteResult } from '../crm/crm-port.js';
+import type { DealLock } from '../db/deal-lock.js';
+import type { ProposalRow } from '../db/proposal-store.js';
+import type { ProvenanceEntry, RunLedger } from '../db/run-ledger.js';
+import type { ProvenanceRow, UndoStore } from '../db/undo-store.js';
+import { emptyCounts } from '../domain/actions.js';
+import { resolveLocks } from '../domain/locks.js';
+import { emptyUsage, type RunSummary } from '../domain/run-summary.js';
+import { type UndoChange, undoDeal } from '../domain/undo-plan.js';
+import { describeTarget, type UndoInfo } from '../domain/undo-summary.js';
+import type { FieldType, PropertyValue } from '../domain/values.js';
+import { ScoutError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { entry } from './decide-proposal.js';
+
+export interface UndoDeps {
+  readonly crm: CrmPort;
+  readonly ledger: RunLedger;
+  readonly store: UndoStore;
+  /** The raw `LIVE_WRITES` setting; only the exact string `1` opens the standing lock. */
+  readonly liveWrites: string | undefined;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly logger: Logger;
+  /** One deal's undo never overlaps a deal job, an apply or another undo of that deal. */
+  readonly withDealLock: DealLock;
+}
+
+export interface UndoRequest {
+  readonly target: UndoInfo['target'];
+  /** The per-run intent (`--apply`, or the Undo button on a live card). */
+  readonly apply: boolean;
+  /** Who asked: `cli`, or `slack:<user id>`. */
+  readonly actor: string;
+}
+
+export type UndoSummary = RunSummary & { undo: UndoInfo };
+
+/** The recorded model of an undo run: it calls none. */
+export const UNDO_MODEL = '(none)';
+
+/**
+ * Reverts a whole run or one change from the recorded previous values (SPEC G15), as a
+ * run of its own: through both locks and the pause (dry by default), restoring only
+ * fields that still hold what Scout wrote, newest change first, each deal under its
+ * lock and logged in one transaction. Changes an earlier live undo reverted are left
+ * as they are, so undoing twice equals undoing once. A live undo of a run expires the
+ * run's pending proposals; they are returned for their cards.
+ */
+export async function undoChanges(
+  deps: UndoDeps,
+  request: UndoRequest,
+): Promise<{ summary: UndoSummary; expired: ProposalRow[] }> {
+  const startedAt = deps.clock();
+  const { changes, nothing, dryRunTarget } = await resolveTarget(deps.store, request.target);
+  const resolved = resolveLocks({
+    applyRequested: request.apply,
+    liveWritesEnv: deps.liveWrites,
+    paused: await deps.ledger.isPaused(),
+  });
+  const warnings = [...resolved.warnings];
+  const already = await deps.store.undone(changes.map((c) => c.id));
+  const todo = changes.filter((c) => !already.has(c.id));
+  const byDeal = new Map<string, ProvenanceRow[]>();
+  for (const c of todo) byDeal.set(c.recordId, [...(byDeal.get(c.recordId) ?? []), c]);
+  const runId = deps.newId();
+  await deps.ledger.startRun({
+    id: runId,
+    kind: 'undo',
+    status: 'running',
+    mode: resolved.open ? 'live' : 'dry_run',
+    requestedApply: request.apply,
+    locks: resolved.locks,
+    total: byDeal.size,
+    cap: null,
+    model: UNDO_MODEL,
+    dealFilter: null,
+    startedAt,
+  });
+  const log = deps.logger.child({ run_id: runId, undo: describeTarget(request.target) });
+  const counts = emptyCounts();
+  let live = resolved.open;
+  let scanned = 0;
+  try {
+    const types = new Map((await deps.crm.listPropertyDefs()).map((d) => [d.name, d.type]));
+    for (const [dealId, dealChanges] of byDeal) {
+      // A pause closes the locks from the next deal on; nothing reopens them.
+      if (live && (await deps.ledger.isPaused())) {
+        live = false;
+        warnings.push(
+          `Scout was paused during the undo: nothing was restored from deal ${dealId} on`,
+        );
+      }
+      const rows = await deps.withDealLock(dealId, () =>
+        undoOneDeal(deps, {
+          runId,
+          dealId,
+          changes: dealChanges,
+          live,
+          types,
+          actor: request.actor,
+        }),
+      );
+      for (const r of rows) counts[r.action] += 1;
+      scanned += 1;
+    }
+  } catch (error) {
+    await deps.ledger.failRun(
+      runId,
+      error instanceof Error ? error.message : String(error),
+      deps.clock(),
+    );
+    throw error;
+  }
+  const expired = dryRunTarget
+    ? { count: 0, rows: [] }
+    : await expirePending(deps, request, runId, resolved.open && live);
+  if (already.size > 0 && todo.length === 0)
+    warnings.push(
+      `every change of ${describeTarget(request.target)} was already undone: nothing to do`,
+    );
+  const summary: UndoSummary = {
+    run_id: runId,
+    mode: resolved.open ? 'live' : 'dry_run',
+    locks: { ...resolved.locks, paused: resolved.locks.paused || (resolved.open && !live) },
+    scanned,
+    total: byDeal.size,
+    cap: null,
+    counts,
+    deals: { extracted: 0, no_new_notes: 0, failed: 0 },
+    warnings,
+    usage: emptyUsage(),
+    estimated_cost_usd: 0,
+    model: UNDO_MODEL,
+    started_at: startedAt.toISOString(),
+    finished_at: deps.clock().toISOString(),
+    chain_head: await deps.ledger.chainHead(),
+    undo: {
+      target: request.target,
+      changes: changes.length,
+      already_undone: already.size,
+      expired_proposals: expired.count,
+      nothing_to_undo: nothing,
+    },
+  };
+  await deps.ledger.finishRun(summary);
+  log.info({ counts: summary.counts, mode: summary.mode }, 'undo finished');
+  return { summary, expired: expired.rows };
+}
+
+/** The changes to revert, or why there are none; an unknown or unfit target is an input error. */
+async function resolveTarget(
+  store: UndoStore,
+  target: UndoInfo['target'],
+): Promise<{ changes: ProvenanceRow[]; nothing: string | null; dryRunTarget: boolean }> {
+  if ('change_id' in target) {
+    const row = await store.change(target.change_id);
+    if (!row)
+      throw new ScoutError('undo_invalid', `No change #${target.change_id} in the provenance log`);
+    if (row.dryRun || row.action === 'would_write' || row.action === 'would_apply')
+      return {
+        changes: [],
+        nothing: `change #${row.id} was a dry run (${row.action}): it wrote nothing to the CRM`,
+        dryRunTarget: true,
+      };
+    if (row.action !== 'written' && row.action !== 'applied')
+      throw new ScoutError(
+        'undo_invalid',
+        `Row #${row.id} is a ${row.action} row; only written or applied changes can be undone`,
+      );
+    return { changes: [row], nothing: null, dryRunTarget: false };
+  }
+  const run = await store.run(target.run_id);
+  if (!run) throw new ScoutError('undo_invalid', `No run ${target.run_id}`);
+  if (run.status === 'running')
+    throw new ScoutError(
+      'undo_invalid',
+      `Run ${run.id} is still running; undo it once it has finished, so nothing it writes later escapes the undo`,
+    );
+  const changes = await store.changesOfRun(run.id);
+  const dryRunTarget = run.mode === 'dry_run';
+  if (changes.length > 0) return { changes, nothing: null, dryRunTarget };
+  if (run.kind === 'undo')
+    return {
+      changes,
+      nothing: `run ${run.id} is itself an undo: it made no change to revert`,
+      dryRunTarget,
+    };
+  if (dryRunTarget)
+    return {
+      changes,
+      nothing: `run ${run.id} was a dry run: it wrote nothing to the CRM`,
+      dryRunTarget,
+    };
+  return {
+    changes,
+    nothing: `run ${run.id} made no live change (no written or applied row)`,
+    dryRunTarget,
+  };
+}
+
+async function undoOneDeal(
+  deps: UndoDeps,
+  input: {
+    runId: string;
+    dealId: string;
+    changes: ProvenanceRow[];
+    live: boolean;
+    types: ReadonlyMap<string, FieldType>;
+    actor: string;
+  },
+): Promise<ProvenanceEntry[]> {
+  // Asked again under the deal's lock: a concurrent undo of the same change may have won.
+  const done = await deps.store.undone(input.changes.map((c) => c.id));
+  const changes = input.changes.filter((c) => !done.has(c.id));
+  if (changes.length === 0) return [];
+  const [deal] = (await deps.crm.pageDeals({ cursor: null, limit: 1, ids: [input.dealId] })).deals;
+  const byId = new Map(changes.map((c) => [c.id, c]));
+  const base = (c: ProvenanceRow) => ({
+    runId: input.runId,
+    object: c.object,
+    recordId: c.recordId,
+    field: c.field,
+    sourceNoteId: c.sourceNoteId,
+    actor: input.actor,
+    proposalId: c.proposalId,
+    undoes: c.id,
+  });
+  if (!deal) {
+    const rows = changes.map(
+      (c): ProvenanceEntry => ({
+        ...base(c),
+        action: 'failed',
+        reason: `not restored: deal ${input.dealId} no longer exists in the CRM`,
+        previousValue: null,
+        newValue: c.previousValue ?? null,
+        dryRun: !input.live,
+      }),
+    );
+    await deps.store.log(rows);
+    return rows;
+  }
+  const outcomes = await undoDeal({
+    changes: changes.map(
+      (c): UndoChange => ({
+        id: c.id,
+        field: c.field,
+        previousValue: c.previousValue ?? null,
+        newValue: c.newValue ?? null,
+      }),
+    ),
+    current: deal.properties,
+    typeOf: (field) => input.types.get(field) ?? 'text',
+    live: input.live,
+    restore: (restores) =>
+      restoreThrough(
+        deps.crm,
+        restores.map((r) => ({ ...r, dealId: input.dealId })),
+      ),
+  });
+  const rows = outcomes.map((o): ProvenanceEntry => {
+    const c = byId.get(o.change.id) as ProvenanceRow;
+    return {
+      ...base(c),
+      action: o.action,
+      reason: o.reason,
+      previousValue: o.found,
+      newValue: o.change.previousValue,
+      dryRun: o.action === 'would_undo' || (o.action !== 'undone' && !input.live),
+    };
+  });
+  await deps.store.log(rows);
+  return rows;
+}
+
+/**
+ * Restores through the CRM's restore path; an adapter without one can still restore
+ * non-empty values through its ordinary compare-then-write, but cannot clear.
+ */
+function restoreThrough(
+  crm: CrmPort,
+  restores: readonly PropertyRestore[],
+): Promise<readonly WriteResult[]> {
+  if (crm.restoreProperties) return crm.restoreProperties(restores);
+  const clears = restores.filter((r) => r.value === null);
+  const writes = restores.flatMap((r) =>
+    r.value === null ? [] : [{ ...r, value: r.value as Exclude<PropertyValue, null> }],
+  );
+  return crm.writeProperties(writes).then((results) => {
+    let n = 0;
+    return restores.map((r): WriteResult => {
+      if (r.value !== null) return results[n++] ?? { status: 'failed', reason: 'no result' };
+      return {
+        status: 'failed',
+        reason: `the ${crm.kind} CRM adapter cannot clear ${r.property} yet (${clears.length} clear${clears.length === 1 ? '' : 's'} refused)`,
+      };
+    });
+  });
+}
+
+/** A live undo of a run expires its pending proposals; a dry one only counts them. */
+async function expirePending(
+  deps: UndoDeps,
+  request: UndoRequest,
+  undoRunId: string,
+  live: boolean,
+): Promise<{ count: number; rows: ProposalRow[] }> {
+  if (!('run_id' in request.target)) return { count: 0, rows: [] };
+  const undoneRun = request.target.run_id;
+  const pending = await deps.store.pendingProposals(undoneRun);
+  if (!live) return { count: pending.length, rows: [] };
+  const rows: ProposalRow[] = [];
+  for (const p of pending) {
+    const reason = `expired: its run ${undoneRun} was undone by undo run ${undoRunId}`;
+    const row = await deps.store.expireProposal(p.id, entry(p, 'expired', request.actor, reason));
+    if (row) rows.push(row);
+  }
+  return { count: rows.length, rows };
+}

@@ -1,0 +1,248 @@
+import type { ActionsBlockElement, KnownBlock, PlainTextOption } from '@slack/types';
+import type { ScanInfo } from '../../db/deal-history-reader.js';
+import type { Why } from '../../summary/explain-field.js';
+import type { DealSummary, FieldRow, NoteRef } from '../../summary/summarize-deal.js';
+import {
+  ACTION_SHARE,
+  ACTION_WHY,
+  day,
+  MAX_QUOTE,
+  minute,
+  pack,
+  quoteLine,
+  showActor,
+  showNote,
+  showValue,
+} from './deal-summary-format.js';
+import { blockQuote, LIMITS, plain, safe, truncate } from './text.js';
+
+/** Pending proposals listed by name before "and N more". */
+export const MAX_PENDING = 10;
+
+/** How the answer is shown: to the asker alone (with buttons), or shared in a channel by someone. */
+export type SummaryAudience =
+  | { readonly kind: 'asker' }
+  | { readonly kind: 'shared'; readonly by: string };
+
+/** What a `deal_summary_share` button or `deal_summary_why` option carries: ids only. */
+export function summaryValue(dealId: string, field?: string): string {
+  return JSON.stringify(field === undefined ? { d: dealId } : { d: dealId, f: field });
+}
+
+/**
+ * The answer to `/deal-summary`: the deal's facts, Scout's coverage, the narrative if
+ * any, one row per qualification field (rep value │ Scout's suggestion │ pending
+ * proposal, and why it says so), pending proposals with links to their threads, and
+ * the Share / Why controls. Within Slack's limits for any number of fields and any
+ * length of value: rows are packed into sections, and what does not fit is counted.
+ */
+export function dealSummaryMessage(
+  s: DealSummary,
+  links: ReadonlyMap<string, string>,
+  audience: SummaryAudience,
+): { text: string; blocks: KnownBlock[] } {
+  const name = s.deal.url
+    ? `<${encodeURI(s.deal.url)}|${safe(s.deal.name, 200)}>`
+    : `*${safe(s.deal.name, 200)}*`;
+  const head: KnownBlock[] = [
+    {
+      type: 'header',
+      block_id: 'deal',
+      text: { type: 'plain_text', text: plain(s.deal.name.trim() || s.deal.id, LIMITS.header) },
+    },
+    {
+      type: 'section',
+      block_id: 'facts',
+      text: { type: 'mrkdwn', text: `${name} · id \`${safe(s.deal.id, 100)}\`` },
+      fields: [
+        { type: 'mrkdwn', text: `*Stage*\n${showValue(s.deal.stage)}` },
+        { type: 'mrkdwn', text: `*Amount*\n${showValue(s.deal.amount)}` },
+        { type: 'mrkdwn', text: `*Owner*\n${showValue(s.deal.owner)}` },
+        { type: 'mrkdwn', text: `*Close date*\n${showValue(s.deal.closeDate)}` },
+      ],
+    },
+    {
+      type: 'context',
+      block_id: 'coverage',
+      elements: [{ type: 'mrkdwn', text: truncate(coverageLine(s), LIMITS.contextText) }],
+    },
+  ];
+  if (s.narrative && s.narrative.sentences.length > 0) {
+    const lines = s.narrative.sentences.map(
+      (n) =>
+        `• ${safe(n.text, 400)}\n${blockQuote(n.quote, MAX_QUOTE)}\n_${showNote(n.note_id, s.notes)}_`,
+    );
+    head.push({
+      type: 'section',
+      block_id: 'narrative',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `*What changed since ${day(s.narrative.since)}* (written by Claude; every sentence quotes a note${s.narrative.dropped > 0 ? `; ${s.narrative.dropped} sentence(s) dropped by the citation gate` : ''})\n${lines.join('\n')}`,
+          LIMITS.sectionText,
+        ),
+      },
+    });
+  }
+  const tail: KnownBlock[] = [];
+  if (s.pending.length > 0) {
+    const lines = s.pending.slice(0, MAX_PENDING).map((p) => {
+      const link = links.get(p.id);
+      const where = link ? ` · <${encodeURI(link)}|open its thread>` : ' · card not posted';
+      return `• ${p.dryRun ? ':construction: DRY RUN · ' : ''}*${safe(p.label, 100)}* → ${showValue(p.newValue as string | number | null, 200)} · confidence ${p.confidence.toFixed(2)} · expires ${minute(p.expiresAt)}${where}`;
+    });
+    const more = s.pending.length - MAX_PENDING;
+    tail.push({
+      type: 'section',
+      block_id: 'pending',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `*Pending proposals (${s.pending.length})*\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`,
+          LIMITS.sectionText,
+        ),
+      },
+    });
+  }
+  if (audience.kind === 'asker') tail.push(...controls(s));
+  else
+    tail.push({
+      type: 'context',
+      block_id: 'shared',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Shared by ${showActor(`slack:${audience.by}`)} · read-only summary by Scout at ${minute(s.generatedAt)}`,
+        },
+      ],
+    });
+
+  // Rows take whatever blocks are left, keeping one for the "not shown" line.
+  const room = LIMITS.blocksPerMessage - head.length - tail.length - 2;
+  const sections = pack(
+    s.fields.map((f) => fieldEntry(f, s.notes)),
+    LIMITS.sectionText,
+  );
+  const shown = sections.slice(0, room);
+  const shownFields = shown.reduce((n, section) => n + section.count, 0);
+  const rows: KnownBlock[] = [
+    {
+      type: 'section',
+      block_id: 'fields_head',
+      text: {
+        type: 'mrkdwn',
+        text: `*Qualification* (${s.fields.length} field${s.fields.length === 1 ? '' : 's'}) — rep value │ Scout's suggestion │ pending proposal`,
+      },
+    },
+    ...shown.map(
+      (section, i): KnownBlock => ({
+        type: 'section',
+        block_id: `fields_${i}`,
+        text: { type: 'mrkdwn', text: section.text },
+      }),
+    ),
+  ];
+  if (shownFields < s.fields.length)
+    rows.push({
+      type: 'context',
+      block_id: 'fields_more',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${s.fields.length - shownFields} more field(s) not shown here: \`/deal-summary ${safe(s.deal.id, 100)} why <field>\``,
+        },
+      ],
+    });
+  return {
+    text: truncate(`Deal summary: ${safe(s.deal.name, 500)}`, LIMITS.fallbackText),
+    blocks: [...head, ...rows, ...tail],
+  };
+}
+
+/** One field's entry; every value is escaped and cut. */
+function fieldEntry(f: FieldRow, notes: ReadonlyMap<string, NoteRef>): string {
+  const suggestion = f.suggestion === undefined ? 'n/a' : showValue(f.suggestion);
+  const pending =
+    f.pending.length === 0 ? '—' : f.pending.map((v) => showValue(v, 200)).join(' · ');
+  const lines = [
+    `*${safe(f.label, 100)}*: ${showValue(f.repValue)} │ Scout: ${suggestion} │ pending: ${pending}`,
+  ];
+  if (f.why) lines.push(`   ↳ rep value: ${whyText(f.why, notes)}`);
+  if (f.suggestionWhy) lines.push(`   ↳ suggestion: ${whyText(f.suggestionWhy, notes)}`);
+  return lines.join('\n');
+}
+
+function whyText(why: Why, notes: ReadonlyMap<string, NoteRef>): string {
+  switch (why.kind) {
+    case 'rep':
+      return why.after
+        ? `entered by the rep (Scout last set ${showValue(why.after.value, 100)} on ${day(why.after.at)})`
+        : 'entered by the rep';
+    case 'undo':
+      return `restored by an undo by ${showActor(why.actor)} on ${day(why.at)} (Scout's ${showValue(why.undoneValue, 100)} was taken back)`;
+    case 'scout': {
+      const who =
+        why.action === 'applied'
+          ? `approved${why.edited ? ' with an edit' : ''} by ${why.approvedBy ? `<@${why.approvedBy}>` : 'a person'}`
+          : 'written by Scout without a person';
+      const from = why.noteId ? ` from ${showNote(why.noteId, notes)}` : '';
+      const quote = why.quote ? `\n${quoteLine(why.quote, 300)}` : '';
+      return `${who} on ${day(why.at)}${from}${quote}`;
+    }
+  }
+}
+
+function scanText(scan: ScanInfo): string {
+  return `${minute(scan.finishedAt ?? scan.startedAt)} in a ${scan.mode === 'live' ? '*LIVE*' : '*DRY RUN*'} run (${safe(scan.runId.slice(0, 8), 8)})`;
+}
+
+function coverageLine(s: DealSummary): string {
+  const { latest, latestLive } = s.coverage;
+  if (!latest) return ':mag: Scout has not scanned this deal yet.';
+  const live =
+    latest.mode === 'live'
+      ? ''
+      : latestLive
+        ? ` · last live scan ${scanText(latestLive)}`
+        : ' · never scanned live: nothing Scout found was written';
+  return `:mag: Last scanned ${scanText(latest)}${live}`;
+}
+
+/**
+ * Share in channel, and "why" for every field that has a value or a history. A control
+ * whose value would break Slack's limits (an absurdly long deal id) is left out.
+ */
+function controls(s: DealSummary): KnownBlock[] {
+  const options: PlainTextOption[] = s.fields
+    .filter((f) => f.hasHistory || f.why !== null)
+    .map((f) => ({
+      text: { type: 'plain_text' as const, text: plain(f.label, LIMITS.optionText) },
+      value: summaryValue(s.deal.id, f.name),
+    }))
+    .filter((o) => o.value.length <= LIMITS.optionValue)
+    .slice(0, 100);
+  const share = summaryValue(s.deal.id);
+  const elements: ActionsBlockElement[] = [
+    ...(share.length <= LIMITS.buttonValue
+      ? [
+          {
+            type: 'button' as const,
+            action_id: ACTION_SHARE,
+            text: { type: 'plain_text' as const, text: 'Share in channel' },
+            value: share,
+          },
+        ]
+      : []),
+    ...(options.length > 0
+      ? [
+          {
+            type: 'static_select' as const,
+            action_id: ACTION_WHY,
+            placeholder: { type: 'plain_text' as const, text: 'Why does a field say that?' },
+            options,
+          },
+        ]
+      : []),
+  ];
+  return elements.length > 0 ? [{ type: 'actions', block_id: 'summary_actions', elements }] : [];
+}

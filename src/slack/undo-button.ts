@@ -1,0 +1,160 @@
+import type * as bolt from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { CrmReader } from '../crm/crm-port.js';
+import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
+import type { Policy } from '../domain/policy.js';
+import type { Logger } from '../logger.js';
+import { entry } from '../services/decide-proposal.js';
+import { viewProposal } from '../services/proposal-view.js';
+import { type UndoDeps, type UndoSummary, undoChanges } from '../services/undo-run.js';
+import type { Background } from './background.js';
+import { ACTION_UNDO, approvalCard, type CardProposal } from './blocks/approval-card.js';
+import type { Notifier } from './notifier.js';
+
+/** What the Undo button needs beyond the Slack app's own parts. */
+export interface SlackUndoDeps {
+  /** How long after the approval the button works; 0 turns undo from Slack off. */
+  readonly windowHours: number;
+  readonly undo: UndoDeps;
+}
+
+const buttonValue = z.string().transform((s, ctx) => {
+  try {
+    return z
+      .strictObject({ p: z.string().min(1).max(100), v: z.number().int().min(1) })
+      .parse(JSON.parse(s));
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not a Scout button value' });
+    return z.NEVER;
+  }
+});
+
+/** Who may undo from a card: the person who approved it, or an ops admin (never a button's value). */
+export function mayUndo(
+  row: Pick<ProposalRow, 'decidedBy'>,
+  policy: Policy,
+  user: string,
+): boolean {
+  return row.decidedBy === user || policy.opsAdmins.includes(user);
+}
+
+/** What an undo from a card did, in words for the rep. */
+export function undoNote(summary: UndoSummary): string {
+  const c = summary.counts;
+  if (summary.undo.already_undone > 0 && c.undone + c.would_undo + c.conflict + c.failed === 0)
+    return 'already undone; nothing changed';
+  if (c.undone > 0) return 'undone: the value from before the approval is back';
+  if (c.would_undo > 0)
+    return `DRY RUN, nothing was restored: ${summary.warnings.join('; ') || 'a lock is closed'}`;
+  if (c.conflict > 0)
+    return 'left alone: the field was changed after the approval, so Scout did not overwrite it';
+  return `the undo failed; see run ${summary.run_id}`;
+}
+
+/**
+ * The Undo button on applied cards (SPEC G15): acknowledged at once; then who (the
+ * approver or an ops admin, from the signed payload) and the window are checked, the
+ * undo runs as its own run through both locks and the pause, its summary goes to the
+ * ops channel, and the card says what happened. Refusals are ephemeral and logged.
+ */
+export function registerUndoButton(
+  app: bolt.App,
+  ctx: SlackUndoDeps & {
+    client: WebClient;
+    background: Background;
+    notifier: Notifier;
+    proposals: ProposalStore;
+    crm: CrmReader;
+    policy: Policy;
+    clock: () => Date;
+    logger: Logger;
+  },
+): void {
+  const ephemeral = (channel: string | undefined, user: string, text: string) =>
+    channel
+      ? ctx.client.chat.postEphemeral({ channel, user, text }).then(() => undefined)
+      : Promise.resolve();
+
+  const refresh = async (row: ProposalRow, extra: Pick<CardProposal, 'undoable' | 'undoNote'>) => {
+    if (!row.slackChannel || !row.slackTs) return;
+    const view = await viewProposal(ctx.crm, ctx.policy, row);
+    await ctx.client.chat.update({
+      channel: row.slackChannel,
+      ts: row.slackTs,
+      ...approvalCard({ ...view.card, ...extra }),
+    });
+  };
+
+  async function onUndo(user: string, channel: string | undefined, value: string | undefined) {
+    const parsed = buttonValue.safeParse(value);
+    if (!parsed.success) return;
+    const row = await ctx.proposals.get(parsed.data.p);
+    if (!row) return ephemeral(channel, user, 'This change no longer exists.');
+    if (!mayUndo(row, ctx.policy, user)) {
+      await ctx.proposals.log(
+        entry(
+          row,
+          'denied',
+          `slack:${user}`,
+          `unauthorized: ${user} is neither the approver nor an ops admin; tried to undo`,
+        ),
+      );
+      return ephemeral(
+        channel,
+        user,
+        'Only the person who approved this change or a Scout ops admin can undo it. Your attempt was logged.',
+      );
+    }
+    if (row.status !== 'applied' || row.dryRun)
+      return ephemeral(
+        channel,
+        user,
+        `Only a change written to the CRM can be undone; this one is ${row.status}.`,
+      );
+    const change = await ctx.undo.store.appliedChangeOf(row.id);
+    const cli = change === null ? '`scout undo --run`' : `\`scout undo --change ${change}\``;
+    const now = ctx.clock();
+    const until = (row.decidedAt ?? now).getTime() + ctx.windowHours * 3_600_000;
+    if (ctx.windowHours <= 0 || until <= now.getTime()) {
+      await refresh(row, { undoable: false });
+      return ephemeral(
+        channel,
+        user,
+        ctx.windowHours <= 0
+          ? `Undo from Slack is turned off (SCOUT_UNDO_WINDOW_HOURS=0). Ops can run ${cli}.`
+          : `The undo window (${ctx.windowHours} h after the approval) has passed. Ops can still run ${cli}.`,
+      );
+    }
+    if (change === null)
+      return ephemeral(channel, user, 'Scout found no record of this write to undo.');
+    let summary: UndoSummary;
+    try {
+      ({ summary } = await undoChanges(ctx.undo, {
+        target: { change_id: change },
+        apply: true,
+        actor: `slack:${user}`,
+      }));
+    } catch (error) {
+      // The CRM or the database failed: say so, and point to the CLI, which is safe to retry.
+      ctx.logger.error(
+        { err: (error as Error).message, proposal_id: row.id },
+        'undo from Slack failed',
+      );
+      return ephemeral(
+        channel,
+        user,
+        `The undo did not finish: ${(error as Error).message}. Ops can check \`scout log\` and retry with ${cli} (an undo never restores twice).`,
+      );
+    }
+    const text = undoNote(summary);
+    await refresh(row, { undoable: false, undoNote: { by: user, at: now, text } });
+    await ctx.notifier.postRunSummary(summary);
+    await ephemeral(channel, user, `Undo: ${text}.`);
+  }
+
+  app.action<bolt.BlockButtonAction>({ action_id: ACTION_UNDO }, async ({ ack, body, action }) => {
+    await ack();
+    ctx.background.run('undo', () => onUndo(body.user.id, body.channel?.id, action.value));
+  });
+}

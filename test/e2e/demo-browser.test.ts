@@ -1,0 +1,191 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { pino } from 'pino';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { readProvenance } from '../../src/db/provenance-reader.js';
+import { type Demo, startDemo } from '../../src/demo/start-demo.js';
+import { checkBlocks, checkView } from '../support/block-kit-limits.js';
+import { sharedPath } from '../support/shared-dir.js';
+
+/** Debian's chromium package; `.ci/run` installs it. Nothing here downloads a browser. */
+const CHROMIUM = '/usr/bin/chromium';
+/** The README's screenshots are retaken with SCOUT_UPDATE_SCREENSHOTS=1; other runs keep theirs apart. */
+const README_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('scout demo in a real browser', () => {
+  let demo: Demo;
+  let browser: Browser;
+  let page: Page;
+  let dataDir: string;
+  let screenshots: string;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `${CHROMIUM} is missing: run .ci/run (it installs Debian's chromium) or \`apt-get install chromium\``,
+      );
+    dataDir = mkdtempSync(join(tmpdir(), 'scout-demo-e2e-'));
+    demo = await startDemo({
+      config: loadConfig({ LOG_LEVEL: 'silent' }),
+      logger: pino({ level: 'silent' }),
+      dataDir,
+      port: 0,
+    });
+    // What `scout demo` does before it prints the sandbox URL.
+    await demo.run(false);
+    // Playwright starts Chromium with a fresh, empty profile of its own (--user-data-dir).
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    screenshots =
+      process.env.SCOUT_UPDATE_SCREENSHOTS === '1' ? README_SCREENSHOTS : join(dataDir, 'shots');
+    mkdirSync(screenshots, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const actAs = (user: string) => page.selectOption('#as', user);
+  const openChannel = (label: string) => page.locator('#sidebar a', { hasText: label }).click();
+  /** A live (not dry-run) card in the open channel, by field and deal. */
+  const card = (field: string, deal: string): Locator =>
+    page
+      .locator('.thread .msg')
+      .filter({ has: page.locator('[data-block-id=title]', { hasText: `${deal}` }) })
+      .filter({
+        has: page.locator('[data-block-id=title] b', { hasText: new RegExp(`^${field}$`) }),
+      })
+      .filter({ hasNotText: 'DRY RUN' });
+  const shot = (name: string) =>
+    page.screenshot({ path: join(screenshots, `${name}.png`), animations: 'disabled' });
+  const property = async (dealId: string, name: string) => {
+    const found = (await demo.crm.pageDeals({ cursor: null, limit: 1, ids: [dealId] })).deals[0];
+    return found?.properties[name] ?? null;
+  };
+
+  it('approves, edits, rejects, refuses a stranger and answers /deal-summary', async () => {
+    await page.goto(`${demo.sandbox.url}/?channel=C0OPS&as=U0LEAD`);
+    await page.locator('.header', { hasText: 'DRY RUN — nothing was written' }).waitFor();
+    await shot('1-ops-dry-run');
+
+    await page.getByRole('button', { name: 'Run Scout live (--apply)' }).click();
+    await page.locator('#control-status', { hasText: 'LIVE' }).waitFor();
+    await page.locator('.header', { hasText: /^LIVE$/ }).waitFor();
+
+    await actAs('U0ANA');
+    await openChannel('Scout ↔ Ana Ruiz');
+    const approve = card('Close date', 'Vandelay Industries');
+    await approve.getByRole('button', { name: 'Approve' }).click();
+    await approve.getByText('written to the CRM').waitFor();
+    await approve.scrollIntoViewIfNeeded();
+    await shot('2-card-approved');
+
+    const edit = card('Seats', 'Northwind Traders');
+    await edit.getByRole('button', { name: 'Edit…' }).click();
+    const modal = page.locator('#modal-layer.open form.modal');
+    await modal.waitFor();
+    await modal.locator('input[type=number]').fill('150');
+    await shot('3-edit-modal');
+    await modal.getByRole('button', { name: 'Approve' }).click();
+    await edit.getByText('edited to 150').waitFor();
+    await page.locator('#modal-layer.open').waitFor({ state: 'detached' });
+
+    const reject = card('Next step', 'Northwind Traders');
+    await reject.getByRole('button', { name: 'Reject' }).click();
+    await reject.getByText('Rejected').waitFor();
+
+    await actAs('U0SAM');
+    const strangers = card('Close date', 'Northwind Traders');
+    await strangers.getByRole('button', { name: 'Approve' }).click();
+    const refusal = page.locator('.msg.ephemeral', {
+      hasText: 'Only the deal owner or a configured approver',
+    });
+    await refusal.waitFor();
+    await refusal.scrollIntoViewIfNeeded();
+    await shot('4-stranger-refused');
+
+    await actAs('U0ANA');
+    await page.fill('#composer-text', '/deal-summary d01');
+    await page.press('#composer-text', 'Enter');
+    await page.locator('.msg.typed', { hasText: '/deal-summary d01' }).waitFor();
+    // The bot answers through the response_url, to Ana only, with the CRM's current values.
+    const answer = page.locator('.msg.ephemeral', { hasText: /Seats: 150 │/ });
+    await answer.waitFor();
+    await answer.scrollIntoViewIfNeeded();
+    await shot('5-deal-summary');
+    // A select menu on an ephemeral message: "why does Seats say that?" answers with its history.
+    await answer.locator('select[data-select]').selectOption({ label: 'Seats' });
+    const why = page.locator('.msg.ephemeral', { hasText: 'Why: Seats on Northwind Traders' });
+    await why.waitFor();
+    await why.scrollIntoViewIfNeeded();
+    await shot('6-why-seats');
+    await demo.idle();
+
+    expect(await property('d15', 'closedate')).toBe('2027-01-15');
+    expect(await property('d01', 'seats')).toBe(150);
+    expect(await property('d01', 'next_step')).toBe('');
+    expect(await property('d01', 'closedate')).toBeNull();
+    expect(await strangers.getByRole('button', { name: 'Approve' }).count()).toBe(1);
+
+    const rows: Array<{ record_id: string; field: string; action: string; actor: string }> = [];
+    for await (const r of readProvenance(demo.database.db, {})) rows.push(r);
+    const actions = (dealId: string, field: string) =>
+      rows
+        .filter((r) => r.record_id === dealId && r.field === field && !r.actor.startsWith('agent'))
+        .map((r) => `${r.actor}:${r.action}`);
+    expect(actions('d15', 'closedate')).toEqual([
+      'slack:U0ANA:approved',
+      expect.stringMatching(/:applied$/),
+    ]);
+    expect(actions('d01', 'seats')).toEqual([
+      'slack:U0ANA:edited',
+      expect.stringMatching(/:applied$/),
+    ]);
+    expect(actions('d01', 'next_step')).toEqual(['slack:U0ANA:rejected']);
+    expect(actions('d01', 'closedate')).toEqual(['slack:U0SAM:denied']);
+  });
+
+  it("kept every Web API call the bot made within Slack's published method contracts", () => {
+    const ajv = new Ajv({ strict: false, coerceTypes: true, allErrors: true });
+    const problems: string[] = [];
+    for (const call of demo.sandbox.api.calls) {
+      const file = sharedPath(`specs/slack/methods/${call.method}.json`);
+      const spec = JSON.parse(readFileSync(file, 'utf8')) as { args: object };
+      // The client form-encodes like Slack wants: `blocks` a JSON string, `view` a JSON string the spec reads as an object.
+      const args: Record<string, unknown> = { ...call.args };
+      if (typeof args.view === 'string') args.view = JSON.parse(args.view);
+      const validate = ajv.compile(spec.args);
+      if (!validate(args)) problems.push(`${call.method}: ${ajv.errorsText(validate.errors)}`);
+      if (typeof args.blocks === 'string')
+        problems.push(
+          ...checkBlocks(JSON.parse(args.blocks), 'message').map((p) => `${call.method}: ${p}`),
+        );
+      if (args.view)
+        problems.push(
+          ...checkView(args.view as Record<string, unknown>).map((p) => `${call.method}: ${p}`),
+        );
+    }
+    expect(demo.sandbox.api.calls.map((c) => c.method)).toContain('views.open');
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,500 @@
+import type { KnownBlock } from '@slack/types';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { CrmPort } from '../../src/crm/crm-port.js';
+import type { HistoryRow } from '../../src/db/deal-history-reader.js';
+import { dealSummaryMessage } from '../../src/slack/blocks/deal-summary.js';
+import { fieldHistoryMessage } from '../../src/slack/blocks/deal-summary-history.js';
+import { dealPicker, noMatch } from '../../src/slack/blocks/deal-summary-lookup.js';
+import type {
+  DealSummary,
+  FieldHistory,
+  FieldRow,
+  NoteRef,
+} from '../../src/summary/summarize-deal.js';
+import {
+  type DealSummaryPorts,
+  type ReadOnlyCrm,
+  readOnlyCrm,
+} from '../../src/summary/summary-ports.js';
+import { checkBlocks } from '../support/block-kit-limits.js';
+
+const T = (day: number, hour = 12) => new Date(Date.UTC(2026, 10, day, hour));
+const notes: ReadonlyMap<string, NoteRef> = new Map([
+  ['n1', { id: 'n1', type: 'call', createdAt: T(18) }],
+  ['n2', { id: 'n2', type: 'meeting', createdAt: T(20) }],
+  ['n6', { id: 'n6', type: 'email_reply', createdAt: T(22) }],
+]);
+
+function field(name: string, over: Partial<FieldRow> = {}): FieldRow {
+  return {
+    name,
+    label: name.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase()),
+    type: 'text',
+    write: 'suggest',
+    repValue: null,
+    suggestion: null,
+    pending: [],
+    why: null,
+    suggestionWhy: null,
+    hasHistory: false,
+    ...over,
+  };
+}
+
+const SUMMARY: DealSummary = {
+  deal: {
+    id: 'd1',
+    name: 'Acme — 2027 renewal',
+    url: 'https://crm.example.com/deals/d1',
+    stage: 'discovery',
+    amount: 48000,
+    owner: 'Ana Ruiz',
+    closeDate: '2027-02-15',
+  },
+  fields: [
+    field('economic_buyer', {
+      label: 'Economic buyer',
+      repValue: 'Priya Nair <!channel>',
+      suggestion: 'Dana Whitfield (CFO)',
+      why: { kind: 'rep', after: { value: 'Dana', at: T(19) } },
+      suggestionWhy: {
+        kind: 'scout',
+        action: 'written',
+        at: T(21),
+        quote: 'budget sign-off sits with Dana Whitfield, the CFO',
+        noteId: 'n1',
+        confidence: 0.92,
+        approvedBy: null,
+        edited: false,
+      },
+      hasHistory: true,
+    }),
+    field('champion', { label: 'Champion' }),
+    field('next_step', {
+      label: 'Next step',
+      write: 'auto',
+      suggestion: undefined,
+      repValue: 'Send the security questionnaire by Friday',
+      why: { kind: 'undo', at: T(23), actor: 'slack:U01OPS', undoneValue: 'Call Tom' },
+      hasHistory: true,
+    }),
+    field('closedate', {
+      label: 'Close date',
+      type: 'date',
+      write: 'approve',
+      suggestion: undefined,
+      repValue: '2027-02-15',
+      pending: ['2027-03-01'],
+      why: {
+        kind: 'scout',
+        action: 'applied',
+        at: T(21, 9),
+        quote: 'we can have this signed by January 31',
+        noteId: 'n2',
+        confidence: 0.8,
+        approvedBy: 'U01LEAD',
+        edited: true,
+      },
+      hasHistory: true,
+    }),
+  ],
+  notes,
+  coverage: {
+    latest: {
+      runId: 'run-dry-0001abcd',
+      mode: 'dry_run',
+      startedAt: T(23, 8),
+      finishedAt: T(23, 9),
+    },
+    latestLive: { runId: 'run-live-0002', mode: 'live', startedAt: T(21, 8), finishedAt: null },
+  },
+  pending: [
+    {
+      id: 'p1',
+      field: 'closedate',
+      label: 'Close date',
+      oldValue: '2027-02-15',
+      newValue: '2027-03-01',
+      quote: 'March 1 at the latest',
+      sourceNoteId: 'n6',
+      confidence: 0.75,
+      dryRun: false,
+      createdAt: T(23),
+      expiresAt: T(26),
+      slackChannel: 'D01ANA',
+      slackTs: '1700000000.000100',
+    },
+    {
+      id: 'p2',
+      field: 'next_step',
+      label: 'Next step',
+      oldValue: null,
+      newValue: 'Demo',
+      quote: 'demo',
+      sourceNoteId: 'n6',
+      confidence: 0.6,
+      dryRun: true,
+      createdAt: T(23),
+      expiresAt: T(26),
+      slackChannel: null,
+      slackTs: null,
+    },
+  ],
+  narrative: {
+    since: T(16),
+    sentences: [
+      {
+        text: 'Dana expects to sign by January 31.',
+        note_id: 'n2',
+        quote: 'we can have this signed by January 31',
+      },
+    ],
+    dropped: 1,
+  },
+  generatedAt: T(24, 10),
+};
+
+const LINKS = new Map([['p1', 'https://example.slack.com/archives/D01ANA/p1700000000000100']]);
+
+let hid = 0;
+function hrow(action: string, over: Partial<HistoryRow> = {}): HistoryRow {
+  hid += 1;
+  return {
+    id: hid,
+    runId: 'run-1',
+    field: 'closedate',
+    action,
+    reason: null,
+    previousValue: null,
+    newValue: '2027-01-31',
+    sourceNoteId: 'n2',
+    quote: 'we can have this signed by January 31',
+    confidence: 0.8,
+    actor: 'agent',
+    dryRun: false,
+    proposalId: 'p0',
+    createdAt: T(20, 10 + hid),
+    ...over,
+  };
+}
+
+const HISTORY: FieldHistory = {
+  deal: { id: 'd1', name: 'Acme — 2027 renewal', url: null },
+  field: { name: 'closedate', label: 'Close date', type: 'date' },
+  rows: [
+    hrow('proposed'),
+    hrow('would_apply', { dryRun: true, reason: 'DRY RUN: LIVE_WRITES is not 1' }),
+    hrow('edited', { newValue: '2027-02-15', actor: 'slack:U01LEAD' }),
+    hrow('applied', { newValue: '2027-02-15', actor: 'slack:U01LEAD' }),
+    hrow('undone', {
+      newValue: null,
+      previousValue: '2027-02-15',
+      actor: 'slack:U01OPS',
+      reason: 'undone with /scout undo',
+    }),
+    hrow('written', {
+      field: 'scout_closedate',
+      proposalId: null,
+      quote: null,
+      sourceNoteId: null,
+    }),
+    hrow('rejected', { actor: 'slack:U01ANA' }),
+  ],
+  notes,
+};
+
+/** Every string a message carries, with where it is, for the per-kind limits below. */
+function texts(blocks: KnownBlock[]): Array<{ where: string; length: number }> {
+  const out: Array<{ where: string; length: number }> = [];
+  const walk = (v: unknown, where: string) => {
+    if (typeof v === 'string') out.push({ where, length: v.length });
+    else if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, `${where}[${i}]`);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) walk(x, `${where}.${k}`);
+  };
+  walk(blocks, 'blocks');
+  return out;
+}
+
+/** Slack's documented limits for every text kind these messages use (docs.slack.dev, shared/specs). */
+function assertWithinLimits(message: { text: string; blocks: KnownBlock[] }) {
+  expect(checkBlocks(message.blocks, 'message')).toEqual([]);
+  expect(message.blocks.length).toBeLessThanOrEqual(50);
+  expect(message.text.length).toBeLessThanOrEqual(3000);
+  expect(message.text.length).toBeGreaterThan(0);
+  for (const t of texts(message.blocks)) {
+    if (/\.text\.text$/.test(t.where) && /header/.test(JSON.stringify(message.blocks))) {
+      expect(t.length, t.where).toBeLessThanOrEqual(3000);
+    }
+    if (/\.options\[\d+\]\.value$/.test(t.where))
+      expect(t.length, t.where).toBeLessThanOrEqual(150);
+    if (/\.options\[\d+\]\.text\.text$/.test(t.where))
+      expect(t.length, t.where).toBeLessThanOrEqual(75);
+    if (/\.elements\[\d+\]\.value$/.test(t.where))
+      expect(t.length, t.where).toBeLessThanOrEqual(2000);
+    if (/\.block_id$|\.action_id$/.test(t.where))
+      expect(t.length, t.where).toBeLessThanOrEqual(255);
+    expect(t.length, t.where).toBeLessThanOrEqual(3000);
+  }
+  for (const b of message.blocks) {
+    if (b.type === 'header') expect(b.text.text.length).toBeLessThanOrEqual(150);
+    if (b.type === 'section') {
+      if (b.text) expect(b.text.text.length).toBeGreaterThanOrEqual(1);
+      for (const f of b.fields ?? []) expect(f.text.length).toBeLessThanOrEqual(2000);
+    }
+    if (b.type === 'context')
+      for (const e of b.elements) if ('text' in e) expect(e.text.length).toBeLessThanOrEqual(2000);
+  }
+}
+
+describe('the /deal-summary answer (pure Block Kit)', () => {
+  it('snapshot: for the asker, with Share and the field select', () => {
+    const m = dealSummaryMessage(SUMMARY, LINKS, { kind: 'asker' });
+    expect(m).toMatchSnapshot();
+    assertWithinLimits(m);
+  });
+
+  it('snapshot: shared in a channel, without controls', () => {
+    const m = dealSummaryMessage(SUMMARY, LINKS, { kind: 'shared', by: 'U0MANAGER' });
+    expect(m).toMatchSnapshot();
+    expect(m.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('escapes what came from the CRM, a note or a model: no mention or link can form', () => {
+    const m = JSON.stringify(dealSummaryMessage(SUMMARY, LINKS, { kind: 'asker' }));
+    expect(m).toContain('Priya Nair &lt;!channel&gt;');
+    expect(m).not.toContain('<!channel>');
+  });
+
+  it('a deal never scanned says so', () => {
+    const m = dealSummaryMessage(
+      { ...SUMMARY, coverage: { latest: null, latestLive: null }, narrative: null, pending: [] },
+      new Map(),
+      { kind: 'asker' },
+    );
+    expect(JSON.stringify(m)).toContain(':mag: Scout has not scanned this deal yet.');
+    expect(m.blocks.some((b) => b.block_id === 'narrative' || b.block_id === 'pending')).toBe(
+      false,
+    );
+  });
+
+  it('40 fields with 5,000-character values, quotes and labels stay within every Slack limit', () => {
+    const long = (c: string) => `${c}<&>`.repeat(1250);
+    const fields = Array.from({ length: 40 }, (_, i) =>
+      field(`field_${i}_${'x'.repeat(80)}`, {
+        label: long('L'),
+        repValue: long('R'),
+        suggestion: long('S'),
+        pending: [long('P'), long('Q')],
+        why: {
+          kind: 'scout',
+          action: 'applied',
+          at: T(20),
+          quote: long('"'),
+          noteId: 'n1',
+          confidence: 0.9,
+          approvedBy: 'U01LEAD',
+          edited: false,
+        },
+        suggestionWhy: { kind: 'rep', after: { value: long('A'), at: T(20) } },
+        hasHistory: true,
+      }),
+    );
+    const pending = Array.from({ length: 40 }, (_, i) => ({
+      ...SUMMARY.pending[0],
+      id: `p${i}`,
+      label: long('L'),
+      newValue: long('N'),
+    })) as DealSummary['pending'];
+    const huge: DealSummary = {
+      ...SUMMARY,
+      deal: { ...SUMMARY.deal, name: long('N'), id: long('I'), owner: long('O'), stage: long('S') },
+      fields,
+      pending,
+      narrative: {
+        since: T(16),
+        sentences: Array.from({ length: 3 }, () => ({
+          text: long('T'),
+          note_id: 'n1',
+          quote: long('Q'),
+        })),
+        dropped: 0,
+      },
+    };
+    for (const audience of [{ kind: 'asker' as const }, { kind: 'shared' as const, by: 'U1' }]) {
+      const m = dealSummaryMessage(huge, LINKS, audience);
+      assertWithinLimits(m);
+      // What does not fit is counted, not silently lost.
+      const more = m.blocks.find((b) => b.block_id === 'fields_more');
+      const shownSections = m.blocks.filter(
+        (b) =>
+          b.block_id?.startsWith('fields_') &&
+          b.block_id !== 'fields_head' &&
+          b.block_id !== 'fields_more',
+      );
+      expect(shownSections.length).toBeGreaterThan(0);
+      if (shownSections.length < 40)
+        expect(JSON.stringify(more)).toMatch(/\d+ more field\(s\) not shown here/);
+    }
+    // A 5,000-character deal id fits neither a button nor an option value: the controls are left out.
+    const controls = dealSummaryMessage(huge, LINKS, { kind: 'asker' }).blocks;
+    expect(controls.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('40 ordinary fields: every one is shown', () => {
+    const fields = Array.from({ length: 40 }, (_, i) =>
+      field(`f${i}`, {
+        repValue: `value ${i}`,
+        why: { kind: 'rep', after: null },
+        hasHistory: true,
+      }),
+    );
+    const m = dealSummaryMessage({ ...SUMMARY, fields }, LINKS, { kind: 'asker' });
+    assertWithinLimits(m);
+    const text = JSON.stringify(m);
+    for (let i = 0; i < 40; i++) expect(text).toContain(`*F${i}*: value ${i}`);
+    expect(m.blocks.find((b) => b.block_id === 'fields_more')).toBeUndefined();
+    const options = (
+      m.blocks.find((b) => b.type === 'actions') as { elements: Array<{ options?: unknown[] }> }
+    ).elements[1]?.options;
+    expect(options).toHaveLength(40);
+  });
+});
+
+describe('the "why" history (pure Block Kit)', () => {
+  it('snapshot: proposed, dry run, edited, applied, undone, suggestion, rejected', () => {
+    const m = fieldHistoryMessage(HISTORY);
+    expect(m).toMatchSnapshot();
+    assertWithinLimits(m);
+  });
+
+  it('no rows: says a person entered whatever is there', () => {
+    const m = fieldHistoryMessage({ ...HISTORY, rows: [] });
+    expect(JSON.stringify(m)).toContain('Scout has no record about *Close date*');
+  });
+
+  it('300 rows with 5,000-character quotes and reasons keep the newest and count the rest', () => {
+    const rows = Array.from({ length: 300 }, (_, i) =>
+      hrow(i % 2 ? 'proposed' : 'skipped', {
+        quote: 'q'.repeat(5000),
+        reason: `<@U1> ${'r'.repeat(5000)}`,
+        newValue: 'v'.repeat(5000),
+      }),
+    );
+    const m = fieldHistoryMessage({
+      ...HISTORY,
+      rows,
+      deal: { ...HISTORY.deal, name: 'n'.repeat(5000) },
+    });
+    assertWithinLimits(m);
+    const intro = JSON.stringify(m.blocks.find((b) => b.block_id === 'history_intro'));
+    expect(intro).toMatch(
+      /300 record\(s\), oldest first · \d+ earlier record\(s\) not shown: `scout log --deal d1`/,
+    );
+    expect(JSON.stringify(m)).not.toContain('<@U1>');
+  });
+});
+
+describe('lookup answers', () => {
+  it('snapshot: the picker, one button per deal, ids only in values', () => {
+    const m = dealPicker(
+      'acme',
+      [
+        { id: 'd1', name: 'Acme — 2027 renewal' },
+        { id: 'd6', name: 'ACME Corp — expansion' },
+      ],
+      2,
+      'economic_buyer',
+    );
+    expect(m).toMatchSnapshot();
+    assertWithinLimits(m);
+  });
+
+  it('the picker with 10 long names of 25 matches stays within limits and says how many', () => {
+    const deals = Array.from({ length: 10 }, (_, i) => ({
+      id: `d${i}`,
+      name: `${'N'.repeat(5000)} ${i}`,
+    }));
+    const m = dealPicker('<!here> n'.repeat(500), deals, 25);
+    assertWithinLimits(m);
+    expect(JSON.stringify(m)).toContain('Showing the first 10 of 25');
+    expect(JSON.stringify(m)).not.toContain('<!here>');
+  });
+
+  it('no match names the closest deals, escaped', () => {
+    expect(noMatch('acmee', [{ id: 'd1', name: 'Acme <b>' }])).toBe(
+      'No deal matches “acmee”. Closest names: *Acme &lt;b&gt;* (`d1`). Try a deal id or another part of its name.',
+    );
+    expect(noMatch('x'.repeat(5000), []).length).toBeLessThanOrEqual(3000);
+  });
+});
+
+describe('read-only by type (SPEC G16)', () => {
+  it('a full CRM port does not fit the summary’s CRM; readOnlyCrm copies only the reads', () => {
+    const full = {
+      kind: 'local',
+      listPropertyDefs: async () => [],
+      listUsers: async () => [],
+      countDeals: async () => 0,
+      pageDeals: async () => ({ deals: [], next: null }),
+      notesForDeals: async () => new Map(),
+      writeProperties: async () => [],
+      createProperty: async () => 'created' as const,
+    } satisfies CrmPort;
+    // @ts-expect-error a CrmPort carries writeProperties and createProperty, which ReadOnlyCrm forbids
+    const wrong: ReadOnlyCrm = full;
+    expect(wrong).toBe(full);
+    const narrowed = readOnlyCrm(full);
+    expect(Object.keys(narrowed).sort()).toEqual([
+      'countDeals',
+      'dealUrl',
+      'kind',
+      'listPropertyDefs',
+      'listUsers',
+      'notesForDeals',
+      'pageDeals',
+    ]);
+  });
+
+  it('no method that writes is reachable from the summary’s ports', () => {
+    type Writes =
+      | 'writeProperties'
+      | 'createProperty'
+      | 'insert'
+      | 'update'
+      | 'delete'
+      | 'execute'
+      | 'transaction'
+      | 'decide'
+      | 'finish'
+      | 'expire'
+      | 'log'
+      | 'setCard'
+      | 'saveThread'
+      | 'setPaused'
+      | 'commitPage'
+      | 'startRun'
+      | 'finishRun'
+      | 'failRun'
+      | 'set'
+      | 'clear'
+      | 'postMessage';
+    /** Every property name reachable through object-valued properties (ports are objects of functions). */
+    type Reachable<T, D extends unknown[] = []> = D['length'] extends 6
+      ? never
+      : T extends (...args: never[]) => unknown
+        ? never
+        : T extends object
+          ? {
+              [K in keyof T]-?: [NonNullable<T[K]>] extends [never]
+                ? never
+                : K | Reachable<NonNullable<T[K]>, [...D, 1]>;
+            }[keyof T]
+          : never;
+    expectTypeOf<Extract<Reachable<DealSummaryPorts>, Writes>>().toEqualTypeOf<never>();
+    // The checker itself notices a write method when there is one.
+    expectTypeOf<Extract<Reachable<{ crm: CrmPort }>, Writes>>().toEqualTypeOf<
+      'writeProperties' | 'createProperty'
+    >();
+  });
+});

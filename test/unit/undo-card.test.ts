@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { emptyCounts } from '../../src/domain/actions.js';
+import { emptyUsage, formatRunSummary, type RunSummary } from '../../src/domain/run-summary.js';
+import { approvalCard, type CardProposal } from '../../src/slack/blocks/approval-card.js';
+import { runSummaryMessage } from '../../src/slack/blocks/run-summary-message.js';
+import { checkBlocks } from '../support/block-kit-limits.js';
+
+const applied = (over: Partial<CardProposal> = {}): CardProposal => ({
+  id: 'p-1',
+  version: 3,
+  runId: '0f4c2a9e-0000-4000-8000-000000000000',
+  dryRun: false,
+  dealName: 'Acme — 2027 renewal',
+  dealUrl: null,
+  fieldLabel: 'Close date',
+  fieldType: 'date',
+  oldValue: null,
+  newValue: '2027-01-31',
+  editedValue: null,
+  quote: 'If legal signs off we can have this signed by January 31.',
+  noteType: 'meeting',
+  noteDate: new Date('2026-11-20T15:00:00Z'),
+  confidence: 0.8,
+  status: 'applied',
+  decidedBy: 'U01ANA',
+  decidedAt: new Date('2026-11-21T09:30:00Z'),
+  outcome: null,
+  undoable: true,
+  ...over,
+});
+
+const buttons = (card: CardProposal) =>
+  approvalCard(card)
+    .blocks.filter((b) => b.type === 'actions')
+    .flatMap((b) => (b as { elements: Array<{ action_id: string; value: string }> }).elements);
+
+describe('the Undo button on a card', () => {
+  it('appears on an applied live card, carrying only the proposal id and version', () => {
+    const [undo, ...rest] = buttons(applied());
+    expect(rest).toEqual([]);
+    expect(undo?.action_id).toBe('scout_undo');
+    expect(JSON.parse(undo?.value ?? '{}')).toEqual({ p: 'p-1', v: 3 });
+    expect(checkBlocks(approvalCard(applied()).blocks, 'message')).toEqual([]);
+  });
+
+  it.each([
+    ['a dry-run card', { dryRun: true }],
+    ['a card not applied', { status: 'stale' as const }],
+    ['a card whose window closed', { undoable: false }],
+    ['a card already undone', { undoNote: { by: 'U01OPS', at: new Date(), text: 'undone' } }],
+  ])('is absent on %s', (_name, over) => {
+    expect(buttons(applied(over))).toEqual([]);
+  });
+
+  it('shows who undid it and escapes the result text', () => {
+    const text = JSON.stringify(
+      approvalCard(
+        applied({
+          undoNote: { by: 'U01OPS', at: new Date('2026-11-22T10:00:00Z'), text: '<!channel> done' },
+        }),
+      ).blocks,
+    );
+    expect(text).toContain('Undo by <@U01OPS> at 2026-11-22 10:00 UTC');
+    expect(text).not.toContain('<!channel>');
+  });
+});
+
+describe('summaries carry the audit chain head', () => {
+  const summary = (over: Partial<RunSummary> = {}): RunSummary => ({
+    run_id: 'r-1',
+    mode: 'live',
+    locks: { apply: true, live_writes: true, paused: false },
+    scanned: 1,
+    total: 1,
+    cap: null,
+    counts: emptyCounts(),
+    deals: { extracted: 1, no_new_notes: 0, failed: 0 },
+    warnings: [],
+    usage: emptyUsage(),
+    estimated_cost_usd: 0,
+    model: 'replay',
+    started_at: '2026-11-22T10:00:00.000Z',
+    finished_at: '2026-11-22T10:00:01.000Z',
+    chain_head: { seq: 42, hash: 'c'.repeat(64) },
+    ...over,
+  });
+
+  it('in the text and the Slack message', () => {
+    expect(formatRunSummary(summary()).split('\n').at(-1)).toBe(
+      `audit chain head: #42 ${'c'.repeat(64)}`,
+    );
+    expect(JSON.stringify(runSummaryMessage(summary()).blocks)).toContain(
+      `audit chain head: #42 ${'c'.repeat(64)}`,
+    );
+  });
+
+  it('an undo summary says what it undid, in the same loud shape', () => {
+    const counts = { ...emptyCounts(), would_undo: 3, conflict: 1 };
+    const text = formatRunSummary(
+      summary({
+        mode: 'dry_run',
+        counts,
+        undo: {
+          target: { run_id: 'r-0' },
+          changes: 4,
+          already_undone: 0,
+          expired_proposals: 2,
+          nothing_to_undo: null,
+        },
+      }),
+    );
+    expect(text.split('\n')).toEqual([
+      'DRY RUN — nothing was written',
+      'run r-1',
+      'undo of run r-0',
+      'locks: --apply open · LIVE_WRITES=1 open · pause off',
+      '4 live changes, 0 already undone; restored 0, would restore 3, conflicts 1 (left alone), failed 0',
+      'actions: would_undo 3 · conflict 1',
+      '2 pending proposals of the undone run would be expired',
+      '0 writes, 3 would-be restores',
+      `audit chain head: #42 ${'c'.repeat(64)}`,
+    ]);
+  });
+});
