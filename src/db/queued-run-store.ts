@@ -17,6 +17,8 @@ export interface RunTotals {
   readonly counts: Record<Action, number>;
   /** The provenance hash chain's newest link when the run completed. */
   readonly chainHead: ChainHead | null;
+  /** CRM requests of the run job and of every settled deal job. */
+  readonly crmCalls: number;
 }
 
 /**
@@ -26,18 +28,23 @@ export interface RunTotals {
  */
 export interface QueuedRunStore {
   get(runId: string): Promise<RunRow | null>;
-  startFanout(runId: string, input: { scheduleId?: string; warnings: string[] }): Promise<void>;
+  startFanout(
+    runId: string,
+    input: { scheduleId?: string; warnings: string[]; crmCalls: number },
+  ): Promise<void>;
   /**
    * Records one page of deals as queued and moves the cursor past it, atomically;
-   * `firstSeq` is the page's place in the fan-out (how many deals came before it).
+   * `firstSeq` is the page's place in the fan-out (how many deals came before it), and
+   * `crmCalls` the CRM requests the run job made since it last recorded any.
    */
   queueDeals(
     runId: string,
     dealIds: readonly string[],
     nextCursor: string | null,
     firstSeq: number,
+    crmCalls: number,
   ): Promise<void>;
-  finishFanout(runId: string): Promise<void>;
+  finishFanout(runId: string, crmCalls: number): Promise<void>;
   queuedDeals(runId: string): Promise<string[]>;
   countDeals(runId: string): Promise<number>;
   /** The run and the deal's state in it (null when the deal is not part of the run), in one read. */
@@ -103,11 +110,12 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
           scheduleId: input.scheduleId ?? null,
           warnings: input.warnings,
           fanoutAt: new Date(),
+          fanoutCrmCalls: sql`${runs.fanoutCrmCalls} + ${input.crmCalls}`,
         })
         .where(eq(runs.id, runId));
     },
 
-    async queueDeals(runId, dealIds, nextCursor, firstSeq) {
+    async queueDeals(runId, dealIds, nextCursor, firstSeq, crmCalls) {
       await db.transaction(async (tx) => {
         if (dealIds.length > 0)
           await tx
@@ -116,15 +124,23 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
             .onConflictDoNothing();
         await tx
           .update(runs)
-          .set({ fanoutCursor: nextCursor, fanoutAt: new Date() })
+          .set({
+            fanoutCursor: nextCursor,
+            fanoutAt: new Date(),
+            fanoutCrmCalls: sql`${runs.fanoutCrmCalls} + ${crmCalls}`,
+          })
           .where(eq(runs.id, runId));
       });
     },
 
-    async finishFanout(runId) {
+    async finishFanout(runId, crmCalls) {
       await db
         .update(runs)
-        .set({ fanoutDone: true, fanoutAt: new Date() })
+        .set({
+          fanoutDone: true,
+          fanoutAt: new Date(),
+          fanoutCrmCalls: sql`${runs.fanoutCrmCalls} + ${crmCalls}`,
+        })
         .where(eq(runs.id, runId));
     },
 
@@ -190,6 +206,7 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
             output: sql<number>`coalesce(sum((${runDeals.usage}->>'output_tokens')::bigint), 0)::bigint`,
             cacheWrite: sql<number>`coalesce(sum((${runDeals.usage}->>'cache_creation_input_tokens')::bigint), 0)::bigint`,
             cacheRead: sql<number>`coalesce(sum((${runDeals.usage}->>'cache_read_input_tokens')::bigint), 0)::bigint`,
+            crmCalls: sql<number>`coalesce(sum(${runDeals.crmCalls}), 0)::bigint`,
           })
           .from(runDeals)
           .where(eq(runDeals.runId, runId))
@@ -205,8 +222,10 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
         const usage = emptyUsage();
         const deals = { extracted: 0, no_new_notes: 0, failed: 0 };
         let scanned = 0;
+        let crmCalls = run.fanoutCrmCalls;
         for (const s of states) {
           scanned += s.n;
+          crmCalls += Number(s.crmCalls);
           if (s.state in deals) deals[s.state as SettledState] = s.n;
           usage.input_tokens += Number(s.input);
           usage.output_tokens += Number(s.output);
@@ -214,7 +233,7 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
           usage.cache_read_input_tokens += Number(s.cacheRead);
         }
         const chainHead = await readChainHead(tx);
-        const summary = build(run, { scanned, deals, usage, counts, chainHead });
+        const summary = build(run, { scanned, deals, usage, counts, chainHead, crmCalls });
         await tx
           .update(runs)
           .set({
@@ -227,6 +246,7 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
             usage: summary.usage,
             finishedAt: new Date(summary.finished_at),
             chainHead: summary.chain_head ?? null,
+            hubspotApiCalls: summary.hubspot_api_calls ?? null,
           })
           .where(eq(runs.id, runId));
         return summary;

@@ -92,7 +92,14 @@ export interface RunLedger {
      * the same deal job settled it first, nothing is committed and this throws
      * {@link AlreadySettled}.
      */
-    settle?: { runId: string; dealId: string; state: string; usage: ModelUsage };
+    settle?: {
+      runId: string;
+      dealId: string;
+      state: string;
+      usage: ModelUsage;
+      /** CRM requests the deal's job made. */
+      crmCalls: number;
+    };
   }): Promise<ReadonlySet<string>>;
 }
 
@@ -122,6 +129,7 @@ export function createRunLedger(db: Db): RunLedger {
           usage: s.usage,
           finishedAt: new Date(s.finished_at),
           chainHead: s.chain_head ?? null,
+          hubspotApiCalls: s.hubspot_api_calls ?? null,
         })
         .where(eq(runs.id, s.run_id));
     },
@@ -154,10 +162,10 @@ export function createRunLedger(db: Db): RunLedger {
     async commitPage(page) {
       return db.transaction(async (tx) => {
         if (page.settle) {
-          const { runId, dealId, state, usage } = page.settle;
+          const { runId, dealId, state, usage, crmCalls } = page.settle;
           const claimed = await tx
             .update(runDeals)
-            .set({ state, usage, settledAt: new Date() })
+            .set({ state, usage, crmCalls, settledAt: new Date() })
             .where(
               and(
                 eq(runDeals.runId, runId),

@@ -51,6 +51,10 @@ export const runs = pgTable('runs', {
   summaryPostedAt: timestamp('summary_posted_at', { withTimezone: true, mode: 'date' }),
   /** The provenance chain head when the run finished, as its summary printed it. */
   chainHead: jsonb('chain_head').$type<{ seq: number; hash: string } | null>(),
+  /** HubSpot API requests the run made, as its summary reported them (null on other CRMs). */
+  hubspotApiCalls: integer('hubspot_api_calls'),
+  /** Worker runs: CRM requests of the run job itself (recording it, fanning out). */
+  fanoutCrmCalls: integer('fanout_crm_calls').notNull().default(0),
 });
 
 /**
@@ -68,6 +72,8 @@ export const runDeals = pgTable(
     usage: jsonb('usage'),
     /** The deal's place in the fan-out, which is the order its job was queued in. */
     seq: integer('seq').notNull().default(0),
+    /** CRM requests the deal's job made, a batch read counted on the job that started it. */
+    crmCalls: integer('crm_calls').notNull().default(0),
     queuedAt: timestamp('queued_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     settledAt: timestamp('settled_at', { withTimezone: true, mode: 'date' }),
   },

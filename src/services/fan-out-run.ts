@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { countingCrmCalls } from '../crm/crm-call-count.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import type { JobData } from '../jobs/job-data.js';
 import { dealJobId } from '../jobs/job-data.js';
@@ -11,10 +12,28 @@ import { beginRun, SCHEDULE_INTENT } from './run-state.js';
  * CRM and enqueues one job per deal, carrying ids only (SPEC G18). The cursor is saved
  * with each page, so a retried run job resumes the fan-out instead of starting again.
  */
-export async function fanOutRun(
+export function fanOutRun(
   deps: QueuedRunDeps,
   data: JobData<'runs'>,
   jobKey: string,
+): Promise<RunSummary | null> {
+  return countingCrmCalls((calls) => {
+    let recorded = 0;
+    /** The CRM requests made since the last time this job recorded them. */
+    const newCalls = () => {
+      const n = calls() - recorded;
+      recorded += n;
+      return n;
+    };
+    return fanOut(deps, data, jobKey, newCalls);
+  });
+}
+
+async function fanOut(
+  deps: QueuedRunDeps,
+  data: JobData<'runs'>,
+  jobKey: string,
+  newCalls: () => number,
 ): Promise<RunSummary | null> {
   const runId = data.runId ?? runIdFor(jobKey);
   let run = await deps.runs.get(runId);
@@ -42,6 +61,7 @@ export async function fanOutRun(
     await deps.runs.startFanout(runId, {
       ...(data.scheduleId ? { scheduleId: data.scheduleId } : {}),
       warnings,
+      crmCalls: newCalls(),
     });
     run = await deps.runs.get(runId);
     if (!run) throw new Error(`run ${runId} vanished after it was recorded`);
@@ -65,7 +85,7 @@ export async function fanOutRun(
       const page = await deps.crm.pageDeals({ cursor, limit: want, ...(ids ? { ids } : {}) });
       if (page.deals.length === 0) break;
       const dealIds = page.deals.map((d) => d.id);
-      await deps.runs.queueDeals(runId, dealIds, page.next, scanned);
+      await deps.runs.queueDeals(runId, dealIds, page.next, scanned, newCalls());
       await deps.jobs.add(
         'deals',
         dealIds.map((dealId) => ({ id: dealJobId(runId, dealId), data: { runId, dealId } })),
@@ -74,7 +94,7 @@ export async function fanOutRun(
       cursor = page.next;
       if (cursor === null) break;
     }
-    await deps.runs.finishFanout(runId);
+    await deps.runs.finishFanout(runId, newCalls());
     deps.logger.info({ run_id: runId, deals: scanned }, 'run fanned out');
   }
   return finishIfSettled(deps, runId);

@@ -70,5 +70,6 @@ export function storedSummary(run: RunRow): RunSummary {
     started_at: run.startedAt.toISOString(),
     finished_at: (run.finishedAt ?? run.startedAt).toISOString(),
     chain_head: run.chainHead ?? null,
+    ...(run.hubspotApiCalls !== null ? { hubspot_api_calls: run.hubspotApiCalls } : {}),
   };
 }

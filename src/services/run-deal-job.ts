@@ -1,3 +1,4 @@
+import { countingCrmCalls } from '../crm/crm-call-count.js';
 import type { CrmDeal } from '../crm/crm-port.js';
 import type { RunRow } from '../db/queued-run-store.js';
 import { AlreadySettled } from '../db/run-ledger.js';
@@ -54,9 +55,17 @@ function contextFor(deps: QueuedRunDeps, run: RunRow): Promise<RunState> {
  * provenance together with settling its row, so a redelivered job changes nothing.
  * The job that settles the run's last deal finishes the run.
  */
-export async function runDealJob(
+export function runDealJob(
   deps: QueuedRunDeps,
   data: JobData<'deals'>,
+): Promise<RunSummary | null> {
+  return countingCrmCalls((calls) => dealJob(deps, data, calls));
+}
+
+async function dealJob(
+  deps: QueuedRunDeps,
+  data: JobData<'deals'>,
+  crmCalls: () => number,
 ): Promise<RunSummary | null> {
   const { runId, dealId } = data;
   const found = await deps.runs.forDeal(runId, dealId);
@@ -87,7 +96,7 @@ export async function runDealJob(
       paused: await deps.ledger.isPaused(),
     }).open;
   if (run.mode === 'live' && !live) await deps.runs.markPausedDuring(runId);
-  await settle(deps, runId, live, outcome);
+  await settle(deps, runId, live, outcome, crmCalls);
   return finishIfSettled(deps, runId);
 }
 
@@ -109,12 +118,20 @@ export async function failDealJob(
         found.run.model,
         `the deal job failed for good: ${reason}`,
       ),
+      // The failed attempts' requests are not known here.
+      () => 0,
     );
   }
   return finishIfSettled(deps, data.runId);
 }
 
-async function settle(deps: QueuedRunDeps, runId: string, live: boolean, outcome: DealOutcome) {
+async function settle(
+  deps: QueuedRunDeps,
+  runId: string,
+  live: boolean,
+  outcome: DealOutcome,
+  crmCalls: () => number,
+) {
   const usage = emptyUsage();
   const deals = { extracted: 0, no_new_notes: 0, failed: 0 };
   const commit = await settlePage({ deps, runId, live, perDeal: [outcome], usage, deals });
@@ -122,7 +139,8 @@ async function settle(deps: QueuedRunDeps, runId: string, live: boolean, outcome
   try {
     await deps.ledger.commitPage({
       ...commit,
-      settle: { runId, dealId: outcome.deal.id, state, usage },
+      // Asked after the deal's CRM writes, right before the commit that records them.
+      settle: { runId, dealId: outcome.deal.id, state, usage, crmCalls: crmCalls() },
     });
   } catch (error) {
     if (!(error instanceof AlreadySettled)) throw error;
@@ -155,6 +173,7 @@ export function finishIfSettled(deps: QueuedRunDeps, runId: string): Promise<Run
       startedAt: run.startedAt,
       finishedAt: deps.clock(),
       chainHead: totals.chainHead,
+      ...(deps.crm.kind === 'hubspot' ? { hubspotApiCalls: totals.crmCalls } : {}),
     });
   });
 }

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openHubSpotCrm } from '../../src/crm/hubspot/open-hubspot-crm.js';
+import { createQueuedRunStore } from '../../src/db/queued-run-store.js';
+import { storedSummary } from '../../src/services/publish-run.js';
 import { startHubSpotStandIn } from '../support/hubspot-stand-in.js';
 import { numericPipeline } from '../support/hubspot-stand-in-seed.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -17,7 +19,7 @@ describe('the worker on HubSpot (stand-in)', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('reads deals and activities a batch of deal jobs at a time, not per deal', async () => {
+  it('reads deals and activities a batch of deal jobs at a time, and counts every request in the summary', async () => {
     const { seed, replay } = numericPipeline(DEALS, 5);
     const dir = mkdtempSync(join(tmpdir(), 'scout-worker-hubspot-'));
     writeFileSync(join(dir, 'replay.json'), JSON.stringify(replay));
@@ -63,5 +65,11 @@ describe('the worker on HubSpot (stand-in)', () => {
     // 250 deals make three batches and about 37 requests; a deal that missed its batch and
     // read alone adds nine, and one request per deal or more means the deal jobs read alone.
     expect(used / DEALS).toBeLessThan(0.18);
+    // The summary counts them all, though the run job and 250 deal jobs each made some;
+    // a summary posted again from the stored run (after a crash) says the same.
+    const run = await createQueuedRunStore(database.db).get(runId);
+    if (!run) throw new Error('the run is gone');
+    expect(storedSummary(run).hubspot_api_calls).toBe(used);
+    expect(run.hubspotApiCalls).toBe(used);
   });
 });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { noteCrmCall } from '../crm-call-count.js';
 import { explainFailure, HubSpotError, type RequestPurpose } from './hubspot-errors.js';
 import { type RequestBudget, sleep } from './request-budget.js';
 import { errorBodySchema } from './wire.js';
@@ -76,6 +77,7 @@ export function createHubSpotHttp(options: {
         await options.budget.take();
         if (request.search) await options.searchBudget.take();
         calls += 1;
+        noteCrmCall();
         let response: Response;
         try {
           response = await fetch(url, {
