@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { createLocalCrm } from '../src/crm/local-crm.js';
 import { seedLocalCrm } from '../src/crm/local-crm-admin.js';
 import { openDatabase } from '../src/db/client.js';
+import { advisoryDealLocks } from '../src/db/deal-locks.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { createRunLedger } from '../src/db/run-ledger.js';
 import { createAnthropicExtractor } from '../src/extraction/anthropic-extractor.js';
@@ -58,6 +59,7 @@ export async function benchExtraction(): Promise<void> {
       clock: () => new Date(),
       newId: () => randomUUID(),
       logger: pino({ level: 'silent' }),
+      withDealLocks: advisoryDealLocks(db.db),
       extractor: createAnthropicExtractor({
         apiKey: api.apiKey,
         baseURL: api.url,

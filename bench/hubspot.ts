@@ -12,6 +12,7 @@ import postgres from 'postgres';
 import { openHubSpotCrm } from '../src/crm/hubspot/open-hubspot-crm.js';
 import { sliceRule } from '../src/crm/hubspot/request-budget.js';
 import { openDatabase } from '../src/db/client.js';
+import { advisoryDealLocks } from '../src/db/deal-locks.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { createRunLedger } from '../src/db/run-ledger.js';
 import { loadReplayFile } from '../src/extraction/replay-extractor.js';
@@ -66,6 +67,7 @@ export async function benchHubSpot(): Promise<void> {
       clock: () => new Date(),
       newId: () => randomUUID(),
       logger: pino({ level: 'silent' }),
+      withDealLocks: advisoryDealLocks(db.db),
       extractor: loadReplayFile(join(dir, 'replay.json')),
       concurrency: 8,
     };

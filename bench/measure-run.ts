@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { createLocalCrm } from '../src/crm/local-crm.js';
 import { openDatabase } from '../src/db/client.js';
+import { advisoryDealLocks } from '../src/db/deal-locks.js';
 import { createRunLedger } from '../src/db/run-ledger.js';
 import { parseReplayText } from '../src/extraction/replay-extractor.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../src/policy-file.js';
@@ -24,6 +25,7 @@ const summary = await runExtraction(
     clock: () => new Date(),
     newId: () => randomUUID(),
     logger: pino({ level: 'silent' }),
+    withDealLocks: advisoryDealLocks(database.db),
   },
   { apply: mode === 'live' },
 );

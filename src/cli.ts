@@ -1,6 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type AppContext, loadPolicy, openApp } from './app-context.js';
-import { DEFAULT_DEMO_PORT, type DemoCommandOptions, demoCommand } from './cli/demo-command.js';
+import {
+  DEFAULT_DEMO_PORT,
+  type DemoCommandOptions,
+  demoCommand,
+  type StopSignal,
+} from './cli/demo-command.js';
 import { type LogOptions, verifyLog } from './cli/log-verify.js';
 import { type CliIo, show, table } from './cli/output.js';
 import { formatPolicy } from './cli/policy-command.js';
@@ -303,7 +308,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--port <n>', 'the sandbox port (0: any free port)', port, DEFAULT_DEMO_PORT)
     .action(async (opts: DemoCommandOptions) => {
       const { config, logger } = boot();
-      await demoCommand(opts, config, logger, io, untilSignal);
+      await demoCommand(opts, config, logger, io, listenForStop);
     });
 
   try {
@@ -318,15 +323,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 /** Resolves on the first SIGINT or SIGTERM, so the caller can shut down in order. */
 function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
+  return listenForStop().stopped;
+}
+
+/** Takes over SIGINT and SIGTERM until the first arrives, or until `release`. */
+function listenForStop(): StopSignal {
+  let release = () => {};
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => {
+      release();
+      resolve();
+    };
+    release = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  return { stopped, release };
 }
 
 function assertLocal(app: AppContext): void {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_POOL_SIZE, dealLockSlots } from './db/deal-lock.js';
 import { ScoutError } from './errors.js';
 
 const url = (protocols: readonly string[]) =>
@@ -56,8 +57,19 @@ const envSchema = z.object({
     .default('scout'),
   /** Deal jobs one worker process runs at once (model calls in flight). */
   SCOUT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(20),
-  /** Approved changes one worker process applies at once (applies to one deal never overlap). */
-  SCOUT_APPLY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Approved changes one worker process applies at once (applies to one deal never overlap).
+   * Each holds a pooled Postgres connection while it holds its deal's lock: at most half the pool.
+   */
+  SCOUT_APPLY_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(
+      dealLockSlots(DEFAULT_POOL_SIZE),
+      `must be at most ${dealLockSlots(DEFAULT_POOL_SIZE)}: each apply holds one of the process's ${DEFAULT_POOL_SIZE} Postgres connections while it holds its deal's lock, and the rest serve the work itself`,
+    )
+    .default(4),
   /** Global cap on deal jobs started per second across every worker: the CRM's API budget. */
   SCOUT_DEALS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).optional(),
   /** A job's lock; a worker that dies frees its jobs for another after about this long. */

@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { dumpLocalCrm } from '../crm/local-crm-admin.js';
 import { openEmbeddedDatabase } from '../db/embedded-database.js';
 import { checkDemo } from '../demo/demo-check.js';
-import { DEFAULT_DEMO_DIR } from '../demo/demo-files.js';
+import { DEFAULT_DEMO_DIR, DEMO_CASE_COMMANDS } from '../demo/demo-files.js';
 import { type Demo, startDemo } from '../demo/start-demo.js';
 import { ScoutError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -22,18 +22,27 @@ export interface DemoCommandOptions {
 
 export const DEFAULT_DEMO_PORT = 3978;
 
+/** Ctrl-C (SIGINT) or SIGTERM: `stopped` resolves on the first; `release` stops listening. */
+export interface StopSignal {
+  readonly stopped: Promise<void>;
+  release(): void;
+}
+
+const STOPPED = Symbol('stopped');
+
 /**
  * `scout demo`: starts everything on embedded defaults, runs a dry run (or a live one
- * with --apply), prints the sandbox URL, and serves until `untilStopped` resolves.
- * `--check` runs the whole flow headless in a fresh temporary directory instead;
- * `--dump` prints the demo CRM like `scout crm dump`.
+ * with --apply), prints the sandbox URL, and serves until stopped. It listens for
+ * Ctrl-C before it starts anything, so a stop during the start or the first run shuts
+ * down in order too. `--check` runs the whole flow headless in a fresh temporary
+ * directory instead; `--dump` prints the demo CRM like `scout crm dump`.
  */
 export async function demoCommand(
   opts: DemoCommandOptions,
   config: Config,
   logger: Logger,
   io: CliIo,
-  untilStopped: () => Promise<void>,
+  listenForStop: () => StopSignal,
 ): Promise<void> {
   if (opts.check) return runCheck(config, logger, io);
   const dataDir = resolve(opts.dataDir);
@@ -45,22 +54,50 @@ export async function demoCommand(
         '--fresh wipes only the embedded demo database; with DATABASE_URL set, point it at an empty database instead',
       );
   }
-  await withDataDir(dataDir, async () => {
-    if (opts.fresh) rmSync(join(dataDir, 'pgdata'), { recursive: true, force: true });
-    io.stdout('Starting the Scout demo (the first start takes a few seconds)…\n');
-    const demo = await startDemo({ config, logger, dataDir, port: opts.port });
-    try {
-      io.stdout(`${demo.setup.map((l) => `  ${l}`).join('\n')}\n\n`);
-      const { text } = await demo.run(opts.apply);
-      io.stdout(`${text}\n\n`);
-      io.stdout(banner(demo, opts, dataDir));
-      await untilStopped();
-      io.stdout('stopping…\n');
-    } finally {
-      await demo.stop();
-    }
-    io.stdout(`demo stopped; its data stays in ${dataDir}\n`);
-  });
+  const signal = listenForStop();
+  const orStop = <T>(work: Promise<T>) =>
+    Promise.race([work, signal.stopped.then((): typeof STOPPED => STOPPED)]);
+  try {
+    await withDataDir(dataDir, async () => {
+      if (opts.fresh) rmSync(join(dataDir, 'pgdata'), { recursive: true, force: true });
+      io.stdout('Starting the Scout demo (the first start takes a few seconds)…\n');
+      const starting = startDemo({ config, logger, dataDir, port: opts.port });
+      const started = await orStop(starting);
+      // Stopped while starting: what has started is stopped in order once it is up.
+      const demo = started === STOPPED ? await starting : started;
+      try {
+        io.stdout(`${demo.setup.map((l) => `  ${l}`).join('\n')}\n\n`);
+        if (started !== STOPPED) await serve(demo, opts, dataDir, io, orStop, signal);
+        io.stdout('stopping…\n');
+      } finally {
+        await demo.stop();
+      }
+      io.stdout(`demo stopped; its data stays in ${dataDir}\n`);
+    });
+  } finally {
+    signal.release();
+  }
+}
+
+/** The first run, the banner, then wait for Ctrl-C; a stop during the run ends it early. */
+async function serve(
+  demo: Demo,
+  opts: DemoCommandOptions,
+  dataDir: string,
+  io: CliIo,
+  orStop: <T>(work: Promise<T>) => Promise<T | typeof STOPPED>,
+  signal: StopSignal,
+): Promise<void> {
+  const running = demo.run(opts.apply);
+  const ran = await orStop(running);
+  if (ran === STOPPED) {
+    // The run fails once the demo stops under it; nobody waits for its answer any more.
+    running.catch(() => undefined);
+    return;
+  }
+  io.stdout(`${ran.text}\n\n`);
+  io.stdout(banner(demo, opts, dataDir));
+  await signal.stopped;
 }
 
 function banner(demo: Demo, opts: DemoCommandOptions, dataDir: string): string {
@@ -71,6 +108,11 @@ function banner(demo: Demo, opts: DemoCommandOptions, dataDir: string): string {
     "  Approval cards are threaded per deal in each rep's DM with Scout; pick who you are",
     '  at the top right (a rep, Dana the approver, or Sam the stranger).',
     '  Type /deal-summary d01 or /scout status in the message box.',
+    'See how Scout handled the tricky sample cases (examples/demo/README.md):',
+    ...DEMO_CASE_COMMANDS.map((c) => `  ${c.command.padEnd(34)} ${c.shows}`),
+    '  d03 (an injection) and d07 (a stage change): stage and amount are never written, so',
+    '  those were denied, and the injected IBAN was dropped (its field is not in the policy).',
+    '  `npx scout demo --check` verifies each case and prints what it saw.',
     opts.apply
       ? 'This run was LIVE: approving a card writes to the demo CRM.'
       : `Go live: press "Run Scout live (--apply)" in #scout-ops, or stop (Ctrl-C) and run:\n  npx scout demo${dir} --apply`,

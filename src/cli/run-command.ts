@@ -7,6 +7,7 @@ import {
 } from '../app-context.js';
 import { type Config, requireSettings } from '../config.js';
 import { createBatchStore } from '../db/batch-store.js';
+import { advisoryDealLocks } from '../db/deal-locks.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import type { Logger } from '../logger.js';
@@ -48,6 +49,7 @@ export async function executeRun(
     clock: app.clock,
     newId: app.newId,
     logger,
+    withDealLocks: advisoryDealLocks(app.database.db),
   };
   const options = {
     apply: opts.apply,

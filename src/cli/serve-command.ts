@@ -43,6 +43,7 @@ export async function startServe(
     notifier: notifierFromConfig(config, { proposals, crm: app.crm, policy, logger: app.logger }),
     logger: app.logger,
     clock: app.clock,
+    undoWindowHours: config.SCOUT_UNDO_WINDOW_HOURS,
     newId: app.newId,
     timings: timingsFromConfig(config),
   });

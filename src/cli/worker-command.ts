@@ -43,6 +43,7 @@ export async function startWorker(
     }),
     logger,
     clock: app.clock,
+    undoWindowHours: config.SCOUT_UNDO_WINDOW_HOURS,
     newId: app.newId,
     timings: timingsFromConfig(config),
     extractor,

@@ -1,7 +1,7 @@
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { type DealLock, dealLock } from './deal-lock.js';
+import { DEFAULT_POOL_SIZE, type DealLock, dealLock } from './deal-lock.js';
 import * as schema from './schema.js';
 
 /** Any Postgres driver drizzle speaks: postgres.js for servers, PGlite when embedded. */
@@ -25,13 +25,15 @@ export interface PostgresDatabase extends Database {
 export interface DatabaseOptions {
   /** Called once per statement sent; the benchmark counts round trips with it. */
   onQuery?: () => void;
+  /** Connections in the pool (default 10); half of them at most hold deal locks. */
   max?: number;
 }
 
 /** Opens the pool Scout uses for everything but migrations. */
 export function openDatabase(url: string, options: DatabaseOptions = {}): PostgresDatabase {
+  const max = options.max ?? DEFAULT_POOL_SIZE;
   const sql = postgres(url, {
-    max: options.max ?? 10,
+    max,
     onnotice: () => {},
     ...(options.onQuery ? { debug: () => options.onQuery?.() } : {}),
   });
@@ -40,7 +42,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Postgr
     db,
     sql,
     ping: async () => void (await sql`select 1`),
-    dealLock: dealLock(sql),
+    dealLock: dealLock(sql, max),
     close: () => sql.end({ timeout: 5 }),
   };
 }

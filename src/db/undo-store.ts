@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-import { createProposalStore, type ProposalRow } from './proposal-store.js';
+import type { ProposalRow } from './proposal-store.js';
 import type { ProvenanceEntry } from './run-ledger.js';
 import { proposals, provenance, runs } from './schema.js';
 
@@ -17,17 +17,27 @@ export interface UndoStore {
   undone(changeIds: readonly number[]): Promise<Set<number>>;
   /** One deal's undo rows, together. */
   log(entries: readonly ProvenanceEntry[]): Promise<void>;
-  pendingProposals(runId: string): Promise<ProposalRow[]>;
+  /** A run's proposals that could still write: pending, or approved / edited and not yet applied. */
+  openProposals(runId: string): Promise<ProposalRow[]>;
   /** The live `applied` row of an approved proposal: the change its card's Undo reverts. */
   appliedChangeOf(proposalId: string): Promise<number | null>;
-  /** pending → expired because its run was undone; the row, or null when it was decided first. */
-  expireProposal(id: string, log: ProvenanceEntry): Promise<ProposalRow | null>;
+  /**
+   * pending | approved | edited → expired because its run was undone, with why as its
+   * outcome and its log row (made from the expired row) in the same commit; null when it
+   * was settled first.
+   */
+  stopProposal(
+    id: string,
+    outcome: string,
+    log: (stopped: ProposalRow) => ProvenanceEntry,
+  ): Promise<ProposalRow | null>;
 }
 
 const CHANGES = ['written', 'applied'];
+/** Proposal states from which a proposal may still reach the CRM. */
+const OPEN = ['pending', 'approved', 'edited'];
 
 export function createUndoStore(db: Db): UndoStore {
-  const proposalStore = createProposalStore(db);
   return {
     async run(runId) {
       const [row] = await db.select().from(runs).where(eq(runs.id, runId));
@@ -73,11 +83,11 @@ export function createUndoStore(db: Db): UndoStore {
       await db.insert(provenance).values([...entries]);
     },
 
-    pendingProposals: (runId) =>
+    openProposals: (runId) =>
       db
         .select()
         .from(proposals)
-        .where(and(eq(proposals.runId, runId), eq(proposals.status, 'pending')))
+        .where(and(eq(proposals.runId, runId), inArray(proposals.status, OPEN)))
         .orderBy(asc(proposals.id)),
 
     async appliedChangeOf(proposalId) {
@@ -96,6 +106,16 @@ export function createUndoStore(db: Db): UndoStore {
       return row?.id ?? null;
     },
 
-    expireProposal: (id, log) => proposalStore.expire(id, null, log),
+    stopProposal: (id, outcome, log) =>
+      db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(proposals)
+          .set({ status: 'expired', outcome, version: sql`${proposals.version} + 1` })
+          .where(and(eq(proposals.id, id), inArray(proposals.status, OPEN)))
+          .returning();
+        if (!row) return null;
+        await tx.insert(provenance).values(log(row));
+        return row;
+      }),
   };
 }

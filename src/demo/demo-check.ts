@@ -1,38 +1,29 @@
-import { readProvenance } from '../db/provenance-reader.js';
-import {
-  blockText,
-  findCard,
-  type SandboxState,
-  sandboxClient,
-} from '../sandbox/sandbox-client.js';
-import { OPS_CHANNEL } from '../sandbox/workspace.js';
+import { blockText } from '../sandbox/sandbox-client.js';
+import { type Ephemeral, OPS_CHANNEL } from '../sandbox/workspace.js';
+import { checkInjection, checkTrickyCases } from './demo-check-cases.js';
+import { type CheckKit, checkKit } from './demo-check-kit.js';
+import { DEMO_CASE_COMMANDS } from './demo-files.js';
 import type { Demo } from './start-demo.js';
 
 const ANA = 'U0ANA';
+const BEN = 'U0BEN';
 const LEAD = 'U0LEAD';
 const STRANGER = 'U0SAM';
 const ANA_DM = 'D0ANA';
+const BEN_DM = 'D0BEN';
 
 /**
  * `scout demo --check`: the whole demo flow, headless, through the sandbox's HTTP
- * interface exactly as the page drives it: a dry run, a live run, an approval, an edit,
- * a rejection, a stranger refused, `/scout status` and `/deal-summary`; then the CRM and
- * the provenance log are read back. Each verified fact is reported through `say`;
- * the first failure throws with what was expected.
+ * interface exactly as the page drives it: a dry run, a live run, an approval, edits
+ * through every kind of form (number, date, select, person), a rejection, a stranger
+ * refused, an approver deciding another rep's card, the sample's tricky cases and its
+ * injection attempt, `/scout status` and `/deal-summary`; then the CRM and the
+ * provenance log are read back. Each verified fact is reported through `say`; the
+ * first failure throws with what was expected.
  */
 export async function checkDemo(demo: Demo, say: (line: string) => void): Promise<void> {
-  const sandbox = sandboxClient(demo.sandbox.url);
-  const ok = (line: string) => say(`ok  ${line}`);
-  const expect = (cond: boolean, what: string) => {
-    if (!cond) throw new Error(`demo check failed: ${what}`);
-    ok(what);
-  };
-  const deal = async (id: string) => {
-    const page = await demo.crm.pageDeals({ cursor: null, limit: 1, ids: [id] });
-    const found = page.deals[0];
-    if (!found) throw new Error(`demo check failed: deal ${id} is missing from the local CRM`);
-    return found.properties;
-  };
+  const kit = checkKit(demo, say);
+  const { sandbox, expect, deal } = kit;
 
   const before = await deal('d15');
   await sandbox.control('dry-run');
@@ -60,19 +51,9 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
     'the live run wrote an auto field (d11 next step) straight to the CRM',
   );
 
-  const card = (s: SandboxState, field: string, name: string) => {
-    const c = findCard(s, ANA_DM, field, name);
-    if (!c) throw new Error(`demo check failed: no live ${field} card for ${name} in Ana's DM`);
-    return c;
-  };
-  const approveCard = card(state, 'Close date', 'Vandelay Industries');
-  const editCard = card(state, 'Seats', 'Northwind Traders');
-  const rejectCard = card(state, 'Next step', 'Northwind Traders');
-  const strangerCard = card(state, 'Close date', 'Northwind Traders');
-  const outcome = (ts: string, words: string) =>
-    sandbox.waitFor(`the card ${ts} to say "${words}"`, (s) =>
-      s.messages.find((m) => m.ts === ts && m.edited > 0 && blockText(m.blocks).includes(words)),
-    );
+  const approveCard = kit.card(state, ANA_DM, 'Close date', 'Vandelay Industries');
+  const rejectCard = kit.card(state, ANA_DM, 'Next step', 'Northwind Traders');
+  const strangerCard = kit.card(state, ANA_DM, 'Close date', 'Northwind Traders');
 
   await sandbox.click({
     user: ANA,
@@ -80,19 +61,20 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
     ts: approveCard.ts,
     actionId: 'scout_approve',
   });
-  await outcome(approveCard.ts, 'written to the CRM');
+  await kit.outcome(approveCard.ts, 'written to the CRM');
   expect((await deal('d15')).closedate === '2027-01-15', 'Approve wrote d15 close date 2027-01-15');
 
-  await sandbox.click({ user: ANA, channel: ANA_DM, ts: editCard.ts, actionId: 'scout_edit' });
-  const view = await sandbox.waitFor('the edit modal to open for Ana', (s) =>
-    s.views.find((v) => v.user === ANA),
-  );
-  await sandbox.submitView({ user: ANA, viewId: view.id, values: { value: { value: '150' } } });
-  await outcome(editCard.ts, 'edited to 150');
+  await editThroughForm(kit, {
+    user: ANA,
+    channel: ANA_DM,
+    field: 'Seats',
+    deal: 'Northwind Traders',
+    typed: '150',
+  });
   expect((await deal('d01')).seats === 150, 'Edit… → 150 → Approve wrote d01 seats 150');
 
   await sandbox.click({ user: ANA, channel: ANA_DM, ts: rejectCard.ts, actionId: 'scout_reject' });
-  await outcome(rejectCard.ts, 'Rejected');
+  await kit.outcome(rejectCard.ts, 'Rejected');
   expect((await deal('d01')).next_step === '', 'Reject left d01 next step empty');
 
   await sandbox.click({
@@ -111,26 +93,72 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
     'a stranger was refused: the card is still pending and the CRM unchanged',
   );
 
+  await editThroughForm(kit, {
+    user: ANA,
+    channel: ANA_DM,
+    field: 'Close date',
+    deal: 'Northwind Traders',
+    typed: '2027-02-12',
+  });
+  expect(
+    (await deal('d01')).closedate === '2027-02-12',
+    'Edit… → date picker 2027-02-12 → Approve wrote d01 close date 2027-02-12',
+  );
+  expect(
+    blockText(kit.card(state, ANA_DM, 'Sales engineer', 'Wayne Enterprises').blocks).includes(
+      '*Proposed*\nRaj Patel',
+    ),
+    'the d08 Sales engineer card names the person (Raj Patel), not the CRM id u_raj',
+  );
+  await editThroughForm(kit, {
+    user: ANA,
+    channel: ANA_DM,
+    field: 'Sales engineer',
+    deal: 'Wayne Enterprises',
+    typed: BEN,
+  });
+  expect(
+    (await deal('d08')).sales_engineer === 'u_ben',
+    'Edit… → person picker Ben Okafor → Approve wrote d08 sales engineer u_ben (his CRM user)',
+  );
+  await editThroughForm(kit, {
+    user: BEN,
+    channel: BEN_DM,
+    field: 'Forecast category',
+    deal: 'Cyberdyne Systems',
+    typed: 'commit',
+  });
+  expect(
+    (await deal('d10')).forecast_category === 'commit',
+    'Edit… → select "commit" → Approve wrote d10 forecast category commit',
+  );
+
+  await checkTrickyCases(kit, await sandbox.state());
+
   await sandbox.type({ user: LEAD, channel: OPS_CHANNEL, text: '/scout status' });
   await sandbox.waitFor('/scout status to answer', (s) =>
     s.ephemerals.find((e) => e.user === LEAD && e.text.includes('pending proposals')),
   );
-  ok('/scout status answered the ops admin in #scout-ops');
+  kit.ok('/scout status answered the ops admin in #scout-ops');
 
   const typed = await sandbox.type({ user: ANA, channel: ANA_DM, text: '/deal-summary d01' });
   expect(typed.status === 200, '/deal-summary reached the bot through a signed request (HTTP 200)');
-  const summary = await sandbox.waitFor('/deal-summary to answer', (s) =>
-    s.ephemerals.find(
-      (e) => e.user === ANA && e.source !== 'typed' && e.text.startsWith('Deal summary:'),
-    ),
-  );
+  const summary = await answerTo(kit, ANA, (text) => text.startsWith('Deal summary:'));
   expect(
     blockText(summary.blocks).includes('*Seats*: 150'),
     '/deal-summary d01 answered Ana with the deal as the CRM now has it (seats 150)',
   );
+  for (const c of DEMO_CASE_COMMANDS) {
+    const asked = (await sandbox.state()).ephemerals.length;
+    await sandbox.type({ user: LEAD, channel: OPS_CHANNEL, text: c.command });
+    const answer = await answerTo(kit, LEAD, (_text, index) => index >= asked);
+    expect(
+      blockText(answer.blocks).includes(c.answerHas),
+      `${c.command} shows how it was handled: ${c.shows}`,
+    );
+  }
 
-  const rows: Array<{ record_id: string; field: string; action: string; actor: string }> = [];
-  for await (const r of readProvenance(demo.database.db, {})) rows.push(r);
+  const rows = await kit.provenance();
   const has = (dealId: string, field: string, action: string) =>
     rows.some((r) => r.record_id === dealId && r.field === field && r.action === action);
   expect(
@@ -148,8 +176,46 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
     ),
     "provenance: the stranger's attempt is logged as denied",
   );
-  expect(
-    rows.some((r) => r.record_id === 'd03' && r.action === 'denied' && r.field === 'amount'),
-    'provenance: the injection attempt on d03 was denied (amount is never written)',
+  await checkInjection(kit);
+}
+
+/** Edit… on a live card, the modal submitted with `typed` in its one input, the card updated. */
+async function editThroughForm(
+  kit: CheckKit,
+  input: { user: string; channel: string; field: string; deal: string; typed: string },
+): Promise<void> {
+  const card = kit.card(await kit.sandbox.state(), input.channel, input.field, input.deal);
+  await kit.sandbox.click({
+    user: input.user,
+    channel: input.channel,
+    ts: card.ts,
+    actionId: 'scout_edit',
+  });
+  const view = await kit.sandbox.waitFor(`the ${input.field} edit modal to open`, (s) =>
+    s.views.find((v) => v.user === input.user),
+  );
+  await kit.sandbox.submitView({
+    user: input.user,
+    viewId: view.id,
+    values: { value: { value: input.typed } },
+  });
+  const refused = (await kit.sandbox.state()).views.find((v) => v.id === view.id)?.errors;
+  if (refused && Object.keys(refused).length > 0)
+    throw new Error(
+      `demo check failed: the ${input.field} edit form refused ${input.typed}: ${JSON.stringify(refused)}`,
+    );
+  const done = await kit.outcome(card.ts, 'written to the CRM');
+  if (!blockText(done.blocks).includes('edited to'))
+    throw new Error(`demo check failed: the ${input.field} card does not say it was edited`);
+}
+
+/** The bot's answer to someone's command: an ephemeral to them that their own typing did not make. */
+function answerTo(
+  kit: CheckKit,
+  user: string,
+  pick: (text: string, index: number) => boolean,
+): Promise<Ephemeral> {
+  return kit.sandbox.waitFor(`the bot to answer ${user}`, (s) =>
+    s.ephemerals.find((e, index) => e.user === user && e.source !== 'typed' && pick(e.text, index)),
   );
 }

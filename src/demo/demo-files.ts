@@ -31,3 +31,29 @@ export const DEMO_PEOPLE: readonly SandboxUser[] = [
     role: 'stranger: owns no deal, approves nothing',
   },
 ];
+
+/**
+ * Where a newcomer sees how a tricky sample case was handled: a `/deal-summary … why …`
+ * command, and words its answer contains. The banner prints them; `--check` runs them.
+ */
+export const DEMO_CASE_COMMANDS: ReadonlyArray<{
+  readonly command: string;
+  readonly shows: string;
+  readonly answerHas: string;
+}> = [
+  {
+    command: '/deal-summary d04 why close date',
+    shows: 'the rep filled it, the note disagrees: a card shows both values',
+    answerHas: '(was 2027-02-15)',
+  },
+  {
+    command: '/deal-summary d05 why close date',
+    shows: 'an ambiguous date: low confidence, skipped',
+    answerHas: 'low confidence',
+  },
+  {
+    command: '/deal-summary d06 why metrics',
+    shows: 'a misquote: dropped by the citation gate',
+    answerHas: 'no source',
+  },
+];

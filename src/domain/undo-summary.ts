@@ -10,6 +10,11 @@ export interface UndoInfo {
   readonly already_undone: number;
   /** Pending proposals of the undone run that were expired (or, in a dry run, would be). */
   readonly expired_proposals: number;
+  /**
+   * Approved (or edited) proposals of the undone run still waiting to be written: expired
+   * so they never write after the undo (or, in a dry run, would be). Each is a warning too.
+   */
+  readonly unapplied_approvals: number;
   /** Why there was nothing to undo (a dry run, no live change), or null. */
   readonly nothing_to_undo: string | null;
 }
@@ -36,6 +41,10 @@ export function formatUndoLines(
   if (undo.expired_proposals > 0)
     lines.push(
       `${undo.expired_proposals} pending proposal${undo.expired_proposals === 1 ? '' : 's'} of the undone run ${mode === 'live' ? 'expired' : 'would be expired'}`,
+    );
+  if (undo.unapplied_approvals > 0)
+    lines.push(
+      `${undo.unapplied_approvals} approved proposal${undo.unapplied_approvals === 1 ? '' : 's'} of the undone run not yet written ${mode === 'live' ? 'expired: never written' : 'would be expired'}`,
     );
   if (mode === 'dry_run') lines.push(`0 writes, ${counts.would_undo} would-be restores`);
   return lines;

@@ -27,6 +27,8 @@ export interface Timings {
   readonly heartbeatMs: number;
   /** Silence after which the watchdog alerts ops. */
   readonly alertAfterMs: number;
+  /** How long a claim on posting a run's summary lasts unless renewed (default two minutes). */
+  readonly summaryLeaseMs?: number;
 }
 
 export const DEFAULT_TIMINGS: Timings = {
@@ -80,22 +82,28 @@ export async function reconcile(deps: ReconcileDeps): Promise<Record<string, num
   const before = new Date(now.getTime() - deps.timings.graceMs);
   const found = { applies: 0, deals: 0, fanouts: 0, finished: 0, summaries: 0, schedules: 0 };
 
+  // Requeued, not added: a job that failed for good while the database still shows its work
+  // undone (its failure handler met a Postgres blip, or its process died) would otherwise
+  // block its id for as long as BullMQ keeps failed jobs (a week).
   const unapplied = await deps.proposals.unapplied(before, 500);
   found.applies = unapplied.length;
-  await deps.jobs.add(
+  await deps.jobs.requeue(
     'applies',
     unapplied.map((p) => ({
       id: applyJobId(p.id, p.version),
       data: { proposalId: p.id, version: p.version },
     })),
+    before,
   );
 
+  const publishDeps = { ...deps, summaryLeaseMs: deps.timings.summaryLeaseMs };
   if (deps.runDeps) {
     const queued = await deps.runs.queuedSince(before, 2_000);
     found.deals = queued.length;
-    await deps.jobs.add(
+    await deps.jobs.requeue(
       'deals',
       queued.map((q) => ({ id: dealJobId(q.runId, q.dealId), data: q })),
+      before,
     );
     const stalled = await deps.runs.stalledFanouts(before);
     found.fanouts = stalled.length;
@@ -116,7 +124,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<Record<string, num
       const summary = await finishIfSettled(deps.runDeps, runId);
       if (summary) {
         found.finished += 1;
-        await publishRun(deps, summary);
+        await publishRun(publishDeps, summary);
       }
     }
     // A flush takes the schedulers too: put them back, the heartbeat's included.
@@ -129,7 +137,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<Record<string, num
   }
 
   for (const run of await deps.runs.unposted(now))
-    if (await publishRun(deps, storedSummary(run))) found.summaries += 1;
+    if (await publishRun(publishDeps, storedSummary(run))) found.summaries += 1;
   if (Object.values(found).some((n) => n > 0))
     deps.logger.info(found, 'reconciler re-enqueued work');
   return found;

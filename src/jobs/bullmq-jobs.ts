@@ -24,9 +24,19 @@ export interface BullJobsOptions {
   readonly dealsPerSecond?: number;
   /** How long a job's lock lasts without renewal; a process that dies frees its jobs after this. */
   readonly lockMs?: number;
+  /** Attempts and first backoff of a queue's jobs, where not the defaults (tests cut them short). */
+  readonly retries?: Partial<Record<QueueName, Retries>>;
 }
 
-const JOB_OPTIONS: Record<QueueName, { attempts: number; backoffMs: number }> = {
+interface Retries {
+  readonly attempts: number;
+  readonly backoffMs: number;
+}
+
+/** Ids looked up in Redis at once when requeueing. */
+const REQUEUE_CHUNK = 1_000;
+
+const JOB_OPTIONS: Record<QueueName, Retries> = {
   runs: { attempts: 5, backoffMs: 5_000 },
   deals: { attempts: 3, backoffMs: 2_000 },
   applies: { attempts: 8, backoffMs: 1_000 },
@@ -55,31 +65,60 @@ export async function createBullJobs(options: BullJobsOptions): Promise<JobSyste
     throw error;
   }
   const queues = new Map(
-    QUEUE_NAMES.map((name) => [
-      name,
-      new Queue(name, {
-        connection: producer,
-        prefix: options.prefix,
-        skipWaitingForReady: true,
-        defaultJobOptions: {
-          attempts: JOB_OPTIONS[name].attempts,
-          backoff: { type: 'exponential', delay: JOB_OPTIONS[name].backoffMs },
-          removeOnComplete: { age: 24 * 3600, count: 20_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        },
-      }),
-    ]),
+    QUEUE_NAMES.map((name) => {
+      const retries = options.retries?.[name] ?? JOB_OPTIONS[name];
+      return [
+        name,
+        new Queue(name, {
+          connection: producer,
+          prefix: options.prefix,
+          skipWaitingForReady: true,
+          defaultJobOptions: {
+            attempts: retries.attempts,
+            backoff: { type: 'exponential', delay: retries.backoffMs },
+            removeOnComplete: { age: 24 * 3600, count: 20_000 },
+            removeOnFail: { age: 7 * 24 * 3600 },
+          },
+        }),
+      ] as const;
+    }),
   );
   const queue = (name: QueueName) => queues.get(name) as Queue;
+  // The producer's own listener logs these; without one, BullMQ prints each to stderr.
+  for (const q of queues.values()) q.on('error', () => {});
   const workers: Worker[] = [];
   const workerConnections: Redis[] = [];
 
+  const add: JobSystem['add'] = async (name, jobs) => {
+    if (jobs.length === 0) return;
+    await queue(name).addBulk(jobs.map((j) => ({ name, data: j.data, opts: { jobId: j.id } })));
+  };
+
   return {
     mode: 'bullmq',
+    add,
 
-    async add(name, jobs) {
-      if (jobs.length === 0) return;
-      await queue(name).addBulk(jobs.map((j) => ({ name, data: j.data, opts: { jobId: j.id } })));
+    async requeue(name, jobs, failedBefore) {
+      // BullMQ ignores an add whose id it still holds, failed jobs included (kept for days).
+      const failedKey = queue(name).toKey('failed');
+      for (let i = 0; i < jobs.length; i += REQUEUE_CHUNK) {
+        const ids = jobs.slice(i, i + REQUEUE_CHUNK).map((j) => j.id);
+        const answers = await producer.pipeline(ids.map((id) => ['zscore', failedKey, id])).exec();
+        const failed: string[] = [];
+        for (const [k, id] of ids.entries()) {
+          const [error, score] = answers?.[k] ?? [new Error('no answer from Redis'), null];
+          if (error) throw error;
+          // A failed job's score is when it failed.
+          if (score !== null && Number(score) < failedBefore.getTime()) failed.push(id);
+        }
+        for (const id of failed) await queue(name).remove(id);
+        if (failed.length > 0)
+          log.warn(
+            { queue: name, job_ids: failed },
+            'replacing jobs that failed for good while their work is still undone',
+          );
+      }
+      await add(name, jobs);
     },
 
     work(handlers: JobHandlers) {

@@ -113,6 +113,8 @@ export function createInlineJobs(options: InlineJobsOptions): JobSystem {
   return {
     mode: 'inline',
     add,
+    // A job is forgotten once it ends, failed or not: adding it again runs it again.
+    requeue: add,
 
     work(next) {
       handlers = next;

@@ -37,6 +37,16 @@ export interface Schedule {
 export interface JobSystem {
   readonly mode: 'bullmq' | 'inline';
   add<Q extends QueueName>(queue: Q, jobs: readonly JobSpec<Q>[]): Promise<void>;
+  /**
+   * Adds again work the database still shows undone: as `add`, except that a job of the
+   * same id that failed for good before `failedBefore` (its failure handler had time to
+   * record the failure, and did not) is replaced instead of counting as a duplicate.
+   */
+  requeue<Q extends QueueName>(
+    queue: Q,
+    jobs: readonly JobSpec<Q>[],
+    failedBefore: Date,
+  ): Promise<void>;
   /** Starts consuming every queue that has a handler. */
   work(handlers: JobHandlers): void;
   /** Registers the schedules (and the heartbeat) and removes schedules no longer configured. */

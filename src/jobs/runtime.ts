@@ -1,6 +1,7 @@
 import type { CrmPort } from '../crm/crm-port.js';
 import type { Database } from '../db/client.js';
 import { createControlStore } from '../db/control-store.js';
+import { eachDealLock } from '../db/deal-locks.js';
 import { createHeartbeatStore } from '../db/heartbeat-store.js';
 import { createOutboxStore } from '../db/outbox-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
@@ -38,6 +39,8 @@ export interface RuntimeDeps {
   readonly clock: () => Date;
   readonly newId: () => string;
   readonly timings: Timings;
+  /** SCOUT_UNDO_WINDOW_HOURS: an applied card offers Undo only this long (0: never). */
+  readonly undoWindowHours?: number;
   /** The worker's: runs and deal jobs need a model. */
   readonly extractor?: ExtractorPort;
   readonly schedules?: readonly Schedule[];
@@ -68,6 +71,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const control = createControlStore(db);
   const consumesApplies = deps.role === 'worker' || deps.jobs.mode === 'inline';
   const schedules = deps.schedules ?? [];
+  const undoHours = deps.undoWindowHours;
   const applyDeps = {
     crm: deps.crm,
     proposals,
@@ -76,8 +80,19 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
     isPaused: () => control.isPaused(),
     withDealLock: deps.database.dealLock,
     notifier: deps.notifier,
+    ...(undoHours !== undefined
+      ? { undoWindow: () => ({ hours: undoHours, now: deps.clock() }) }
+      : {}),
   };
-  const publishDeps = { runs, notifier: deps.notifier, logger: log, clock: deps.clock };
+  const publishDeps = {
+    runs,
+    notifier: deps.notifier,
+    logger: log,
+    clock: deps.clock,
+    ...(deps.timings.summaryLeaseMs !== undefined
+      ? { summaryLeaseMs: deps.timings.summaryLeaseMs }
+      : {}),
+  };
   const publish = async (summary: RunSummary | null) => {
     if (summary) await publishRun(publishDeps, summary);
   };
@@ -100,6 +115,8 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       clock: deps.clock,
       newId: deps.newId,
       logger: log,
+      // A deal job writes one deal, under the lock the applies take.
+      withDealLocks: eachDealLock(deps.database.dealLock),
       extractor: deps.extractor,
       runs,
       jobs: deps.jobs,

@@ -21,23 +21,33 @@ export async function runApplyJob(deps: ApplyJobDeps, proposalId: string): Promi
   if (view && deps.notifier) await deps.notifier.refreshCard(view);
 }
 
-/** An apply job that failed for good: the proposal becomes `failed`, logged, and the card says so. */
+/**
+ * An apply job that failed for good: the proposal becomes `failed`, logged, and the card
+ * says so. The id comes from the job's data as stored, which may be what failed its schema.
+ */
 export async function failApplyJob(
   deps: ApplyJobDeps,
-  proposalId: string,
+  proposalId: unknown,
   reason: string,
 ): Promise<void> {
-  const row = await deps.proposals.get(proposalId);
-  if (!row || (row.status !== 'approved' && row.status !== 'edited')) return;
+  if (typeof proposalId !== 'string') return;
+  const found = await deps.proposals.get(proposalId);
+  if (!found || (found.status !== 'approved' && found.status !== 'edited')) return;
   const why = `the apply failed for good: ${reason}`;
-  const done = await deps.proposals.finish(row.id, 'failed', why, {
-    ...entry(row, 'failed', 'agent', why),
-    newValue: row.editedValue ?? row.newValue,
+  // Under the deal's lock: an attempt of the same proposal still running (a stalled one, or
+  // one the reconciler requeued) may be writing it, and then it is applied, not failed.
+  const done = await deps.withDealLock(found.recordId, async () => {
+    const row = await deps.proposals.get(proposalId);
+    if (!row || (row.status !== 'approved' && row.status !== 'edited')) return null;
+    return deps.proposals.finish(row.id, 'failed', why, {
+      ...entry(row, 'failed', 'agent', why),
+      newValue: row.editedValue ?? row.newValue,
+    });
   });
   if (done && deps.notifier) {
     await deps.notifier.refreshCard(await viewProposal(deps.crm, deps.policy, done));
     await deps.notifier.postOpsAlert(
-      `An approved change could not be applied: deal ${row.recordId}, field ${row.field}. ${why}`,
+      `An approved change could not be applied: deal ${done.recordId}, field ${done.field}. ${why}`,
     );
   }
 }

@@ -4,7 +4,7 @@ import { resolveLocks } from '../domain/locks.js';
 import type { Policy } from '../domain/policy.js';
 import { valuesEqual } from '../domain/values.js';
 import { entry } from './decide-proposal.js';
-import { type ProposalView, viewProposal } from './proposal-view.js';
+import { type ProposalView, type UndoWindow, viewProposal } from './proposal-view.js';
 
 export interface ApplyDeps {
   readonly crm: CrmPort;
@@ -12,13 +12,17 @@ export interface ApplyDeps {
   readonly policy: Policy;
   readonly liveWrites: string | undefined;
   readonly isPaused: () => Promise<boolean>;
+  /** The Undo window now (SCOUT_UNDO_WINDOW_HOURS): a change applied after it closed gets no button. */
+  readonly undoWindow?: () => UndoWindow;
 }
 
 /**
  * Writes an approved proposal (the Approve button is the promotion, SPEC G2): re-read
  * the CRM, write only if the field still holds the value the card showed (else
  * `stale`), and only through both locks and the pause (else `would_apply`). The
- * proposal's own run decides the intent: a dry-run card never writes.
+ * proposal's own run decides the intent: a dry-run card never writes. Called under the
+ * deal's lock (runApplyJob), the lock under which an undo of the proposal's run expires
+ * it: so a proposal whose run was undone is no longer approved here and nothing is written.
  */
 export async function applyProposal(
   deps: ApplyDeps,
@@ -39,7 +43,7 @@ export async function applyProposal(
       newValue: value,
       dryRun: status === 'would_apply' || (status !== 'applied' && row.dryRun),
     });
-    return done ? viewProposal(deps.crm, deps.policy, done) : null;
+    return done ? viewProposal(deps.crm, deps.policy, done, deps.undoWindow?.()) : null;
   };
   const allowed = deps.policy.dealFields.get(row.field);
   if (!allowed || allowed.write === 'never') {

@@ -13,13 +13,30 @@ export interface ProposalView {
   readonly card: CardProposal;
 }
 
-/** Reads the deal, field definition, owner and cited note behind a proposal (read-only). */
+/** How long after its approval an applied change can be undone from its card. */
+export interface UndoWindow {
+  /** SCOUT_UNDO_WINDOW_HOURS; 0 turns undo from Slack off. */
+  readonly hours: number;
+  readonly now: Date;
+}
+
+/** Whether the Undo button still works for a change approved at `decidedAt`. */
+export function undoWindowOpen(decidedAt: Date | null, window: UndoWindow): boolean {
+  const from = (decidedAt ?? window.now).getTime();
+  return window.hours > 0 && from + window.hours * 3_600_000 > window.now.getTime();
+}
+
+/**
+ * Reads the deal, field definition, owner and cited note behind a proposal (read-only).
+ * With `undoWindow`, an applied card offers Undo only while the window is open.
+ */
 export async function viewProposal(
   crm: CrmReader,
   policy: Policy,
   row: ProposalRow,
+  undoWindow?: UndoWindow,
 ): Promise<ProposalView> {
-  const [view] = await viewProposals(crm, policy, [row]);
+  const [view] = await viewProposals(crm, policy, [row], undoWindow);
   if (!view) throw new Error(`no view for proposal ${row.id}`);
   return view;
 }
@@ -29,6 +46,7 @@ export async function viewProposals(
   crm: CrmReader,
   policy: Policy,
   rows: readonly ProposalRow[],
+  undoWindow?: UndoWindow,
 ): Promise<ProposalView[]> {
   if (rows.length === 0) return [];
   const ids = [...new Set(rows.map((r) => r.recordId))];
@@ -64,7 +82,13 @@ export async function viewProposals(
       decidedBy: row.decidedBy,
       decidedAt: row.decidedAt,
       outcome: row.outcome,
-      undoable: row.status === 'applied' && !row.dryRun,
+      undoable:
+        row.status === 'applied' &&
+        !row.dryRun &&
+        (undoWindow === undefined || undoWindowOpen(row.decidedAt, undoWindow)),
+      ...(def?.type === 'user'
+        ? { userNames: Object.fromEntries(users.map((u) => [u.id, u.name])) }
+        : {}),
     };
     return { row, deal, def, owner, card };
   });

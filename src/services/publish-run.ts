@@ -6,42 +6,57 @@ import { emptyUsage, type ModelUsage, type RunSummary } from '../domain/run-summ
 import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
 import type { Logger } from '../logger.js';
 import type { Notifier } from '../slack/notifier.js';
+import { claimSummaryLease } from './summary-lease.js';
 
+/** How long a claim on posting lasts without renewal; it is renewed while posting goes on. */
 const CLAIM_MS = 120_000;
+
+export interface PublishDeps {
+  readonly runs: QueuedRunStore;
+  readonly notifier: Notifier | null;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  /** The claim's length (default two minutes); tests shorten it. */
+  readonly summaryLeaseMs?: number;
+}
 
 /**
  * Posts a finished worker run to Slack: its approval cards, then its summary to the
- * ops channel. One process at a time holds the claim; a failure releases it for the
- * reconciler to try again, so a summary is never silently dropped.
+ * ops channel. One process at a time holds the claim, renewed for as long as posting
+ * takes; a failure releases it for the reconciler to try again (cards already posted
+ * are not posted again), so a summary is posted once and never silently dropped.
  */
-export async function publishRun(
-  deps: {
-    runs: QueuedRunStore;
-    notifier: Notifier | null;
-    logger: Logger;
-    clock: () => Date;
-  },
-  summary: RunSummary,
-): Promise<boolean> {
+export async function publishRun(deps: PublishDeps, summary: RunSummary): Promise<boolean> {
   const runId = summary.run_id;
-  if (!(await deps.runs.claimSummary(runId, deps.clock(), CLAIM_MS))) return false;
+  const lease = await claimSummaryLease({
+    runs: deps.runs,
+    runId,
+    clock: deps.clock,
+    leaseMs: deps.summaryLeaseMs ?? CLAIM_MS,
+    onRenewalError: (error) =>
+      deps.logger.warn(
+        { run_id: runId, err: error.message },
+        'renewing the claim on posting the run failed; retrying',
+      ),
+  });
+  if (!lease) return false;
   try {
     if (deps.notifier) {
       await deps.notifier.postProposals(runId);
+      // Checked (and extended) right before: only the claim's holder posts the summary.
+      if (!(await lease.renew())) throw new Error('another process took over posting the run');
       await deps.notifier.postRunSummary(summary);
     }
     await deps.runs.summaryPosted(runId, deps.clock());
-    deps.logger.info(
-      {
-        run_id: runId,
-        mode: summary.mode,
-        scanned: summary.scanned,
-        slack: deps.notifier !== null,
-      },
-      'run summary published',
-    );
-    return true;
   } catch (error) {
+    await lease.stop();
+    if (lease.lost()) {
+      deps.logger.warn(
+        { run_id: runId },
+        'the claim on posting the run lapsed and another process took it over; it posts the summary',
+      );
+      return false;
+    }
     await deps.runs.releaseSummary(runId);
     deps.logger.error(
       { run_id: runId, err: (error as Error).message },
@@ -49,6 +64,17 @@ export async function publishRun(
     );
     return false;
   }
+  await lease.stop();
+  deps.logger.info(
+    {
+      run_id: runId,
+      mode: summary.mode,
+      scanned: summary.scanned,
+      slack: deps.notifier !== null,
+    },
+    'run summary published',
+  );
+  return true;
 }
 
 /** A finished run's summary as stored, for posting it after the process that finished it died. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { CrmPort } from '../crm/crm-port.js';
+import type { DealLocks } from '../db/deal-locks.js';
 import type { RunLedger } from '../db/run-ledger.js';
 import { type Action, emptyCounts } from '../domain/actions.js';
 import type { ChainHead } from '../domain/hash-chain.js';
@@ -29,6 +30,11 @@ export interface RunDeps {
   readonly clock: () => Date;
   readonly newId: () => string;
   readonly logger: Logger;
+  /**
+   * The per-deal locks approved applies and undos take: a live write holds its deals'
+   * locks around the CRM's compare-then-write (HubSpot only; see settle-page).
+   */
+  readonly withDealLocks: DealLocks;
   readonly pageSize?: number;
 }
 

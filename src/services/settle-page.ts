@@ -1,4 +1,5 @@
-import type { CrmPort, PropertyWrite } from '../crm/crm-port.js';
+import type { CrmPort, PropertyWrite, WriteResult } from '../crm/crm-port.js';
+import type { DealLocks } from '../db/deal-locks.js';
 import type { ProposalEntry, ProvenanceEntry, WatermarkEntry } from '../db/run-ledger.js';
 import type { Action } from '../domain/actions.js';
 import type { Policy } from '../domain/policy.js';
@@ -9,7 +10,9 @@ export const OBJECT = 'deal';
 const AGENT = 'agent';
 
 export interface SettleDeps {
-  readonly crm: Pick<CrmPort, 'writeProperties'>;
+  readonly crm: Pick<CrmPort, 'kind' | 'writeProperties'>;
+  /** The per-deal locks approved applies and undos take, held around a run's writes too. */
+  readonly withDealLocks: DealLocks;
   readonly policy: Policy;
   readonly clock: () => Date;
   readonly newId: () => string;
@@ -46,7 +49,7 @@ export async function settlePage(input: {
       }
     });
   });
-  const results = live && writes.length > 0 ? await deps.crm.writeProperties(writes) : [];
+  const results = live && writes.length > 0 ? await writeUnderDealLocks(deps, writes) : [];
   const writeResult = new Map(writes.map((w, n) => [`${w.at[0]}:${w.at[1]}`, results[n]]));
 
   const proposals: ProposalEntry[] = [];
@@ -186,6 +189,25 @@ export async function settlePage(input: {
           : r,
       ),
   };
+}
+
+/**
+ * HubSpot has no conditional update, so a run's compare-then-write holds the deals' locks,
+ * as approved applies and undos do: a worker's write and another worker's apply on the same
+ * deal never interleave. The local CRM compares and writes under row locks in one
+ * transaction, which already excludes them; a deal lock on top would only tie up a
+ * connection per write.
+ */
+function writeUnderDealLocks(
+  deps: SettleDeps,
+  writes: readonly PropertyWrite[],
+): Promise<WriteResult[]> {
+  const write = () => deps.crm.writeProperties(writes);
+  if (deps.crm.kind === 'local') return write();
+  return deps.withDealLocks(
+    writes.map((w) => w.dealId),
+    write,
+  );
 }
 
 function laneReason(lane: 'suggest' | 'auto'): string {

@@ -4,7 +4,7 @@ import type { ProposalRow } from '../db/proposal-store.js';
 import type { ProvenanceEntry, RunLedger } from '../db/run-ledger.js';
 import type { ProvenanceRow, UndoStore } from '../db/undo-store.js';
 import { emptyCounts } from '../domain/actions.js';
-import { resolveLocks } from '../domain/locks.js';
+import { type ResolvedLocks, resolveLocks } from '../domain/locks.js';
 import { emptyUsage, type RunSummary } from '../domain/run-summary.js';
 import { type UndoChange, undoDeal } from '../domain/undo-plan.js';
 import { describeTarget, type UndoInfo } from '../domain/undo-summary.js';
@@ -36,6 +36,13 @@ export interface UndoRequest {
 
 export type UndoSummary = RunSummary & { undo: UndoInfo };
 
+/** The undo run's summary, the proposals it expired (for their cards) and the undo rows it logged. */
+export interface UndoResult {
+  readonly summary: UndoSummary;
+  readonly expired: ProposalRow[];
+  readonly logged: readonly ProvenanceEntry[];
+}
+
 /** The recorded model of an undo run: it calls none. */
 export const UNDO_MODEL = '(none)';
 
@@ -44,25 +51,18 @@ export const UNDO_MODEL = '(none)';
  * run of its own: through both locks and the pause (dry by default), restoring only
  * fields that still hold what Scout wrote, newest change first, each deal under its
  * lock and logged in one transaction. Changes an earlier live undo reverted are left
- * as they are, so undoing twice equals undoing once. A live undo of a run expires the
- * run's pending proposals; they are returned for their cards.
+ * as they are, so undoing twice equals undoing once. A live undo of a run first expires
+ * the run's proposals that could still write (pending, or approved and not yet
+ * applied); they are returned for their cards.
  */
-export async function undoChanges(
-  deps: UndoDeps,
-  request: UndoRequest,
-): Promise<{ summary: UndoSummary; expired: ProposalRow[] }> {
+export async function undoChanges(deps: UndoDeps, request: UndoRequest): Promise<UndoResult> {
   const startedAt = deps.clock();
-  const { changes, nothing, dryRunTarget } = await resolveTarget(deps.store, request.target);
+  const target = await resolveTarget(deps.store, request.target);
   const resolved = resolveLocks({
     applyRequested: request.apply,
     liveWritesEnv: deps.liveWrites,
     paused: await deps.ledger.isPaused(),
   });
-  const warnings = [...resolved.warnings];
-  const already = await deps.store.undone(changes.map((c) => c.id));
-  const todo = changes.filter((c) => !already.has(c.id));
-  const byDeal = new Map<string, ProvenanceRow[]>();
-  for (const c of todo) byDeal.set(c.recordId, [...(byDeal.get(c.recordId) ?? []), c]);
   const runId = deps.newId();
   await deps.ledger.startRun({
     id: runId,
@@ -71,39 +71,14 @@ export async function undoChanges(
     mode: resolved.open ? 'live' : 'dry_run',
     requestedApply: request.apply,
     locks: resolved.locks,
-    total: byDeal.size,
+    total: new Set(target.changes.map((c) => c.recordId)).size,
     cap: null,
     model: UNDO_MODEL,
     dealFilter: null,
     startedAt,
   });
-  const log = deps.logger.child({ run_id: runId, undo: describeTarget(request.target) });
-  const counts = emptyCounts();
-  let live = resolved.open;
-  let scanned = 0;
   try {
-    const types = new Map((await deps.crm.listPropertyDefs()).map((d) => [d.name, d.type]));
-    for (const [dealId, dealChanges] of byDeal) {
-      // A pause closes the locks from the next deal on; nothing reopens them.
-      if (live && (await deps.ledger.isPaused())) {
-        live = false;
-        warnings.push(
-          `Scout was paused during the undo: nothing was restored from deal ${dealId} on`,
-        );
-      }
-      const rows = await deps.withDealLock(dealId, () =>
-        undoOneDeal(deps, {
-          runId,
-          dealId,
-          changes: dealChanges,
-          live,
-          types,
-          actor: request.actor,
-        }),
-      );
-      for (const r of rows) counts[r.action] += 1;
-      scanned += 1;
-    }
+    return await undoRun(deps, request, { runId, startedAt, target, resolved });
   } catch (error) {
     await deps.ledger.failRun(
       runId,
@@ -112,9 +87,69 @@ export async function undoChanges(
     );
     throw error;
   }
-  const expired = dryRunTarget
-    ? { count: 0, rows: [] }
-    : await expirePending(deps, request, runId, resolved.open && live);
+}
+
+interface Target {
+  readonly changes: ProvenanceRow[];
+  readonly nothing: string | null;
+  readonly dryRunTarget: boolean;
+}
+
+async function undoRun(
+  deps: UndoDeps,
+  request: UndoRequest,
+  ctx: { runId: string; startedAt: Date; target: Target; resolved: ResolvedLocks },
+): Promise<UndoResult> {
+  const { runId, target, resolved } = ctx;
+  const log = deps.logger.child({ run_id: runId, undo: describeTarget(request.target) });
+  const warnings = [...resolved.warnings];
+  const undoneRun = 'run_id' in request.target ? request.target.run_id : null;
+  // Dry proposals never write, so a dry run's cards are not the undo's to expire.
+  const stopped =
+    undoneRun === null || target.dryRunTarget
+      ? NOTHING_STOPPED
+      : await stopProposals(deps, {
+          undoneRun,
+          undoRunId: runId,
+          actor: request.actor,
+          live: resolved.open,
+        });
+  warnings.push(...stopped.warnings);
+  // Read again once nothing of the run can write any more: an apply that finished while
+  // its proposal was being stopped is one of the run's changes now, and is undone too.
+  const changes =
+    undoneRun !== null && resolved.open ? await deps.store.changesOfRun(undoneRun) : target.changes;
+  const already = await deps.store.undone(changes.map((c) => c.id));
+  const todo = changes.filter((c) => !already.has(c.id));
+  const byDeal = new Map<string, ProvenanceRow[]>();
+  for (const c of todo) byDeal.set(c.recordId, [...(byDeal.get(c.recordId) ?? []), c]);
+  const counts = emptyCounts();
+  const logged: ProvenanceEntry[] = [];
+  let live = resolved.open;
+  let scanned = 0;
+  const types = new Map((await deps.crm.listPropertyDefs()).map((d) => [d.name, d.type]));
+  for (const [dealId, dealChanges] of byDeal) {
+    // A pause closes the locks from the next deal on; nothing reopens them.
+    if (live && (await deps.ledger.isPaused())) {
+      live = false;
+      warnings.push(
+        `Scout was paused during the undo: nothing was restored from deal ${dealId} on`,
+      );
+    }
+    const rows = await deps.withDealLock(dealId, () =>
+      undoOneDeal(deps, {
+        runId,
+        dealId,
+        changes: dealChanges,
+        live,
+        types,
+        actor: request.actor,
+      }),
+    );
+    for (const r of rows) counts[r.action] += 1;
+    logged.push(...rows);
+    scanned += 1;
+  }
   if (already.size > 0 && todo.length === 0)
     warnings.push(
       `every change of ${describeTarget(request.target)} was already undone: nothing to do`,
@@ -132,27 +167,25 @@ export async function undoChanges(
     usage: emptyUsage(),
     estimated_cost_usd: 0,
     model: UNDO_MODEL,
-    started_at: startedAt.toISOString(),
+    started_at: ctx.startedAt.toISOString(),
     finished_at: deps.clock().toISOString(),
     chain_head: await deps.ledger.chainHead(),
     undo: {
       target: request.target,
       changes: changes.length,
       already_undone: already.size,
-      expired_proposals: expired.count,
-      nothing_to_undo: nothing,
+      expired_proposals: stopped.pending,
+      unapplied_approvals: stopped.approvals,
+      nothing_to_undo: target.nothing,
     },
   };
   await deps.ledger.finishRun(summary);
   log.info({ counts: summary.counts, mode: summary.mode }, 'undo finished');
-  return { summary, expired: expired.rows };
+  return { summary, expired: stopped.rows, logged };
 }
 
 /** The changes to revert, or why there are none; an unknown or unfit target is an input error. */
-async function resolveTarget(
-  store: UndoStore,
-  target: UndoInfo['target'],
-): Promise<{ changes: ProvenanceRow[]; nothing: string | null; dryRunTarget: boolean }> {
+async function resolveTarget(store: UndoStore, target: UndoInfo['target']): Promise<Target> {
   if ('change_id' in target) {
     const row = await store.change(target.change_id);
     if (!row)
@@ -298,22 +331,76 @@ function restoreThrough(
   });
 }
 
-/** A live undo of a run expires its pending proposals; a dry one only counts them. */
-async function expirePending(
+/** What a run undo did about the run's proposals that could still write. */
+interface Stopped {
+  /** Pending proposals expired (dry: that would be). */
+  readonly pending: number;
+  /** Approved or edited proposals not yet applied, expired (dry: that would be). */
+  readonly approvals: number;
+  /** The proposals expired, for their cards. */
+  readonly rows: ProposalRow[];
+  /** One per approval that was (or would be) kept from writing. */
+  readonly warnings: string[];
+}
+
+const NOTHING_STOPPED: Stopped = { pending: 0, approvals: 0, rows: [], warnings: [] };
+
+const describeProposal = (p: ProposalRow) =>
+  `proposal ${p.id} (deal ${p.recordId}, ${p.field}), approved by ${p.decidedBy ?? 'unknown'} but not yet written,`;
+
+/**
+ * A live undo of a run expires the run's proposals that could still write: pending ones,
+ * and approved ones whose apply has not run yet (else they would write after the undo
+ * and nothing would revert them). Each deal's are expired under its lock, the lock every
+ * apply holds while it checks the proposal's state and writes: an apply in flight
+ * finishes first (and its change is undone with the rest), and a later one finds the
+ * proposal expired and writes nothing. A dry undo only counts them.
+ */
+async function stopProposals(
   deps: UndoDeps,
-  request: UndoRequest,
-  undoRunId: string,
-  live: boolean,
-): Promise<{ count: number; rows: ProposalRow[] }> {
-  if (!('run_id' in request.target)) return { count: 0, rows: [] };
-  const undoneRun = request.target.run_id;
-  const pending = await deps.store.pendingProposals(undoneRun);
-  if (!live) return { count: pending.length, rows: [] };
-  const rows: ProposalRow[] = [];
-  for (const p of pending) {
-    const reason = `expired: its run ${undoneRun} was undone by undo run ${undoRunId}`;
-    const row = await deps.store.expireProposal(p.id, entry(p, 'expired', request.actor, reason));
-    if (row) rows.push(row);
+  input: { undoneRun: string; undoRunId: string; actor: string; live: boolean },
+): Promise<Stopped> {
+  const open = await deps.store.openProposals(input.undoneRun);
+  if (!input.live) {
+    const approvals = open.filter((p) => p.status !== 'pending');
+    return {
+      pending: open.length - approvals.length,
+      approvals: approvals.length,
+      rows: [],
+      warnings: approvals.map(
+        (p) =>
+          `${describeProposal(p)} would be expired by a live undo; until then it may still be written`,
+      ),
+    };
   }
-  return { count: rows.length, rows };
+  const byDeal = new Map<string, ProposalRow[]>();
+  for (const p of open) byDeal.set(p.recordId, [...(byDeal.get(p.recordId) ?? []), p]);
+  const outcome = `not written: its run ${input.undoneRun} was undone by undo run ${input.undoRunId}`;
+  const rows: ProposalRow[] = [];
+  for (const [dealId, proposals] of byDeal)
+    await deps.withDealLock(dealId, async () => {
+      for (const p of proposals) {
+        const row = await deps.store.stopProposal(p.id, outcome, (stopped) => {
+          const reason =
+            stopped.decidedBy === null
+              ? `expired: its run ${input.undoneRun} was undone by undo run ${input.undoRunId}`
+              : `expired: approved by ${stopped.decidedBy} but not yet written when its run ${input.undoneRun} was undone by undo run ${input.undoRunId}; it will not be written`;
+          return {
+            ...entry(stopped, 'expired', input.actor, reason),
+            newValue: stopped.editedValue ?? stopped.newValue,
+          };
+        });
+        if (row) rows.push(row);
+      }
+    });
+  // Decided before it was stopped: the row still names its approver.
+  const approvals = rows.filter((r) => r.decidedBy !== null);
+  return {
+    pending: rows.length - approvals.length,
+    approvals: approvals.length,
+    rows,
+    warnings: approvals.map(
+      (p) => `${describeProposal(p)} was expired: it will not be written after the undo`,
+    ),
+  };
 }

@@ -3,10 +3,11 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { CrmReader } from '../crm/crm-port.js';
 import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
+import type { ProvenanceEntry } from '../db/run-ledger.js';
 import type { Policy } from '../domain/policy.js';
 import type { Logger } from '../logger.js';
 import { entry } from '../services/decide-proposal.js';
-import { viewProposal } from '../services/proposal-view.js';
+import { undoWindowOpen, viewProposal } from '../services/proposal-view.js';
 import { type UndoDeps, type UndoSummary, undoChanges } from '../services/undo-run.js';
 import type { Background } from './background.js';
 import { ACTION_UNDO, approvalCard, type CardProposal } from './blocks/approval-card.js';
@@ -39,17 +40,33 @@ export function mayUndo(
   return row.decidedBy === user || policy.opsAdmins.includes(user);
 }
 
-/** What an undo from a card did, in words for the rep. */
-export function undoNote(summary: UndoSummary): string {
+/** What an undo from a card did, in words for the rep; `logged` are the undo's rows. */
+export function undoNote(
+  summary: UndoSummary,
+  logged: readonly Pick<ProvenanceEntry, 'action' | 'reason'>[],
+): string {
   const c = summary.counts;
   if (summary.undo.already_undone > 0 && c.undone + c.would_undo + c.conflict + c.failed === 0)
     return 'already undone; nothing changed';
   if (c.undone > 0) return 'undone: the value from before the approval is back';
   if (c.would_undo > 0)
-    return `DRY RUN, nothing was restored: ${summary.warnings.join('; ') || 'a lock is closed'}`;
+    return `DRY RUN, nothing was restored: ${summary.warnings.join('; ') || 'a lock is closed'}. Press Undo again once the locks are open`;
   if (c.conflict > 0)
     return 'left alone: the field was changed after the approval, so Scout did not overwrite it';
-  return `the undo failed; see run ${summary.run_id}`;
+  const why = logged
+    .filter((r) => r.action === 'failed' && r.reason)
+    .map((r) => r.reason)
+    .join('; ');
+  return `the undo failed, nothing was restored${why ? `: ${why}` : ''} (run ${summary.run_id}). Press Undo to try again`;
+}
+
+/**
+ * Whether an undo from a card settled the change: it was restored, already undone, or
+ * left alone because someone changed the field since. A dry undo (a lock closed) or a
+ * failed restore changed nothing, so the card keeps its button for a retry.
+ */
+export function undoSettled(summary: UndoSummary): boolean {
+  return summary.counts.undone + summary.counts.conflict > 0 || summary.undo.already_undone > 0;
 }
 
 /**
@@ -76,13 +93,19 @@ export function registerUndoButton(
       ? ctx.client.chat.postEphemeral({ channel, user, text }).then(() => undefined)
       : Promise.resolve();
 
-  const refresh = async (row: ProposalRow, extra: Pick<CardProposal, 'undoable' | 'undoNote'>) => {
+  /** Redraws the card: Undo only within the window, and after an undo only if it settled nothing. */
+  const refresh = async (
+    row: ProposalRow,
+    after?: { note: NonNullable<CardProposal['undoNote']>; settled: boolean },
+  ) => {
     if (!row.slackChannel || !row.slackTs) return;
-    const view = await viewProposal(ctx.crm, ctx.policy, row);
+    const now = ctx.clock();
+    const view = await viewProposal(ctx.crm, ctx.policy, row, { hours: ctx.windowHours, now });
+    const card = { ...view.card, undoable: view.card.undoable && !after?.settled };
     await ctx.client.chat.update({
       channel: row.slackChannel,
       ts: row.slackTs,
-      ...approvalCard({ ...view.card, ...extra }),
+      ...approvalCard(after ? { ...card, undoNote: after.note } : card),
     });
   };
 
@@ -115,9 +138,8 @@ export function registerUndoButton(
     const change = await ctx.undo.store.appliedChangeOf(row.id);
     const cli = change === null ? '`scout undo --run`' : `\`scout undo --change ${change}\``;
     const now = ctx.clock();
-    const until = (row.decidedAt ?? now).getTime() + ctx.windowHours * 3_600_000;
-    if (ctx.windowHours <= 0 || until <= now.getTime()) {
-      await refresh(row, { undoable: false });
+    if (!undoWindowOpen(row.decidedAt, { hours: ctx.windowHours, now })) {
+      await refresh(row);
       return ephemeral(
         channel,
         user,
@@ -129,8 +151,9 @@ export function registerUndoButton(
     if (change === null)
       return ephemeral(channel, user, 'Scout found no record of this write to undo.');
     let summary: UndoSummary;
+    let logged: readonly ProvenanceEntry[];
     try {
-      ({ summary } = await undoChanges(ctx.undo, {
+      ({ summary, logged } = await undoChanges(ctx.undo, {
         target: { change_id: change },
         apply: true,
         actor: `slack:${user}`,
@@ -147,8 +170,8 @@ export function registerUndoButton(
         `The undo did not finish: ${(error as Error).message}. Ops can check \`scout log\` and retry with ${cli} (an undo never restores twice).`,
       );
     }
-    const text = undoNote(summary);
-    await refresh(row, { undoable: false, undoNote: { by: user, at: now, text } });
+    const text = undoNote(summary, logged);
+    await refresh(row, { note: { by: user, at: now, text }, settled: undoSettled(summary) });
     await ctx.notifier.postRunSummary(summary);
     await ephemeral(channel, user, `Undo: ${text}.`);
   }

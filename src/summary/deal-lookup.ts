@@ -18,8 +18,27 @@ export const MAX_PICKS = 10;
 export const MAX_CLOSEST = 3;
 
 /**
+ * Letters that carry their mark inside them, so NFKD leaves them whole: each is written
+ * as the plain letters a keyboard without them types ("lodz" for "Łódź"). Keys are lower case.
+ */
+const FOLDED: Readonly<Record<string, string>> = {
+  ł: 'l',
+  ø: 'o',
+  đ: 'd',
+  ð: 'd',
+  ħ: 'h',
+  ŧ: 't',
+  æ: 'ae',
+  œ: 'oe',
+  þ: 'th',
+  ß: 'ss',
+};
+const FOLDABLE = new RegExp(`[${Object.keys(FOLDED).join('')}]`, 'gu');
+
+/**
  * Case-folded (upper then lower, so "ß" and "SS" meet), accents and other combining
- * marks removed, every run of non-letters/digits one space.
+ * marks removed, letters with a built-in mark spelled plainly, every run of
+ * non-letters/digits one space.
  */
 export function normalizeName(text: string): string {
   return text
@@ -28,6 +47,7 @@ export function normalizeName(text: string): string {
     .toLowerCase()
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
+    .replace(FOLDABLE, (c) => FOLDED[c] ?? c)
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }

@@ -105,6 +105,7 @@ describe('scout demo in a real browser', () => {
     const modal = page.locator('#modal-layer.open form.modal');
     await modal.waitFor();
     await modal.locator('input[type=number]').fill('150');
+    expect(await modal.locator('.unsupported').count()).toBe(0);
     await shot('3-edit-modal');
     await modal.getByRole('button', { name: 'Approve' }).click();
     await edit.getByText('edited to 150').waitFor();
@@ -163,6 +164,27 @@ describe('scout demo in a real browser', () => {
     ]);
     expect(actions('d01', 'next_step')).toEqual(['slack:U0ANA:rejected']);
     expect(actions('d01', 'closedate')).toEqual(['slack:U0SAM:denied']);
+  });
+
+  it('renders everything the bot posted, in every channel and DM for every person, with no unsupported block', async () => {
+    const { users, channels, messages, ephemerals } = demo.sandbox.workspace;
+    let seen = 0;
+    for (const channel of channels.values())
+      for (const user of users) {
+        await page.goto(`${demo.sandbox.url}/?channel=${channel.id}&as=${user.id}`);
+        const shown = page.locator('#messages .msg');
+        const expected =
+          messages.filter((m) => m.channel === channel.id).length +
+          ephemerals.filter((e) => e.channel === channel.id && e.user === user.id).length;
+        expect(await shown.count(), `${channel.name} as ${user.name}`).toBe(expected);
+        expect(
+          await page.locator('#messages .unsupported').count(),
+          `unsupported Block Kit in ${channel.name} as ${user.name}`,
+        ).toBe(0);
+        seen += expected;
+      }
+    expect(channels.size).toBeGreaterThanOrEqual(4);
+    expect(seen).toBeGreaterThan(0);
   });
 
   it("kept every Web API call the bot made within Slack's published method contracts", () => {

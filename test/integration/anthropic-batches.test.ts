@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createBatchStore } from '../../src/db/batch-store.js';
+import { advisoryDealLocks } from '../../src/db/deal-locks.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { createAnthropicBatches } from '../../src/extraction/anthropic-batches.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
@@ -95,6 +96,7 @@ describe('extraction through the Message Batches API', () => {
         model: 'claude-sonnet-5-5',
       }),
       batchStore: createBatchStore(database.db),
+      withDealLocks: advisoryDealLocks(database.db),
       collector: 'first-process',
       sleep: async () => {
         throw new Error('the process was stopped');

@@ -1,16 +1,17 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { applyProposal } from '../../src/services/apply-proposal.js';
-import { decideProposal, entry } from '../../src/services/decide-proposal.js';
+import { decideProposal } from '../../src/services/decide-proposal.js';
 import {
   createDealSummaryHarness,
   type DealSummaryHarness,
   MANAGER,
 } from '../support/deal-summary-harness.js';
+import { EXAMPLE_SEED } from '../support/scout-env.js';
 import { APPROVER } from '../support/slack-harness.js';
 
 type Block = {
@@ -156,6 +157,12 @@ describe('/deal-summary over signed HTTP, read-only, answered through response_u
     );
   });
 
+  it('a pending proposal whose card is not posted yet says so', async () => {
+    const a = (await s.command('d1')).responses[0] as Answer;
+    const pending = blocksOf(a).find((b) => b.block_id === 'pending')?.text?.text ?? '';
+    expect(pending).toMatch(/ · expires [^·]+ · card not posted yet$/);
+  });
+
   it('a deal with Slack cards: pending proposals link to their thread (chat.getPermalink)', async () => {
     const runId = (await s.h.database.sql`select run_id from proposals limit 1`)[0]
       ?.run_id as string;
@@ -166,6 +173,16 @@ describe('/deal-summary over signed HTTP, read-only, answered through response_u
       /^\*Pending proposals \(1\)\*\n• \*Close date\* → 2027-01-31 · confidence 0\.80 · expires .* · <https:\/\/example\.slack\.com\/archives\/D01ANA\/p\d+\?thread_ts=[\d.]+&cid=D01ANA\|open its thread>$/,
     );
     expect(s.slack.calls.some((c) => c.method === 'chat.getPermalink')).toBe(true);
+  });
+
+  it('a card whose link Slack refuses reads “card posted, link unavailable”, not “not posted”', async () => {
+    s.slack.faults.set('chat.getPermalink', [{ error: 'channel_not_found' }]);
+    const a = (await s.command('d1')).responses[0] as Answer;
+    const pending = blocksOf(a).find((b) => b.block_id === 'pending')?.text?.text ?? '';
+    expect(pending).toMatch(
+      /^\*Pending proposals \(1\)\*\n• \*Close date\* → 2027-01-31 · confidence 0\.80 · expires .* · card posted, link unavailable$/,
+    );
+    expect(s.slack.faults.get('chat.getPermalink')).toEqual([]);
   });
 
   it('Share in channel posts the answer in_channel, without buttons, saying who shared it', async () => {
@@ -182,6 +199,31 @@ describe('/deal-summary over signed HTTP, read-only, answered through response_u
     expect(blocksOf(a).at(-1)?.elements?.[0]?.text).toMatch(
       new RegExp(`^Shared by <@${MANAGER}> · read-only summary by Scout at `),
     );
+  });
+
+  it('a deal gone from the CRM since the answer: Share, a pick and the why menu say so', async () => {
+    const gone = 'That deal no longer exists in the CRM.';
+    const share = await s.act({
+      type: 'button',
+      action_id: 'deal_summary_share',
+      value: JSON.stringify({ d: 'd404' }),
+    });
+    expect(share).toEqual([{ response_type: 'ephemeral', replace_original: false, text: gone }]);
+    const pick = await s.act({
+      type: 'button',
+      action_id: 'deal_summary_pick_0',
+      value: JSON.stringify({ d: 'd404' }),
+    });
+    expect(pick).toEqual([{ response_type: 'ephemeral', replace_original: true, text: gone }]);
+    const why = await s.act({
+      type: 'static_select',
+      action_id: 'deal_summary_why',
+      selected_option: {
+        text: { type: 'plain_text', text: 'Close date' },
+        value: JSON.stringify({ d: 'd404', f: 'closedate' }),
+      },
+    });
+    expect(why).toEqual([{ response_type: 'ephemeral', replace_original: false, text: gone }]);
   });
 
   it('a button value that is not ours is ignored', async () => {
@@ -237,23 +279,37 @@ describe('/deal-summary over signed HTTP, read-only, answered through response_u
   });
 });
 
+/** The example pipeline with a close date on d1 that the rep entered before Scout. */
+function seedWithCloseDate(): string {
+  const seed = JSON.parse(readFileSync(EXAMPLE_SEED, 'utf8')) as {
+    deals: Array<{ id: string; properties: Record<string, unknown> }>;
+  };
+  const d1 = seed.deals.find((d) => d.id === 'd1');
+  if (!d1) throw new Error('the example seed has no d1');
+  d1.properties.closedate = '2026-12-15';
+  const path = join(mkdtempSync(join(tmpdir(), 'scout-summary-')), 'closedate.seed.json');
+  writeFileSync(path, JSON.stringify(seed));
+  return path;
+}
+
 describe('why: a field proposed, edited, applied and undone', () => {
   let s: DealSummaryHarness;
   beforeAll(async () => {
-    s = await createDealSummaryHarness();
+    s = await createDealSummaryHarness({ seed: seedWithCloseDate() });
   });
   afterAll(async () => {
     await s.close();
   });
 
-  it('the answer names the approver while the value stands, and the history shows every step with its quote', async () => {
+  it('the answer names the approver while the value stands; after `scout undo` it says the undo restored it, and the history shows every step', async () => {
     const db = s.h.database.db;
     const crm = createLocalCrm(db);
     const proposals = createProposalStore(db);
     const row = (
       await s.h.database
-        .sql`select id, version from proposals where record_id = 'd1' and field = 'closedate'`
-    )[0] as { id: string; version: number };
+        .sql`select id, version, old_value from proposals where record_id = 'd1' and field = 'closedate'`
+    )[0] as { id: string; version: number; old_value: unknown };
+    expect(row.old_value).toBe('2026-12-15');
     const decided = await decideProposal(
       { crm, proposals, policy: s.policy, clock: () => new Date() },
       {
@@ -277,23 +333,32 @@ describe('why: a field proposed, edited, applied and undone', () => {
         `↳ rep value: approved with an edit by <@${APPROVER}> on [\\d-]+ from a meeting of 2026-11-20\\\\n> we can have this signed by January 31`,
       ),
     );
-    expect(allText(applied)).toContain('*applied* 2027-02-15 to the CRM');
+    expect(allText(applied)).toContain('*applied* 2027-02-15 to the CRM (was 2026-12-15)');
 
-    // The undo, as the undo command records it: the CRM value goes back, one `undone` row is appended.
-    await s.h.database
-      .sql`update crm_deals set properties = properties || '{"closedate": null}'::jsonb where id = 'd1'`;
+    // The undo service itself, as `scout undo --change` runs it: the CRM value goes back
+    // to the rep's, and the undo run logs its `undone` row.
     const appliedId = (
       await s.h.database
-        .sql`select id from provenance where proposal_id = ${row.id} and action = 'applied'`
+        .sql`select id::int from provenance where proposal_id = ${row.id} and action = 'applied'`
     )[0]?.id as number;
-    const after = (await proposals.get(row.id)) ?? undefined;
-    if (!after) throw new Error('proposal vanished');
-    await proposals.log({
-      ...entry(after, 'undone', 'slack:U01OPS', 'undone with /scout undo'),
-      previousValue: '2027-02-15',
-      newValue: null,
-      undoes: appliedId,
-    });
+    const undone = JSON.parse(
+      await s.h.ok(['undo', '--json', '--change', String(appliedId), '--apply'], {
+        LIVE_WRITES: '1',
+      }),
+    ) as { mode: string; counts: Record<string, number> };
+    expect(undone.mode).toBe('live');
+    expect(undone.counts).toMatchObject({ undone: 1, conflict: 0, failed: 0 });
+    const undoRows = await s.h.database
+      .sql`select action, actor, previous_value, new_value, undoes::int from provenance where undoes is not null`;
+    expect(undoRows.map((r) => ({ ...r }))).toEqual([
+      {
+        action: 'undone',
+        actor: 'cli',
+        previous_value: '2027-02-15',
+        new_value: '2026-12-15',
+        undoes: appliedId,
+      },
+    ]);
 
     const history = (await s.command('Acme renewal why closedate')).responses[0] as Answer;
     const sections = blocksOf(history)
@@ -304,18 +369,23 @@ describe('why: a field proposed, edited, applied and undone', () => {
       (m) => m[1],
     );
     expect(steps).toEqual(['*proposed*', '*edited*', '*applied*', '*undone*']);
+    expect(sections).toContain('*proposed* 2027-01-31 (was 2026-12-15)');
     expect(sections).toContain(`*edited* to 2027-02-15 and approved by <@${APPROVER}>`);
     expect(sections).toContain(
-      `*applied* 2027-02-15 to the CRM (was —), approved by <@${APPROVER}>`,
+      `*applied* 2027-02-15 to the CRM (was 2026-12-15), approved by <@${APPROVER}>`,
     );
-    expect(sections).toContain(
-      '*undone* by <@U01OPS>: back to — (was 2027-02-15) — undone with /scout undo',
-    );
-    expect(sections.match(/^> we can have this signed by January 31$/gm)).toHaveLength(4);
+    expect(sections).toMatch(/\*undone\* by cli: back to 2026-12-15 \(was 2027-02-15\)/);
+    // The quote is on every row that came from the note: the proposal, the edit, the apply.
+    expect(
+      sections.match(/^> we can have this signed by January 31$/gm)?.length,
+    ).toBeGreaterThanOrEqual(3);
     expect(sections).toContain('from a meeting of 2026-11-20');
 
     const now = allText((await s.command('d1')).responses[0]);
-    expect(now).toContain('*Close date*: — │ Scout: n/a │ pending: —');
+    expect(now).toContain('*Close date*: 2026-12-15 │ Scout: n/a │ pending: —');
+    expect(now).toMatch(
+      /↳ rep value: restored by an undo by cli on [\d-]+ \(Scout's 2027-02-15 was taken back\)/,
+    );
     expect(s.slack.violations).toEqual([]);
   });
 });

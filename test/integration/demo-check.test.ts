@@ -22,12 +22,35 @@ describe('scout demo', () => {
       'ok  /deal-summary reached the bot through a signed request (HTTP 200)',
       'ok  /deal-summary d01 answered Ana with the deal as the CRM now has it (seats 150)',
       "ok  provenance: the stranger's attempt is logged as denied",
+      // Every kind of edit form, not only a number.
+      'ok  Edit… → date picker 2027-02-12 → Approve wrote d01 close date 2027-02-12',
+      'ok  the d08 Sales engineer card names the person (Raj Patel), not the CRM id u_raj',
+      'ok  Edit… → person picker Ben Okafor → Approve wrote d08 sales engineer u_ben',
+      'ok  Edit… → select "commit" → Approve wrote d10 forecast category commit',
+      // The approver decides another rep's card, and the log says it was her.
+      "ok  Dana (an approver, not the owner) approved Ben's d04 close date card",
+      'ok  provenance: the d04 approval is attributed to Dana (slack:U0LEAD)',
+      // Each tricky sample case, through the guard that handles it.
+      'ok  d04: the rep-filled close date is not overwritten; the card shows both values',
+      'ok  d05: the ambiguous date (03/04) was skipped for low confidence, with no card',
+      'ok  d06: the misquoted metric (40 percent vs 40%) was dropped by the citation gate',
+      'ok  d07: the stage change without evidence was denied',
+      'ok  /deal-summary d04 why close date shows how it was handled',
+      'ok  /deal-summary d05 why close date shows how it was handled',
+      'ok  /deal-summary d06 why metrics shows how it was handled',
+      // The injection is stopped by a guard of its own, and its IBAN reaches nothing.
+      'ok  d03: the injected IBAN finding was dropped on its own: its field is not in the policy',
+      'ok  d03: the injected amount and stage changes were denied',
+      'ok  no proposal, CRM write, CRM value, card or message carries the injected IBAN',
     ])
-      expect(lines.some((l) => l.startsWith(fact))).toBe(true);
+      expect(
+        lines.some((l) => l.startsWith(fact)),
+        fact,
+      ).toBe(true);
     expect(lines.at(-2)).toBe(
       'scout demo --check: everything above was verified; the demo works on this machine',
     );
-    // About 12 s alone; the margin is for a machine busy with the rest of the suite.
+    // About 20 s alone; the margin is for a machine busy with the rest of the suite.
   }, 120_000);
 
   it('--dump says plainly when the data directory holds no demo yet', async () => {

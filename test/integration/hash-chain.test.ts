@@ -78,6 +78,24 @@ describe('tamper-evident provenance: scout log --verify', () => {
     expect(r.stderr).toContain('2 rows before it verified');
   });
 
+  it('with two tampered rows, reports the first and counts only the rows before it as verified', async () => {
+    const [third, seventh] = [await rowAt(h, 3), await rowAt(h, 7)];
+    await asSuperuser(
+      h,
+      `update provenance set new_value = '"forged later"' where id = ${seventh};
+       update provenance set reason = 'forged first' where id = ${third}`,
+    );
+    const r = await h.cli(['log', '--verify']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `audit chain BROKEN at row id ${third} (chain position #3): row_hash does not match the row's content`,
+    );
+    expect(r.stderr).toContain('. 2 rows before it verified.');
+    expect(r.stderr).not.toContain(`row id ${seventh}`);
+    const report = JSON.parse((await h.cli(['log', '--verify', '--json'])).stdout);
+    expect(report).toMatchObject({ ok: false, rows: 2, broken: { id: third, chain_seq: 3 } });
+  });
+
   it('finds an edited row whose hash was recomputed too: the next link no longer fits', async () => {
     const target = await rowAt(h, 4);
     await asSuperuser(

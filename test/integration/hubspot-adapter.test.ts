@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PropertyWrite } from '../../src/crm/crm-port.js';
-import type { RetryPolicy } from '../../src/crm/hubspot/hubspot-http.js';
+import { createHubSpotCrm } from '../../src/crm/hubspot/hubspot-crm.js';
+import { createHubSpotHttp, type RetryPolicy } from '../../src/crm/hubspot/hubspot-http.js';
 import { openHubSpotCrm } from '../../src/crm/hubspot/open-hubspot-crm.js';
 import type { SeedFile } from '../../src/crm/seed-file.js';
 import { FIXTURE } from '../conformance/fixture.js';
@@ -159,7 +160,7 @@ describe('HubSpot adapter against the stand-in', () => {
     expect(standIn.properties.get('scout_economic_buyer')?.groupName).toBe('scout');
   });
 
-  it('loses and duplicates no write under injected 429s, 5xx and lost answers', async () => {
+  it('writes each deal exactly once when its update meets a 429, a 500 after the change and a 503 before it', async () => {
     await standIn.close();
     standIn = await startHubSpotStandIn();
     standIn.load(manyDeals(250));
@@ -169,14 +170,23 @@ describe('HubSpot adapter against the stand-in', () => {
       label: 'Scout: Economic buyer',
       type: 'text',
     });
-    let n = 0;
-    // Every third request fails, in turn: 429, 500 before the change, 500 after it.
-    const faults = [
-      { status: 429, retryAfterSeconds: 0 },
-      { status: 500 },
-      { status: 500, applied: true },
-    ] as const;
-    standIn.fault = () => (++n % 3 === 0 ? faults[(n / 3) % 3] : undefined);
+    const isUpdate = (r: RecordedRequest) => r.path === '/crm/v3/objects/deals/batch/update';
+    let updates = 0;
+    let reads = 0;
+    // By path: the first batch (deals 2001-2100) meets a 429 and then a 500 after HubSpot
+    // applied it; the second a 503 before anything changed; every fourth batch read a 502.
+    standIn.fault = (r) => {
+      if (isUpdate(r)) {
+        updates += 1;
+        if (updates === 1) return { status: 429, retryAfterSeconds: 0 };
+        if (updates === 2) return { status: 500, applied: true };
+        if (updates === 3) return { status: 503 };
+        return undefined;
+      }
+      if (r.path === '/crm/v3/objects/deals/batch/read' && ++reads % 4 === 0)
+        return { status: 502 };
+      return undefined;
+    };
     const writes: PropertyWrite[] = manyDeals(250).deals.map((d) => ({
       dealId: d.id,
       property: 'scout_economic_buyer',
@@ -186,23 +196,121 @@ describe('HubSpot adapter against the stand-in', () => {
     const results = await crm.writeProperties(writes);
     expect(results.every((r) => r.status === 'written')).toBe(true);
     for (const w of writes) expect(standIn.deal(w.dealId)?.scout_economic_buyer).toBe(w.value);
-    // Re-sent updates carry the same absolute value; no deal ever held anything else.
-    const values = new Map<string, Set<string>>();
-    for (const [deal, property, value] of standIn.changes) {
-      expect(property).toBe('scout_economic_buyer');
-      values.set(deal, (values.get(deal) ?? new Set()).add(value));
-    }
-    expect(values.size).toBe(250);
-    for (const [deal, seen] of values) expect([...seen]).toEqual([`Buyer of ${deal}`]);
+    // No write lost, none applied twice: the re-read after the lost answer found the first
+    // batch in place and sent nothing; the second batch went again after its 503.
+    expect(standIn.changes).toEqual(writes.map((w) => [w.dealId, 'scout_economic_buyer', w.value]));
     expect(standIn.cleared).toEqual([]);
-    const faulted = standIn.requests.filter((r) => r.status >= 429).length;
-    expect(faulted).toBeGreaterThan(3);
+    const sentUpdates = standIn.requests.filter(isUpdate);
+    expect(sentUpdates.map((r) => r.status)).toEqual([429, 500, 503, 200, 200]);
+    expect(sentUpdates.map((r) => (r.body as { inputs: unknown[] }).inputs.length)).toEqual([
+      100, 100, 100, 100, 50,
+    ]);
+  });
+
+  it('reads and compares again before each new try of an update, with no budget wait in between', async () => {
+    const events: string[] = [];
+    const budget = {
+      take: async () => void events.push('budget'),
+      pause: async () => {},
+    };
+    const http = createHubSpotHttp({
+      baseUrl: standIn.url,
+      token: standIn.token,
+      budget,
+      searchBudget: budget,
+      retry: FAST_RETRY,
+    });
+    const crm = createHubSpotCrm(http);
+    await crm.listPropertyDefs();
+    let updates = 0;
+    standIn.fault = (r) => {
+      events.push(`${r.method} ${r.path}`);
+      if (r.path !== '/crm/v3/objects/deals/batch/update') return undefined;
+      updates += 1;
+      if (updates === 1) return { status: 429, retryAfterSeconds: 0 };
+      return updates === 2 ? { status: 502 } : undefined;
+    };
+    events.length = 0;
+    const results = await crm.writeProperties([
+      { dealId: '1002', property: 'economic_buyer', value: 'Hank', expected: null },
+      { dealId: '1004', property: 'economic_buyer', value: 'Olga', expected: null },
+    ]);
+    expect(results).toEqual([{ status: 'written' }, { status: 'written' }]);
+    const read = 'POST /crm/v3/objects/deals/batch/read';
+    const update = 'POST /crm/v3/objects/deals/batch/update';
+    // Each try: the update's budget, the read's budget, the compare read, the update at once.
+    const oneTry = ['budget', 'budget', read, update];
+    expect(events).toEqual([...oneTry, ...oneTry, ...oneTry, 'budget', read]);
+  });
+
+  it('reports a write as failed, and leaves the person’s value, when someone changes it right after the update', async () => {
+    const crm = adapter(standIn);
+    standIn.afterUpdate = (r) => {
+      if (r.path === '/crm/v3/objects/deals/batch/update')
+        standIn.setDealProperty('1002', 'economic_buyer', 'Typed by a rep');
+    };
+    const results = await crm.writeProperties([
+      { dealId: '1002', property: 'economic_buyer', value: 'Scout value', expected: null },
+      { dealId: '1004', property: 'economic_buyer', value: 'Olga', expected: null },
+    ]);
+    expect(results).toEqual([
+      {
+        status: 'failed',
+        reason:
+          'HubSpot accepted economic_buyer = "Scout value" on deal 1002 but reads back "Typed by a rep": someone changed it at the same moment',
+      },
+      { status: 'written' },
+    ]);
+    expect(standIn.deal('1002')?.economic_buyer).toBe('Typed by a rep');
+    expect(standIn.deal('1004')?.economic_buyer).toBe('Olga');
+    expect(standIn.requests.filter((r) => r.method !== 'GET').map((r) => r.path)).toEqual([
+      '/crm/v3/objects/deals/batch/read',
+      '/crm/v3/objects/deals/batch/update',
+      '/crm/v3/objects/deals/batch/read',
+    ]);
+  });
+
+  it('after a lost answer, checks what landed and sends the rest, alone when HubSpot refuses them as a batch', async () => {
+    const crm = adapter(standIn);
+    const update = '/crm/v3/objects/deals/batch/update';
+    let updates = 0;
+    standIn.fault = (r) => {
+      if (r.path !== update) return undefined;
+      updates += 1;
+      if (updates === 1) return { status: 500, applied: true };
+      return {
+        status: 400,
+        category: 'VALIDATION_ERROR',
+        message: 'Property values were not valid',
+      };
+    };
+    // The first update lands on all three, but its answer is lost and two are emptied at once.
+    standIn.afterUpdate = (r) => {
+      if (r.path !== update || updates !== 1) return;
+      standIn.setDealProperty('1003', 'economic_buyer', '');
+      standIn.setDealProperty('1004', 'economic_buyer', '');
+    };
+    const results = await crm.writeProperties([
+      { dealId: '1002', property: 'economic_buyer', value: 'Hank', expected: null },
+      { dealId: '1003', property: 'economic_buyer', value: 'Ivy', expected: null },
+      { dealId: '1004', property: 'economic_buyer', value: 'Olga', expected: null },
+    ]);
+    expect(results).toEqual([{ status: 'written' }, { status: 'written' }, { status: 'written' }]);
+    expect(standIn.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([
+      '/crm/v3/objects/deals/1003',
+      '/crm/v3/objects/deals/1004',
+    ]);
+    expect(standIn.changes.filter(([deal]) => deal === '1002')).toEqual([
+      ['1002', 'economic_buyer', 'Hank'],
+    ]);
   });
 
   it('reports a write whose answer never came as failed only if HubSpot does not hold it', async () => {
     const crm = adapter(standIn);
     await crm.listPropertyDefs();
     const update = (r: RecordedRequest) => r.path === '/crm/v3/objects/deals/batch/update';
+    const sentSince = (from: number) =>
+      standIn.requests.slice(from).map((r) => (update(r) ? 'update' : 'read'));
     standIn.fault = (r) => (update(r) ? { status: 503 } : undefined);
     const lost = await crm.writeProperties([
       { dealId: '1002', property: 'economic_buyer', value: 'Never landed', expected: null },
@@ -210,12 +318,20 @@ describe('HubSpot adapter against the stand-in', () => {
     expect(lost[0]?.status).toBe('failed');
     expect(lost[0]?.status === 'failed' && lost[0].reason).toMatch(/HTTP 503/);
     expect(standIn.deal('1002')?.economic_buyer).toBeUndefined();
+    // Every try reads and compares first; the last read is the read-back.
+    expect(sentSince(1)).toEqual([
+      ...Array.from({ length: FAST_RETRY.attempts + 1 }, () => ['read', 'update']).flat(),
+      'read',
+    ]);
+    const mark = standIn.requests.length;
     standIn.fault = (r) => (update(r) ? { status: 503, applied: true } : undefined);
     const landed = await crm.writeProperties([
       { dealId: '1002', property: 'economic_buyer', value: 'Landed', expected: null },
     ]);
     expect(landed).toEqual([{ status: 'written' }]);
-    expect(standIn.requests.filter(update).length).toBe(2 * (FAST_RETRY.attempts + 1));
+    // The re-read finds it landed: nothing is sent again.
+    expect(sentSince(mark)).toEqual(['read', 'update', 'read', 'read']);
+    expect(standIn.changes).toEqual([['1002', 'economic_buyer', 'Landed']]);
   });
 
   it('batches at most 100 inputs with string values, and the stand-in refuses anything else', async () => {
@@ -412,5 +528,45 @@ describe('HubSpot adapter against the stand-in', () => {
     expect(await callsFor(1)).toBe(4 + 1);
     expect(await callsFor(5)).toBe(4 + 5);
     expect(await callsFor(20)).toBe(4 + 20);
+  });
+
+  it('reads every activity of a deal with more than one answer holds, each once, paging through its associations', async () => {
+    await standIn.close();
+    standIn = await startHubSpotStandIn();
+    const count = 1201;
+    // Associated out of id order, as HubSpot does not promise id order (1201 is prime, so
+    // stepping by 389 visits every id once).
+    const ids = Array.from({ length: count }, (_, j) => String(300_000 + ((j * 389) % count)));
+    standIn.load({
+      ...manyDeals(1),
+      deals: manyDeals(1).deals.map((d) => ({
+        ...d,
+        notes: ids.map((id) => ({
+          id,
+          type: 'note' as const,
+          created_at: new Date(Date.UTC(2026, 0, 1) + Number(id) * 1000).toISOString(),
+          body: `note ${id}`,
+        })),
+      })),
+    });
+    const crm = adapter(standIn);
+    const notes = (await crm.notesForDeals(['2001'])).get('2001') ?? [];
+    expect(notes.map((n) => n.id)).toEqual([...ids].sort());
+    const pages = standIn.requests.filter(
+      (r) => r.method === 'GET' && r.path === '/crm/v4/objects/deals/2001/associations/notes',
+    );
+    // The batch answer holds 500; the rest come in two pages of at most 500.
+    expect(pages.map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  it('writes a close date to HubSpot’s datetime property as midnight UTC, and reads it as the date', async () => {
+    const crm = adapter(standIn);
+    const results = await crm.writeProperties([
+      { dealId: '1001', property: 'closedate', value: '2027-06-30', expected: '2027-03-31' },
+    ]);
+    expect(results).toEqual([{ status: 'written' }]);
+    expect(standIn.deal('1001')?.closedate).toBe('2027-06-30T00:00:00.000Z');
+    const [deal] = (await crm.pageDeals({ cursor: null, limit: 1, ids: ['1001'] })).deals;
+    expect(deal?.properties.closedate).toBe('2027-06-30');
   });
 });

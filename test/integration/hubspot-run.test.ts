@@ -78,11 +78,14 @@ describe(`scout run on HubSpot (stand-in) with ${DEALS} deals`, () => {
     expect(order(hubspotRows)).toEqual(order(localRows));
 
     // What HubSpot holds now is what the local CRM holds; only agent fields and the auto field changed.
+    // (HubSpot keeps the close date as a datetime: midnight UTC of the date.)
+    const asHeld = (k: string, v: unknown) =>
+      k === 'closedate' ? `${v}T00:00:00.000Z` : String(v);
     const dump = await local.dump();
     for (const d of dump.deals) {
       const held = standIn.deal(d.id) ?? {};
       for (const [k, v] of Object.entries(d.properties))
-        if (v !== null) expect(held[k], `${d.id}.${k}`).toBe(String(v));
+        if (v !== null) expect(held[k], `${d.id}.${k}`).toBe(asHeld(k, v));
     }
     expect(new Set(standIn.changes.map(([, p]) => p))).toEqual(
       new Set(['scout_economic_buyer', 'scout_champion', 'next_step']),

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createControlStore } from '../../src/db/control-store.js';
+import { advisoryDealLocks } from '../../src/db/deal-locks.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import type { ExtractorPort } from '../../src/extraction/extractor-port.js';
 import { loadReplayFile } from '../../src/extraction/replay-extractor.js';
@@ -37,6 +38,7 @@ describe('a pause that arrives during a live run (SPEC G9)', () => {
         crm: createLocalCrm(db),
         extractor,
         ledger: createRunLedger(db),
+        withDealLocks: advisoryDealLocks(db),
         policy: loadPolicyFile(DEFAULT_POLICY_PATH),
         liveWrites: '1',
         clock: () => new Date(),

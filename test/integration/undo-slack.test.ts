@@ -118,6 +118,45 @@ describe('the Undo button on applied cards', () => {
     expect(c.blocks()).not.toContain('scout_undo');
   });
 
+  it('an undo pressed while Scout is paused is a DRY RUN that keeps the button; pressed again after resume, it undoes', async () => {
+    const c = await approvedCard();
+    s = c.s;
+    await s.h.database
+      .sql`insert into control (key, value, updated_by) values ('paused', 'true'::jsonb, 'test')`;
+    await s.click('scout_undo', c.id, OWNER);
+    await s.app.idle();
+    expect(await crmValue(s, 'd1', 'closedate')).toBe('2027-01-31');
+    expect(await rows(s, 'undone')).toEqual([]);
+    expect(await rows(s, 'would_undo')).toHaveLength(1);
+    expect(c.blocks()).toContain('DRY RUN, nothing was restored');
+    expect(c.blocks()).toContain('Scout is paused');
+    expect(c.blocks()).toContain('scout_undo');
+    expect(s.slack.ephemerals.at(-1)?.text).toContain('DRY RUN');
+
+    await s.h.database.sql`delete from control where key = 'paused'`;
+    await s.click('scout_undo', c.id, OWNER);
+    await s.app.idle();
+    expect(await crmValue(s, 'd1', 'closedate')).toBeNull();
+    expect(await rows(s, 'undone')).toHaveLength(1);
+    expect(c.blocks()).toContain('the value from before the approval is back');
+    expect(c.blocks()).not.toContain('DRY RUN, nothing was restored');
+    expect(c.blocks()).not.toContain('scout_undo');
+    expect(s.slack.violations).toEqual([]);
+  });
+
+  it('a restore that fails keeps the button and says what failed', async () => {
+    const c = await approvedCard();
+    s = c.s;
+    await s.h.database.sql`delete from crm_notes where deal_id = 'd1'`;
+    await s.h.database.sql`delete from crm_deals where id = 'd1'`;
+    await s.click('scout_undo', c.id, OWNER);
+    await s.app.idle();
+    expect(await rows(s, 'failed')).toHaveLength(1);
+    expect(c.blocks()).toContain('the undo failed, nothing was restored');
+    expect(c.blocks()).toContain('deal d1 no longer exists in the CRM');
+    expect(c.blocks()).toContain('scout_undo');
+  });
+
   it('a rep who changed the field since is not overwritten: the card says the field was left alone', async () => {
     const c = await approvedCard();
     s = c.s;

@@ -1,7 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLocalCrm } from '../../src/crm/local-crm.js';
+import { createRunLedger } from '../../src/db/run-ledger.js';
+import { createUndoStore } from '../../src/db/undo-store.js';
+import { undoChanges } from '../../src/services/undo-run.js';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
 
 const LIVE = { LIVE_WRITES: '1' };
@@ -224,6 +230,60 @@ describe('scout undo (SPEC G15)', () => {
       expect(live.counts.undone).toBe(5);
     },
   );
+
+  it('a pause during the undo stops it from the next deal on: the rest are only would_undo', async () => {
+    h = await createHarness();
+    const run = await h.runJson(['--apply'], LIVE);
+    const db = h.database.db;
+    const local = createLocalCrm(db);
+    const restore = local.restoreProperties;
+    if (!restore) throw new Error('the local CRM can restore');
+    const restores: string[] = [];
+    // Someone presses pause right after the first deal's restore.
+    const crm = {
+      ...local,
+      restoreProperties: async (r: Parameters<typeof restore>[0]) => {
+        const results = await restore(r);
+        restores.push(...r.map((x) => x.property));
+        await h.database
+          .sql`insert into control (key, value, updated_by) values ('paused', 'true'::jsonb, 'test') on conflict do nothing`;
+        return results;
+      },
+    };
+    const written = await h.dump();
+    const { summary, logged } = await undoChanges(
+      {
+        crm,
+        ledger: createRunLedger(db),
+        store: createUndoStore(db),
+        liveWrites: '1',
+        clock: () => new Date(),
+        newId: () => randomUUID(),
+        logger: pino({ level: 'silent' }),
+        withDealLock: h.database.dealLock,
+      },
+      { target: { run_id: run.run_id as string }, apply: true, actor: 'cli' },
+    );
+    const first = logged[0]?.recordId;
+    const firstRows = logged.filter((r) => r.recordId === first);
+    const rest = logged.filter((r) => r.recordId !== first);
+    expect(firstRows.length).toBeGreaterThan(0);
+    expect(rest.length).toBeGreaterThan(0);
+    expect(firstRows.every((r) => r.action === 'undone' && r.dryRun === false)).toBe(true);
+    expect(rest.every((r) => r.action === 'would_undo' && r.dryRun === true)).toBe(true);
+    expect(restores).toHaveLength(firstRows.length);
+    expect(summary.mode).toBe('live');
+    expect(summary.locks.paused).toBe(true);
+    expect(summary.counts).toMatchObject({ undone: firstRows.length, would_undo: rest.length });
+    expect(summary.warnings).toContain(
+      `Scout was paused during the undo: nothing was restored from deal ${rest[0]?.recordId} on`,
+    );
+    const after = await h.dump();
+    for (const d of after.deals)
+      if (d.id !== first) expect(d).toEqual(written.deals.find((w) => w.id === d.id));
+    const [stored] = await h.database.sql`select locks from runs where id = ${summary.run_id}`;
+    expect(stored?.locks).toMatchObject({ paused: true });
+  });
 
   it('a live undo of a run expires its pending proposals; a dry one only counts them', async () => {
     h = await createHarness();

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
-import type { CrmPort } from '../../src/crm/crm-port.js';
+import type { CrmPort, CrmWriter } from '../../src/crm/crm-port.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { openDatabase } from '../../src/db/client.js';
 import { createControlStore } from '../../src/db/control-store.js';
@@ -28,7 +28,7 @@ export interface DealSummaryHarness {
   readonly slack: SlackStandIn;
   readonly app: SlackApp;
   readonly policy: Policy;
-  /** Calls of the CRM's write methods made through the summary's CRM (each one throws). */
+  /** Calls of the CRM's write members made through the summary's CRM (each one throws). */
   readonly crmWriteAttempts: string[];
   /** A connection as the select-only role, to prove the role cannot write. */
   readonly readOnlySql: ReturnType<typeof openDatabase>['sql'];
@@ -37,16 +37,28 @@ export interface DealSummaryHarness {
     text: string,
     user?: string,
   ): Promise<{ status: number; ack: string; responses: Array<Record<string, unknown>> }>;
+  /**
+   * Sends a signed `/deal-summary` and returns as soon as the HTTP answer (the ack) is in,
+   * without waiting for the work after it; `id` names its response_url.
+   */
+  sendCommand(text: string, user?: string): Promise<{ status: number; ack: string; id: string }>;
   /** Sends a signed block action from an ephemeral answer; returns what reached its response_url. */
   act(action: Record<string, unknown>, user?: string): Promise<Array<Record<string, unknown>>>;
+  /** Sends a signed block action and returns once it is acknowledged, like {@link sendCommand}. */
+  sendAction(
+    action: Record<string, unknown>,
+    user?: string,
+  ): Promise<{ status: number; ack: string; id: string }>;
+  /** What reached the response_url `id` so far. */
+  responsesOf(id: string): Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
 /**
  * A seeded database after one live run, with `/deal-summary` wired exactly as the
  * product wires it, except stricter: the CRM reader and the history reader run as a
- * Postgres role that holds SELECT and nothing else, and the CRM port's write methods
- * throw. Slack requests are signed and sent to the real HTTP endpoint.
+ * Postgres role that holds SELECT and nothing else, and every write member of the CRM
+ * port throws (and is recorded). Slack requests are signed and sent to the real HTTP endpoint.
  */
 export async function createDealSummaryHarness(
   options: {
@@ -54,12 +66,16 @@ export async function createDealSummaryHarness(
     narrator?: NarratorPort;
     /** The summary's clock (the narrative's window is counted back from it). */
     now?: Date;
+    /** The CRM's seed file (default: examples/pipeline.seed.json). */
+    seed?: string;
+    /** Wraps the summary's CRM reader (a test's slow or failing CRM); its writes still throw. */
+    wrapCrm?: (crm: CrmPort) => CrmPort;
   } = {},
 ): Promise<DealSummaryHarness> {
   const policyPath = testPolicyPath();
   if (options.policyText)
     writeFileSync(policyPath, options.policyText(readFileSync(policyPath, 'utf8')));
-  const h = await createHarness();
+  const h = await createHarness(options.seed ? { seed: options.seed } : {});
   await h.ok(['run', '--apply'], { SCOUT_POLICY: policyPath, LIVE_WRITES: '1' });
   const slack = await startSlackStandIn();
   const policy = loadPolicyFile(policyPath);
@@ -74,17 +90,25 @@ export async function createDealSummaryHarness(
   const readOnly = openDatabase(roUrl.toString(), { max: 2 });
 
   const crmWriteAttempts: string[] = [];
-  const throwing: CrmPort = {
-    ...createLocalCrm(readOnly.db),
-    writeProperties: async () => {
-      crmWriteAttempts.push('writeProperties');
-      throw new Error('the summary tried to write the CRM');
-    },
-    createProperty: async () => {
-      crmWriteAttempts.push('createProperty');
-      throw new Error('the summary tried to create a CRM property');
-    },
+  const refuse = (member: string) => async (): Promise<never> => {
+    crmWriteAttempts.push(member);
+    throw new Error(`the summary called the CRM's ${member}`);
   };
+  // Required: a member added to CrmWriter fails to compile here until it throws too.
+  const writes: Required<CrmWriter> = {
+    writeProperties: refuse('writeProperties'),
+    restoreProperties: refuse('restoreProperties'),
+    createProperty: refuse('createProperty'),
+    propertyGroup: {
+      name: 'scout',
+      exists: refuse('propertyGroup.exists'),
+      create: refuse('propertyGroup.create'),
+    },
+    // A count of requests sent, not a write.
+    apiCalls: () => 0,
+  };
+  const local = { ...createLocalCrm(readOnly.db), ...writes };
+  const throwing: CrmPort = options.wrapCrm ? { ...options.wrapCrm(local), ...writes } : local;
 
   const db = h.database.db;
   const runtime: Runtime = await startInlineServeRuntime({
@@ -132,14 +156,15 @@ export async function createDealSummaryHarness(
   };
   let n = 0;
   const responsesOf = (id: string) => slack.responses.filter((r) => r.id === id).map((r) => r.body);
-  return {
+  const harness: DealSummaryHarness = {
     h,
     slack,
     app,
     policy,
     crmWriteAttempts,
     readOnlySql: readOnly.sql,
-    async command(text, user = MANAGER) {
+    responsesOf,
+    async sendCommand(text, user = MANAGER) {
       const id = `cmd${++n}`;
       const r = await post(
         commandBody({
@@ -156,10 +181,14 @@ export async function createDealSummaryHarness(
           api_app_id: 'A0SCOUT',
         }),
       );
-      await app.idle();
-      return { status: r.status, ack: r.text, responses: responsesOf(id) };
+      return { status: r.status, ack: r.text, id };
     },
-    async act(action, user = MANAGER) {
+    async command(text, user = MANAGER) {
+      const r = await harness.sendCommand(text, user);
+      await app.idle();
+      return { status: r.status, ack: r.ack, responses: responsesOf(r.id) };
+    },
+    async sendAction(action, user = MANAGER) {
       const id = `act${++n}`;
       const r = await post(
         payloadBody({
@@ -180,9 +209,13 @@ export async function createDealSummaryHarness(
           actions: [{ action_ts: `${Date.now() / 1000}`, block_id: 'summary_actions', ...action }],
         }),
       );
-      if (r.status !== 200) throw new Error(`block action answered ${r.status}: ${r.text}`);
+      return { status: r.status, ack: r.text, id };
+    },
+    async act(action, user = MANAGER) {
+      const r = await harness.sendAction(action, user);
+      if (r.status !== 200) throw new Error(`block action answered ${r.status}: ${r.ack}`);
       await app.idle();
-      return responsesOf(id);
+      return responsesOf(r.id);
     },
     async close() {
       await app.idle();
@@ -195,4 +228,5 @@ export async function createDealSummaryHarness(
       await withAdmin((sql) => sql.unsafe(`drop role if exists "${role}"`));
     },
   };
+  return harness;
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ENGAGEMENTS, type EngagementObject } from '../../src/crm/hubspot/engagements.js';
-import { toPropertyCreate } from '../../src/crm/hubspot/property-types.js';
 import type {
   AssociationsBatchRequest,
   BatchReadRequest,
@@ -15,7 +13,8 @@ import type {
   WireOwner,
   WireProperty,
 } from '../../src/crm/hubspot/wire.js';
-import { BUILTIN_DEAL_PROPERTIES, type SeedFile } from '../../src/crm/seed-file.js';
+import type { SeedFile } from '../../src/crm/seed-file.js';
+import type { PropertyDef } from '../../src/domain/values.js';
 
 /** What the stand-in does instead of answering normally (fault injection). */
 export type Fault =
@@ -66,6 +65,8 @@ export interface HubSpotStandIn {
   rateLimit: { requests: number; windowMs: number } | null;
   /** Asked before each authenticated request; a fault replaces or follows the normal answer. */
   fault: (request: RecordedRequest) => Fault | undefined;
+  /** Called right after a deal update (batch or PATCH) took effect, before it is answered. */
+  afterUpdate: (request: RecordedRequest) => void;
   readonly properties: Map<string, WireProperty>;
   readonly groups: Set<string>;
   /** Loads a local-CRM seed file (ids must be numeric, as HubSpot's are). */
@@ -78,7 +79,37 @@ export interface HubSpotStandIn {
   close(): Promise<void>;
 }
 
-const OBJECT_SCOPES: Record<'deals' | EngagementObject, string> = {
+/**
+ * HubSpot's activity objects and the property holding each one's text, written out here
+ * rather than taken from the adapter, so a misspelt name in the adapter reads nothing.
+ */
+const ACTIVITY_BODY = {
+  notes: 'hs_note_body',
+  calls: 'hs_call_body',
+  meetings: 'hs_meeting_body',
+  emails: 'hs_email_text',
+} as const;
+type Activity = keyof typeof ACTIVITY_BODY;
+const ACTIVITIES = Object.keys(ACTIVITY_BODY) as Activity[];
+
+/** A fresh portal's deal properties (HubSpot keeps the close date as a datetime). */
+const PORTAL_DEAL_PROPERTIES: PropertyCreateRequest[] = [
+  { name: 'dealname', label: 'Deal name', type: 'string', fieldType: 'text' },
+  { name: 'dealstage', label: 'Deal stage', type: 'string', fieldType: 'text' },
+  { name: 'amount', label: 'Amount', type: 'number', fieldType: 'number' },
+  { name: 'closedate', label: 'Close date', type: 'datetime', fieldType: 'date' },
+  { name: 'pipeline', label: 'Pipeline', type: 'string', fieldType: 'text' },
+  {
+    name: 'hubspot_owner_id',
+    label: 'Deal owner',
+    type: 'enumeration',
+    fieldType: 'select',
+    referencedObjectType: 'OWNER',
+    externalOptions: true,
+  },
+].map((p) => ({ ...p, groupName: 'dealinformation' }) as PropertyCreateRequest);
+
+const OBJECT_SCOPES: Record<'deals' | Activity, string> = {
   deals: 'crm.objects.deals.read',
   notes: 'crm.objects.contacts.read',
   calls: 'crm.objects.contacts.read',
@@ -113,12 +144,11 @@ export async function startHubSpotStandIn(
 ): Promise<HubSpotStandIn> {
   const token = options.token ?? `pat-na1-${randomUUID()}`;
   const deals = new Map<string, StoredObject>();
-  const engagements = new Map<EngagementObject, Map<string, StoredObject>>(
-    ENGAGEMENTS.map((e) => [e.object, new Map()]),
+  const engagements = new Map<Activity, Map<string, StoredObject>>(
+    ACTIVITIES.map((a) => [a, new Map()]),
   );
-  const links = new Map<EngagementObject, Map<string, string[]>>(
-    ENGAGEMENTS.map((e) => [e.object, new Map()]),
-  );
+  /** Each deal's activities in the order they were associated (not by id, as in HubSpot). */
+  const links = new Map<Activity, Map<string, string[]>>(ACTIVITIES.map((a) => [a, new Map()]));
   const owners: WireOwner[] = [];
   const arrivals: number[] = [];
 
@@ -132,6 +162,7 @@ export async function startHubSpotStandIn(
     latencyMs: 0,
     rateLimit: null,
     fault: () => undefined,
+    afterUpdate: () => {},
     properties: new Map(),
     groups: new Set(['dealinformation']),
     load,
@@ -171,17 +202,7 @@ export async function startHubSpotStandIn(
     state.properties.set(p.name, p);
     return p;
   }
-  for (const def of [
-    { name: 'dealname', label: 'Deal name', type: 'text' as const },
-    ...BUILTIN_DEAL_PROPERTIES,
-  ])
-    defineProperty(toPropertyCreate(def, 'dealinformation'));
-  defineProperty({
-    ...toPropertyCreate(
-      { name: 'hubspot_owner_id', label: 'Deal owner', type: 'user' },
-      'dealinformation',
-    ),
-  });
+  for (const p of PORTAL_DEAL_PROPERTIES) defineProperty(p);
 
   function load(seed: SeedFile): void {
     const numeric = (id: string, what: string) => {
@@ -203,15 +224,16 @@ export async function startHubSpotStandIn(
       });
     }
     // A seed's own definition of a standard property (dealstage as an enum, say) wins, as in a real portal.
-    for (const p of seed.properties) defineProperty(toPropertyCreate(p, 'dealinformation'));
+    for (const p of seed.properties) defineProperty(portalProperty(p));
     for (const d of seed.deals) {
       const properties: Record<string, string> = { dealname: d.name };
       if (d.owner_id) properties.hubspot_owner_id = d.owner_id;
-      for (const [k, v] of Object.entries(d.properties)) if (v !== null) properties[k] = String(v);
+      for (const [k, v] of Object.entries(d.properties))
+        if (v !== null) properties[k] = stored(k, String(v));
       const at = '2026-01-01T00:00:00.000Z';
       deals.set(numeric(d.id, 'deal'), { id: d.id, properties, createdAt: at, updatedAt: at });
       for (const n of d.notes) {
-        const object: EngagementObject =
+        const object: Activity =
           n.type === 'note'
             ? 'notes'
             : n.type === 'call'
@@ -219,9 +241,10 @@ export async function startHubSpotStandIn(
               : n.type === 'meeting'
                 ? 'meetings'
                 : 'emails';
-        const spec = ENGAGEMENTS.find((e) => e.object === object);
-        const props: Record<string, string> = { hs_timestamp: n.created_at };
-        if (spec) props[spec.body] = n.body;
+        const props: Record<string, string> = {
+          hs_timestamp: n.created_at,
+          [ACTIVITY_BODY[object]]: n.body,
+        };
         if (object === 'emails')
           props.hs_email_direction = n.type === 'email_reply' ? 'INCOMING_EMAIL' : 'EMAIL';
         engagements.get(object)?.set(numeric(n.id, 'note'), {
@@ -340,6 +363,12 @@ export async function startHubSpotStandIn(
           'VALIDATION_ERROR',
           `Property values were not valid: [{"isValid":false,"message":"${value} was not a valid number.","error":"INVALID_LONG","name":"${name}"}]`,
         );
+      if (def.type === 'datetime' && datetimeOf(value) === null)
+        throw new HttpError(
+          400,
+          'VALIDATION_ERROR',
+          `Property values were not valid: [{"isValid":false,"message":"${value} is not a valid datetime: use an ISO 8601 timestamp or milliseconds since the epoch","error":"INVALID_DATETIME","name":"${name}"}]`,
+        );
       if (def.type === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value))
         throw new HttpError(
           400,
@@ -358,17 +387,27 @@ export async function startHubSpotStandIn(
         );
     }
   };
+  /** A value as HubSpot keeps it: a datetime as a full ISO timestamp, whatever form it came in. */
+  const stored = (name: string, value: string): string =>
+    state.properties.get(name)?.type === 'datetime'
+      ? (datetimeOf(value) ?? new Date(`${value}T00:00:00.000Z`)).toISOString()
+      : value;
   const applyUpdate = (id: string, properties: Record<string, string>) => {
     const d = deals.get(id) as StoredObject;
     for (const [name, value] of Object.entries(properties)) {
       if (value === '') {
         delete d.properties[name];
         state.cleared.push([id, name]);
-      } else d.properties[name] = value;
+      } else d.properties[name] = stored(name, value);
       state.changes.push([id, name, value]);
     }
     d.updatedAt = new Date().toISOString();
   };
+  const checkLimit = (limit: number, max: number) => {
+    if (!Number.isInteger(limit) || limit < 1 || limit > max)
+      throw new HttpError(400, 'VALIDATION_ERROR', `limit must be between 1 and ${max}`);
+  };
+  /** A page of a list sorted by id; `after` is the id the page starts at, as in HubSpot's object lists. */
   const page = <T>(
     items: readonly T[],
     after: string | null,
@@ -376,12 +415,21 @@ export async function startHubSpotStandIn(
     max: number,
     key: (t: T) => string,
   ) => {
-    if (!Number.isInteger(limit) || limit < 1 || limit > max)
-      throw new HttpError(400, 'VALIDATION_ERROR', `limit must be between 1 and ${max}`);
+    checkLimit(limit, max);
     const start = after === null ? 0 : items.findIndex((t) => BigInt(key(t)) >= BigInt(after));
     const slice = start < 0 ? [] : items.slice(start, start + limit);
     const next = start < 0 ? undefined : items[start + limit];
     return { slice, next: next === undefined ? undefined : key(next) };
+  };
+  /**
+   * A page of a deal's associations, which are not in id order: `after` is an opaque
+   * position, as HubSpot's association cursors are opaque.
+   */
+  const associationPage = (to: readonly string[], after: string | null, limit: number) => {
+    checkLimit(limit, ASSOCIATIONS_PER_ANSWER);
+    const start = after === null ? 0 : positionOf(after);
+    const next = start + limit < to.length ? positionCursor(start + limit) : undefined;
+    return { slice: to.slice(start, start + limit), next };
   };
   const byId = <T extends { id: string }>(items: Iterable<T>) =>
     [...items].sort((a, b) =>
@@ -439,7 +487,7 @@ export async function startHubSpotStandIn(
     }
     m = at('POST', /^\/crm\/v3\/objects\/(deals|notes|calls|meetings|emails)\/batch\/read$/);
     if (m) {
-      const object = m[1] as 'deals' | EngagementObject;
+      const object = m[1] as 'deals' | Activity;
       need(OBJECT_SCOPES[object]);
       return batchRead(
         object === 'deals' ? deals : (engagements.get(object) as Map<string, StoredObject>),
@@ -455,6 +503,7 @@ export async function startHubSpotStandIn(
         throw new HttpError(404, 'OBJECT_NOT_FOUND', `Could not find deals: ${missing.join(', ')}`);
       for (const i of inputs) checkUpdate(i.properties);
       for (const i of inputs) applyUpdate(i.id, i.properties as Record<string, string>);
+      state.afterUpdate(req);
       const now = new Date().toISOString();
       return [
         200,
@@ -480,12 +529,13 @@ export async function startHubSpotStandIn(
       const properties = (body as { properties?: unknown })?.properties;
       checkUpdate(properties);
       applyUpdate(id, properties as Record<string, string>);
+      state.afterUpdate(req);
       return [200, wire(deals.get(id) as StoredObject, Object.keys(properties as object))];
     }
     m = at('POST', /^\/crm\/v4\/associations\/deals\/(notes|calls|meetings|emails)\/batch\/read$/);
     if (m) {
       need(OBJECT_SCOPES.deals);
-      const object = m[1] as EngagementObject;
+      const object = m[1] as Activity;
       const results: WireAssociations[] = [];
       for (const id of inputsOf(body as AssociationsBatchRequest)) {
         const to = links.get(object)?.get(id) ?? [];
@@ -498,7 +548,7 @@ export async function startHubSpotStandIn(
             associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 214 }],
           })),
           ...(to.length > first.length
-            ? { paging: { next: { after: to[first.length] as string } } }
+            ? { paging: { next: { after: positionCursor(first.length) } } }
             : {}),
         });
       }
@@ -511,21 +561,16 @@ export async function startHubSpotStandIn(
     );
     if (m) {
       need(OBJECT_SCOPES.deals);
-      const to = (links.get(m[2] as EngagementObject)?.get(m[1] as string) ?? []).map((id) => ({
-        id,
-      }));
-      const { slice, next } = page(
-        to,
+      const { slice, next } = associationPage(
+        links.get(m[2] as Activity)?.get(m[1] as string) ?? [],
         query.get('after'),
-        Number(query.get('limit') ?? 500),
-        500,
-        (t) => t.id,
+        Number(query.get('limit') ?? ASSOCIATIONS_PER_ANSWER),
       );
       return [
         200,
         {
-          results: slice.map((t) => ({
-            toObjectId: t.id,
+          results: slice.map((id) => ({
+            toObjectId: id,
             associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 214, label: null }],
           })),
           ...(next ? { paging: { next: { after: next } } } : {}),
@@ -711,6 +756,59 @@ export async function startHubSpotStandIn(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   (state as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return state;
+}
+
+/** A seed's property as a person would have made it in HubSpot's settings. */
+function portalProperty(p: PropertyDef): PropertyCreateRequest {
+  const base = { name: p.name, label: p.label, groupName: 'dealinformation' };
+  switch (p.type) {
+    case 'text':
+      return { ...base, type: 'string', fieldType: 'text' };
+    case 'number':
+      return { ...base, type: 'number', fieldType: 'number' };
+    case 'date':
+      return { ...base, type: 'date', fieldType: 'date' };
+    case 'enum':
+      return {
+        ...base,
+        type: 'enumeration',
+        fieldType: 'select',
+        options: (p.options ?? []).map((value, i) => ({
+          label: value,
+          value,
+          displayOrder: i,
+          hidden: false,
+        })),
+      };
+    case 'user':
+      return {
+        ...base,
+        type: 'enumeration',
+        fieldType: 'select',
+        referencedObjectType: 'OWNER',
+        externalOptions: true,
+      };
+  }
+}
+
+/** A datetime value as HubSpot takes one (an ISO 8601 timestamp, or epoch milliseconds), or null. */
+function datetimeOf(value: string): Date | null {
+  const at = /^\d+$/.test(value)
+    ? new Date(Number(value))
+    : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)
+      ? new Date(value)
+      : null;
+  return at && !Number.isNaN(at.getTime()) ? at : null;
+}
+
+function positionCursor(position: number): string {
+  return Buffer.from(`association:${position}`).toString('base64url');
+}
+
+function positionOf(cursor: string): number {
+  const m = /^association:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new HttpError(400, 'VALIDATION_ERROR', `after ${cursor} is not a valid cursor`);
+  return Number(m[1]);
 }
 
 function rateLimitBody() {

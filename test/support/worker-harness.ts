@@ -9,15 +9,17 @@ import type { CrmPort } from '../../src/crm/crm-port.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
+import { proposals } from '../../src/db/schema.js';
 import type { ExtractorPort } from '../../src/extraction/extractor-port.js';
 import { loadReplayFile } from '../../src/extraction/replay-extractor.js';
 import type { Timings } from '../../src/jobs/background-work.js';
-import { createBullJobs } from '../../src/jobs/bullmq-jobs.js';
+import { type BullJobsOptions, createBullJobs } from '../../src/jobs/bullmq-jobs.js';
 import { createInlineJobs } from '../../src/jobs/inline-jobs.js';
 import type { JobSystem, Schedule } from '../../src/jobs/job-system.js';
 import { type Runtime, startRuntime } from '../../src/jobs/runtime.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
-import { createNotifier } from '../../src/slack/notifier.js';
+import { entry } from '../../src/services/decide-proposal.js';
+import { createNotifier, type Notifier } from '../../src/slack/notifier.js';
 import type { TestDatabase } from './test-database.js';
 
 export const FAST_TIMINGS: Timings = {
@@ -54,6 +56,34 @@ export function uniquePrefix(): string {
   return `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 }
 
+/** A Web API client of the Slack stand-in, without retries. */
+export function slackClient(slack: { token: string; url: string }): WebClient {
+  return new WebClient(slack.token, {
+    slackApiUrl: `${slack.url.replace(/\/$/, '')}/`,
+    retryConfig: { retries: 0 },
+  });
+}
+
+/** The notifier a test worker posts with: the Slack stand-in, ops in C0OPS, no pacing unless asked. */
+export function testNotifier(input: {
+  database: TestDatabase;
+  crm: CrmPort;
+  slack: { token: string; url: string };
+  minIntervalMs?: number;
+  client?: WebClient;
+}): Notifier {
+  return createNotifier({
+    client: input.client ?? slackClient(input.slack),
+    proposals: createProposalStore(input.database.db),
+    crm: input.crm,
+    policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+    logger: pino({ level: 'silent' }),
+    opsChannel: 'C0OPS',
+    approvalsChannel: 'C0APPROVALS',
+    minIntervalMs: input.minIntervalMs ?? 0,
+  });
+}
+
 /** A worker in this process, on BullMQ (with a Redis URL) or inline, as `scout worker` composes it. */
 export async function startTestWorker(input: {
   database: TestDatabase;
@@ -63,10 +93,14 @@ export async function startTestWorker(input: {
   liveWrites?: string;
   slack?: { token: string; url: string };
   extractDelayMs?: number;
+  /** Wraps the replay extractor (after the delay, if any): a test's faults. */
+  extractor?: (replay: ExtractorPort) => ExtractorPort;
   crm?: CrmPort;
   schedules?: Schedule[];
   timings?: Partial<Timings>;
   lockMs?: number;
+  retries?: BullJobsOptions['retries'];
+  undoWindowHours?: number;
 }): Promise<{ runtime: Runtime; jobs: JobSystem; prefix: string }> {
   const { db } = input.database;
   const logger = pino({ level: 'silent' });
@@ -78,11 +112,13 @@ export async function startTestWorker(input: {
         logger,
         dealConcurrency: 8,
         lockMs: input.lockMs ?? 30_000,
+        ...(input.retries ? { retries: input.retries } : {}),
       })
     : createInlineJobs({ logger, dealConcurrency: 8, retryDelayMs: 10 });
   const crm = input.crm ?? createLocalCrm(db);
   const policy = loadPolicyFile(DEFAULT_POLICY_PATH);
   const replay = loadReplayFile(input.replayPath);
+  const timed = input.extractDelayMs ? slowExtractor(replay, input.extractDelayMs) : replay;
   const runtime = await startRuntime({
     role: 'worker',
     jobs,
@@ -92,28 +128,54 @@ export async function startTestWorker(input: {
     policy,
     liveWrites: input.liveWrites,
     notifier: input.slack
-      ? createNotifier({
-          client: new WebClient(input.slack.token, {
-            slackApiUrl: `${input.slack.url.replace(/\/$/, '')}/`,
-            retryConfig: { retries: 0 },
-          }),
-          proposals: createProposalStore(db),
-          crm,
-          policy,
-          logger,
-          opsChannel: 'C0OPS',
-          approvalsChannel: 'C0APPROVALS',
-          minIntervalMs: 0,
-        })
+      ? testNotifier({ database: input.database, crm, slack: input.slack })
       : null,
     logger,
     clock: () => new Date(),
     newId: () => randomUUID(),
     timings: { ...FAST_TIMINGS, ...input.timings },
-    extractor: input.extractDelayMs ? slowExtractor(replay, input.extractDelayMs) : replay,
+    extractor: input.extractor ? input.extractor(timed) : timed,
     ...(input.schedules ? { schedules: input.schedules } : {}),
+    ...(input.undoWindowHours !== undefined ? { undoWindowHours: input.undoWindowHours } : {}),
   });
   return { runtime, jobs, prefix };
+}
+
+/** A pending live proposal as a run leaves it, on a field the generated pipeline leaves empty. */
+export async function insertProposal(
+  database: TestDatabase,
+  input: { dealId: string; field: string; newValue: string; runId?: string },
+): Promise<string> {
+  const id = randomUUID();
+  await database.db.insert(proposals).values({
+    id,
+    runId: input.runId ?? randomUUID(),
+    object: 'deal',
+    recordId: input.dealId,
+    field: input.field,
+    oldValue: null,
+    newValue: input.newValue,
+    sourceNoteId: `${input.dealId}n0`,
+    quote: 'Next step: demo number 0.',
+    confidence: 0.8,
+    model: 'replay',
+    dryRun: false,
+    expiresAt: new Date(Date.now() + 3_600_000),
+  });
+  return id;
+}
+
+/** Approves a pending proposal as a click in Slack does; returns its new version. */
+export async function approveProposal(database: TestDatabase, id: string): Promise<number> {
+  const store = createProposalStore(database.db);
+  const row = await store.get(id);
+  if (!row) throw new Error(`proposal ${id} not stored`);
+  const decided = await store.decide(
+    { id, version: row.version, status: 'approved', by: 'U01ANA', at: new Date() },
+    entry(row, 'approved', 'slack:U01ANA', 'approved in Slack'),
+  );
+  if (!decided) throw new Error(`proposal ${id} was not pending`);
+  return decided.version;
 }
 
 export async function until(

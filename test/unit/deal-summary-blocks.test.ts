@@ -361,11 +361,168 @@ describe('the /deal-summary answer (pure Block Kit)', () => {
   });
 });
 
+describe('the answer at Slack’s limits with a normal deal id (the controls stay)', () => {
+  const long = (c: string) => `${c}<&>`.repeat(1250);
+  /** Field i: a 5,000-character label starting with its number; odd ones a 5,000-character name too. */
+  const hugeFields = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      field(i % 2 ? `f${i}_${'n'.repeat(5000)}` : `f${i}`, {
+        label: `${i}:${long('L')}`,
+        repValue: long('R'),
+        suggestion: long('S'),
+        pending: [long('P'), long('Q'), long('X'), long('Y')],
+        why: {
+          kind: 'scout',
+          action: 'applied',
+          at: T(20),
+          quote: long('"'),
+          noteId: 'n1',
+          confidence: 0.9,
+          approvedBy: 'U01LEAD',
+          edited: false,
+        },
+        suggestionWhy: { kind: 'rep', after: { value: long('A'), at: T(20) } },
+        hasHistory: true,
+      }),
+    );
+  const shownFieldNumbers = (blocks: KnownBlock[]) =>
+    blocks
+      .filter((b) => /^fields_\d+$/.test(b.block_id ?? ''))
+      .flatMap((b) => [...JSON.stringify(b).matchAll(/\*(\d+):L/g)].map((m) => Number(m[1])));
+
+  it.each([40, 60])(
+    '%i fields with 5,000-character labels, names and values: Share, cut options, exact count of hidden fields',
+    (n) => {
+      const m = dealSummaryMessage({ ...SUMMARY, fields: hugeFields(n) }, LINKS, {
+        kind: 'asker',
+      });
+      assertWithinLimits(m);
+      const shown = shownFieldNumbers(m.blocks);
+      // The first fields in order, each once, then the rest counted exactly.
+      expect(shown).toEqual(shown.map((_, i) => i));
+      expect(shown.length).toBeGreaterThan(0);
+      const more = m.blocks.find((b) => b.block_id === 'fields_more');
+      if (shown.length === n) expect(more).toBeUndefined();
+      else
+        expect(JSON.stringify(more)).toContain(
+          `${n - shown.length} more field(s) not shown here: \`/deal-summary d1 why <field>\``,
+        );
+      if (n === 40) expect(shown).toHaveLength(40);
+      else expect(shown.length).toBeLessThan(n);
+
+      const actions = m.blocks.find((b) => b.type === 'actions') as {
+        elements: Array<{
+          action_id: string;
+          value?: string;
+          options?: Array<{ text: { text: string }; value: string }>;
+        }>;
+      };
+      expect(actions.elements[0]).toMatchObject({
+        action_id: 'deal_summary_share',
+        value: '{"d":"d1"}',
+      });
+      const options = actions.elements[1]?.options ?? [];
+      // Only fields whose name fits an option value (150) get one: the even ones here.
+      expect(options.map((o) => JSON.parse(o.value))).toEqual(
+        Array.from({ length: n / 2 }, (_, k) => ({ d: 'd1', f: `f${2 * k}` })),
+      );
+      for (const [k, o] of options.entries()) {
+        expect(o.text.text.length).toBeLessThanOrEqual(75);
+        expect(o.text.text.startsWith(`${2 * k}:L<&>`)).toBe(true);
+      }
+    },
+  );
+
+  it('40 long pending proposals: whole lines while they fit, then “…and N more” counting the rest', () => {
+    const pending = Array.from({ length: 40 }, (_, i) => ({
+      ...(SUMMARY.pending[0] as DealSummary['pending'][number]),
+      id: `p${i}`,
+      label: `${i}:${long('L')}`,
+      newValue: long('N'),
+      slackTs: `1700000000.${String(i).padStart(6, '0')}`,
+    }));
+    const links = new Map(
+      pending.map((p) => [p.id, `https://example.slack.com/archives/D01ANA/p${p.slackTs}`]),
+    );
+    const m = dealSummaryMessage({ ...SUMMARY, pending }, links, { kind: 'asker' });
+    assertWithinLimits(m);
+    const text =
+      (m.blocks.find((b) => b.block_id === 'pending') as { text: { text: string } } | undefined)
+        ?.text.text ?? '';
+    const [head, ...lines] = text.split('\n');
+    expect(head).toBe('*Pending proposals (40)*');
+    const more = lines.pop();
+    expect(lines.length).toBeGreaterThan(0);
+    expect(more).toBe(`…and ${40 - lines.length} more`);
+    for (const [i, line] of lines.entries())
+      expect(line).toMatch(new RegExp(`^• \\*${i}:L.*\\|open its thread>$`));
+  });
+
+  it('ten short pending proposals of twelve: all ten listed and “…and 2 more”', () => {
+    const pending = Array.from({ length: 12 }, (_, i) => ({
+      ...(SUMMARY.pending[1] as DealSummary['pending'][number]),
+      id: `q${i}`,
+    }));
+    const text = JSON.stringify(
+      dealSummaryMessage({ ...SUMMARY, pending }, new Map(), { kind: 'asker' }),
+    );
+    expect(text.match(/card not posted yet/g)).toHaveLength(10);
+    expect(text).toContain('\\n…and 2 more');
+  });
+
+  it('a card is linked, posted without a usable link (chat.getPermalink failed), or not posted yet', () => {
+    const base = SUMMARY.pending[0] as DealSummary['pending'][number];
+    const pending = [
+      { ...base, id: 'linked' },
+      { ...base, id: 'posted' },
+      { ...base, id: 'unposted', slackChannel: null, slackTs: null },
+      { ...base, id: 'absurd' },
+    ];
+    const m = dealSummaryMessage(
+      { ...SUMMARY, pending },
+      new Map([
+        ['linked', 'https://example.slack.com/archives/D01ANA/p1'],
+        // No real permalink is this long; a line must stay short enough to be listed whole.
+        ['absurd', `https://example.slack.com/${'x'.repeat(5000)}`],
+      ]),
+      { kind: 'asker' },
+    );
+    const lines = (
+      m.blocks.find((b) => b.block_id === 'pending') as { text: { text: string } }
+    ).text.text
+      .split('\n')
+      .slice(1);
+    expect(lines.map((l) => l.replace(/^.* · expires [^·]+ · /, ''))).toEqual([
+      '<https://example.slack.com/archives/D01ANA/p1|open its thread>',
+      'card posted, link unavailable',
+      'card not posted yet',
+      'card posted, link unavailable',
+    ]);
+  });
+});
+
 describe('the "why" history (pure Block Kit)', () => {
   it('snapshot: proposed, dry run, edited, applied, undone, suggestion, rejected', () => {
     const m = fieldHistoryMessage(HISTORY);
     expect(m).toMatchSnapshot();
     assertWithinLimits(m);
+  });
+
+  it('says why a proposal expired: its time ran out, or an undo of its run stopped it', () => {
+    const m = fieldHistoryMessage({
+      ...HISTORY,
+      rows: [
+        hrow('expired', { reason: 'expired at 2026-11-20T12:00:00.000Z before a decision' }),
+        hrow('expired', {
+          reason:
+            'expired: approved by U01ANA but not yet written when its run r1 was undone by undo run u1; it will not be written',
+        }),
+      ],
+    });
+    const text = JSON.stringify(m);
+    expect(text).toContain('*expired* — at 2026-11-20T12:00:00.000Z before a decision');
+    expect(text).toContain('*expired* — approved by U01ANA but not yet written when its run r1');
+    expect(text).not.toContain('before anyone decided');
   });
 
   it('no rows: says a person entered whatever is there', () => {
@@ -456,45 +613,88 @@ describe('read-only by type (SPEC G16)', () => {
     ]);
   });
 
-  it('no method that writes is reachable from the summary’s ports', () => {
-    type Writes =
-      | 'writeProperties'
-      | 'createProperty'
-      | 'insert'
-      | 'update'
-      | 'delete'
-      | 'execute'
-      | 'transaction'
-      | 'decide'
-      | 'finish'
-      | 'expire'
-      | 'log'
-      | 'setCard'
-      | 'saveThread'
-      | 'setPaused'
-      | 'commitPage'
-      | 'startRun'
-      | 'finishRun'
-      | 'failRun'
-      | 'set'
-      | 'clear'
-      | 'postMessage';
-    /** Every property name reachable through object-valued properties (ports are objects of functions). */
-    type Reachable<T, D extends unknown[] = []> = D['length'] extends 6
+  it('the members reachable from the summary’s ports are exactly these: a new one fails until reviewed', () => {
+    /**
+     * Every member name reachable through object-valued members (ports are objects of
+     * functions). A read-only array or map counts as what it holds; a mutable one counts
+     * with all its members, so its `push` or `set` shows up.
+     */
+    type Reachable<T, D extends unknown[] = []> = D['length'] extends 8
       ? never
       : T extends (...args: never[]) => unknown
         ? never
-        : T extends object
-          ? {
-              [K in keyof T]-?: [NonNullable<T[K]>] extends [never]
-                ? never
-                : K | Reachable<NonNullable<T[K]>, [...D, 1]>;
-            }[keyof T]
-          : never;
-    expectTypeOf<Extract<Reachable<DealSummaryPorts>, Writes>>().toEqualTypeOf<never>();
-    // The checker itself notices a write method when there is one.
-    expectTypeOf<Extract<Reachable<{ crm: CrmPort }>, Writes>>().toEqualTypeOf<
-      'writeProperties' | 'createProperty'
+        : T extends readonly (infer E)[]
+          ? T extends E[]
+            ? keyof T
+            : Reachable<E, [...D, 1]>
+          : T extends ReadonlyMap<unknown, infer V>
+            ? 'set' extends keyof T
+              ? keyof T
+              : Reachable<V, [...D, 1]>
+            : T extends object
+              ? {
+                  [K in keyof T]-?: [NonNullable<T[K]>] extends [never]
+                    ? never
+                    : K | Reachable<NonNullable<T[K]>, [...D, 1]>;
+                }[keyof T]
+              : never;
+    type Ports = DealSummaryPorts;
+    expectTypeOf<keyof Ports>().toEqualTypeOf<
+      'crm' | 'history' | 'policy' | 'clock' | 'dealUrl' | 'narrator'
     >();
+    expectTypeOf<Reachable<Ports['crm']>>().toEqualTypeOf<
+      | 'kind'
+      | 'listPropertyDefs'
+      | 'listUsers'
+      | 'countDeals'
+      | 'pageDeals'
+      | 'notesForDeals'
+      | 'dealUrl'
+    >();
+    expectTypeOf<Reachable<Ports['history']>>().toEqualTypeOf<
+      'rowsFor' | 'propertiesWithHistory' | 'pending' | 'lastScans'
+    >();
+    expectTypeOf<Reachable<NonNullable<Ports['narrator']>>>().toEqualTypeOf<'model' | 'narrate'>();
+    // The policy is data: its fields, and each field policy's.
+    expectTypeOf<Reachable<Ports['policy']>>().toEqualTypeOf<
+      | 'version'
+      | 'proposalTtlHours'
+      | 'approvers'
+      | 'approverGroups'
+      | 'opsAdmins'
+      | 'dealSummary'
+      | 'narrative'
+      | 'narrativeDays'
+      | 'dealFields'
+      | 'name'
+      | 'write'
+      | 'label'
+      | 'description'
+      | 'maxLength'
+      | 'evidence'
+      | 'onFilled'
+      | 'thresholds'
+      | 'auto'
+      | 'propose'
+    >();
+    expectTypeOf<Reachable<Ports>>().toEqualTypeOf<
+      | keyof Ports
+      | Reachable<Ports['crm']>
+      | Reachable<Ports['history']>
+      | Reachable<NonNullable<Ports['narrator']>>
+      | Reachable<Ports['policy']>
+    >();
+    // The checker itself sees write methods, a mutable map's and a mutable array's.
+    expectTypeOf<
+      Extract<
+        Reachable<{ crm: CrmPort }>,
+        'writeProperties' | 'restoreProperties' | 'createProperty' | 'create' | 'propertyGroup'
+      >
+    >().toEqualTypeOf<
+      'writeProperties' | 'restoreProperties' | 'createProperty' | 'create' | 'propertyGroup'
+    >();
+    expectTypeOf<Extract<Reachable<{ m: Map<string, number> }>, 'set'>>().toEqualTypeOf<'set'>();
+    expectTypeOf<Extract<Reachable<{ a: string[] }>, 'push'>>().toEqualTypeOf<'push'>();
+    expectTypeOf<Extract<Reachable<{ a: readonly string[] }>, 'push'>>().toEqualTypeOf<never>();
   });
 });

@@ -33,6 +33,29 @@ describe('lookupDeal', () => {
     expect(lookupDeal(DEALS, query)).toEqual(expected);
   });
 
+  it.each([
+    ['Łódź Logistics', 'lodz'],
+    ['Łódź Logistics', 'ŁÓDŹ'],
+    ['Øresund Shipping', 'oresund'],
+    ['Đorđević d.o.o.', 'dordevic'],
+    ['Ðorðe Trading', 'dorde'],
+    ['Ærø Ferries', 'aero'],
+    ['Œuvre Studio', 'oeuvre'],
+    ['Þórshöfn Fisheries', 'thorshofn'],
+    ['GROẞE FREIHEIT AG', 'grosse'],
+    ['Große Freiheit AG', 'GROSSE'],
+    ['Ħamrun Holdings', 'hamrun'],
+  ])('letters NFKD keeps whole are folded: %s is found by “%s”', (name, query) => {
+    const deals = [...DEALS, { id: 'x1', name }];
+    expect(lookupDeal(deals, query)).toEqual({ kind: 'one', deal: { id: 'x1', name } });
+  });
+
+  it('normalizeName spells every such letter, either case, plainly', () => {
+    expect(normalizeName('Łł Øø Đđ Ðð Ħħ Ŧŧ Ææ Œœ Þþ ẞß')).toBe(
+      'll oo dd dd hh tt aeae oeoe thth ssss',
+    );
+  });
+
   it('several partial matches are listed in the CRM order', () => {
     expect(lookupDeal(DEALS, 'acme')).toEqual({
       kind: 'many',

@@ -141,6 +141,20 @@ describe('verifyChain', () => {
     }
   });
 
+  it('stops at the first of two broken rows, counting the rows before it', async () => {
+    const rows = chain(8);
+    const forged = rows.map((r, i) =>
+      i === 2 || i === 6 ? { ...r, fields: { ...r.fields, reason: `forged ${i}` } } : r,
+    );
+    const report = await verifyChain(each(forged), headOf(rows));
+    expect(report).toMatchObject({
+      ok: false,
+      rows: 2,
+      head: { seq: 2, hash: rows[1]?.rowHash },
+      broken: { id: 103, chain_seq: 3 },
+    });
+  });
+
   it('rows removed from the end show against the head table, and against a kept head', async () => {
     const rows = chain(6);
     const cut = rows.slice(0, 4);

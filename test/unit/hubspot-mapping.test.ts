@@ -70,6 +70,11 @@ describe('HubSpot property types in Scout terms', () => {
       ),
     );
   });
+  it('a date bound for a datetime property goes as midnight UTC and reads back as the date', () => {
+    expect(toWire('2027-06-30', true)).toBe('2027-06-30T00:00:00.000Z');
+    expect(fromWire('date', toWire('2027-06-30', true))).toBe('2027-06-30');
+    expect(toWire('2027-06-30')).toBe('2027-06-30');
+  });
 });
 
 describe('activities as notes', () => {

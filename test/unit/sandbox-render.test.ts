@@ -1,9 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { emptyCounts } from '../../src/domain/actions.js';
+import { emptyUsage, type RunSummary } from '../../src/domain/run-summary.js';
 import { mrkdwn, renderBlocks, renderModal } from '../../src/sandbox/render-blocks.js';
 import { approvalCard, type CardProposal } from '../../src/slack/blocks/approval-card.js';
+import { dealSummaryMessage } from '../../src/slack/blocks/deal-summary.js';
+import { fieldHistoryMessage } from '../../src/slack/blocks/deal-summary-history.js';
+import { dealPicker } from '../../src/slack/blocks/deal-summary-lookup.js';
 import { editModal } from '../../src/slack/blocks/edit-modal.js';
+import { runSummaryMessage } from '../../src/slack/blocks/run-summary-message.js';
 import { escapeMrkdwn } from '../../src/slack/blocks/text.js';
+import type { DealSummary, FieldHistory, FieldRow } from '../../src/summary/summarize-deal.js';
 
 const ctx = {
   userName: (id: string) => ({ U0ANA: 'Ana Ruiz' })[id] ?? id,
@@ -176,5 +183,230 @@ describe('sandbox Block Kit rendering of what Scout posts', () => {
     expect(html).toContain('🔎 scanned');
     expect(html).toContain('<blockquote>said &lt;so&gt;</blockquote>');
     expect(html).toContain('<ul><li><b>one</b></li></ul>');
+  });
+});
+
+const UNSUPPORTED = /class="[^"]*unsupported/;
+
+describe('every message and modal Scout builds renders in the sandbox, none as unsupported', () => {
+  const T = (day: number, hour = 12) => new Date(Date.UTC(2026, 10, day, hour));
+  const notes = new Map([
+    ['n1', { id: 'n1', type: 'meeting' as const, createdAt: T(18) }],
+    ['n2', { id: 'n2', type: 'email_reply' as const, createdAt: T(20) }],
+  ]);
+  const fieldRow = (over: Partial<FieldRow>): FieldRow => ({
+    name: 'economic_buyer',
+    label: 'Economic buyer',
+    type: 'text',
+    write: 'suggest',
+    repValue: null,
+    suggestion: null,
+    pending: [],
+    why: null,
+    suggestionWhy: null,
+    hasHistory: false,
+    ...over,
+  });
+  const summary: DealSummary = {
+    deal: {
+      id: 'd01',
+      name: 'Northwind Traders',
+      url: 'https://crm.example/deals/d01',
+      stage: 'proposal',
+      amount: 86000,
+      owner: 'Ana Ruiz',
+      closeDate: '2027-01-29',
+    },
+    fields: [
+      fieldRow({
+        repValue: 'Priya Shah',
+        suggestion: 'Martin Keller',
+        why: { kind: 'rep', after: { value: 'Priya', at: T(19) } },
+        suggestionWhy: {
+          kind: 'scout',
+          action: 'written',
+          at: T(21),
+          quote: 'Our CFO, Martin Keller, approved the budget',
+          noteId: 'n2',
+          confidence: 0.93,
+          approvedBy: null,
+          edited: false,
+        },
+        hasHistory: true,
+      }),
+      fieldRow({
+        name: 'closedate',
+        label: 'Close date',
+        type: 'date',
+        write: 'approve',
+        suggestion: undefined,
+        repValue: '2027-01-29',
+        pending: ['2027-02-12'],
+        why: {
+          kind: 'scout',
+          action: 'applied',
+          at: T(21, 9),
+          quote: 'we will sign by 2027-01-29',
+          noteId: 'n1',
+          confidence: 0.86,
+          approvedBy: 'U0ANA',
+          edited: true,
+        },
+        hasHistory: true,
+      }),
+      fieldRow({
+        name: 'next_step',
+        label: 'Next step',
+        write: 'auto',
+        suggestion: undefined,
+        repValue: 'Send pricing',
+        why: { kind: 'undo', at: T(23), actor: 'slack:U0LEAD', undoneValue: 'Call Tom' },
+        hasHistory: true,
+      }),
+    ],
+    notes,
+    coverage: {
+      latest: { runId: 'run-dry-1', mode: 'dry_run', startedAt: T(23, 8), finishedAt: T(23, 9) },
+      latestLive: { runId: 'run-live-2', mode: 'live', startedAt: T(21, 8), finishedAt: null },
+    },
+    pending: [
+      {
+        id: 'p1',
+        field: 'closedate',
+        label: 'Close date',
+        oldValue: '2027-01-29',
+        newValue: '2027-02-12',
+        quote: 'by 2027-02-12',
+        sourceNoteId: 'n1',
+        confidence: 0.8,
+        dryRun: false,
+        createdAt: T(23),
+        expiresAt: T(26),
+        slackChannel: 'D0ANA',
+        slackTs: '1.000001',
+      },
+    ],
+    narrative: {
+      since: T(16),
+      sentences: [{ text: 'They sign in January.', note_id: 'n1', quote: 'we will sign by' }],
+      dropped: 1,
+    },
+    generatedAt: T(24, 10),
+  };
+  const history: FieldHistory = {
+    deal: { id: 'd01', name: 'Northwind Traders', url: null },
+    field: { name: 'closedate', label: 'Close date', type: 'date' },
+    rows: ['proposed', 'would_apply', 'edited', 'applied', 'undone', 'dropped', 'denied'].map(
+      (action, i) => ({
+        id: i + 1,
+        runId: 'run-1',
+        field: 'closedate',
+        action,
+        reason: action === 'dropped' ? 'no source' : null,
+        previousValue: null,
+        newValue: '2027-01-29',
+        sourceNoteId: 'n1',
+        quote: 'we will sign by 2027-01-29',
+        confidence: 0.86,
+        actor: i % 2 ? 'slack:U0ANA' : 'agent',
+        dryRun: action === 'would_apply',
+        proposalId: 'p1',
+        createdAt: T(20, 10 + i),
+      }),
+    ),
+    notes,
+  };
+  const runSummary = (over: Partial<RunSummary>): RunSummary => ({
+    run_id: '5ebec212-c503-4c73-81d0-4aadd8f2982f',
+    mode: 'live',
+    locks: { apply: true, live_writes: true, paused: false },
+    scanned: 10,
+    total: 25,
+    cap: 10,
+    counts: { ...emptyCounts(), written: 3, proposed: 2, denied: 1 },
+    deals: { extracted: 10, no_new_notes: 0, failed: 0 },
+    warnings: ['PARTIAL COVERAGE: scanned 10 of 25 deals'],
+    usage: emptyUsage(),
+    estimated_cost_usd: 0,
+    model: 'replay',
+    started_at: '2026-11-23T00:00:00Z',
+    finished_at: '2026-11-23T00:00:01Z',
+    ...over,
+  });
+  const cardFor = (over: Partial<CardProposal>) => approvalCard({ ...proposal, ...over }).blocks;
+  const decided = { decidedBy: 'U0ANA', decidedAt: T(21) };
+
+  const messages: Array<[string, readonly unknown[]]> = [
+    ['a live run summary', runSummaryMessage(runSummary({})).blocks],
+    ['a dry run summary', runSummaryMessage(runSummary({ mode: 'dry_run' })).blocks],
+    ['a pending card', cardFor({})],
+    ['a dry-run card', cardFor({ dryRun: true })],
+    ['an applied card with Undo', cardFor({ ...decided, status: 'applied', undoable: true })],
+    [
+      'an undone card',
+      cardFor({
+        ...decided,
+        status: 'applied',
+        undoNote: { by: 'U0LEAD', at: T(22), text: 'undone: the value from before is back' },
+      }),
+    ],
+    ...(['rejected', 'stale', 'expired', 'failed', 'would_apply', 'edited'] as const).map(
+      (status): [string, readonly unknown[]] => [
+        `a ${status} card`,
+        cardFor({ ...decided, status, editedValue: '2027-02-12' }),
+      ],
+    ),
+    [
+      'the deal summary for the asker',
+      dealSummaryMessage(summary, new Map(), { kind: 'asker' }).blocks,
+    ],
+    [
+      'the deal summary shared',
+      dealSummaryMessage(summary, new Map([['p1', 'https://slack.example/p1']]), {
+        kind: 'shared',
+        by: 'U0LEAD',
+      }).blocks,
+    ],
+    ['a field history', fieldHistoryMessage(history).blocks],
+    ['an empty field history', fieldHistoryMessage({ ...history, rows: [] }).blocks],
+    [
+      'the deal picker',
+      dealPicker('north', [{ id: 'd01', name: 'Northwind Traders' }], 3, 'closedate').blocks,
+    ],
+  ];
+
+  it.each(messages)('%s', (_name, blocks) => {
+    const html = renderBlocks(blocks, ctx);
+    expect(html.length).toBeGreaterThan(0);
+    expect(html).not.toMatch(UNSUPPORTED);
+  });
+
+  it.each(['text', 'number', 'date', 'enum', 'user'] as const)(
+    'the edit modal for a %s field',
+    (fieldType) => {
+      const view = editModal({
+        proposal: { id: 'p1', version: 3 },
+        dealName: 'Northwind Traders',
+        fieldLabel: 'Field',
+        fieldType,
+        options: ['pipeline', 'commit'],
+        proposedValue: fieldType === 'number' ? 120 : 'commit',
+        proposedSlackUser: 'U0RAJ',
+      });
+      const html = renderModal(view as never, 'V1', {}, ctx);
+      expect(html).toContain('data-block="value"');
+      expect(html).not.toMatch(UNSUPPORTED);
+    },
+  );
+
+  it('would flag a block or element it does not know', () => {
+    const html = renderBlocks(
+      [
+        { type: 'video', title: { type: 'plain_text', text: 'x' } },
+        { type: 'actions', elements: [{ type: 'overflow', options: [] }] },
+      ],
+      ctx,
+    );
+    expect(html.match(/class="[^"]*unsupported/g)).toHaveLength(2);
   });
 });

@@ -122,6 +122,27 @@ describe('approval card', () => {
     expect(text).toContain('&lt;!channel&gt;');
   });
 
+  it('names a known CRM user on a user field, and shows an unknown id as it is', () => {
+    const person = card({
+      fieldLabel: 'Sales engineer',
+      fieldType: 'user',
+      oldValue: 'u_gone',
+      newValue: 'u_raj',
+      userNames: { u_raj: 'Raj <Patel>', u_ben: 'Ben Okafor' },
+    });
+    const pending = approvalCard(person);
+    expect(texts(pending.blocks)).toContain('*Proposed*\\nRaj &lt;Patel&gt;');
+    expect(texts(pending.blocks)).toContain('*Current*\\nu_gone');
+    expect(texts(pending.blocks)).not.toContain('u_raj');
+    expect(pending.text).toBe(
+      'Scout proposes Sales engineer for Acme — 2027 renewal: Raj &lt;Patel&gt;',
+    );
+    const edited = approvalCard({ ...person, status: 'applied', editedValue: 'u_ben' });
+    expect(texts(edited.blocks)).toContain('edited to Ben Okafor');
+    // Only user fields: a text value that happens to equal a user id stays as typed.
+    expect(texts(approvalCard(card({ ...person, fieldType: 'text' })).blocks)).toContain('u_raj');
+  });
+
   it('button values carry only the proposal id and version', () => {
     const actions = approvalCard(card()).blocks.find((b) => b.type === 'actions') as {
       elements: Array<{ value: string }>;

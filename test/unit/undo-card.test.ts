@@ -3,6 +3,7 @@ import { emptyCounts } from '../../src/domain/actions.js';
 import { emptyUsage, formatRunSummary, type RunSummary } from '../../src/domain/run-summary.js';
 import { approvalCard, type CardProposal } from '../../src/slack/blocks/approval-card.js';
 import { runSummaryMessage } from '../../src/slack/blocks/run-summary-message.js';
+import { undoNote, undoSettled } from '../../src/slack/undo-button.js';
 import { checkBlocks } from '../support/block-kit-limits.js';
 
 const applied = (over: Partial<CardProposal> = {}): CardProposal => ({
@@ -47,7 +48,10 @@ describe('the Undo button on a card', () => {
     ['a dry-run card', { dryRun: true }],
     ['a card not applied', { status: 'stale' as const }],
     ['a card whose window closed', { undoable: false }],
-    ['a card already undone', { undoNote: { by: 'U01OPS', at: new Date(), text: 'undone' } }],
+    [
+      'a card whose undo settled it',
+      { undoNote: { by: 'U01OPS', at: new Date(), text: 'undone' }, undoable: false },
+    ],
   ])('is absent on %s', (_name, over) => {
     expect(buttons(applied(over))).toEqual([]);
   });
@@ -62,6 +66,77 @@ describe('the Undo button on a card', () => {
     );
     expect(text).toContain('Undo by <@U01OPS> at 2026-11-22 10:00 UTC');
     expect(text).not.toContain('<!channel>');
+  });
+});
+
+describe('a card whose proposal expired', () => {
+  const line = (over: Partial<CardProposal>) =>
+    JSON.stringify(approvalCard(applied({ status: 'expired', undoable: false, ...over })).blocks);
+
+  it('says an approval stopped by an undo of its run was approved and not written, and why', () => {
+    const text = line({ outcome: 'not written: its run r-1 was undone by undo run u-1' });
+    expect(text).toContain(
+      'Approved by <@U01ANA> at 2026-11-21 09:30 UTC — not written: its run r-1 was undone by undo run u-1',
+    );
+    expect(text).not.toContain('before anyone decided');
+  });
+
+  it('says a proposal nobody decided expired before anyone decided', () => {
+    expect(line({ decidedBy: null, decidedAt: null })).toContain(
+      'Expired before anyone decided; nothing was written',
+    );
+  });
+});
+
+describe('a card after an undo from it', () => {
+  const note = {
+    by: 'U01ANA',
+    at: new Date('2026-11-22T10:00:00Z'),
+    text: 'DRY RUN, nothing was restored',
+  };
+  const ids = (card: CardProposal) =>
+    approvalCard({ ...card, undoNote: note }).blocks.map(
+      (b) => (b as { block_id?: string }).block_id,
+    );
+
+  it('says what happened and offers Undo again while the change can still be undone', () => {
+    expect(ids(applied())).toEqual(expect.arrayContaining(['undo_outcome', 'undo']));
+    expect(checkBlocks(approvalCard({ ...applied(), undoNote: note }).blocks, 'message')).toEqual(
+      [],
+    );
+    expect(ids(applied({ undoable: false }))).toContain('undo_outcome');
+    expect(ids(applied({ undoable: false }))).not.toContain('undo');
+  });
+
+  const summary = (counts: Partial<Record<string, number>>, alreadyUndone = 0) =>
+    ({
+      run_id: 'r-2',
+      counts: { ...emptyCounts(), ...counts },
+      warnings: ['this run was requested as LIVE but ran DRY because Scout is paused'],
+      undo: { already_undone: alreadyUndone },
+    }) as unknown as Parameters<typeof undoSettled>[0];
+
+  it.each([
+    ['restored', true, summary({ undone: 1 })],
+    ['left alone (conflict)', true, summary({ conflict: 1 })],
+    ['already undone', true, summary({}, 1)],
+    ['dry (a lock closed)', false, summary({ would_undo: 1 })],
+    ['failed', false, summary({ failed: 1 })],
+  ])('%s settles the change: %s', (_name, settled, s) => {
+    expect(undoSettled(s)).toBe(settled);
+  });
+
+  it('a dry undo says DRY RUN and why; a failed one says what failed', () => {
+    expect(undoNote(summary({ would_undo: 1 }), [])).toMatch(
+      /^DRY RUN, nothing was restored: .*Scout is paused/,
+    );
+    expect(
+      undoNote(summary({ failed: 1 }), [
+        { action: 'failed', reason: 'restore failed: HubSpot answered 503' },
+      ]),
+    ).toBe(
+      'the undo failed, nothing was restored: restore failed: HubSpot answered 503 (run r-2). Press Undo to try again',
+    );
   });
 });
 
@@ -105,6 +180,7 @@ describe('summaries carry the audit chain head', () => {
           changes: 4,
           already_undone: 0,
           expired_proposals: 2,
+          unapplied_approvals: 1,
           nothing_to_undo: null,
         },
       }),
@@ -117,6 +193,7 @@ describe('summaries carry the audit chain head', () => {
       '4 live changes, 0 already undone; restored 0, would restore 3, conflicts 1 (left alone), failed 0',
       'actions: would_undo 3 · conflict 1',
       '2 pending proposals of the undone run would be expired',
+      '1 approved proposal of the undone run not yet written would be expired',
       '0 writes, 3 would-be restores',
       `audit chain head: #42 ${'c'.repeat(64)}`,
     ]);

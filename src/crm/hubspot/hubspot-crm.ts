@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { FieldType, PropertyDef, PropertyValue } from '../../domain/values.js';
 import type {
   CrmDeal,
@@ -16,7 +17,7 @@ import {
   noteTypeOf,
 } from './engagements.js';
 import { HubSpotError } from './hubspot-errors.js';
-import type { HubSpotHttp } from './hubspot-http.js';
+import type { HubSpotHttp, HubSpotRequest } from './hubspot-http.js';
 import { createKeyedMutex } from './keyed-mutex.js';
 import { fromWire, toPropertyCreate, toPropertyDef, toWire } from './property-types.js';
 import {
@@ -46,6 +47,12 @@ const MAX_INLINE_PROPERTIES = 3000;
 /** The property group every `scout_*` property lives in. */
 export const SCOUT_GROUP = 'scout';
 
+/** The deal properties as Scout sees them, and which of them HubSpot keeps as a datetime. */
+interface DealSchema {
+  readonly defs: Map<string, PropertyDef>;
+  readonly datetimes: ReadonlySet<string>;
+}
+
 export interface HubSpotCrm extends CrmPort {
   readonly kind: 'hubspot';
   apiCalls(): number;
@@ -58,11 +65,11 @@ export interface HubSpotCrm extends CrmPort {
  * verified by reading back, because HubSpot has no conditional update.
  */
 export function createHubSpotCrm(http: HubSpotHttp): HubSpotCrm {
-  let defsCache: Promise<Map<string, PropertyDef>> | null = null;
+  let schemaCache: Promise<DealSchema> | null = null;
   const dealLocks = createKeyedMutex();
   let groupReady: Promise<void> | null = null;
 
-  const fetchDefs = async (): Promise<PropertyDef[]> => {
+  const fetchSchema = async (): Promise<DealSchema> => {
     const { data } = await http.send({
       method: 'GET',
       path: '/crm/v3/properties/deals',
@@ -71,18 +78,23 @@ export function createHubSpotCrm(http: HubSpotHttp): HubSpotCrm {
       purpose: { action: 'read the deal property definitions' },
       schema: propertiesSchema,
     });
-    return data.results.filter((p) => p.archived !== true).map(toPropertyDef);
+    const live = data.results.filter((p) => p.archived !== true);
+    return {
+      defs: new Map(live.map((p) => [p.name, toPropertyDef(p)])),
+      datetimes: new Set(live.filter((p) => p.type === 'datetime').map((p) => p.name)),
+    };
   };
-  const defs = (refresh = false): Promise<Map<string, PropertyDef>> => {
-    if (refresh || defsCache === null) {
-      const loading = fetchDefs().then((list) => new Map(list.map((d) => [d.name, d])));
-      defsCache = loading;
+  const schema = (refresh = false): Promise<DealSchema> => {
+    if (refresh || schemaCache === null) {
+      const loading = fetchSchema();
+      schemaCache = loading;
       loading.catch(() => {
-        if (defsCache === loading) defsCache = null;
+        if (schemaCache === loading) schemaCache = null;
       });
     }
-    return defsCache;
+    return schemaCache;
   };
+  const defs = async (refresh = false) => (await schema(refresh)).defs;
 
   const toDeal = (o: WireObject, known: Map<string, PropertyDef>): CrmDeal => {
     const properties: Record<string, PropertyValue> = {};
@@ -233,8 +245,9 @@ export function createHubSpotCrm(http: HubSpotHttp): HubSpotCrm {
   ): Promise<WriteResult[]> => {
     const results: Array<WriteResult | undefined> = writes.map(() => undefined);
     if (writes.length === 0) return [];
-    let known = await defs();
-    if (writes.some((w) => !known.has(w.property))) known = await defs(true);
+    let { defs: known, datetimes } = await schema();
+    if (writes.some((w) => !known.has(w.property)))
+      ({ defs: known, datetimes } = await schema(true));
     const pending: number[] = [];
     writes.forEach((w, i) => {
       const problem = refuse(w, known.get(w.property), clearing);
@@ -249,109 +262,104 @@ export function createHubSpotCrm(http: HubSpotHttp): HubSpotCrm {
     }
     return results.map((r) => r ?? { status: 'failed', reason: 'no result' });
 
-    /** One batch of at most 100 deals: read, compare, write what still matches, read back. */
-    async function compareAndWrite(indexes: number[]): Promise<void> {
+    /**
+     * One batch of at most 100 deals: read, compare, write what still matches, read back.
+     * The update goes out right after the read (its budget was taken before it); after a
+     * 429, a 5xx or a lost answer Scout waits, then reads and compares again before it
+     * sends again, so the window a person's edit can fall into is one request, however
+     * long HubSpot makes Scout wait. `alone` (one deal) sends a PATCH.
+     */
+    async function compareAndWrite(indexes: readonly number[], alone = false): Promise<void> {
       const dealIds = [...new Set(indexes.map((i) => writes[i]?.dealId ?? ''))];
       const names = [...new Set(indexes.map((i) => writes[i]?.property ?? ''))];
-      const before = new Map(
-        (await readObjects('deals', dealIds, names, 'read deals before writing')).map((o) => [
-          o.id,
-          o.properties,
-        ]),
-      );
-      const patches = new Map<string, Record<string, string>>();
-      const sent: number[] = [];
-      for (const i of indexes) {
-        const w = writes[i] as PropertyRestore;
-        const type = (known.get(w.property) as PropertyDef).type;
-        const props = before.get(w.dealId);
-        if (!props) {
-          results[i] = {
-            status: 'failed',
-            reason: `deal ${w.dealId} was not found in HubSpot (deleted or merged?)`,
-          };
-          continue;
+      let patches = new Map<string, Record<string, string>>();
+      /** Writes sent, or found already landed on a retry: the read-back decides. */
+      let sent: number[] = [];
+      let refusal: HubSpotError | null = null;
+      const prepare = async (retry: boolean) => {
+        const before = new Map(
+          (await readObjects('deals', dealIds, names, 'read deals before writing')).map((o) => [
+            o.id,
+            o.properties,
+          ]),
+        );
+        patches = new Map();
+        sent = [];
+        for (const i of indexes) {
+          const w = writes[i] as PropertyRestore;
+          const type = (known.get(w.property) as PropertyDef).type;
+          const props = before.get(w.dealId);
+          if (!props) {
+            results[i] = {
+              status: 'failed',
+              reason: `deal ${w.dealId} was not found in HubSpot (deleted or merged?)`,
+            };
+            continue;
+          }
+          const current = fromWire(type, props[w.property]);
+          // The try before may have landed although its answer was lost.
+          if (retry && sameValue(type, current, w.value)) {
+            sent.push(i);
+            continue;
+          }
+          if (!sameValue(type, current, w.expected)) {
+            results[i] = { status: 'conflict', current };
+            continue;
+          }
+          const wire = w.value === null ? '' : toWire(w.value, datetimes.has(w.property));
+          patches.set(w.dealId, { ...patches.get(w.dealId), [w.property]: wire });
+          props[w.property] = wire;
+          sent.push(i);
         }
-        const current = fromWire(type, props[w.property]);
-        if (!sameValue(type, current, w.expected)) {
-          results[i] = { status: 'conflict', current };
-          continue;
-        }
-        const wire = w.value === null ? '' : toWire(w.value);
-        patches.set(w.dealId, { ...patches.get(w.dealId), [w.property]: wire });
-        props[w.property] = wire;
-        sent.push(i);
+        return patches.size === 0 ? null : updateRequest(patches, alone);
+      };
+      /** Deals HubSpot refused in a batch: each goes again alone, so a refusal names its deal. */
+      let refusedDeals: string[] = [];
+      try {
+        await http.sendPrepared(prepare);
+      } catch (error) {
+        if (!(error instanceof HubSpotError) || error.fatal) throw error;
+        const refusedBatch =
+          !alone &&
+          patches.size > 1 &&
+          error.status !== 0 &&
+          error.status !== 429 &&
+          error.status < 500;
+        if (refusedBatch) refusedDeals = [...patches.keys()];
+        else refusal = error;
       }
-      if (sent.length === 0) return;
-      const refused = await sendUpdates(patches);
+      for (const dealId of refusedDeals)
+        await compareAndWrite(
+          indexes.filter((i) => writes[i]?.dealId === dealId),
+          true,
+        );
+      // What a retry found already landed is read back with the rest.
+      const verify = sent.filter((i) => !refusedDeals.includes(writes[i]?.dealId ?? ''));
+      if (verify.length === 0) return;
       const after = new Map(
         (
-          await readObjects('deals', [...patches.keys()], names, 'read deals back after writing')
+          await readObjects(
+            'deals',
+            [...new Set(verify.map((i) => writes[i]?.dealId ?? ''))],
+            names,
+            'read deals back after writing',
+          )
         ).map((o) => [o.id, o.properties]),
       );
-      for (const i of sent) {
+      for (const i of verify) {
         const w = writes[i] as PropertyRestore;
         const type = (known.get(w.property) as PropertyDef).type;
         const now = fromWire(type, after.get(w.dealId)?.[w.property]);
         if (sameValue(type, now, w.value)) results[i] = { status: 'written' };
         else {
-          const why = refused.get(w.dealId);
           results[i] = {
             status: 'failed',
-            reason: why
-              ? why.message
+            reason: refusal
+              ? refusal.message
               : `HubSpot accepted ${w.property} = ${JSON.stringify(w.value)} on deal ${w.dealId} but reads back ${JSON.stringify(now)}: someone changed it at the same moment`,
           };
         }
       }
-    }
-
-    /**
-     * One batch update (absolute values, so a retry cannot do harm). If HubSpot refuses
-     * the batch, each deal is sent alone so one bad value names its own deal and field.
-     * Returns the refusals per deal; the read-back decides what was written.
-     */
-    async function sendUpdates(
-      patches: Map<string, Record<string, string>>,
-    ): Promise<Map<string, HubSpotError>> {
-      const refused = new Map<string, HubSpotError>();
-      const body: BatchUpdateRequest = {
-        inputs: [...patches].map(([id, properties]) => ({ id, properties })),
-      };
-      try {
-        await http.send({
-          method: 'POST',
-          path: '/crm/v3/objects/deals/batch/update',
-          body,
-          idempotent: true,
-          purpose: batchPurpose(patches),
-          schema: batchObjectsSchema,
-        });
-        return refused;
-      } catch (error) {
-        if (!(error instanceof HubSpotError) || error.fatal) throw error;
-        // No answer, still rate limited, or HubSpot broken: sending each deal alone would not help.
-        if (error.status === 0 || error.status === 429 || error.status >= 500) {
-          for (const id of patches.keys()) refused.set(id, error);
-          return refused;
-        }
-      }
-      for (const [id, properties] of patches) {
-        try {
-          await http.send({
-            method: 'PATCH',
-            path: `/crm/v3/objects/deals/${encodeURIComponent(id)}`,
-            body: { properties },
-            idempotent: true,
-            purpose: { action: 'write', dealId: id, field: Object.keys(properties).join(', ') },
-            schema: objectSchema,
-          });
-        } catch (error) {
-          if (!(error instanceof HubSpotError) || error.fatal) throw error;
-          refused.set(id, error);
-        }
-      }
-      return refused;
     }
   };
 
@@ -521,14 +529,14 @@ export function createHubSpotCrm(http: HubSpotHttp): HubSpotCrm {
           purpose: { action: `create the deal property ${def.name}`, field: def.name },
           schema: propertySchema,
         });
-        defsCache = null;
+        schemaCache = null;
         return 'created';
       } catch (error) {
         if (!ambiguousOrConflict(error)) throw error;
         // Never sent twice: whether it landed (or someone else made it) is read instead.
         const now = await readProperty(def.name);
         if (!now) throw error;
-        defsCache = null;
+        schemaCache = null;
         sameKind(now, def);
         return error instanceof HubSpotError && error.status === 409 ? 'exists' : 'created';
       }
@@ -561,6 +569,36 @@ function refuse(
   return fits
     ? null
     : `property ${w.property} is ${def.type}; ${JSON.stringify(v)} does not fit (deal ${w.dealId})`;
+}
+
+/** A batch update (absolute values, so a retry cannot do harm), or a PATCH for one deal sent alone. */
+function updateRequest(
+  patches: Map<string, Record<string, string>>,
+  alone: boolean,
+): HubSpotRequest<z.ZodType> {
+  const [only] = patches;
+  if (alone && only) {
+    const [id, properties] = only;
+    return {
+      method: 'PATCH',
+      path: `/crm/v3/objects/deals/${encodeURIComponent(id)}`,
+      body: { properties },
+      idempotent: true,
+      purpose: { action: 'write', dealId: id, field: Object.keys(properties).join(', ') },
+      schema: objectSchema,
+    };
+  }
+  const body: BatchUpdateRequest = {
+    inputs: [...patches].map(([id, properties]) => ({ id, properties })),
+  };
+  return {
+    method: 'POST',
+    path: '/crm/v3/objects/deals/batch/update',
+    body,
+    idempotent: true,
+    purpose: batchPurpose(patches),
+    schema: batchObjectsSchema,
+  };
 }
 
 /** Names the deal and fields when the batch has one deal, else the fields and how many deals. */

@@ -44,8 +44,24 @@ export interface HubSpotHttp {
   send<S extends z.ZodType>(
     request: HubSpotRequest<S>,
   ): Promise<{ status: number; data: z.output<S> }>;
+  /**
+   * Sends a request built from a fresh read (a compare-then-write's update), so that no
+   * wait falls between the read and the send: the request's budget is taken before
+   * `prepare` runs, and after a 429, a 5xx or a lost answer the wait comes first and then
+   * `prepare` runs again (told it is a retry: the last try may have landed) instead of the
+   * same request going out again. `prepare` returning null sends nothing. Not for searches.
+   */
+  sendPrepared(
+    prepare: (retry: boolean) => Promise<HubSpotRequest<z.ZodType> | null>,
+  ): Promise<{ status: number; data: unknown } | null>;
   /** Requests sent so far, retries included: what HubSpot counts against the budget. */
   calls(): number;
+}
+
+/** How many times a request has failed so far, by kind. */
+interface Tries {
+  failures: number;
+  rateLimited: number;
 }
 
 /**
@@ -65,79 +81,92 @@ export function createHubSpotHttp(options: {
   const base = options.baseUrl.replace(/\/+$/, '');
   let calls = 0;
 
+  /** One try: the answer, or how long to wait before another; throws when there must be no other. */
+  async function attempt<S extends z.ZodType>(
+    request: HubSpotRequest<S>,
+    tries: Tries,
+  ): Promise<{ status: number; data: z.output<S> } | { waitMs: number }> {
+    const url = new URL(`${base}${request.path}`);
+    for (const [k, v] of Object.entries(request.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, v);
+    calls += 1;
+    noteCrmCall();
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: request.method,
+        headers: {
+          authorization: `Bearer ${options.token}`,
+          accept: 'application/json',
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      // The request may or may not have been applied: only an idempotent one is sent again.
+      if (request.idempotent && tries.failures < retry.attempts)
+        return { waitMs: backoff(retry, tries.failures++) };
+      const e = explainFailure(0, { message: (error as Error).message }, request.purpose);
+      throw new HubSpotError(e.status, e.category, e.correlationId, e.message, { cause: error });
+    }
+    if (response.status === 429 && tries.rateLimited < retry.rateLimitedAttempts) {
+      tries.rateLimited += 1;
+      await response.body?.cancel();
+      const waitMs = retryAfterMs(response.headers.get('retry-after')) ?? retry.defaultRetryAfterMs;
+      await options.budget.pause(waitMs);
+      return { waitMs };
+    }
+    if (response.status >= 500 && request.idempotent && tries.failures < retry.attempts) {
+      await response.body?.cancel();
+      return { waitMs: backoff(retry, tries.failures++) };
+    }
+    const text = await response.text();
+    const json = parseJson(text);
+    if (!response.ok) {
+      const body = errorBodySchema.safeParse(json);
+      throw explainFailure(
+        response.status,
+        body.success ? body.data : { message: text.slice(0, 300) },
+        request.purpose,
+      );
+    }
+    const parsed = request.schema.safeParse(json);
+    if (!parsed.success) {
+      throw new HubSpotError(
+        response.status,
+        'UNEXPECTED_RESPONSE',
+        undefined,
+        `HubSpot answered the request to ${request.purpose.action} in a shape Scout does not understand: ${parsed.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+          .join('; ')}`,
+      );
+    }
+    return { status: response.status, data: parsed.data };
+  }
+
   return {
     calls: () => calls,
     async send(request) {
-      const url = new URL(`${base}${request.path}`);
-      for (const [k, v] of Object.entries(request.query ?? {}))
-        if (v !== undefined) url.searchParams.set(k, v);
-      let failures = 0;
-      let rateLimited = 0;
+      const tries: Tries = { failures: 0, rateLimited: 0 };
       for (;;) {
         await options.budget.take();
         if (request.search) await options.searchBudget.take();
-        calls += 1;
-        noteCrmCall();
-        let response: Response;
-        try {
-          response = await fetch(url, {
-            method: request.method,
-            headers: {
-              authorization: `Bearer ${options.token}`,
-              accept: 'application/json',
-              ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-            },
-            ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-            signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-          });
-        } catch (error) {
-          // The request may or may not have been applied: only an idempotent one is sent again.
-          if (request.idempotent && failures < retry.attempts) {
-            await sleep(backoff(retry, failures++));
-            continue;
-          }
-          const e = explainFailure(0, { message: (error as Error).message }, request.purpose);
-          throw new HubSpotError(e.status, e.category, e.correlationId, e.message, {
-            cause: error,
-          });
-        }
-        if (response.status === 429 && rateLimited < retry.rateLimitedAttempts) {
-          rateLimited += 1;
-          await response.body?.cancel();
-          const wait =
-            retryAfterMs(response.headers.get('retry-after')) ?? retry.defaultRetryAfterMs;
-          await options.budget.pause(wait);
-          await sleep(wait);
-          continue;
-        }
-        if (response.status >= 500 && request.idempotent && failures < retry.attempts) {
-          await response.body?.cancel();
-          await sleep(backoff(retry, failures++));
-          continue;
-        }
-        const text = await response.text();
-        const json = parseJson(text);
-        if (!response.ok) {
-          const body = errorBodySchema.safeParse(json);
-          throw explainFailure(
-            response.status,
-            body.success ? body.data : { message: text.slice(0, 300) },
-            request.purpose,
-          );
-        }
-        const parsed = request.schema.safeParse(json);
-        if (!parsed.success) {
-          throw new HubSpotError(
-            response.status,
-            'UNEXPECTED_RESPONSE',
-            undefined,
-            `HubSpot answered the request to ${request.purpose.action} in a shape Scout does not understand: ${parsed.error.issues
-              .slice(0, 3)
-              .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-              .join('; ')}`,
-          );
-        }
-        return { status: response.status, data: parsed.data };
+        const answer = await attempt(request, tries);
+        if (!('waitMs' in answer)) return answer;
+        await sleep(answer.waitMs);
+      }
+    },
+    async sendPrepared(prepare) {
+      const tries: Tries = { failures: 0, rateLimited: 0 };
+      for (let retrying = false; ; retrying = true) {
+        await options.budget.take();
+        const request = await prepare(retrying);
+        if (request === null) return null;
+        const answer = await attempt(request, tries);
+        if (!('waitMs' in answer)) return answer;
+        await sleep(answer.waitMs);
       }
     },
   };

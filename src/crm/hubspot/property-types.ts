@@ -81,7 +81,12 @@ export function fromWire(type: FieldType, raw: string | null | undefined): Prope
   return raw;
 }
 
-/** A value as HubSpot takes it: every property value is a string on the wire. */
-export function toWire(value: Exclude<PropertyValue, null>): string {
-  return typeof value === 'number' ? String(value) : value;
+/**
+ * A value as HubSpot takes it: every property value is a string on the wire. A date bound
+ * for a `datetime` property (a deal's close date) goes as midnight UTC, which `fromWire`
+ * reads back as the same date.
+ */
+export function toWire(value: Exclude<PropertyValue, null>, datetime = false): string {
+  if (typeof value === 'number') return String(value);
+  return datetime ? `${value}T00:00:00.000Z` : value;
 }

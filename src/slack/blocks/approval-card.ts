@@ -43,14 +43,23 @@ export interface CardProposal {
   readonly undoable?: boolean;
   /** What an Undo from this card did: who (a Slack user id from a signed payload), when, and the result (escaped here). */
   readonly undoNote?: { readonly by: string; readonly at: Date; readonly text: string };
+  /** For a user field: CRM user id → name, so the card names the person rather than an id. */
+  readonly userNames?: Readonly<Record<string, string>>;
 }
 
 export function buttonValue(p: Pick<CardProposal, 'id' | 'version'>): string {
   return JSON.stringify({ p: p.id, v: p.version });
 }
 
-function show(value: PropertyValue): string {
-  return value === null || value === '' ? '_empty_' : safe(String(value), LIMITS.field - 10);
+/** A value as a person reads it: a known CRM user by name, anything else as it is. */
+function readable(p: CardProposal, value: PropertyValue): string {
+  const name =
+    p.fieldType === 'user' && typeof value === 'string' ? p.userNames?.[value] : undefined;
+  return name ?? String(value);
+}
+
+function show(p: CardProposal, value: PropertyValue): string {
+  return value === null || value === '' ? '_empty_' : safe(readable(p, value), LIMITS.field - 10);
 }
 
 const DRY_RUN_BADGE =
@@ -82,8 +91,8 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
       type: 'section',
       block_id: 'values',
       fields: [
-        { type: 'mrkdwn', text: `*Current*\n${show(p.oldValue)}` },
-        { type: 'mrkdwn', text: `*Proposed*\n${show(p.newValue)}` },
+        { type: 'mrkdwn', text: `*Current*\n${show(p, p.oldValue)}` },
+        { type: 'mrkdwn', text: `*Proposed*\n${show(p, p.newValue)}` },
       ],
     },
     {
@@ -149,7 +158,8 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
           },
         ],
       });
-    else if (p.undoable && p.status === 'applied' && !p.dryRun)
+    // After an undo that restored nothing (a dry run, a failure) the button stays for a retry.
+    if (p.undoable && p.status === 'applied' && !p.dryRun)
       blocks.push({
         type: 'actions',
         block_id: 'undo',
@@ -174,7 +184,7 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
   }
   // The fallback text is mrkdwn too (notifications, previews): escaped like everything else.
   const text = safe(
-    `${p.dryRun ? '[DRY RUN] ' : ''}Scout proposes ${p.fieldLabel} for ${p.dealName}: ${String(p.newValue)}`,
+    `${p.dryRun ? '[DRY RUN] ' : ''}Scout proposes ${p.fieldLabel} for ${p.dealName}: ${readable(p, p.newValue)}`,
     LIMITS.fallbackText,
   );
   return { text, blocks };
@@ -187,7 +197,7 @@ function outcomeLine(p: CardProposal): string {
     : '';
   const edited =
     p.editedValue !== null && p.editedValue !== undefined
-      ? `, edited to ${show(p.editedValue)}`
+      ? `, edited to ${show(p, p.editedValue)}`
       : '';
   const why = p.outcome ? ` — ${safe(p.outcome, 1500)}` : '';
   switch (p.status) {
@@ -203,7 +213,10 @@ function outcomeLine(p: CardProposal): string {
     case 'stale':
       return `:warning: Not written: the CRM value changed since this card was posted${why}`;
     case 'expired':
-      return ':hourglass: Expired before anyone decided; nothing was written';
+      // An approval can expire too: an undo of its run stops it before its write.
+      return p.decidedBy
+        ? `:hourglass: Approved${who}${when}${edited} — ${p.outcome ? safe(p.outcome, 1500) : 'not written'}`
+        : ':hourglass: Expired before anyone decided; nothing was written';
     case 'failed':
       return `:rotating_light: Approved${who}${when}, but the write failed${why}`;
     case 'pending':

@@ -123,7 +123,10 @@ function describe(r: HistoryRow, suggestion: boolean, who: string): string {
     case 'would_undo':
       return `*would have undone* back to ${to}; nothing was written${reason}`;
     case 'expired':
-      return `*expired* before anyone decided`;
+      // Its reason says why: the proposal's time ran out, or an undo of its run stopped it.
+      return r.reason
+        ? `*expired* — ${safe(r.reason.replace(/^expired:?\s*/, ''), MAX_REASON)}`
+        : '*expired* before anyone decided';
     default:
       return `*${safe(r.action, 40)}* ${to}${reason}`;
   }

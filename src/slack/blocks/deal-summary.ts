@@ -1,7 +1,7 @@
 import type { ActionsBlockElement, KnownBlock, PlainTextOption } from '@slack/types';
 import type { ScanInfo } from '../../db/deal-history-reader.js';
 import type { Why } from '../../summary/explain-field.js';
-import type { DealSummary, FieldRow, NoteRef } from '../../summary/summarize-deal.js';
+import type { DealSummary, FieldRow, NoteRef, PendingItem } from '../../summary/summarize-deal.js';
 import {
   ACTION_SHARE,
   ACTION_WHY,
@@ -85,25 +85,12 @@ export function dealSummaryMessage(
     });
   }
   const tail: KnownBlock[] = [];
-  if (s.pending.length > 0) {
-    const lines = s.pending.slice(0, MAX_PENDING).map((p) => {
-      const link = links.get(p.id);
-      const where = link ? ` · <${encodeURI(link)}|open its thread>` : ' · card not posted';
-      return `• ${p.dryRun ? ':construction: DRY RUN · ' : ''}*${safe(p.label, 100)}* → ${showValue(p.newValue as string | number | null, 200)} · confidence ${p.confidence.toFixed(2)} · expires ${minute(p.expiresAt)}${where}`;
-    });
-    const more = s.pending.length - MAX_PENDING;
+  if (s.pending.length > 0)
     tail.push({
       type: 'section',
       block_id: 'pending',
-      text: {
-        type: 'mrkdwn',
-        text: truncate(
-          `*Pending proposals (${s.pending.length})*\n${lines.join('\n')}${more > 0 ? `\n…and ${more} more` : ''}`,
-          LIMITS.sectionText,
-        ),
-      },
+      text: { type: 'mrkdwn', text: pendingText(s.pending, links) },
     });
-  }
   if (audience.kind === 'asker') tail.push(...controls(s));
   else
     tail.push({
@@ -157,6 +144,44 @@ export function dealSummaryMessage(
     text: truncate(`Deal summary: ${safe(s.deal.name, 500)}`, LIMITS.fallbackText),
     blocks: [...head, ...rows, ...tail],
   };
+}
+
+/**
+ * The pending proposals: whole lines while they fit one section, then "…and N more"
+ * counting every one not listed, so no line is cut and the count is never lost.
+ */
+function pendingText(pending: readonly PendingItem[], links: ReadonlyMap<string, string>): string {
+  let text = `*Pending proposals (${pending.length})*`;
+  let listed = 0;
+  const moreLine = (n: number) => (n > 0 ? `\n…and ${n} more` : '');
+  for (const p of pending.slice(0, MAX_PENDING)) {
+    const line = `\n${pendingLine(p, links)}`;
+    const after = text.length + line.length + moreLine(pending.length - listed - 1).length;
+    if (after > LIMITS.sectionText) break;
+    text += line;
+    listed += 1;
+  }
+  return text + moreLine(pending.length - listed);
+}
+
+/** Longest thread link shown; Slack's permalinks are far shorter, so a longer one is not a link. */
+const MAX_LINK = 500;
+
+/**
+ * One pending proposal, at most about 900 characters (every part is cut), so at least
+ * three always fit a section. Its card: linked, posted but the link could not be had
+ * (`chat.getPermalink` failed), or not posted yet.
+ */
+function pendingLine(p: PendingItem, links: ReadonlyMap<string, string>): string {
+  const link = links.get(p.id);
+  const card = p.slackChannel && p.slackTs;
+  const where =
+    link && encodeURI(link).length <= MAX_LINK
+      ? ` · <${encodeURI(link)}|open its thread>`
+      : card
+        ? ' · card posted, link unavailable'
+        : ' · card not posted yet';
+  return `• ${p.dryRun ? ':construction: DRY RUN · ' : ''}*${safe(p.label, 100)}* → ${showValue(p.newValue as string | number | null, 200)} · confidence ${p.confidence.toFixed(2)} · expires ${minute(p.expiresAt)}${where}`;
 }
 
 /** One field's entry; every value is escaped and cut. */
