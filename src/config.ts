@@ -20,15 +20,21 @@ const envSchema = z.object({
   SCOUT_POLICY: z.string().optional(),
   SCOUT_CRM: z.enum(['local', 'hubspot']).default('local'),
   HUBSPOT_ACCESS_TOKEN: z.string().optional(),
-  HUBSPOT_BASE_URL: url(['http', 'https']).default('https://api.hubapi.com'),
-  /** HubSpot requests per rolling 10 s, shared by every process through Redis (100 Free/Starter, 190 Professional+). */
+  /** Without trailing slashes: the request budget is keyed by it, and every process must agree. */
+  HUBSPOT_BASE_URL: url(['http', 'https'])
+    .default('https://api.hubapi.com')
+    .transform((u) => u.replace(/\/+$/, '')),
   /** A link to a deal in the CRM's own pages, `{id}` standing for the deal's id (cards, summaries). */
   SCOUT_DEAL_URL: url(['http', 'https'])
     .refine((u) => u.includes('{id}'), 'must contain {id} where the deal id goes')
     .optional(),
+  /**
+   * HubSpot requests per rolling 10 s, shared by every process through Redis (100 Free/Starter,
+   * 190 Professional+). At least 2: an update holds its share while its compare read takes another.
+   */
   HUBSPOT_REQUESTS_PER_10S: z.coerce.number().int().min(2).max(10_000).default(100),
-  /** HubSpot CRM search requests per second (HubSpot allows about 4). */
-  HUBSPOT_SEARCH_PER_SECOND: z.coerce.number().int().min(2).max(100).default(4),
+  /** HubSpot CRM search requests per rolling second (HubSpot allows 4 per token). */
+  HUBSPOT_SEARCH_PER_SECOND: z.coerce.number().int().min(1).max(100).default(4),
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: url(['http', 'https']).optional(),
   SCOUT_MODEL: z.string().min(1).default('claude-sonnet-5-5'),

@@ -44,7 +44,14 @@ export async function demoCommand(
   io: CliIo,
   listenForStop: () => StopSignal,
 ): Promise<void> {
-  if (opts.check) return runCheck(config, logger, io);
+  if (opts.check) {
+    const signal = listenForStop();
+    try {
+      return await runCheck(config, logger, io, signal.stopped);
+    } finally {
+      signal.release();
+    }
+  }
   const dataDir = resolve(opts.dataDir);
   if (opts.dump) return withDataDir(dataDir, () => dump(dataDir, io));
   if (opts.fresh) {
@@ -164,8 +171,17 @@ async function dump(dataDir: string, io: CliIo): Promise<void> {
   }
 }
 
-/** The README's first command, proven: embedded everything, a fresh directory, the whole flow. */
-async function runCheck(config: Config, logger: Logger, io: CliIo): Promise<void> {
+/**
+ * The README's first command, proven: embedded everything, a fresh directory, the whole
+ * flow. Ctrl-C (or SIGTERM) stops the demo in order and removes the directory, and the
+ * command fails saying it was interrupted: a check cut short proves nothing past its last line.
+ */
+async function runCheck(
+  config: Config,
+  logger: Logger,
+  io: CliIo,
+  stopped: Promise<void>,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'scout-demo-check-'));
   const embedded: Config = {
     ...config,
@@ -176,17 +192,38 @@ async function runCheck(config: Config, logger: Logger, io: CliIo): Promise<void
     SCOUT_POLICY: undefined,
     SCOUT_CRM: 'local',
   };
-  io.stdout(`scout demo --check: embedded defaults in a fresh directory (${dir})\n`);
+  const orStop = <T>(work: Promise<T>) =>
+    Promise.race([work, stopped.then((): typeof STOPPED => STOPPED)]);
+  let interrupted = false;
+  // Once stopped, the check fails under the stopping demo; its last words are not news.
+  const say = (line: string) => {
+    if (!interrupted) io.stdout(`${line}\n`);
+  };
+  say(`scout demo --check: embedded defaults in a fresh directory (${dir})`);
   try {
-    const demo = await startDemo({ config: embedded, logger, dataDir: dir, port: 0 });
+    const starting = startDemo({ config: embedded, logger, dataDir: dir, port: 0 });
+    const started = await orStop(starting);
+    interrupted = started === STOPPED;
+    // Stopped while starting: what has started is stopped in order once it is up.
+    const demo = started === STOPPED ? await starting : started;
     try {
-      for (const line of demo.setup) io.stdout(`ok  started ${line}\n`);
-      await checkDemo(demo, (line) => io.stdout(`${line}\n`));
+      if (started !== STOPPED) {
+        for (const line of demo.setup) say(`ok  started ${line}`);
+        const checking = checkDemo(demo, say);
+        interrupted = (await orStop(checking)) === STOPPED;
+        if (interrupted) checking.catch(() => undefined);
+      }
     } finally {
       await demo.stop();
     }
+  } catch (error) {
+    if (!interrupted) throw error;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  io.stdout('scout demo --check: everything above was verified; the demo works on this machine\n');
+  if (interrupted)
+    throw new Error(
+      `scout demo --check was interrupted before it finished, so it verified only the lines above; its temporary directory ${dir} was removed`,
+    );
+  say('scout demo --check: everything above was verified; the demo works on this machine');
 }

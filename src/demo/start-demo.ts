@@ -53,9 +53,15 @@ export interface Demo {
   /** What the demo runs on, one line each, for the banner. */
   readonly setup: readonly string[];
   readonly seeded: SeedResult | null;
-  /** One run through the queue (dry unless `apply`), its cards and summary posted to the sandbox. */
+  /**
+   * One run through the queue (dry unless `apply`), its cards and summary posted to the
+   * sandbox. Resolves when the database says the run is done: BullMQ cannot say it is idle.
+   */
   run(apply: boolean): Promise<{ runId: string; summary: RunSummary; text: string }>;
-  /** Resolves when every click, apply and card update started so far has finished. */
+  /**
+   * Resolves when every click, apply and card update started so far has finished; on
+   * BullMQ (REDIS_URL), once the applies are queued: its queues cannot say when they are done.
+   */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }

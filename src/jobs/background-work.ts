@@ -107,7 +107,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<Record<string, num
     );
     const stalled = await deps.runs.stalledFanouts(before);
     found.fanouts = stalled.length;
-    await deps.jobs.add(
+    // Requeued too: a resume job that failed for good (the CRM was down for all its attempts)
+    // would block `resume-<run>` for a week and leave the run `running`.
+    await deps.jobs.requeue(
       'runs',
       stalled.map((r) => ({
         id: jobId('resume', r.id),
@@ -119,6 +121,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<Record<string, num
           ...(r.scheduleId ? { scheduleId: r.scheduleId } : {}),
         },
       })),
+      before,
     );
     for (const runId of await deps.runs.settledButRunning()) {
       const summary = await finishIfSettled(deps.runDeps, runId);

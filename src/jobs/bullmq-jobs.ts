@@ -235,19 +235,24 @@ export async function createBullJobs(options: BullJobsOptions): Promise<JobSyste
     async idle() {},
 
     async close(deadlineMs = 30_000) {
-      let drained = true;
       const graceful = Promise.all(workers.map((w) => w.close()));
-      const timedOut = await Promise.race([
-        graceful.then(() => false),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), deadlineMs).unref()),
+      // Settles after the process has moved on when the deadline cuts the jobs off.
+      graceful.catch(() => undefined);
+      const drained = await Promise.race([
+        graceful.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), deadlineMs).unref()),
       ]);
-      if (timedOut) {
-        drained = false;
+      if (!drained) {
         log.warn(
           { deadline_ms: deadlineMs },
           'jobs still running at the shutdown deadline; they will be retried',
         );
-        await Promise.all(workers.map((w) => w.close(true)));
+        // Not close(true): once close() has begun, BullMQ answers it with the same wait for
+        // the running jobs. Cutting the connections stops their lock renewals instead, so
+        // the locks lapse and another worker retries the jobs. A connection to a Redis that
+        // is down never confirms it closed, hence the bound.
+        const cut = Promise.all(workers.map((w) => w.disconnect().catch(() => undefined)));
+        await Promise.race([cut, new Promise((r) => setTimeout(r, 1_000).unref())]);
       }
       await Promise.all([...queues.values()].map((q) => q.close()));
       for (const c of workerConnections) c.disconnect();

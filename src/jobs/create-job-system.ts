@@ -9,7 +9,11 @@ import type { JobSystem } from './job-system.js';
 /** BullMQ when REDIS_URL is set; otherwise the inline runner (embedded mode), announced in the log. */
 export async function createJobSystem(config: Config, logger: Logger): Promise<JobSystem> {
   if (!config.REDIS_URL)
-    return createInlineJobs({ logger, dealConcurrency: config.SCOUT_WORKER_CONCURRENCY });
+    return createInlineJobs({
+      logger,
+      dealConcurrency: config.SCOUT_WORKER_CONCURRENCY,
+      applyConcurrency: config.SCOUT_APPLY_CONCURRENCY,
+    });
   try {
     return await createBullJobs({
       redisUrl: config.REDIS_URL,

@@ -8,6 +8,8 @@ import { HEARTBEAT_SCHEDULE, SCHEDULE_PREFIX } from './job-system.js';
 export interface InlineJobsOptions {
   readonly logger: Logger;
   readonly dealConcurrency: number;
+  /** Apply jobs in flight at once (default 4), as SCOUT_APPLY_CONCURRENCY sets it for BullMQ. */
+  readonly applyConcurrency?: number;
   /** Waits between attempts; tests shorten them. */
   readonly retryDelayMs?: number;
 }
@@ -30,7 +32,7 @@ export function createInlineJobs(options: InlineJobsOptions): JobSystem {
   const limits: Record<QueueName, ReturnType<typeof pLimit>> = {
     runs: pLimit(1),
     deals: pLimit(options.dealConcurrency),
-    applies: pLimit(4),
+    applies: pLimit(options.applyConcurrency ?? 4),
     ops: pLimit(1),
   };
   const timers = new Map<string, NodeJS.Timeout>();

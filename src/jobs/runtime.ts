@@ -127,7 +127,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       failed: async (data, error) => {
         log.error({ err: error.message, data }, 'a run job failed for good');
         await deps.notifier?.postOpsAlert(
-          `A Scout run could not start or fan out and gave up: ${error.message}`,
+          `A Scout run could not start or fan out: ${error.message}. The reconciler resumes its fan-out from where it stopped once the grace period has passed; this alert repeats each time a resume gives up.`,
         );
       },
     };

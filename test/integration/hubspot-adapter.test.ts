@@ -11,6 +11,7 @@ import {
   type RecordedRequest,
   startHubSpotStandIn,
 } from '../support/hubspot-stand-in.js';
+import { busiestWindow } from '../support/rolling-window.js';
 
 const FAST_RETRY: RetryPolicy = {
   attempts: 4,
@@ -42,18 +43,6 @@ function adapter(
   });
   open.push(opened);
   return opened.crm;
-}
-
-/** The most requests that arrived within any `windowMs` (a rolling window, as HubSpot counts). */
-function busiestWindow(requests: readonly RecordedRequest[], windowMs: number): number {
-  const at = requests.map((r) => r.at).sort((a, b) => a - b);
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < at.length; end++) {
-    while ((at[end] as number) - (at[start] as number) >= windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
 }
 
 /** `n` deals 2001… with no properties, for bulk writes. */
@@ -89,7 +78,12 @@ describe('HubSpot adapter against the stand-in', () => {
     await Promise.all(Array.from({ length: 24 }, () => crm.listPropertyDefs()));
     expect(standIn.requests).toHaveLength(24);
     expect(standIn.requests.filter((r) => r.status === 429)).toEqual([]);
-    expect(busiestWindow(standIn.requests, budget.windowMs)).toBeLessThanOrEqual(budget.requests);
+    expect(
+      busiestWindow(
+        standIn.requests.map((r) => r.at),
+        budget.windowMs,
+      ),
+    ).toBeLessThanOrEqual(budget.requests);
   });
 
   it('shares one budget between processes through Redis', async () => {
@@ -104,7 +98,12 @@ describe('HubSpot adapter against the stand-in', () => {
     ]);
     expect(standIn.requests).toHaveLength(14);
     expect(standIn.requests.filter((r) => r.status === 429)).toEqual([]);
-    expect(busiestWindow(standIn.requests, budget.windowMs)).toBeLessThanOrEqual(budget.requests);
+    expect(
+      busiestWindow(
+        standIn.requests.map((r) => r.at),
+        budget.windowMs,
+      ),
+    ).toBeLessThanOrEqual(budget.requests);
   });
 
   it('waits for Retry-After after a 429, then succeeds', async () => {
@@ -210,7 +209,10 @@ describe('HubSpot adapter against the stand-in', () => {
   it('reads and compares again before each new try of an update, with no budget wait in between', async () => {
     const events: string[] = [];
     const budget = {
-      take: async () => void events.push('budget'),
+      take: async () => {
+        events.push('budget');
+        return async () => {};
+      },
       pause: async () => {},
     };
     const http = createHubSpotHttp({

@@ -279,4 +279,51 @@ describe('jobs that fail for good (BullMQ on the shared Redis, own key prefix)',
     expect(run?.deal_counts).toEqual({ extracted: 3, no_new_notes: 0, failed: 1 });
     expect(opsPosts(slack)).toHaveLength(1);
   });
+
+  it('a run job whose CRM paging failed for good, and its resume too, is resumed once the CRM is back: the run completes, one summary', async () => {
+    const { files, h, slack } = await setup(4);
+    const inner = createLocalCrm(h.database.db);
+    const crmState = { down: true, failedPages: 0 };
+    const crm: CrmPort = {
+      ...inner,
+      pageDeals: async (input) => {
+        if (crmState.down) {
+          crmState.failedPages += 1;
+          throw new Error('the CRM answered 503');
+        }
+        return inner.pageDeals(input);
+      },
+    };
+    const worker = await startWorker({
+      database: h.database,
+      replayPath: files.replayPath,
+      crm,
+      slack,
+      retries: { runs: { attempts: 1, backoffMs: 10 } },
+    });
+    const runId = randomUUID();
+    await worker.jobs.add('runs', [{ id: `run-${runId}`, data: { runId, apply: true } }]);
+    const runs = queueOf('runs', worker.prefix);
+    // The reconciler's resume fails for good as well while the CRM is down.
+    await until(
+      async () => (await runs.getJobState(`resume-${runId}`)) === 'failed',
+      'the resume job to fail for good',
+    );
+    expect(await runs.getJobState(`run-${runId}`)).toBe('failed');
+    crmState.down = false;
+
+    await until(async () => {
+      const [run] = await h.database.sql`select summary_posted_at from runs where id = ${runId}`;
+      return run?.summary_posted_at != null;
+    }, 'the run summary once the CRM is back');
+    const [run] = await h.database.sql`select status, scanned from runs where id = ${runId}`;
+    expect(run?.status).toBe('completed');
+    expect(run?.scanned).toBe(4);
+    expect(crmState.failedPages).toBeGreaterThanOrEqual(2);
+    const posts = opsPosts(slack).map((p) => String(p.args.text));
+    const alerts = posts.filter((t) => t.includes('A Scout run could not start or fan out'));
+    expect(alerts.length).toBeGreaterThanOrEqual(2);
+    expect(alerts[0]).toContain('The reconciler resumes its fan-out from where it stopped');
+    expect(posts.filter((t) => /^LIVE/.test(t))).toHaveLength(1);
+  });
 });

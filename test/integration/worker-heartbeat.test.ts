@@ -5,6 +5,9 @@ import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
 import { startInlineServeRuntime } from '../support/inline-runtime.js';
 import { startSlackStandIn } from '../support/slack-stand-in.js';
 import { createTestDatabase } from '../support/test-database.js';
+import { pipelineFiles, startTestWorker, until } from '../support/worker-harness.js';
+
+const SHARED_REDIS = 'redis://127.0.0.1:6379';
 
 describe('heartbeat watchdog', () => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -50,5 +53,30 @@ describe('heartbeat watchdog', () => {
     await runtime.tick();
     expect(alerts()).toHaveLength(2);
     expect(slack.violations).toEqual([]);
+  });
+
+  it('the heartbeat job stamps Postgres again and again under a BullMQ worker', async () => {
+    const database = await createTestDatabase();
+    cleanups.push(() => database.destroy());
+    const worker = await startTestWorker({
+      database,
+      replayPath: pipelineFiles(1, 1).replayPath,
+      redisUrl: SHARED_REDIS,
+      timings: { heartbeatMs: 100 },
+    });
+    cleanups.push(async () => void (await worker.runtime.stop(2_000)));
+    expect(await worker.jobs.schedulerKeys()).toContain('heartbeat');
+    const beats = createHeartbeatStore(database.db);
+    const beatAt = async () => (await beats.last(HEARTBEAT))?.beatAt.getTime() ?? 0;
+    // The worker stamps once itself as it starts; every later stamp is the heartbeat job's.
+    let last = await beatAt();
+    expect(last).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) {
+      const before = last;
+      await until(async () => {
+        last = await beatAt();
+        return last > before;
+      }, 'the heartbeat to move forward');
+    }
   });
 });

@@ -8,6 +8,7 @@ import { createRunLedger } from '../../src/db/run-ledger.js';
 import { proposals as proposalsTable } from '../../src/db/schema.js';
 import { DEFAULT_TIMINGS } from '../../src/jobs/background-work.js';
 import { createBullJobs } from '../../src/jobs/bullmq-jobs.js';
+import { applyJobId } from '../../src/jobs/job-data.js';
 import { startRuntime } from '../../src/jobs/runtime.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
 import { entry } from '../../src/services/decide-proposal.js';
@@ -15,7 +16,15 @@ import { type OwnRedis, startOwnRedis } from '../support/redis-server.js';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
 import { spawnTs } from '../support/spawn-worker.js';
-import { pipelineFiles, startTestWorker, uniquePrefix, until } from '../support/worker-harness.js';
+import {
+  approveProposal,
+  insertProposal,
+  pipelineFiles,
+  startTestWorker,
+  tallyingCrm,
+  uniquePrefix,
+  until,
+} from '../support/worker-harness.js';
 
 const quiet = pino({ level: 'silent' });
 
@@ -75,6 +84,25 @@ describe('worker resilience (each test on its own redis-server)', () => {
       ids.push(id);
     }
     return ids;
+  }
+
+  async function settledDeals(h: ScoutHarness, runId: string): Promise<number> {
+    const [r] = await h.database.sql`
+      select count(*)::int as n from run_deals where run_id = ${runId} and state <> 'queued'`;
+    return r?.n ?? 0;
+  }
+
+  /** Resolves to `outcome`'s label, or to 'hung' if it has not settled within `ms`. */
+  async function settlesWithin<T extends string>(outcome: Promise<T>, ms: number) {
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((r) => {
+      timer = setTimeout(() => r('hung'), ms);
+    });
+    try {
+      return await Promise.race([outcome, hung]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async function appliedRows(h: ScoutHarness, ids: string[]) {
@@ -153,12 +181,14 @@ describe('worker resilience (each test on its own redis-server)', () => {
     await redis.flushAll();
     expect(await probe.getWaitingCount()).toBe(0);
 
+    const { crm, writes } = tallyingCrm(createLocalCrm(h.database.db));
     const worker = await startTestWorker({
       database: h.database,
       replayPath: files.replayPath,
       redisUrl: redis.url,
       prefix,
       liveWrites: '1',
+      crm,
     });
     cleanups.push(async () => void (await worker.runtime.stop(2_000)));
     await until(async () => {
@@ -171,6 +201,9 @@ describe('worker resilience (each test on its own redis-server)', () => {
     await new Promise((r) => setTimeout(r, 300));
     const applied = await appliedRows(h, ids);
     for (const id of ids) expect(applied.get(id)).toBe(1);
+    expect(Object.fromEntries(writes)).toEqual(
+      Object.fromEntries(ids.map((_, i) => [`d${i}/next_step`, 1])),
+    );
     const dump = await h.dump();
     for (let i = 0; i < 6; i++)
       expect(dump.deals.find((d) => d.id === `d${i}`)?.properties.next_step).toBe(
@@ -254,12 +287,15 @@ describe('worker resilience (each test on its own redis-server)', () => {
       return (r?.n ?? 0) === 6;
     }, 'the fan-out');
     await new Promise((r) => setTimeout(r, 300));
+    const atSigterm = await settledDeals(h, runId);
     const started = Date.now();
     proc.child.kill('SIGTERM');
     const code = await proc.exited;
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(proc.messages.find((m) => m.type === 'stopped')?.drained).toBe(true);
+    // Jobs were running at SIGTERM (each takes 1.5 s), and the process let them finish.
+    expect(await settledDeals(h, runId)).toBeGreaterThan(atSigterm);
     // The jobs it finished stay settled; another worker completes the rest.
     const worker = await startTestWorker({
       database: h.database,
@@ -279,6 +315,158 @@ describe('worker resilience (each test on its own redis-server)', () => {
       select record_id, field, count(*)::int as n from provenance
       where run_id = ${runId} group by record_id, field having count(*) > 1`;
     expect(perDeal).toEqual([]);
+  });
+
+  it('SIGTERM with a job slower than the deadline: the process exits at the deadline, not drained, and another worker finishes the job once', async () => {
+    const redis = await ownRedis();
+    const { h, files } = await harness(1);
+    const prefix = uniquePrefix();
+    const proc = spawnTs('./worker-child.ts', {
+      ...h.env,
+      REDIS_URL: redis.url,
+      SCOUT_QUEUE_PREFIX: prefix,
+      SCOUT_REPLAY_FILE: files.replayPath,
+      LIVE_WRITES: '1',
+      SCOUT_SHUTDOWN_SECONDS: '0.5',
+      // A lock that lapses soon after the process is gone, so the job is retried quickly.
+      SCOUT_JOB_LOCK_SECONDS: '1',
+      TEST_EXTRACT_DELAY_MS: '60000',
+    });
+    cleanups.push(async () => void proc.child.kill('SIGKILL'));
+    const childWrites: string[] = [];
+    proc.onMessage((m) => {
+      if (m.type === 'written') childWrites.push(...(m.writes as string[]));
+    });
+    await proc.ready;
+    const runId = randomUUID();
+    const runs = new Queue('runs', { connection: redis.client(), prefix });
+    const deals = new Queue('deals', { connection: redis.client(), prefix });
+    cleanups.push(() => runs.close());
+    cleanups.push(() => deals.close());
+    await runs.add('runs', { runId, apply: true }, { jobId: `run-${runId}` });
+    await until(async () => (await deals.getActiveCount()) === 1, 'the deal job running');
+
+    proc.child.kill('SIGTERM');
+    const ended = await settlesWithin(
+      proc.exited.then(() => 'exited' as const),
+      30_000,
+    );
+    expect(ended).toBe('exited');
+    expect(proc.messages.find((m) => m.type === 'stopped')?.drained).toBe(false);
+    // Cut off mid-extraction: nothing written, the deal still queued.
+    expect(childWrites).toEqual([]);
+    expect(await settledDeals(h, runId)).toBe(0);
+
+    const { crm, writes } = tallyingCrm(createLocalCrm(h.database.db));
+    let extractions = 0;
+    const worker = await startTestWorker({
+      database: h.database,
+      replayPath: files.replayPath,
+      redisUrl: redis.url,
+      prefix,
+      liveWrites: '1',
+      crm,
+      lockMs: 1_000,
+      extractor: (inner) => ({
+        model: inner.model,
+        extract: async (request) => {
+          extractions += 1;
+          return inner.extract(request);
+        },
+      }),
+    });
+    cleanups.push(async () => void (await worker.runtime.stop(2_000)));
+    await until(async () => {
+      const [r] = await h.database.sql`select status from runs where id = ${runId}`;
+      return r?.status === 'completed';
+    }, 'the run to complete');
+    // Give a second, duplicate delivery the time it would need to show.
+    await worker.runtime.tick();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(extractions).toBe(1);
+    expect(writes.size).toBeGreaterThan(0);
+    for (const [key, n] of writes) expect(n, key).toBe(1);
+    const [run] = await h.database.sql`select scanned, deal_counts from runs where id = ${runId}`;
+    expect(run?.scanned).toBe(1);
+    expect(run?.deal_counts).toEqual({ extracted: 1, no_new_notes: 0, failed: 0 });
+  });
+
+  it('the shutdown deadline holds while Redis is down: close cuts the running job off and returns', async () => {
+    const redis = await ownRedis();
+    const jobs = await createBullJobs({
+      redisUrl: redis.url,
+      prefix: uniquePrefix(),
+      logger: quiet,
+      dealConcurrency: 1,
+    });
+    let running = false;
+    let release = () => {};
+    cleanups.push(async () => release());
+    jobs.work({
+      ops: {
+        run: () =>
+          new Promise<void>((resolve) => {
+            running = true;
+            release = resolve;
+          }),
+      },
+    });
+    await jobs.add('ops', [{ id: 'slow', data: {} }]);
+    await until(() => running, 'the job running');
+    await redis.stop();
+    const closed = jobs.close(300).then(({ drained }) => (drained ? 'drained' : 'cut off'));
+    expect(await settlesWithin(closed, 10_000)).toBe('cut off');
+  });
+
+  it('Redis down: producers fail fast, an approval waits in the outbox and is applied exactly once when Redis is back', async () => {
+    const redis = await ownRedis();
+    const { h, files } = await harness(2);
+    const { crm, writes } = tallyingCrm(createLocalCrm(h.database.db));
+    const worker = await startTestWorker({
+      database: h.database,
+      replayPath: files.replayPath,
+      redisUrl: redis.url,
+      liveWrites: '1',
+      crm,
+    });
+    cleanups.push(async () => void (await worker.runtime.stop(2_000)));
+    const id = await insertProposal(h.database, {
+      dealId: 'd0',
+      field: 'next_step',
+      newValue: 'Send the MSA',
+    });
+
+    await redis.stop();
+    // The click during the outage: the decision and its outbox row commit all the same.
+    const version = await approveProposal(h.database, id);
+    const [row] = await h.database
+      .sql`select relayed_at from outbox where job_id = ${applyJobId(id, version)}`;
+    expect(row).toBeDefined();
+    // A producer rejects at once instead of queueing the command until Redis returns.
+    const added = worker.jobs
+      .add('applies', [{ id: applyJobId(id, version), data: { proposalId: id, version } }])
+      .then(
+        () => 'added' as const,
+        () => 'rejected' as const,
+      );
+    expect(await settlesWithin(added, 10_000)).toBe('rejected');
+    // Relay and reconciler passes go by; the approval waits in Postgres.
+    await new Promise((r) => setTimeout(r, 500));
+    const [waiting] = await h.database
+      .sql`select relayed_at from outbox where job_id = ${applyJobId(id, version)}`;
+    expect(waiting?.relayed_at).toBeNull();
+    const [pending] = await h.database.sql`select status from proposals where id = ${id}`;
+    expect(pending?.status).toBe('approved');
+
+    await redis.start();
+    await until(async () => {
+      const [p] = await h.database.sql`select status from proposals where id = ${id}`;
+      return p?.status === 'applied';
+    }, 'the approval applied after the outage');
+    await worker.runtime.tick();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(Object.fromEntries(writes)).toEqual({ 'd0/next_step': 1 });
+    expect((await appliedRows(h, [id])).get(id)).toBe(1);
   });
 
   it('SIGKILL right after the CRM write, 20 times: no duplicate write, no lost approval', async () => {

@@ -115,6 +115,34 @@ describe('scout worker on BullMQ (shared Redis, own key prefix)', () => {
     expect(writes[0]?.n).toBe(0);
   });
 
+  it('says at the top of the summary when a schedule asked for LIVE but Scout was paused', async () => {
+    const { files, h, slack } = await setup(3);
+    await createControlStore(h.database.db).setPaused(true, 'test');
+    const worker = await startTestWorker({
+      database: h.database,
+      replayPath: files.replayPath,
+      redisUrl: SHARED_REDIS,
+      liveWrites: '1',
+      slack,
+    });
+    cleanups.push(async () => void (await worker.runtime.stop(5_000)));
+    const runId = randomUUID();
+    await worker.jobs.add('runs', [
+      { id: `run-${runId}`, data: { runId, apply: true, scheduleId: 'nightly' } },
+    ]);
+    await until(async () => (await runRow(h, runId))?.summary_posted_at != null, 'the run summary');
+    const run = await runRow(h, runId);
+    expect(run?.mode).toBe('dry_run');
+    expect(run?.warnings[0]).toBe(
+      'SCHEDULED AS LIVE: schedule nightly has apply: true, but this run ran DRY because Scout is paused: nothing was written',
+    );
+    const posted = slack.calls.find((c) => c.args.channel === 'C0OPS');
+    expect(JSON.stringify(posted?.args.blocks)).toContain('SCHEDULED AS LIVE');
+    const writes = await h.database
+      .sql`select count(*)::int as n from provenance where run_id = ${runId} and action = 'written'`;
+    expect(writes[0]?.n).toBe(0);
+  });
+
   it('a pause during a live run stops its writes from the next deal on, and the summary says so (SPEC G9)', async () => {
     const { files, h, slack } = await setup(30);
     const worker = await startTestWorker({

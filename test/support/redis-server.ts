@@ -43,23 +43,28 @@ export async function startOwnRedis(args: readonly string[] = []): Promise<OwnRe
       ],
       { stdio: 'ignore' },
     );
-    const probe = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      retryStrategy: () => 50,
-    });
-    probe.on('error', () => {});
+    // A fresh client per try: a client whose first connect failed refuses `connect()` while
+    // it retries on its own, which made every start wait out all the tries.
     for (let i = 0; i < 100; i++) {
+      const probe = new Redis({
+        port,
+        host: '127.0.0.1',
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      });
+      probe.on('error', () => {});
       try {
         await probe.connect();
         await probe.ping();
-        break;
+        return;
       } catch {
         await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        probe.disconnect();
       }
     }
-    probe.disconnect();
+    throw new Error(`redis-server did not answer on port ${port}`);
   };
   await start();
   return {

@@ -52,6 +52,24 @@ export function slowExtractor(inner: ExtractorPort, delayMs: number): ExtractorP
   };
 }
 
+/** The CRM, tallying each field write that landed as `deal/field`: a duplicate write shows as 2. */
+export function tallyingCrm(inner: CrmPort): { crm: CrmPort; writes: Map<string, number> } {
+  const writes = new Map<string, number>();
+  const crm: CrmPort = {
+    ...inner,
+    async writeProperties(batch) {
+      const results = await inner.writeProperties(batch);
+      for (const [i, w] of batch.entries()) {
+        if (results[i]?.status !== 'written') continue;
+        const key = `${w.dealId}/${w.property}`;
+        writes.set(key, (writes.get(key) ?? 0) + 1);
+      }
+      return results;
+    },
+  };
+  return { crm, writes };
+}
+
 export function uniquePrefix(): string {
   return `t${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 }

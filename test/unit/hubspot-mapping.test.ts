@@ -10,7 +10,6 @@ import {
   toPropertyDef,
   toWire,
 } from '../../src/crm/hubspot/property-types.js';
-import { sliceRule } from '../../src/crm/hubspot/request-budget.js';
 import type { ErrorBody } from '../../src/crm/hubspot/wire.js';
 import { FIELD_TYPES } from '../../src/domain/values.js';
 
@@ -101,48 +100,14 @@ describe('activities as notes', () => {
   });
 });
 
-describe('the request budget', () => {
-  it('slices a window so that no rolling window can exceed the budget', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 2, max: 1000 }),
-        fc.integer({ min: 1, max: 60 }),
-        fc.boolean(),
-        (requests, seconds, redis) => {
-          const { sliceMs, perSlice } = sliceRule({ requests, windowMs: seconds * 1000 }, redis);
-          const slices = Math.round((seconds * 1000) / sliceMs);
-          // A rolling window touches at most slices + 1 of them.
-          expect((slices + 1) * perSlice).toBeLessThanOrEqual(requests);
-          expect(perSlice).toBeGreaterThanOrEqual(1);
-          if (redis) expect(sliceMs % 1000).toBe(0);
-        },
-      ),
-    );
-  });
-
-  it('keeps 90 of HubSpot’s 100 per 10 s, 2 of 4 searches per second with Redis', () => {
-    expect(sliceRule({ requests: 100, windowMs: 10_000 }, true)).toEqual({
-      sliceMs: 1000,
-      perSlice: 9,
-    });
-    expect(sliceRule({ requests: 4, windowMs: 1000 }, true)).toEqual({
-      sliceMs: 1000,
-      perSlice: 2,
-    });
-    expect(sliceRule({ requests: 4, windowMs: 1000 }, false)).toEqual({
-      sliceMs: 1000 / 3,
-      perSlice: 1,
-    });
-    expect(() => sliceRule({ requests: 1, windowMs: 1000 }, false)).toThrow(/at least 2/);
-  });
-
+describe('Retry-After', () => {
   it.each([
     ['3', 3000],
     ['0', 0],
     ['', null],
     [null, null],
     ['soon', null],
-  ])('Retry-After %j is %j ms', (header, ms) => {
+  ])('%j is %j ms', (header, ms) => {
     expect(retryAfterMs(header)).toBe(ms);
   });
 });

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { noteCrmCall } from '../crm-call-count.js';
 import { explainFailure, HubSpotError, type RequestPurpose } from './hubspot-errors.js';
-import { type RequestBudget, sleep } from './request-budget.js';
+import { type Answered, type RequestBudget, sleep } from './request-budget.js';
 import { errorBodySchema } from './wire.js';
 
 export interface RetryPolicy {
@@ -47,9 +47,10 @@ export interface HubSpotHttp {
   /**
    * Sends a request built from a fresh read (a compare-then-write's update), so that no
    * wait falls between the read and the send: the request's budget is taken before
-   * `prepare` runs, and after a 429, a 5xx or a lost answer the wait comes first and then
-   * `prepare` runs again (told it is a retry: the last try may have landed) instead of the
-   * same request going out again. `prepare` returning null sends nothing. Not for searches.
+   * `prepare` runs (leaving a share free for the read), and after a 429, a 5xx or a lost
+   * answer the wait comes first and then `prepare` runs again (told it is a retry: the last
+   * try may have landed) instead of the same request going out again. `prepare` returning
+   * null sends nothing. Not for searches.
    */
   sendPrepared(
     prepare: (retry: boolean) => Promise<HubSpotRequest<z.ZodType> | null>,
@@ -150,10 +151,9 @@ export function createHubSpotHttp(options: {
     calls: () => calls,
     async send(request) {
       const tries: Tries = { failures: 0, rateLimited: 0 };
+      const budgets = request.search ? [options.budget, options.searchBudget] : [options.budget];
       for (;;) {
-        await options.budget.take();
-        if (request.search) await options.searchBudget.take();
-        const answer = await attempt(request, tries);
+        const answer = await within(budgets, () => attempt(request, tries));
         if (!('waitMs' in answer)) return answer;
         await sleep(answer.waitMs);
       }
@@ -161,15 +161,39 @@ export function createHubSpotHttp(options: {
     async sendPrepared(prepare) {
       const tries: Tries = { failures: 0, rateLimited: 0 };
       for (let retrying = false; ; retrying = true) {
-        await options.budget.take();
-        const request = await prepare(retrying);
-        if (request === null) return null;
-        const answer = await attempt(request, tries);
+        const answer = await within(
+          [options.budget],
+          async () => {
+            const request = await prepare(retrying);
+            return request === null ? null : attempt(request, tries);
+          },
+          1,
+        );
+        if (answer === null) return null;
         if (!('waitMs' in answer)) return answer;
         await sleep(answer.waitMs);
       }
     },
   };
+}
+
+/**
+ * One try holding a share of each budget. Each is told when the try is over, however it
+ * ended: a request counts against HubSpot's window until its answer is in. `leaveFree` is
+ * for a request that makes another first (see `RequestBudget.take`).
+ */
+async function within<T>(
+  budgets: readonly RequestBudget[],
+  run: () => Promise<T>,
+  leaveFree = 0,
+): Promise<T> {
+  const taken: Answered[] = [];
+  try {
+    for (const budget of budgets) taken.push(await budget.take(leaveFree));
+    return await run();
+  } finally {
+    await Promise.all(taken.map((answered) => answered()));
+  }
 }
 
 function backoff(retry: RetryPolicy, failures: number): number {
