@@ -1,24 +1,18 @@
-// The Claude extractor's cost profile against the Messages API stand-in at a fixed
-// latency: model calls and input tokens per deal on a first run and on a re-run with
-// no new notes, and the share of input tokens read from the prompt cache.
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import postgres from 'postgres';
 import { createLocalCrm } from '../src/crm/local-crm.js';
 import { seedLocalCrm } from '../src/crm/local-crm-admin.js';
 import { openDatabase } from '../src/db/client.js';
-import { advisoryDealLocks } from '../src/db/deal-locks.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { createRunLedger } from '../src/db/run-ledger.js';
 import { createAnthropicExtractor } from '../src/extraction/anthropic-extractor.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../src/policy-file.js';
 import { runExtraction } from '../src/services/run-extraction.js';
 import { setupFields } from '../src/services/setup-fields.js';
 import { dealNameOf, startAnthropicStandIn } from '../test/support/anthropic-stand-in.js';
 import { generatePipeline } from './generate.js';
+import { benchRunDeps } from './run-deps.js';
 import { printTable } from './table.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -52,18 +46,16 @@ export async function benchExtraction(): Promise<void> {
       findings: replay[`d${dealNameOf(request)?.replace('Deal ', '')}`] ?? [],
     });
     const deps = {
-      crm,
-      ledger: createRunLedger(db.db),
-      policy,
-      liveWrites: '1',
-      clock: () => new Date(),
-      newId: () => randomUUID(),
-      logger: pino({ level: 'silent' }),
-      withDealLocks: advisoryDealLocks(db.db),
-      extractor: createAnthropicExtractor({
-        apiKey: api.apiKey,
-        baseURL: api.url,
-        model: 'claude-sonnet-5-5',
+      ...benchRunDeps({
+        db: db.db,
+        crm,
+        policy,
+        extractor: createAnthropicExtractor({
+          apiKey: api.apiKey,
+          baseURL: api.url,
+          model: 'claude-sonnet-5-5',
+        }),
+        live: true,
       }),
       concurrency: 8,
     };

@@ -1,25 +1,17 @@
-// The HubSpot adapter's cost profile: generated deals × 5 activities on the HubSpot
-// stand-in at a fixed latency per request and HubSpot's own rolling limit (100 per 10 s,
-// answered with 429), through the real adapter with the default budget. A first live
-// run (it writes) and a re-run with nothing new: API calls per deal, and wall time
-// against the floor the budget sets (calls ÷ budget).
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import postgres from 'postgres';
 import { openHubSpotCrm } from '../src/crm/hubspot/open-hubspot-crm.js';
 import { openDatabase } from '../src/db/client.js';
-import { advisoryDealLocks } from '../src/db/deal-locks.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { createRunLedger } from '../src/db/run-ledger.js';
 import { loadReplayFile } from '../src/extraction/replay-extractor.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../src/policy-file.js';
 import { runExtraction } from '../src/services/run-extraction.js';
 import { setupFields } from '../src/services/setup-fields.js';
 import { startHubSpotStandIn } from '../test/support/hubspot-stand-in.js';
 import { numericPipeline } from '../test/support/hubspot-stand-in-seed.js';
+import { benchRunDeps } from './run-deps.js';
 import { printTable } from './table.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -59,15 +51,13 @@ export async function benchHubSpot(): Promise<void> {
       { apply: true },
     );
     const deps = {
-      crm,
-      ledger: createRunLedger(db.db),
-      policy,
-      liveWrites: '1',
-      clock: () => new Date(),
-      newId: () => randomUUID(),
-      logger: pino({ level: 'silent' }),
-      withDealLocks: advisoryDealLocks(db.db),
-      extractor: loadReplayFile(join(dir, 'replay.json')),
+      ...benchRunDeps({
+        db: db.db,
+        crm,
+        policy,
+        extractor: loadReplayFile(join(dir, 'replay.json')),
+        live: true,
+      }),
       concurrency: 8,
     };
     const redis = process.env.BENCH_REDIS_URL !== undefined;

@@ -1,14 +1,10 @@
-// Child process: one run over a prepared database, reporting time, round trips and peak RSS as JSON.
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
 import { createLocalCrm } from '../src/crm/local-crm.js';
 import { openDatabase } from '../src/db/client.js';
-import { advisoryDealLocks } from '../src/db/deal-locks.js';
-import { createRunLedger } from '../src/db/run-ledger.js';
 import { parseReplayText } from '../src/extraction/replay-extractor.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../src/policy-file.js';
 import { runExtraction } from '../src/services/run-extraction.js';
+import { benchRunDeps } from './run-deps.js';
 
 const [url, replayPath, mode] = process.argv.slice(2) as [string, string, 'dry' | 'live'];
 let queries = 0;
@@ -16,17 +12,13 @@ const database = openDatabase(url, { onQuery: () => void queries++ });
 const extractor = parseReplayText(readFileSync(replayPath, 'utf8'), replayPath);
 const started = performance.now();
 const summary = await runExtraction(
-  {
+  benchRunDeps({
+    db: database.db,
     crm: createLocalCrm(database.db),
-    extractor,
-    ledger: createRunLedger(database.db),
     policy: loadPolicyFile(DEFAULT_POLICY_PATH),
-    liveWrites: mode === 'live' ? '1' : undefined,
-    clock: () => new Date(),
-    newId: () => randomUUID(),
-    logger: pino({ level: 'silent' }),
-    withDealLocks: advisoryDealLocks(database.db),
-  },
+    extractor,
+    live: mode === 'live',
+  }),
   { apply: mode === 'live' },
 );
 const seconds = (performance.now() - started) / 1000;
