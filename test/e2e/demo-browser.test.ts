@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { readProvenance } from '../../src/db/provenance-reader.js';
 import { type Demo, startDemo } from '../../src/demo/start-demo.js';
 import { checkBlocks, checkView } from '../support/block-kit-limits.js';
-import { sharedPath } from '../support/shared-dir.js';
+import { vendorPath } from '../support/vendor-dir.js';
 
 /** Debian's chromium package; `.ci/run` installs it. Nothing here downloads a browser. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -191,7 +191,7 @@ describe('scout demo in a real browser', () => {
     const ajv = new Ajv({ strict: false, coerceTypes: true, allErrors: true });
     const problems: string[] = [];
     for (const call of demo.sandbox.api.calls) {
-      const file = sharedPath(`specs/slack/methods/${call.method}.json`);
+      const file = vendorPath(`specs/slack/methods/${call.method}.json`);
       const spec = JSON.parse(readFileSync(file, 'utf8')) as { args: object };
       // The client form-encodes like Slack wants: `blocks` a JSON string, `view` a JSON string the spec reads as an object.
       const args: Record<string, unknown> = { ...call.args };

@@ -1,6 +1,6 @@
 /**
  * Slack's Block Kit limits (from @slack/types and docs.slack.dev, as listed in
- * shared/specs/README.md). There is no official schema, so this checker is ours.
+ * test/fixtures/vendor/specs/README.md). There is no official schema, so this checker is ours.
  */
 type Json = Record<string, unknown>;
 

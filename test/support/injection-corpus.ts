@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { sharedPath } from './shared-dir.js';
+import { vendorPath } from './vendor-dir.js';
 
-const corpora = sharedPath('corpora/');
+const corpora = vendorPath('corpora/');
 
 /** One adversarial case: a realistic carrier note with an attack string inside it. */
 export interface InjectionCase {

@@ -3,9 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ajv } from 'ajv';
 import { checkBlocks, checkView } from './block-kit-limits.js';
-import { sharedPath } from './shared-dir.js';
+import { vendorPath } from './vendor-dir.js';
 
-const methodsDir = sharedPath('specs/slack/methods/');
+const methodsDir = vendorPath('specs/slack/methods/');
 
 export interface SlackCall {
   readonly method: string;

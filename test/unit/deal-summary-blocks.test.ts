@@ -216,7 +216,7 @@ function texts(blocks: KnownBlock[]): Array<{ where: string; length: number }> {
   return out;
 }
 
-/** Slack's documented limits for every text kind these messages use (docs.slack.dev, shared/specs). */
+/** Slack's documented limits for every text kind these messages use (docs.slack.dev, test/fixtures/vendor/specs). */
 function assertWithinLimits(message: { text: string; blocks: KnownBlock[] }) {
   expect(checkBlocks(message.blocks, 'message')).toEqual([]);
   expect(message.blocks.length).toBeLessThanOrEqual(50);

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { sharedPath } from '../support/shared-dir.js';
+import { vendorPath } from '../support/vendor-dir.js';
 
-const specs = sharedPath('specs/slack/manifest/');
+const specs = vendorPath('specs/slack/manifest/');
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 const validate = ajv.compile(read(`${specs}manifest.schema.1.0.0.json`));
