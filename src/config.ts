@@ -84,6 +84,16 @@ const envSchema = z.object({
   SCOUT_RECONCILE_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
   SCOUT_RECONCILE_GRACE_SECONDS: z.coerce.number().min(0).max(86_400).default(60),
   SCOUT_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(10),
+  /**
+   * SPEC G20: a run's lease, renewed every third of it while its process works; a run whose
+   * lease lapsed is marked interrupted by whoever notices first. At most a minute.
+   */
+  SCOUT_RUN_LEASE_SECONDS: z.coerce.number().min(0.3).max(60).default(30),
+  /**
+   * Deals a `scout run` reads, decides and commits at a time: each page's CRM writes and log
+   * rows commit together (SPEC G19). Smaller pages commit more often and hold less memory.
+   */
+  SCOUT_RUN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
   /** Heartbeat silence after which ops are alerted in Slack. */
   SCOUT_HEARTBEAT_ALERT_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
   /** How long SIGTERM waits for running jobs before leaving them to be retried elsewhere. */

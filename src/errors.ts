@@ -16,7 +16,8 @@ export type ScoutErrorCode =
   | 'redis_unsafe'
   | 'redis_unavailable'
   | 'chain_broken'
-  | 'undo_invalid';
+  | 'undo_invalid'
+  | 'run_busy';
 
 const INPUT_ERRORS: ReadonlySet<ScoutErrorCode> = new Set([
   'config_invalid',

@@ -9,10 +9,14 @@ import { type Config, requireSettings } from '../config.js';
 import { createBatchStore } from '../db/batch-store.js';
 import { advisoryDealLocks } from '../db/deal-locks.js';
 import { createProposalStore } from '../db/proposal-store.js';
+import { createQueuedRunStore } from '../db/queued-run-store.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import type { Logger } from '../logger.js';
+import { publishRun, storedSummary } from '../services/publish-run.js';
 import { runBatchExtraction } from '../services/run-batch-extraction.js';
 import { runExtraction } from '../services/run-extraction.js';
+import { processLease } from '../services/run-lifecycle.js';
+import type { Notifier } from '../slack/notifier.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
 
 export interface RunCommandOptions {
@@ -50,6 +54,8 @@ export async function executeRun(
     newId: app.newId,
     logger,
     withDealLocks: advisoryDealLocks(app.database.db),
+    lease: processLease(config.SCOUT_RUN_LEASE_SECONDS * 1000),
+    pageSize: config.SCOUT_RUN_PAGE_SIZE,
   };
   const options = {
     apply: opts.apply,
@@ -98,8 +104,20 @@ export async function notifySlack(
   try {
     const { posted, unrouted } = await notifier.postProposals(summary.run_id);
     await notifier.postRunSummary(summary);
+    await publishInterrupted(app, notifier, logger);
     return `slack: ${posted} approval card${posted === 1 ? '' : 's'} posted${unrouted.length > 0 ? `; no Slack owner or SCOUT_APPROVALS_CHANNEL for ${unrouted.join(', ')}` : ''}${config.SCOUT_OPS_CHANNEL ? `; summary posted to ${config.SCOUT_OPS_CHANNEL}` : ''}`;
   } catch (error) {
     return `slack: posting failed (${(error as Error).message}); the run itself is complete and logged`;
   }
+}
+
+/**
+ * Runs this run found interrupted (their process died) get their loud summary posted here
+ * too, so a CLI-only deployment hears of them; `serve` and the worker post them otherwise.
+ */
+async function publishInterrupted(app: AppContext, notifier: Notifier, logger: Logger) {
+  const runs = createQueuedRunStore(app.database.db);
+  for (const run of await runs.unposted(app.clock()))
+    if (run.status === 'interrupted')
+      await publishRun({ runs, notifier, logger, clock: app.clock }, storedSummary(run));
 }

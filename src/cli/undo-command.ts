@@ -6,6 +6,7 @@ import { createUndoStore } from '../db/undo-store.js';
 import { ScoutError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { viewProposals } from '../services/proposal-view.js';
+import { processLease } from '../services/run-lifecycle.js';
 import { type UndoSummary, undoChanges } from '../services/undo-run.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
 import type { SlackUndoDeps } from '../slack/undo-button.js';
@@ -46,6 +47,7 @@ export async function executeUndo(
       newId: app.newId,
       logger,
       withDealLock: app.database.dealLock,
+      lease: processLease(config.SCOUT_RUN_LEASE_SECONDS * 1000),
     },
     { target, apply: opts.apply, actor: 'cli' },
   );
@@ -87,6 +89,7 @@ export function slackUndoDeps(app: AppContext): SlackUndoDeps {
       newId: app.newId,
       logger: app.logger,
       withDealLock: app.database.dealLock,
+      lease: processLease(app.config.SCOUT_RUN_LEASE_SECONDS * 1000),
     },
   };
 }

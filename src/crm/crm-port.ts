@@ -1,3 +1,4 @@
+import type { Db } from '../db/client.js';
 import type { NoteType } from '../domain/policy.js';
 import type { PropertyDef, PropertyValue } from '../domain/values.js';
 
@@ -91,6 +92,18 @@ export interface CrmWriter {
   };
   /** Remote CRMs: API requests this client has sent so far, retries included. */
   apiCalls?(): number;
+  /**
+   * A CRM kept in Scout's own database (the local CRM): its compare-then-writes run inside
+   * the caller's transaction, so a write and its provenance rows commit together or not at
+   * all (SPEC G19). CRMs without it are written through write-ahead intents instead.
+   */
+  readonly atomic?: AtomicCrmWriter;
+}
+
+/** Compare-then-write inside a transaction of Scout's own database (see `CrmWriter.atomic`). */
+export interface AtomicCrmWriter {
+  writeProperties(tx: Db, writes: readonly PropertyWrite[]): Promise<WriteResult[]>;
+  restoreProperties(tx: Db, restores: readonly PropertyRestore[]): Promise<WriteResult[]>;
 }
 
 export type CrmPort = CrmReader & CrmWriter;

@@ -1,5 +1,6 @@
 import { and, asc, count, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { inTransaction } from '../db/in-transaction.js';
 import { crmDeals, crmNotes, crmPropertyDefs, crmUsers } from '../db/schema.js';
 import type { NoteType } from '../domain/policy.js';
 import type { FieldType, PropertyDef, PropertyValue } from '../domain/values.js';
@@ -16,12 +17,16 @@ import type {
 
 /** The local CRM: deals, notes and users in Scout's own Postgres, for trials, demos and tests. */
 export function createLocalCrm(db: Db): CrmPort {
-  /** Compare-then-write in one transaction; only a restore (undo) may carry null, which clears. */
+  /**
+   * Compare-then-write in one transaction (the caller's, when it passes one, so the write
+   * commits with its log rows); only a restore (undo) may carry null, which clears.
+   */
   async function compareAndWrite(
     writes: readonly (PropertyWrite | PropertyRestore)[],
+    outer?: Db,
   ): Promise<WriteResult[]> {
     if (writes.length === 0) return [];
-    return db.transaction(async (tx) => {
+    return inTransaction(db, outer, async (tx) => {
       const dealIds = [...new Set(writes.map((w) => w.dealId))];
       const names = [...new Set(writes.map((w) => w.property))];
       // Row locks make the compare and the write one step for every other writer of this CRM.
@@ -140,6 +145,11 @@ export function createLocalCrm(db: Db): CrmPort {
     writeProperties: (writes: readonly PropertyWrite[]) => compareAndWrite(writes),
 
     restoreProperties: (restores: readonly PropertyRestore[]) => compareAndWrite(restores),
+
+    atomic: {
+      writeProperties: (tx, writes) => compareAndWrite(writes, tx),
+      restoreProperties: (tx, restores) => compareAndWrite(restores, tx),
+    },
 
     async createProperty(def: PropertyDef): Promise<'created' | 'exists'> {
       const inserted = await db

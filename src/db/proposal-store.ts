@@ -2,8 +2,10 @@ import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { PropertyValue } from '../domain/values.js';
 import { applyJobId } from '../jobs/job-data.js';
 import type { Db } from './client.js';
+import { inTransaction } from './in-transaction.js';
 import type { ProvenanceEntry } from './run-ledger.js';
 import { outbox, proposals, provenance, slackThreads } from './schema.js';
+import { createWriteJournal, type WriteJournal } from './write-journal.js';
 
 export type ProposalRow = typeof proposals.$inferSelect;
 
@@ -26,13 +28,19 @@ export interface ProposalStore {
     },
     log: ProvenanceEntry,
   ): Promise<ProposalRow | null>;
-  /** approved | edited → applied | would_apply | stale | failed, once. */
+  /**
+   * approved | edited → applied | would_apply | stale | failed, once; inside `tx` when
+   * given (the transaction that wrote the change, or recorded the CRM's answer).
+   */
   finish(
     id: string,
     status: 'applied' | 'would_apply' | 'stale' | 'failed',
     outcome: string | null,
     log: ProvenanceEntry,
+    tx?: Db,
   ): Promise<ProposalRow | null>;
+  /** Write-ahead intents of remote CRM writes, in the same database (SPEC G19). */
+  readonly journal: WriteJournal;
   /**
    * pending past its expiry at `at` → expired, once; with `at` null, whatever its expiry
    * (its run was undone). Null when it was decided or expired first.
@@ -58,6 +66,8 @@ export function createProposalStore(db: Db): ProposalStore {
   const insertLog = (tx: Pick<Db, 'insert'>, entry: ProvenanceEntry) =>
     tx.insert(provenance).values(entry as ProvenanceEntry);
   return {
+    journal: createWriteJournal(db),
+
     async get(id) {
       const [row] = await db.select().from(proposals).where(eq(proposals.id, id));
       return row ?? null;
@@ -100,8 +110,8 @@ export function createProposalStore(db: Db): ProposalStore {
       });
     },
 
-    async finish(id, status, outcome, log) {
-      return db.transaction(async (tx) => {
+    finish(id, status, outcome, log, outer) {
+      return inTransaction(db, outer, async (tx) => {
         const [row] = await tx
           .update(proposals)
           .set({ status, outcome, version: sql`${proposals.version} + 1` })

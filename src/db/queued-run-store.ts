@@ -74,7 +74,7 @@ export interface QueuedRunStore {
   queuedSince(before: Date, limit: number): Promise<Array<{ runId: string; dealId: string }>>;
   /** Running runs whose fan-out is done and nothing is queued (a finish lost to a crash). */
   settledButRunning(): Promise<string[]>;
-  /** Completed worker runs whose summary is not posted and not being posted. */
+  /** Completed worker runs and interrupted runs whose summary is not posted and not being posted. */
   unposted(at: Date): Promise<RunRow[]>;
 }
 
@@ -321,8 +321,11 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
         .from(runs)
         .where(
           and(
-            eq(runs.status, 'completed'),
-            eq(runs.fanoutDone, true),
+            // Worker runs once finished; any run interrupted (SPEC G20), CLI runs included.
+            or(
+              and(eq(runs.status, 'completed'), eq(runs.fanoutDone, true)),
+              eq(runs.status, 'interrupted'),
+            ),
             isNull(runs.summaryPostedAt),
             or(isNull(runs.summaryClaimedUntil), lt(runs.summaryClaimedUntil, at)),
           ),

@@ -1,10 +1,11 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Action } from '../domain/actions.js';
 import type { ChainHead } from '../domain/hash-chain.js';
 import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
 import type { PropertyValue } from '../domain/values.js';
 import type { Db } from './client.js';
 import { createControlStore } from './control-store.js';
+import { inTransaction } from './in-transaction.js';
 import { pageContextQuery } from './page-context-query.js';
 import { readChainHead } from './provenance-chain.js';
 import {
@@ -15,6 +16,7 @@ import {
   runDeals,
   runs,
 } from './schema.js';
+import { createWriteJournal, type WriteJournal } from './write-journal.js';
 
 export type ProvenanceEntry = Omit<typeof provenance.$inferInsert, 'id' | 'createdAt'> & {
   action: Action;
@@ -39,6 +41,8 @@ export interface PageContext {
   readonly applied: ReadonlySet<string>;
   /** Keys from {@link pendingKey}: proposals awaiting a decision, in this run's mode. */
   readonly pending: ReadonlySet<string>;
+  /** Keys from {@link pendingKey}: values Scout itself wrote live (written or applied). */
+  readonly scoutWrote: ReadonlySet<string>;
 }
 
 export function appliedKey(
@@ -64,15 +68,66 @@ export class AlreadySettled extends Error {
   }
 }
 
+/** Who holds a run's lease, and for how long each grant or renewal lasts. */
+export interface RunLeaseSpec {
+  readonly holder: string;
+  readonly ms: number;
+}
+
+/** One page of a run: everything it logs, committed together (SPEC G19). */
+export interface PageCommit {
+  proposals: readonly ProposalEntry[];
+  provenance: (stored: ReadonlySet<string>) => readonly ProvenanceEntry[];
+  watermarks: readonly WatermarkEntry[];
+  /** Batch results settled by this page, marked collected in the same transaction. */
+  collected?: { batchId: string; dealIds: readonly string[] };
+  /** A run's coverage so far, kept with the page so an interrupted run can say what it scanned. */
+  progress?: { runId: string; scanned: number };
+  /**
+   * A worker run's deal, settled in the same transaction; when another delivery of
+   * the same deal job settled it first, nothing is committed and this throws
+   * {@link AlreadySettled}.
+   */
+  settle?: {
+    runId: string;
+    dealId: string;
+    state: string;
+    usage: ModelUsage;
+    /** CRM requests the deal's job made. */
+    crmCalls: number;
+  };
+}
+
 /**
  * The run's persistence port: every page is committed in one transaction (proposals,
  * provenance, watermarks together), so a crash leaves whole pages or nothing.
  */
 export interface RunLedger {
+  /** Write-ahead intents of remote CRM writes, in the same database (SPEC G19). */
+  readonly journal: WriteJournal;
   isPaused(): Promise<boolean>;
-  startRun(row: typeof runs.$inferInsert): Promise<void>;
+  /**
+   * Records a run as started, holding a lease of `lease.ms` for `lease.holder` (SPEC
+   * G20). Leases are kept in the database's clock, the one clock every process shares.
+   */
+  startRun(row: typeof runs.$inferInsert, lease: RunLeaseSpec): Promise<void>;
   finishRun(summary: RunSummary): Promise<void>;
   failRun(runId: string, message: string, at: Date): Promise<void>;
+  /**
+   * A run picked up again (a batch run resumed): running again under `lease`, unless a
+   * live process still holds it. False when one does.
+   */
+  reclaimRun(runId: string, lease: RunLeaseSpec): Promise<boolean>;
+  /** SPEC G20: extends every running run `lease.holder` holds to `lease.ms` from now. */
+  renewLeases(lease: RunLeaseSpec): Promise<void>;
+  /**
+   * Marks running runs whose lease lapsed as interrupted, with what they logged so far
+   * as their counts and `warning(run)` added to their warnings; the rows are locked and
+   * skipped by anyone else noticing at once, so each run is marked by exactly one.
+   */
+  interruptLapsed(
+    warning: (run: { leaseHolder: string | null }) => string,
+  ): Promise<Array<typeof runs.$inferSelect>>;
   /** The provenance hash chain's newest link, for the run summary. */
   chainHead(): Promise<ChainHead | null>;
   loadPageContext(
@@ -80,37 +135,27 @@ export interface RunLedger {
     recordIds: readonly string[],
     dryRun: boolean,
   ): Promise<PageContext>;
-  /** Inserts proposals (skipping any that would duplicate a pending one) and returns the ids actually stored. */
-  commitPage(page: {
-    proposals: readonly ProposalEntry[];
-    provenance: (stored: ReadonlySet<string>) => readonly ProvenanceEntry[];
-    watermarks: readonly WatermarkEntry[];
-    /** Batch results settled by this page, marked collected in the same transaction. */
-    collected?: { batchId: string; dealIds: readonly string[] };
-    /**
-     * A worker run's deal, settled in the same transaction; when another delivery of
-     * the same deal job settled it first, nothing is committed and this throws
-     * {@link AlreadySettled}.
-     */
-    settle?: {
-      runId: string;
-      dealId: string;
-      state: string;
-      usage: ModelUsage;
-      /** CRM requests the deal's job made. */
-      crmCalls: number;
-    };
-  }): Promise<ReadonlySet<string>>;
+  /**
+   * Inserts proposals (skipping any that would duplicate a pending one) and returns the
+   * ids actually stored; inside `tx` when given (the transaction that wrote the page's
+   * changes to the CRM, or recorded their answers), else in a transaction of its own.
+   */
+  commitPage(page: PageCommit, tx?: Db): Promise<ReadonlySet<string>>;
 }
+
+const leaseEnd = (lease: RunLeaseSpec) => sql`now() + ${lease.ms} * interval '1 millisecond'`;
 
 export function createRunLedger(db: Db): RunLedger {
   const control = createControlStore(db);
   const pageContext = pageContextQuery(db);
   return {
+    journal: createWriteJournal(db),
     isPaused: () => control.isPaused(),
 
-    async startRun(row) {
-      await db.insert(runs).values(row);
+    async startRun(row, lease) {
+      await db
+        .insert(runs)
+        .values({ ...row, leaseHolder: lease.holder, leaseUntil: leaseEnd(lease) });
     },
 
     async finishRun(s) {
@@ -136,6 +181,61 @@ export function createRunLedger(db: Db): RunLedger {
 
     chainHead: () => readChainHead(db),
 
+    async reclaimRun(runId, lease) {
+      const rows = await db
+        .update(runs)
+        .set({
+          status: 'running',
+          finishedAt: null,
+          error: null,
+          leaseHolder: lease.holder,
+          leaseUntil: leaseEnd(lease),
+        })
+        .where(
+          and(
+            eq(runs.id, runId),
+            sql`(${runs.status} <> 'running' or ${runs.leaseUntil} is null or ${runs.leaseUntil} < now())`,
+          ),
+        )
+        .returning({ id: runs.id });
+      return rows.length > 0;
+    },
+
+    async renewLeases(lease) {
+      await db
+        .update(runs)
+        .set({ leaseUntil: leaseEnd(lease) })
+        .where(and(eq(runs.status, 'running'), eq(runs.leaseHolder, lease.holder)));
+    },
+
+    async interruptLapsed(warning) {
+      return db.transaction(async (tx) => {
+        const lapsed = await tx
+          .select({ id: runs.id, leaseHolder: runs.leaseHolder })
+          .from(runs)
+          .where(and(eq(runs.status, 'running'), lt(runs.leaseUntil, sql`now()`)))
+          .for('update', { skipLocked: true });
+        const out: Array<typeof runs.$inferSelect> = [];
+        for (const run of lapsed) {
+          const [row] = await tx
+            .update(runs)
+            .set({
+              status: 'interrupted',
+              finishedAt: sql`now()`,
+              error: 'interrupted: its lease lapsed',
+              warnings: sql`${runs.warnings} || ${JSON.stringify([warning(run)])}::jsonb`,
+              counts: sql`coalesce((select jsonb_object_agg(c.action, c.n) from (select ${provenance.action} as action, count(*)::int as n from ${provenance} where ${provenance.runId} = ${run.id} group by ${provenance.action}) c), '{}'::jsonb)`,
+              scanned: sql`greatest(${runs.scanned}, (select count(*)::int from ${runDeals} where ${runDeals.runId} = ${run.id} and ${runDeals.state} <> 'queued'))`,
+              chainHead: sql`(select jsonb_build_object('seq', h.seq, 'hash', h.hash) from provenance_chain_head h)`,
+            })
+            .where(eq(runs.id, run.id))
+            .returning();
+          if (row) out.push(row);
+        }
+        return out;
+      });
+    },
+
     async failRun(runId, message, at) {
       await db
         .update(runs)
@@ -148,19 +248,21 @@ export function createRunLedger(db: Db): RunLedger {
       const watermarks = new Map<string, Watermark>();
       const applied = new Set<string>();
       const pending = new Set<string>();
+      const scoutWrote = new Set<string>();
       for (const r of rows) {
         if (r.kind === 'mark' && r.at && r.note)
           watermarks.set(r.recordId, { noteCreatedAt: r.at, noteId: r.note });
-        else if (r.kind === 'applied' && r.field)
+        else if (r.kind === 'applied' && r.field) {
           applied.add(appliedKey(r.recordId, r.field, r.note, r.value ?? null));
-        else if (r.kind === 'pending' && r.field)
+          scoutWrote.add(pendingKey(r.recordId, r.field, r.value ?? null));
+        } else if (r.kind === 'pending' && r.field)
           pending.add(pendingKey(r.recordId, r.field, r.value));
       }
-      return { watermarks, applied, pending };
+      return { watermarks, applied, pending, scoutWrote };
     },
 
-    async commitPage(page) {
-      return db.transaction(async (tx) => {
+    commitPage(page, outer) {
+      return inTransaction(db, outer, async (tx) => {
         if (page.settle) {
           const { runId, dealId, state, usage, crmCalls } = page.settle;
           const claimed = await tx
@@ -200,6 +302,12 @@ export function createRunLedger(db: Db): RunLedger {
                 updatedAt: sql`now()`,
               },
             });
+        }
+        if (page.progress) {
+          await tx
+            .update(runs)
+            .set({ scanned: page.progress.scanned })
+            .where(eq(runs.id, page.progress.runId));
         }
         if (page.collected && page.collected.dealIds.length > 0) {
           await tx

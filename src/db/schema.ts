@@ -19,43 +19,85 @@ const createdAt = () =>
   timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
 /** One row per pass (extraction or undo); its counters are filled in when it finishes. */
-export const runs = pgTable('runs', {
-  id: text('id').primaryKey(),
-  kind: text('kind').notNull(),
-  status: text('status').notNull(),
-  mode: text('mode').notNull(),
-  requestedApply: boolean('requested_apply').notNull(),
-  locks: jsonb('locks').notNull(),
-  scanned: integer('scanned').notNull().default(0),
-  total: integer('total').notNull().default(0),
-  cap: integer('cap'),
-  counts: jsonb('counts').notNull().default({}),
-  dealCounts: jsonb('deal_counts').notNull().default({}),
-  warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
-  usage: jsonb('usage').notNull().default({}),
-  model: text('model').notNull(),
-  dealFilter: jsonb('deal_filter').$type<string[] | null>(),
-  error: text('error'),
-  startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
-  finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
-  /** The schedule that started a worker run, if any. */
-  scheduleId: text('schedule_id'),
-  /** Worker runs: the CRM cursor of the next page to fan out, and whether every deal job is enqueued. */
-  fanoutCursor: text('fanout_cursor'),
-  fanoutDone: boolean('fanout_done').notNull().default(false),
-  fanoutAt: timestamp('fanout_at', { withTimezone: true, mode: 'date' }),
-  /** A live run that met a pause part-way wrote nothing from then on; its summary says so. */
-  pausedDuring: boolean('paused_during').notNull().default(false),
-  /** The ops summary: posted at most by one process at a time (a lease), and marked once posted. */
-  summaryClaimedUntil: timestamp('summary_claimed_until', { withTimezone: true, mode: 'date' }),
-  summaryPostedAt: timestamp('summary_posted_at', { withTimezone: true, mode: 'date' }),
-  /** The provenance chain head when the run finished, as its summary printed it. */
-  chainHead: jsonb('chain_head').$type<{ seq: number; hash: string } | null>(),
-  /** HubSpot API requests the run made, as its summary reported them (null on other CRMs). */
-  hubspotApiCalls: integer('hubspot_api_calls'),
-  /** Worker runs: CRM requests of the run job itself (recording it, fanning out). */
-  fanoutCrmCalls: integer('fanout_crm_calls').notNull().default(0),
-});
+export const runs = pgTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    status: text('status').notNull(),
+    mode: text('mode').notNull(),
+    requestedApply: boolean('requested_apply').notNull(),
+    locks: jsonb('locks').notNull(),
+    scanned: integer('scanned').notNull().default(0),
+    total: integer('total').notNull().default(0),
+    cap: integer('cap'),
+    counts: jsonb('counts').notNull().default({}),
+    dealCounts: jsonb('deal_counts').notNull().default({}),
+    warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
+    usage: jsonb('usage').notNull().default({}),
+    model: text('model').notNull(),
+    dealFilter: jsonb('deal_filter').$type<string[] | null>(),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+    /** The schedule that started a worker run, if any. */
+    scheduleId: text('schedule_id'),
+    /** Worker runs: the CRM cursor of the next page to fan out, and whether every deal job is enqueued. */
+    fanoutCursor: text('fanout_cursor'),
+    fanoutDone: boolean('fanout_done').notNull().default(false),
+    fanoutAt: timestamp('fanout_at', { withTimezone: true, mode: 'date' }),
+    /** A live run that met a pause part-way wrote nothing from then on; its summary says so. */
+    pausedDuring: boolean('paused_during').notNull().default(false),
+    /** The ops summary: posted at most by one process at a time (a lease), and marked once posted. */
+    summaryClaimedUntil: timestamp('summary_claimed_until', { withTimezone: true, mode: 'date' }),
+    summaryPostedAt: timestamp('summary_posted_at', { withTimezone: true, mode: 'date' }),
+    /** The provenance chain head when the run finished, as its summary printed it. */
+    chainHead: jsonb('chain_head').$type<{ seq: number; hash: string } | null>(),
+    /** HubSpot API requests the run made, as its summary reported them (null on other CRMs). */
+    hubspotApiCalls: integer('hubspot_api_calls'),
+    /** Worker runs: CRM requests of the run job itself (recording it, fanning out). */
+    fanoutCrmCalls: integer('fanout_crm_calls').notNull().default(0),
+    /**
+     * SPEC G20: while `running`, the run is alive only until this time; its holder renews it.
+     * A lapsed lease means the process died, and whoever notices marks the run interrupted.
+     */
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+    /** Who renews the lease: `worker` for worker runs (any live worker), else the process. */
+    leaseHolder: text('lease_holder'),
+  },
+  (t) => [index('runs_running_lease_idx').on(t.leaseUntil).where(sql`${t.status} = 'running'`)],
+);
+
+/**
+ * SPEC G19: a write to a remote CRM, announced before its request and closed in the
+ * transaction that logs its outcome. `entry` is the provenance row the write earns; an
+ * intent left open by a dead writer is settled by reading the CRM (recover-writes.ts).
+ */
+export const writeIntents = pgTable(
+  'write_intents',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    runId: text('run_id').notNull(),
+    object: text('object').notNull(),
+    recordId: text('record_id').notNull(),
+    property: text('property').notNull(),
+    /** `write` (compare-then-write) or `restore` (undo, may clear). */
+    mode: text('mode').$type<'write' | 'restore'>().notNull(),
+    expected: jsonb('expected').$type<PropertyValue>(),
+    value: jsonb('value').$type<PropertyValue>(),
+    entry: jsonb('entry').notNull(),
+    /** An approved proposal's apply: recovery finishes the proposal with the write. */
+    proposalId: text('proposal_id'),
+    createdAt: createdAt(),
+    settledAt: timestamp('settled_at', { withTimezone: true, mode: 'date' }),
+    /** `recorded` by its writer, or `recovered_present` / `recovered_absent` by recovery. */
+    outcome: text('outcome'),
+  },
+  (t) => [
+    index('write_intents_open_idx').on(t.recordId, t.id).where(sql`${t.settledAt} is null`),
+    check('write_intents_mode_check', sql`${t.mode} in ('write','restore')`),
+  ],
+);
 
 /**
  * Worker runs: one row per deal the run fanned out to. A deal job settles its row in

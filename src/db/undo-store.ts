@@ -3,6 +3,7 @@ import type { Db } from './client.js';
 import type { ProposalRow } from './proposal-store.js';
 import type { ProvenanceEntry } from './run-ledger.js';
 import { proposals, provenance, runs } from './schema.js';
+import { createWriteJournal, type WriteJournal } from './write-journal.js';
 
 export type ProvenanceRow = typeof provenance.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
@@ -15,8 +16,10 @@ export interface UndoStore {
   changesOfRun(runId: string): Promise<ProvenanceRow[]>;
   /** Of these changes, the ones an earlier live undo already reverted. */
   undone(changeIds: readonly number[]): Promise<Set<number>>;
-  /** One deal's undo rows, together. */
-  log(entries: readonly ProvenanceEntry[]): Promise<void>;
+  /** One deal's undo rows, together; inside `tx` when given (the restores' own transaction). */
+  log(entries: readonly ProvenanceEntry[], tx?: Db): Promise<void>;
+  /** Write-ahead intents of remote CRM writes, in the same database (SPEC G19). */
+  readonly journal: WriteJournal;
   /** A run's proposals that could still write: pending, or approved / edited and not yet applied. */
   openProposals(runId: string): Promise<ProposalRow[]>;
   /** The live `applied` row of an approved proposal: the change its card's Undo reverts. */
@@ -39,6 +42,8 @@ const OPEN = ['pending', 'approved', 'edited'];
 
 export function createUndoStore(db: Db): UndoStore {
   return {
+    journal: createWriteJournal(db),
+
     async run(runId) {
       const [row] = await db.select().from(runs).where(eq(runs.id, runId));
       return row ?? null;
@@ -78,9 +83,9 @@ export function createUndoStore(db: Db): UndoStore {
       return new Set(rows.map((r) => r.undoes).filter((id): id is number => id !== null));
     },
 
-    async log(entries) {
+    async log(entries, tx) {
       if (entries.length === 0) return;
-      await db.insert(provenance).values([...entries]);
+      await (tx ?? db).insert(provenance).values([...entries]);
     },
 
     openProposals: (runId) =>

@@ -31,7 +31,14 @@ export type Outcome =
       previous: PropertyValue;
       reason: string;
     }
-  | { kind: 'skip'; property: string; reason: string; value: PropertyValue }
+  | {
+      kind: 'skip';
+      property: string;
+      reason: string;
+      value: PropertyValue;
+      /** The field already holds this value because Scout wrote it there (SPEC G19). */
+      scoutsOwn?: true;
+    }
   | { kind: 'drop'; property: string; reason: string }
   | { kind: 'deny'; property: string; reason: string };
 
@@ -52,8 +59,14 @@ export interface DecisionContext {
   ) => boolean;
   /** A pending proposal for the same field and value exists already. */
   readonly alreadyProposed: (field: string, value: Exclude<PropertyValue, null>) => boolean;
+  /** Scout itself wrote this value to this field live (per the log): never credit it to the rep. */
+  readonly scoutWrote?: (field: string, value: Exclude<PropertyValue, null>) => boolean;
   readonly normalizedBodies?: Map<string, string>;
 }
+
+/** Why a finding is skipped when the field already holds it because Scout wrote it. */
+export const SCOUTS_OWN =
+  "the field already says this because Scout wrote it in an earlier run (per the log); not the rep's value";
 
 /**
  * The decision table (SPEC G1–G8, G11). Pure: the target record comes from the
@@ -114,6 +127,8 @@ export function decide(finding: Finding, ctx: DecisionContext): Outcome {
   const repValue = ctx.dealProperties[field] ?? null;
   if (!isEmptyValue(def.type, repValue)) {
     if (valuesEqual(def.type, repValue, value)) {
+      if (ctx.scoutWrote?.(field, value))
+        return { kind: 'skip', property: field, value, reason: SCOUTS_OWN, scoutsOwn: true };
       return { kind: 'skip', property: field, value, reason: "the rep's value already says this" };
     }
     if (policy.onFilled === 'propose') {

@@ -22,6 +22,8 @@ export function emptyUsage(): ModelUsage {
 /** The run summary as `scout run --json` prints it (SPEC interface contract). */
 export interface RunSummary {
   run_id: string;
+  /** SPEC G20: `interrupted` when the run's process died and its lease lapsed. */
+  status: RunStatus;
   mode: 'live' | 'dry_run';
   locks: LockState;
   scanned: number;
@@ -47,8 +49,18 @@ export interface RunSummary {
   undo?: UndoInfo;
 }
 
+export type RunStatus = 'completed' | 'interrupted' | 'failed';
+
 export const DRY_RUN_HEADLINE = 'DRY RUN — nothing was written';
 export const LIVE_HEADLINE = 'LIVE';
+
+/** The first line of a summary: the mode, and, loudest of all, a run that did not finish. */
+export function summaryHeadline(s: Pick<RunSummary, 'status' | 'mode'>): string {
+  const mode = s.mode === 'live' ? LIVE_HEADLINE : DRY_RUN_HEADLINE;
+  if (s.status === 'interrupted') return `INTERRUPTED — ${mode} run stopped before it finished`;
+  if (s.status === 'failed') return `FAILED — ${mode} run stopped on an error`;
+  return mode;
+}
 
 /** The coverage warning a capped run must shout (SPEC G13, seed 002's leftover test cap). */
 export function coverageWarning(scanned: number, total: number, cap: number | null): string | null {
@@ -79,7 +91,7 @@ const yesNo = (open: boolean) => (open ? 'open' : 'closed');
  * a log line or a Slack message.
  */
 export function formatRunSummary(s: RunSummary): string {
-  const lines: string[] = [s.mode === 'live' ? LIVE_HEADLINE : DRY_RUN_HEADLINE];
+  const lines: string[] = [summaryHeadline(s)];
   for (const w of s.warnings) lines.push(`WARNING: ${w}`);
   lines.push(`run ${s.run_id}`);
   const locks =

@@ -13,6 +13,8 @@ export interface UndoChange {
 
 /** One compare-then-write back to a recorded value; `null` clears. */
 export interface Restore {
+  /** The change it reverts. */
+  readonly changeId: number;
   readonly property: string;
   readonly value: PropertyValue;
   readonly expected: PropertyValue;
@@ -33,6 +35,11 @@ export interface UndoOutcome {
 }
 
 const show = (v: PropertyValue) => JSON.stringify(v);
+
+/** Why an undone row says what it does: the same words whoever logs it (undo, or recovery). */
+export function restoredReason(r: Restore): string {
+  return `restored ${r.property} from ${show(r.expected)} to ${show(r.value)}, undoing change #${r.changeId}`;
+}
 
 /** Per field, the changes newest first: the order undo walks them (the log's order is chain order). */
 export function undoStacks(changes: readonly UndoChange[]): Map<string, UndoChange[]> {
@@ -123,7 +130,12 @@ export async function undoDeal(input: {
       } else {
         sends.push({
           change,
-          restore: { property: field, value: change.previousValue, expected: found },
+          restore: {
+            changeId: change.id,
+            property: field,
+            value: change.previousValue,
+            expected: found,
+          },
         });
       }
     }
@@ -136,7 +148,7 @@ export async function undoDeal(input: {
           change,
           action: 'undone',
           found: restore.expected,
-          reason: `restored ${change.field} from ${show(restore.expected)} to ${show(restore.value)}, undoing change #${change.id}`,
+          reason: restoredReason(restore),
         });
         current[change.field] = restore.value;
       } else {

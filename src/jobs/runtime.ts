@@ -15,7 +15,14 @@ import { failApplyJob, runApplyJob } from '../services/apply-job.js';
 import { fanOutRun } from '../services/fan-out-run.js';
 import { publishRun } from '../services/publish-run.js';
 import type { QueuedRunDeps } from '../services/queued-run-deps.js';
+import { settleBeforeDeciding } from '../services/recover-writes.js';
 import { failDealJob, runDealJob } from '../services/run-deal-job.js';
+import {
+  DEFAULT_RUN_LEASE_MS,
+  holdLeases,
+  interruptLapsedRuns,
+  WORKER_HOLDER,
+} from '../services/run-lifecycle.js';
 import type { Notifier } from '../slack/notifier.js';
 import {
   HEARTBEAT,
@@ -72,6 +79,15 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const consumesApplies = deps.role === 'worker' || deps.jobs.mode === 'inline';
   const schedules = deps.schedules ?? [];
   const undoHours = deps.undoWindowHours;
+  const workerLease = {
+    holder: WORKER_HOLDER,
+    ms: deps.timings.runLeaseMs ?? DEFAULT_RUN_LEASE_MS,
+  };
+  // Every live worker keeps the worker runs alive: their deal jobs may run on any of them.
+  const heldLeases =
+    deps.role === 'worker'
+      ? holdLeases({ ledger: deps.ledger, lease: workerLease, logger: log })
+      : null;
   const applyDeps = {
     crm: deps.crm,
     proposals,
@@ -120,6 +136,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       extractor: deps.extractor,
       runs,
       jobs: deps.jobs,
+      lease: workerLease,
     };
     runDeps = qdeps;
     handlers.runs = {
@@ -179,6 +196,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const tick = (): Promise<void> => {
     ticking ??= (async () => {
       try {
+        await endAbandonedWork();
         if (consumesApplies)
           await reconcile({
             proposals,
@@ -210,6 +228,26 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
     return ticking;
   };
 
+  /**
+   * What dead processes left behind (SPEC G19, G20): runs whose lease lapsed end as
+   * interrupted, their summaries posted loudly; remote CRM writes they never logged are
+   * settled from the CRM (those younger than the grace period are left to their writer).
+   */
+  const endAbandonedWork = async () => {
+    for (const summary of await interruptLapsedRuns({ ledger: deps.ledger, logger: log }))
+      await publishRun(publishDeps, summary);
+    await settleBeforeDeciding(
+      {
+        crm: deps.crm,
+        ledger: deps.ledger,
+        withDealLocks: eachDealLock(deps.database.dealLock),
+        logger: log,
+      },
+      undefined,
+      new Date(deps.clock().getTime() - deps.timings.graceMs),
+    );
+  };
+
   const relayTimer = setInterval(() => void relay(), deps.timings.relayMs);
   const tickTimer = setInterval(() => void tick(), deps.timings.reconcileMs);
   relayTimer.unref();
@@ -230,6 +268,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
     async stop(deadlineMs) {
       clearInterval(relayTimer);
       clearInterval(tickTimer);
+      heldLeases?.stop();
       await Promise.allSettled([relaying, ticking]);
       return deps.jobs.close(deadlineMs);
     },

@@ -8,5 +8,6 @@ export function timingsFromConfig(config: Config): Timings {
     graceMs: config.SCOUT_RECONCILE_GRACE_SECONDS * 1000,
     heartbeatMs: config.SCOUT_HEARTBEAT_SECONDS * 1000,
     alertAfterMs: config.SCOUT_HEARTBEAT_ALERT_SECONDS * 1000,
+    runLeaseMs: config.SCOUT_RUN_LEASE_SECONDS * 1000,
   };
 }

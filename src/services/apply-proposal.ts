@@ -1,10 +1,12 @@
-import type { CrmPort } from '../crm/crm-port.js';
-import type { ProposalStore } from '../db/proposal-store.js';
+import type { CrmPort, WriteResult } from '../crm/crm-port.js';
+import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
 import { resolveLocks } from '../domain/locks.js';
 import type { Policy } from '../domain/policy.js';
 import { valuesEqual } from '../domain/values.js';
 import { entry } from './decide-proposal.js';
 import { type ProposalView, type UndoWindow, viewProposal } from './proposal-view.js';
+import { writeRecorded } from './recorded-write.js';
+import { recoverInterruptedWrites } from './recover-writes.js';
 
 export interface ApplyDeps {
   readonly crm: CrmPort;
@@ -28,23 +30,30 @@ export async function applyProposal(
   deps: ApplyDeps,
   proposalId: string,
 ): Promise<ProposalView | null> {
+  // Under the deal's lock: an earlier attempt's write that died before its record is
+  // settled first, from the CRM's state, so this attempt sees it logged.
+  if (!deps.crm.atomic) {
+    const found = await deps.proposals.get(proposalId);
+    if (found)
+      await recoverInterruptedWrites(
+        { crm: deps.crm, journal: deps.proposals.journal },
+        { dealIds: [found.recordId] },
+      );
+  }
   const row = await deps.proposals.get(proposalId);
   if (!row || (row.status !== 'approved' && row.status !== 'edited')) return null;
   const view = await viewProposal(deps.crm, deps.policy, row);
   const actor = `slack:${row.decidedBy ?? 'unknown'}`;
   const value = row.editedValue ?? row.newValue;
-  const finish = async (
-    status: 'applied' | 'would_apply' | 'stale' | 'failed',
-    outcome: string | null,
-    reason: string,
-  ) => {
-    const done = await deps.proposals.finish(row.id, status, outcome, {
-      ...entry(row, status, actor, reason),
-      newValue: value,
-      dryRun: status === 'would_apply' || (status !== 'applied' && row.dryRun),
-    });
-    return done ? viewProposal(deps.crm, deps.policy, done, deps.undoWindow?.()) : null;
-  };
+  const logOf = (status: FinishStatus, reason: string) => ({
+    ...entry(row, status, actor, reason),
+    newValue: value,
+    dryRun: status === 'would_apply' || (status !== 'applied' && row.dryRun),
+  });
+  const viewOf = (done: ProposalRow | null) =>
+    done ? viewProposal(deps.crm, deps.policy, done, deps.undoWindow?.()) : null;
+  const finish = async (status: FinishStatus, outcome: string | null, reason: string) =>
+    viewOf(await deps.proposals.finish(row.id, status, outcome, logOf(status, reason)));
   const allowed = deps.policy.dealFields.get(row.field);
   if (!allowed || allowed.write === 'never') {
     const why = `the field policy no longer lets Scout change ${row.field}`;
@@ -87,20 +96,45 @@ export async function applyProposal(
       : locks.warnings.join('; ') || 'a lock is closed';
     return finish('would_apply', why, `would apply ${JSON.stringify(value)}: ${why}`);
   }
-  const [result] = await deps.crm.writeProperties([
-    {
-      dealId: row.recordId,
-      property: row.field,
-      value: value as Exclude<typeof value, null>,
-      expected: current,
+  const write = {
+    dealId: row.recordId,
+    property: row.field,
+    value: value as Exclude<typeof value, null>,
+    expected: current,
+  };
+  const applied = `written after approval by ${row.decidedBy}`;
+  const intent = {
+    mode: 'write' as const,
+    recordId: row.recordId,
+    property: row.field,
+    expected: current,
+    value,
+    entry: logOf('applied', applied),
+    proposalId: row.id,
+  };
+  const done = await writeRecorded(
+    { crm: deps.crm, journal: deps.proposals.journal },
+    async (send) => {
+      const [result] = await send('write', [write], [intent]);
+      const [status, outcome, reason] = applyOutcome(result, applied);
+      return (tx) => deps.proposals.finish(row.id, status, outcome, logOf(status, reason), tx);
     },
-  ]);
-  if (result?.status === 'written')
-    return finish('applied', null, `written after approval by ${row.decidedBy}`);
+  );
+  return viewOf(done);
+}
+
+type FinishStatus = 'applied' | 'would_apply' | 'stale' | 'failed';
+
+/** What the CRM's answer to an approved write means: the proposal's end, its outcome and log reason. */
+function applyOutcome(
+  result: WriteResult | undefined,
+  applied: string,
+): [FinishStatus, string | null, string] {
+  if (result?.status === 'written') return ['applied', null, applied];
   if (result?.status === 'conflict') {
     const why = `it changed to ${JSON.stringify(result.current)} while applying`;
-    return finish('stale', why, `stale: ${why}`);
+    return ['stale', why, `stale: ${why}`];
   }
   const why = result?.status === 'failed' ? result.reason : 'the CRM gave no result';
-  return finish('failed', why, `write failed: ${why}`);
+  return ['failed', why, `write failed: ${why}`];
 }

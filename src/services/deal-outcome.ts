@@ -84,6 +84,7 @@ export function judgeExtraction(input: {
     alreadyApplied: (property, noteId, value) =>
       context.applied.has(appliedKey(deal.id, property, noteId, value)),
     alreadyProposed: (field, value) => context.pending.has(pendingKey(deal.id, field, value)),
+    scoutWrote: (field, value) => context.scoutWrote.has(pendingKey(deal.id, field, value)),
   });
   return { ...base, judgements, rejection: null };
 }

@@ -78,10 +78,11 @@ export async function publishRun(deps: PublishDeps, summary: RunSummary): Promis
 }
 
 /** A finished run's summary as stored, for posting it after the process that finished it died. */
-export function storedSummary(run: RunRow): RunSummary {
+export function storedSummary(run: Omit<RunRow, 'never'>): RunSummary {
   const usage = { ...emptyUsage(), ...(run.usage as Partial<ModelUsage>) };
   return {
     run_id: run.id,
+    status: run.status === 'interrupted' || run.status === 'failed' ? run.status : 'completed',
     mode: run.mode === 'live' ? 'live' : 'dry_run',
     locks: run.locks as LockState,
     scanned: run.scanned,

@@ -11,6 +11,7 @@ import {
   notExtracted,
 } from './deal-outcome.js';
 import { type DealPlan, extractionRequest, needsExtraction, planDeal } from './deal-plan.js';
+import { settleBeforeDeciding } from './recover-writes.js';
 import {
   abortRun,
   beginRun,
@@ -77,6 +78,7 @@ export async function runBatchExtraction(
       const page = await deps.crm.pageDeals({ cursor, limit: want, ids: state.dealIds });
       if (page.deals.length === 0) break;
       const ids = page.deals.map((d) => d.id);
+      await settleBeforeDeciding(deps, ids);
       const [context, notesByDeal] = await Promise.all([
         deps.ledger.loadPageContext(OBJECT, ids, !state.live),
         deps.crm.notesForDeals(ids),
@@ -197,6 +199,7 @@ async function settleChunk(
   chunk: ReadonlyArray<{ item: BatchItem; result: BatchResult }>,
 ) {
   const ids = chunk.map((c) => c.item.dealId);
+  await settleBeforeDeciding(deps, ids);
   const [page, notesByDeal, context] = await Promise.all([
     deps.crm.pageDeals({ cursor: null, limit: ids.length, ids }),
     deps.crm.notesForDeals(ids),

@@ -9,9 +9,10 @@ import type { JobData } from '../jobs/job-data.js';
 import { type DealOutcome, failedExtraction } from './deal-outcome.js';
 import { createDealPrefetch } from './deal-prefetch.js';
 import type { QueuedRunDeps } from './queued-run-deps.js';
+import { settleBeforeDeciding } from './recover-writes.js';
 import { extractDeal } from './run-extraction.js';
 import { OBJECT, type RunState, runState, summarize } from './run-state.js';
-import { settlePage } from './settle-page.js';
+import { type DealCounts, settlePage } from './settle-page.js';
 
 /** CRM reads a batch of deal jobs at a time: HubSpot's batch reads take 100 ids. */
 const PREFETCH_BATCH = 100;
@@ -72,6 +73,8 @@ async function dealJob(
   if (found?.run.status !== 'running') return null;
   const { run } = found;
   if (found.dealState !== 'queued') return finishIfSettled(deps, runId);
+  // A redelivered job after a crash mid-write: its unlogged writes are settled first.
+  await settleBeforeDeciding(deps, [dealId]);
   const [state, { deal, notes }, context] = await Promise.all([
     contextFor(deps, run),
     prefetch.read(deps.crm, runId, dealId, () =>
@@ -133,14 +136,30 @@ async function settle(
   crmCalls: () => number,
 ) {
   const usage = emptyUsage();
+  const state = (d: DealCounts) =>
+    d.failed > 0 ? 'failed' : d.extracted > 0 ? 'extracted' : 'no_new_notes';
   const deals = { extracted: 0, no_new_notes: 0, failed: 0 };
-  const commit = await settlePage({ deps, runId, live, perDeal: [outcome], usage, deals });
-  const state = deals.failed > 0 ? 'failed' : deals.extracted > 0 ? 'extracted' : 'no_new_notes';
   try {
-    await deps.ledger.commitPage({
-      ...commit,
-      // Asked after the deal's CRM writes, right before the commit that records them.
-      settle: { runId, dealId: outcome.deal.id, state, usage, crmCalls: crmCalls() },
+    await settlePage({
+      deps,
+      runId,
+      live,
+      perDeal: [outcome],
+      usage,
+      deals,
+      extra: {
+        // Counted when the commit is built: after the deal's CRM writes, right before the
+        // commit that records them.
+        get settle() {
+          return {
+            runId,
+            dealId: outcome.deal.id,
+            state: state(deals),
+            usage,
+            crmCalls: crmCalls(),
+          };
+        },
+      },
     });
   } catch (error) {
     if (!(error instanceof AlreadySettled)) throw error;

@@ -11,6 +11,7 @@ import {
   notExtracted,
 } from './deal-outcome.js';
 import { extractionRequest, needsExtraction, planDeal } from './deal-plan.js';
+import { settleBeforeDeciding } from './recover-writes.js';
 import {
   abortRun,
   beginRun,
@@ -50,6 +51,7 @@ export async function runExtraction(
       const page = await deps.crm.pageDeals({ cursor, limit: want, ids: state.dealIds });
       if (page.deals.length === 0) break;
       const ids = page.deals.map((d) => d.id);
+      await settleBeforeDeciding(deps, ids);
       const [context, notesByDeal] = await Promise.all([
         deps.ledger.loadPageContext(OBJECT, ids, !state.live),
         deps.crm.notesForDeals(ids),

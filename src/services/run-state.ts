@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { CrmPort } from '../crm/crm-port.js';
 import type { DealLocks } from '../db/deal-locks.js';
-import type { RunLedger } from '../db/run-ledger.js';
+import type { RunLeaseSpec, RunLedger } from '../db/run-ledger.js';
 import { type Action, emptyCounts } from '../domain/actions.js';
 import type { ChainHead } from '../domain/hash-chain.js';
 import { type LockState, type ResolvedLocks, resolveLocks } from '../domain/locks.js';
@@ -18,6 +18,14 @@ import { ScoutError } from '../errors.js';
 import type { ExtractionRequest } from '../extraction/extractor-port.js';
 import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
 import type { DealOutcome } from './deal-outcome.js';
+import { settleBeforeDeciding } from './recover-writes.js';
+import {
+  type HeldLease,
+  holdLeases,
+  interruptLapsedRuns,
+  processLease,
+  WORKER_HOLDER,
+} from './run-lifecycle.js';
 import { type DealCounts, OBJECT, settlePage } from './settle-page.js';
 
 /** What every kind of extraction pass needs, whoever calls the model and however. */
@@ -36,6 +44,8 @@ export interface RunDeps {
    */
   readonly withDealLocks: DealLocks;
   readonly pageSize?: number;
+  /** SPEC G20: who holds the run's lease, and for how long (default: this process, 30 s). */
+  readonly lease?: RunLeaseSpec;
 }
 
 export interface RunOptions {
@@ -74,6 +84,8 @@ export interface RunState {
   /** The CRM client's API call count when the run began (remote CRMs only). */
   readonly crmCallsAtStart: number | null;
   scanned: number;
+  /** Renews the run's lease while this process works on it; stopped when it ends. */
+  readonly lease: HeldLease | null;
 }
 
 /** Checks the request, resolves the locks, reads the CRM's schema and records the run as started. */
@@ -83,6 +95,10 @@ export async function beginRun(
   run: { kind: string; model: string },
 ): Promise<RunState> {
   const { crm, ledger, clock } = deps;
+  // Whatever an earlier process left behind is settled before this run decides anything:
+  // runs whose lease lapsed end as interrupted, and remote writes it never logged are logged.
+  await interruptLapsedRuns({ ledger, logger: deps.logger });
+  await settleBeforeDeciding(deps, undefined);
   const startedAt = clock();
   const crmCallsAtStart = crm.apiCalls?.() ?? null;
   const dealIds =
@@ -108,29 +124,44 @@ export async function beginRun(
     paused: await ledger.isPaused(),
   });
   const runId = deps.newId();
-  await ledger.startRun({
-    id: runId,
-    kind: run.kind,
-    status: 'running',
-    mode: resolved.open ? 'live' : 'dry_run',
-    requestedApply: options.apply,
-    locks: resolved.locks,
-    total,
-    cap,
-    model: run.model,
-    dealFilter: dealIds ?? null,
-    startedAt,
-  });
-  const state = await runState(deps, {
-    runId,
-    resolved,
-    dealIds,
-    total,
-    cap,
-    model: run.model,
-    startedAt,
-    crmCallsAtStart,
-  });
+  const lease = deps.lease ?? processLease();
+  await ledger.startRun(
+    {
+      id: runId,
+      kind: run.kind,
+      status: 'running',
+      mode: resolved.open ? 'live' : 'dry_run',
+      requestedApply: options.apply,
+      locks: resolved.locks,
+      total,
+      cap,
+      model: run.model,
+      dealFilter: dealIds ?? null,
+      startedAt,
+    },
+    lease,
+  );
+  // Worker runs are renewed by every live worker (their deal jobs run anywhere).
+  const held =
+    lease.holder === WORKER_HOLDER ? null : holdLeases({ ledger, lease, logger: deps.logger });
+  let state: RunState;
+  try {
+    state = await runState(deps, {
+      runId,
+      resolved,
+      dealIds,
+      total,
+      cap,
+      model: run.model,
+      startedAt,
+      crmCallsAtStart,
+      lease: held,
+    });
+  } catch (error) {
+    held?.stop();
+    await ledger.failRun(runId, error instanceof Error ? error.message : String(error), clock());
+    throw error;
+  }
   state.log.info(
     { mode: resolved.open ? 'live' : 'dry_run', total, cap, kind: run.kind },
     'run started',
@@ -155,6 +186,12 @@ export async function resumeRun(
   },
   progress: { scanned: number; counts: Record<string, number> },
 ): Promise<RunState> {
+  const lease = deps.lease ?? processLease();
+  if (!(await deps.ledger.reclaimRun(run.id, lease)))
+    throw new ScoutError(
+      'run_busy',
+      `Run ${run.id} is still held by another live process; it resumes the run itself`,
+    );
   const resolved = resolveLocks({
     applyRequested: run.requestedApply,
     liveWritesEnv: deps.liveWrites,
@@ -168,6 +205,7 @@ export async function resumeRun(
     cap: run.cap,
     model: run.model,
     startedAt: run.startedAt,
+    lease: holdLeases({ ledger: deps.ledger, lease, logger: deps.logger }),
   });
   state.scanned = progress.scanned;
   for (const [action, n] of Object.entries(progress.counts))
@@ -187,6 +225,7 @@ export async function runState(
     model: string;
     startedAt: Date;
     crmCallsAtStart?: number | null;
+    lease?: HeldLease | null;
   },
 ): Promise<RunState> {
   const crmCallsAtStart =
@@ -208,6 +247,7 @@ export async function runState(
     usage: emptyUsage(),
     crmCallsAtStart,
     scanned: 0,
+    lease: r.lease ?? null,
   };
 }
 
@@ -224,21 +264,20 @@ export async function commitOutcomes(
       `Scout was paused during the run: nothing was written from deal ${outcomes[0]?.deal.id} on`,
     );
   }
-  const commit = await settlePage({
+  const logged = await settlePage({
     deps,
     runId: state.runId,
     live: state.live,
     perDeal: outcomes,
     usage: state.usage,
     deals: state.deals,
-  });
-  const stored = await deps.ledger.commitPage({
-    ...commit,
     ...(extra.batchId
-      ? { collected: { batchId: extra.batchId, dealIds: outcomes.map((o) => o.deal.id) } }
+      ? {
+          extra: { collected: { batchId: extra.batchId, dealIds: outcomes.map((o) => o.deal.id) } },
+        }
       : {}),
   });
-  for (const e of commit.provenance(stored)) state.counts[e.action] += 1;
+  for (const e of logged) state.counts[e.action] += 1;
 }
 
 export async function finishRun(
@@ -269,6 +308,7 @@ export async function finishRun(
       ? { hubspotApiCalls: (deps.crm.apiCalls?.() ?? 0) - state.crmCallsAtStart }
       : {}),
   });
+  state.lease?.stop();
   await deps.ledger.finishRun(summary);
   state.log.info(
     {
@@ -309,6 +349,7 @@ export function summarize(r: {
   if (coverage) warnings.splice(intent === 0 ? 1 : 0, 0, coverage);
   return {
     run_id: r.runId,
+    status: 'completed',
     mode: r.open ? 'live' : 'dry_run',
     locks: { ...r.locks, paused: r.locks.paused || r.pausedDuring },
     scanned: r.scanned,
@@ -332,6 +373,7 @@ export function summarize(r: {
 export const SCHEDULE_INTENT = 'SCHEDULED AS LIVE';
 
 export async function abortRun(deps: RunDeps, state: RunState, error: unknown): Promise<never> {
+  state.lease?.stop();
   await deps.ledger.failRun(
     state.runId,
     error instanceof Error ? error.message : String(error),

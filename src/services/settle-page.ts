@@ -1,17 +1,26 @@
 import type { CrmPort, PropertyWrite, WriteResult } from '../crm/crm-port.js';
 import type { DealLocks } from '../db/deal-locks.js';
-import type { ProposalEntry, ProvenanceEntry, WatermarkEntry } from '../db/run-ledger.js';
+import type {
+  PageCommit,
+  ProposalEntry,
+  ProvenanceEntry,
+  RunLedger,
+  WatermarkEntry,
+} from '../db/run-ledger.js';
+import type { IntentDraft } from '../db/write-journal.js';
 import type { Action } from '../domain/actions.js';
 import type { Policy } from '../domain/policy.js';
 import type { ModelUsage } from '../domain/run-summary.js';
 import type { DealOutcome } from './deal-outcome.js';
+import { writeRecorded } from './recorded-write.js';
 
 export const OBJECT = 'deal';
 const AGENT = 'agent';
 
 export interface SettleDeps {
-  readonly crm: Pick<CrmPort, 'kind' | 'writeProperties'>;
-  /** The per-deal locks approved applies and undos take, held around a run's writes too. */
+  readonly crm: Pick<CrmPort, 'kind' | 'writeProperties' | 'restoreProperties' | 'atomic'>;
+  readonly ledger: Pick<RunLedger, 'commitPage' | 'journal'>;
+  /** The per-deal locks approved applies and undos take, held around a run's remote writes too. */
   readonly withDealLocks: DealLocks;
   readonly policy: Policy;
   readonly clock: () => Date;
@@ -24,7 +33,12 @@ export interface DealCounts {
   failed: number;
 }
 
-/** Applies the page's writes through the CRM (live only) and builds its proposals, log rows and watermarks. */
+/**
+ * Settles one page of outcomes: its writes (live only) go to the CRM together with their
+ * record (SPEC G19, see writeRecorded), and its proposals, log rows and watermarks commit
+ * in that same transaction, with `extra` (a worker deal's settlement, a batch's
+ * collection). Returns the rows logged.
+ */
 export async function settlePage(input: {
   deps: SettleDeps;
   runId: string;
@@ -32,26 +46,97 @@ export async function settlePage(input: {
   perDeal: readonly DealOutcome[];
   usage: ModelUsage;
   deals: DealCounts;
-}) {
-  const { deps, runId, live, perDeal } = input;
-  const now = deps.clock();
-  const writes: Array<PropertyWrite & { at: [number, number] }> = [];
+  extra?: Pick<PageCommit, 'settle' | 'collected'>;
+}): Promise<readonly ProvenanceEntry[]> {
+  const { deps, live } = input;
+  const writes = live ? plannedWrites(input.runId, input.perDeal) : [];
+  const commit = () =>
+    writeRecorded({ crm: deps.crm, journal: deps.ledger.journal }, async (send) => {
+      const results = await send(
+        'write',
+        writes,
+        writes.map((w) => w.intent),
+      );
+      return async (tx) => {
+        const page = recordPage(input, new Map(writes.map((w, n) => [w.key, results[n]])));
+        const stored = await deps.ledger.commitPage({ ...page, ...input.extra }, tx);
+        return page.provenance(stored);
+      };
+    });
+  // A remote CRM's page is written and recorded under its deals' locks, as approved applies
+  // and undos are: a write and another process's apply on the same deal never interleave,
+  // and an intent found open under the lock belongs to a dead writer. The local CRM's row
+  // locks, held to the same commit, already exclude them.
+  if (writes.length === 0 || deps.crm.atomic) return commit();
+  return deps.withDealLocks(
+    writes.map((w) => w.dealId),
+    commit,
+  );
+}
+
+type PlannedWrite = PropertyWrite & { readonly key: string; readonly intent: IntentDraft };
+
+/** The page's compare-then-writes, each with the provenance row it earns if it happens. */
+function plannedWrites(runId: string, perDeal: readonly DealOutcome[]): PlannedWrite[] {
+  const out: PlannedWrite[] = [];
   perDeal.forEach((d, i) => {
+    if (d.failure !== null || d.rejection !== null) return;
     d.judgements.forEach((j, k) => {
-      if (j.outcome.kind === 'write') {
-        writes.push({
-          dealId: d.deal.id,
-          property: j.outcome.property,
-          value: j.outcome.value,
-          expected: j.outcome.previous,
-          at: [i, k],
-        });
-      }
+      const o = j.outcome;
+      if (o.kind !== 'write') return;
+      const write = {
+        dealId: d.deal.id,
+        property: o.property,
+        value: o.value,
+        expected: o.previous,
+      };
+      out.push({
+        ...write,
+        key: `${i}:${k}`,
+        intent: {
+          mode: 'write',
+          recordId: d.deal.id,
+          property: o.property,
+          expected: o.previous,
+          value: o.value,
+          entry: {
+            ...rowBase(d, runId),
+            field: o.property,
+            sourceNoteId: j.noteId,
+            quote: j.quote,
+            confidence: j.confidence,
+            repValue: d.deal.properties[j.field] ?? null,
+            previousValue: o.previous,
+            newValue: o.value,
+            action: 'written',
+            reason: laneReason(o.lane),
+            dryRun: false,
+          },
+        },
+      });
     });
   });
-  const results = live && writes.length > 0 ? await writeUnderDealLocks(deps, writes) : [];
-  const writeResult = new Map(writes.map((w, n) => [`${w.at[0]}:${w.at[1]}`, results[n]]));
+  return out;
+}
 
+function rowBase(d: DealOutcome, runId: string) {
+  return { runId, object: OBJECT, recordId: d.deal.id, model: d.model, actor: AGENT };
+}
+
+/** The page's proposals, log rows and watermarks, given what each live write did. */
+function recordPage(
+  input: {
+    runId: string;
+    live: boolean;
+    perDeal: readonly DealOutcome[];
+    usage: ModelUsage;
+    deals: DealCounts;
+    deps: Pick<SettleDeps, 'policy' | 'clock' | 'newId'>;
+  },
+  writeResult: ReadonlyMap<string, WriteResult | undefined>,
+) {
+  const { deps, runId, live, perDeal } = input;
+  const now = deps.clock();
   const proposals: ProposalEntry[] = [];
   const rows: Array<ProvenanceEntry & { pendingProposal?: string }> = [];
   const watermarks: WatermarkEntry[] = [];
@@ -59,14 +144,7 @@ export async function settlePage(input: {
 
   perDeal.forEach((d, i) => {
     if (d.usage) addUsage(input.usage, d.usage);
-    const base = {
-      runId,
-      object: OBJECT,
-      recordId: d.deal.id,
-      model: d.model,
-      actor: AGENT,
-      dryRun: !live,
-    };
+    const base = { ...rowBase(d, runId), dryRun: !live };
     if (d.failure !== null) {
       input.deals.failed += 1;
       rows.push({
@@ -97,7 +175,8 @@ export async function settlePage(input: {
         sourceNoteId: j.noteId,
         quote: j.quote,
         confidence: j.confidence,
-        repValue: d.deal.properties[j.field] ?? null,
+        // Scout's own earlier write is no rep value to defer to (SPEC G19).
+        repValue: o.kind === 'skip' && o.scoutsOwn ? null : (d.deal.properties[j.field] ?? null),
       };
       switch (o.kind) {
         case 'drop':
@@ -189,25 +268,6 @@ export async function settlePage(input: {
           : r,
       ),
   };
-}
-
-/**
- * HubSpot has no conditional update, so a run's compare-then-write holds the deals' locks,
- * as approved applies and undos do: a worker's write and another worker's apply on the same
- * deal never interleave. The local CRM compares and writes under row locks in one
- * transaction, which already excludes them; a deal lock on top would only tie up a
- * connection per write.
- */
-function writeUnderDealLocks(
-  deps: SettleDeps,
-  writes: readonly PropertyWrite[],
-): Promise<WriteResult[]> {
-  const write = () => deps.crm.writeProperties(writes);
-  if (deps.crm.kind === 'local') return write();
-  return deps.withDealLocks(
-    writes.map((w) => w.dealId),
-    write,
-  );
 }
 
 function laneReason(lane: 'suggest' | 'auto'): string {

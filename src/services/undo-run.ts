@@ -1,17 +1,25 @@
 import type { CrmPort, PropertyRestore, WriteResult } from '../crm/crm-port.js';
 import type { DealLock } from '../db/deal-lock.js';
 import type { ProposalRow } from '../db/proposal-store.js';
-import type { ProvenanceEntry, RunLedger } from '../db/run-ledger.js';
+import type { ProvenanceEntry, RunLeaseSpec, RunLedger } from '../db/run-ledger.js';
 import type { ProvenanceRow, UndoStore } from '../db/undo-store.js';
 import { emptyCounts } from '../domain/actions.js';
 import { type ResolvedLocks, resolveLocks } from '../domain/locks.js';
 import { emptyUsage, type RunSummary } from '../domain/run-summary.js';
-import { type UndoChange, undoDeal } from '../domain/undo-plan.js';
+import {
+  restoredReason,
+  type UndoChange,
+  type UndoOutcome,
+  undoDeal,
+} from '../domain/undo-plan.js';
 import { describeTarget, type UndoInfo } from '../domain/undo-summary.js';
 import type { FieldType, PropertyValue } from '../domain/values.js';
 import { ScoutError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { entry } from './decide-proposal.js';
+import { writeRecorded } from './recorded-write.js';
+import { settleBeforeDeciding } from './recover-writes.js';
+import { holdLeases, interruptLapsedRuns, processLease } from './run-lifecycle.js';
 
 export interface UndoDeps {
   readonly crm: CrmPort;
@@ -24,6 +32,8 @@ export interface UndoDeps {
   readonly logger: Logger;
   /** One deal's undo never overlaps a deal job, an apply or another undo of that deal. */
   readonly withDealLock: DealLock;
+  /** SPEC G20: the undo run's lease (default: this process, 30 s). */
+  readonly lease?: RunLeaseSpec;
 }
 
 export interface UndoRequest {
@@ -56,6 +66,8 @@ export const UNDO_MODEL = '(none)';
  * applied); they are returned for their cards.
  */
 export async function undoChanges(deps: UndoDeps, request: UndoRequest): Promise<UndoResult> {
+  // A run whose process died is interrupted once its lease lapsed: then it can be undone.
+  await interruptLapsedRuns({ ledger: deps.ledger, logger: deps.logger });
   const startedAt = deps.clock();
   const target = await resolveTarget(deps.store, request.target);
   const resolved = resolveLocks({
@@ -64,19 +76,24 @@ export async function undoChanges(deps: UndoDeps, request: UndoRequest): Promise
     paused: await deps.ledger.isPaused(),
   });
   const runId = deps.newId();
-  await deps.ledger.startRun({
-    id: runId,
-    kind: 'undo',
-    status: 'running',
-    mode: resolved.open ? 'live' : 'dry_run',
-    requestedApply: request.apply,
-    locks: resolved.locks,
-    total: new Set(target.changes.map((c) => c.recordId)).size,
-    cap: null,
-    model: UNDO_MODEL,
-    dealFilter: null,
-    startedAt,
-  });
+  const lease = deps.lease ?? processLease();
+  await deps.ledger.startRun(
+    {
+      id: runId,
+      kind: 'undo',
+      status: 'running',
+      mode: resolved.open ? 'live' : 'dry_run',
+      requestedApply: request.apply,
+      locks: resolved.locks,
+      total: new Set(target.changes.map((c) => c.recordId)).size,
+      cap: null,
+      model: UNDO_MODEL,
+      dealFilter: null,
+      startedAt,
+    },
+    lease,
+  );
+  const held = holdLeases({ ledger: deps.ledger, lease, logger: deps.logger });
   try {
     return await undoRun(deps, request, { runId, startedAt, target, resolved });
   } catch (error) {
@@ -86,6 +103,8 @@ export async function undoChanges(deps: UndoDeps, request: UndoRequest): Promise
       deps.clock(),
     );
     throw error;
+  } finally {
+    held.stop();
   }
 }
 
@@ -156,6 +175,7 @@ async function undoRun(
     );
   const summary: UndoSummary = {
     run_id: runId,
+    status: 'completed',
     mode: resolved.open ? 'live' : 'dry_run',
     locks: { ...resolved.locks, paused: resolved.locks.paused || (resolved.open && !live) },
     scanned,
@@ -208,7 +228,7 @@ async function resolveTarget(store: UndoStore, target: UndoInfo['target']): Prom
   if (run.status === 'running')
     throw new ScoutError(
       'undo_invalid',
-      `Run ${run.id} is still running; undo it once it has finished, so nothing it writes later escapes the undo`,
+      `Run ${run.id} is still running (its process holds a live lease); undo it once it has finished, so nothing it writes later escapes the undo. A run whose process died is marked interrupted within a minute, and can be undone then`,
     );
   const changes = await store.changesOfRun(run.id);
   const dryRunTarget = run.mode === 'dry_run';
@@ -243,6 +263,8 @@ async function undoOneDeal(
     actor: string;
   },
 ): Promise<ProvenanceEntry[]> {
+  // Under the deal's lock, a remote restore that died before its record is settled first.
+  await settleBeforeDeciding({ crm: deps.crm, ledger: deps.store }, [input.dealId]);
   // Asked again under the deal's lock: a concurrent undo of the same change may have won.
   const done = await deps.store.undone(input.changes.map((c) => c.id));
   const changes = input.changes.filter((c) => !done.has(c.id));
@@ -273,25 +295,7 @@ async function undoOneDeal(
     await deps.store.log(rows);
     return rows;
   }
-  const outcomes = await undoDeal({
-    changes: changes.map(
-      (c): UndoChange => ({
-        id: c.id,
-        field: c.field,
-        previousValue: c.previousValue ?? null,
-        newValue: c.newValue ?? null,
-      }),
-    ),
-    current: deal.properties,
-    typeOf: (field) => input.types.get(field) ?? 'text',
-    live: input.live,
-    restore: (restores) =>
-      restoreThrough(
-        deps.crm,
-        restores.map((r) => ({ ...r, dealId: input.dealId })),
-      ),
-  });
-  const rows = outcomes.map((o): ProvenanceEntry => {
+  const toRow = (o: UndoOutcome): ProvenanceEntry => {
     const c = byId.get(o.change.id) as ProvenanceRow;
     return {
       ...base(c),
@@ -301,33 +305,50 @@ async function undoOneDeal(
       newValue: o.change.previousValue,
       dryRun: o.action === 'would_undo' || (o.action !== 'undone' && !input.live),
     };
+  };
+  const asChange = (c: ProvenanceRow): UndoChange => ({
+    id: c.id,
+    field: c.field,
+    previousValue: c.previousValue ?? null,
+    newValue: c.newValue ?? null,
   });
-  await deps.store.log(rows);
-  return rows;
-}
-
-/**
- * Restores through the CRM's restore path; an adapter without one can still restore
- * non-empty values through its ordinary compare-then-write, but cannot clear.
- */
-function restoreThrough(
-  crm: CrmPort,
-  restores: readonly PropertyRestore[],
-): Promise<readonly WriteResult[]> {
-  if (crm.restoreProperties) return crm.restoreProperties(restores);
-  const clears = restores.filter((r) => r.value === null);
-  const writes = restores.flatMap((r) =>
-    r.value === null ? [] : [{ ...r, value: r.value as Exclude<PropertyValue, null> }],
-  );
-  return crm.writeProperties(writes).then((results) => {
-    let n = 0;
-    return restores.map((r): WriteResult => {
-      if (r.value !== null) return results[n++] ?? { status: 'failed', reason: 'no result' };
-      return {
-        status: 'failed',
-        reason: `the ${crm.kind} CRM adapter cannot clear ${r.property} yet (${clears.length} clear${clears.length === 1 ? '' : 's'} refused)`,
-      };
+  // Each round's restores and the deal's undo rows commit together (SPEC G19): in one
+  // transaction on the local CRM, through write-ahead intents on a remote one.
+  return writeRecorded({ crm: deps.crm, journal: deps.store.journal }, async (send) => {
+    const outcomes = await undoDeal({
+      changes: changes.map(asChange),
+      current: deal.properties,
+      typeOf: (field) => input.types.get(field) ?? 'text',
+      live: input.live,
+      restore: (restores) =>
+        send(
+          'restore',
+          restores.map((r) => ({
+            dealId: input.dealId,
+            property: r.property,
+            value: r.value,
+            expected: r.expected,
+          })),
+          restores.map((r) => ({
+            mode: 'restore',
+            recordId: input.dealId,
+            property: r.property,
+            expected: r.expected,
+            value: r.value,
+            entry: toRow({
+              change: asChange(byId.get(r.changeId) as ProvenanceRow),
+              action: 'undone',
+              found: r.expected,
+              reason: restoredReason(r),
+            }),
+          })),
+        ),
     });
+    const rows = outcomes.map(toRow);
+    return async (tx) => {
+      await deps.store.log(rows, tx);
+      return rows;
+    };
   });
 }
 

@@ -38,7 +38,7 @@ export async function scoutCommand(
         `*Pause:* ${paused ? 'ON — writes blocked' : 'off'} · *LIVE_WRITES=1:* ${deps.liveWrites === '1' ? 'yes' : 'no'} · *pending proposals:* ${pending}`,
         ...runs.map(
           (r) =>
-            `• ${r.startedAt.toISOString().slice(0, 16).replace('T', ' ')} ${r.mode === 'live' ? 'LIVE' : 'DRY RUN'} ${r.status}, scanned ${r.scanned} of ${r.total} (run ${r.id.slice(0, 8)})`,
+            `• ${r.startedAt.toISOString().slice(0, 16).replace('T', ' ')} ${r.mode === 'live' ? 'LIVE' : 'DRY RUN'} ${runStatus(r.status)}, scanned ${r.scanned} of ${r.total} (run ${r.id.slice(0, 8)})`,
         ),
       ];
       return lines.join('\n');
@@ -46,4 +46,11 @@ export async function scoutCommand(
     default:
       return USAGE;
   }
+}
+
+/** An interrupted run (its process died, SPEC G20) must not read like a finished one. */
+function runStatus(status: string): string {
+  return status === 'interrupted'
+    ? ':warning: *INTERRUPTED* (its process stopped; `scout undo --run` accepts it)'
+    : status;
 }

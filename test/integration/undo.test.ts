@@ -236,18 +236,24 @@ describe('scout undo (SPEC G15)', () => {
     const run = await h.runJson(['--apply'], LIVE);
     const db = h.database.db;
     const local = createLocalCrm(db);
-    const restore = local.restoreProperties;
-    if (!restore) throw new Error('the local CRM can restore');
+    const atomic = local.atomic;
+    if (!atomic) throw new Error('the local CRM restores inside the log transaction');
     const restores: string[] = [];
     // Someone presses pause right after the first deal's restore.
     const crm = {
       ...local,
-      restoreProperties: async (r: Parameters<typeof restore>[0]) => {
-        const results = await restore(r);
-        restores.push(...r.map((x) => x.property));
-        await h.database
-          .sql`insert into control (key, value, updated_by) values ('paused', 'true'::jsonb, 'test') on conflict do nothing`;
-        return results;
+      atomic: {
+        ...atomic,
+        restoreProperties: async (
+          tx: Parameters<typeof atomic.restoreProperties>[0],
+          r: Parameters<typeof atomic.restoreProperties>[1],
+        ) => {
+          const results = await atomic.restoreProperties(tx, r);
+          restores.push(...r.map((x) => x.property));
+          await h.database
+            .sql`insert into control (key, value, updated_by) values ('paused', 'true'::jsonb, 'test') on conflict do nothing`;
+          return results;
+        },
       },
     };
     const written = await h.dump();

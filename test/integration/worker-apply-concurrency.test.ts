@@ -65,6 +65,8 @@ describe('applies and the Postgres pool', () => {
     const most = new Map<string, number>();
     const crm: CrmPort = {
       ...inner,
+      // Through the port, as a remote CRM writes (write-ahead intents), so each write is seen.
+      atomic: undefined,
       writeProperties: async (writes) => {
         const deal = writes[0]?.dealId ?? '';
         inFlight.set(deal, (inFlight.get(deal) ?? 0) + 1);

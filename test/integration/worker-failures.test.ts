@@ -82,6 +82,8 @@ describe('jobs that fail for good (BullMQ on the shared Redis, own key prefix)',
     const tried = { writes: 0 };
     const crm: CrmPort = {
       ...inner,
+      // Through the port, as a remote CRM writes (write-ahead intents), so the failure is seen.
+      atomic: undefined,
       writeProperties: async (writes) => {
         tried.writes += 1;
         if (failing(tried.writes)) throw new Error('the CRM answered 503');

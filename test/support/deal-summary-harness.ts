@@ -106,6 +106,10 @@ export async function createDealSummaryHarness(
     },
     // A count of requests sent, not a write.
     apiCalls: () => 0,
+    atomic: {
+      writeProperties: refuse('atomic.writeProperties'),
+      restoreProperties: refuse('atomic.restoreProperties'),
+    },
   };
   const local = { ...createLocalCrm(readOnly.db), ...writes };
   const throwing: CrmPort = options.wrapCrm ? { ...options.wrapCrm(local), ...writes } : local;

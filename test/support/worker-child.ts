@@ -15,6 +15,9 @@ const pauseAfterWriteMs = Number(process.env.TEST_PAUSE_AFTER_WRITE_MS ?? 0);
 const crm: CrmPort = {
   ...app.crm,
   kind: app.crm.kind,
+  // Written through the port, as a remote CRM is (write-ahead intents): the parent kills
+  // the process between the CRM write and its record, which one transaction never has.
+  atomic: undefined,
   async writeProperties(writes) {
     const results = await app.crm.writeProperties(writes);
     process.send?.({

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
 import { generatePipeline } from '../../bench/generate.js';
-import type { CrmPort } from '../../src/crm/crm-port.js';
+import type { CrmPort, PropertyWrite, WriteResult } from '../../src/crm/crm-port.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
@@ -55,17 +55,28 @@ export function slowExtractor(inner: ExtractorPort, delayMs: number): ExtractorP
 /** The CRM, tallying each field write that landed as `deal/field`: a duplicate write shows as 2. */
 export function tallyingCrm(inner: CrmPort): { crm: CrmPort; writes: Map<string, number> } {
   const writes = new Map<string, number>();
+  const tally = (batch: readonly PropertyWrite[], results: readonly WriteResult[]) => {
+    for (const [i, w] of batch.entries()) {
+      if (results[i]?.status !== 'written') continue;
+      const key = `${w.dealId}/${w.property}`;
+      writes.set(key, (writes.get(key) ?? 0) + 1);
+    }
+    return [...results];
+  };
+  const { atomic } = inner;
   const crm: CrmPort = {
     ...inner,
-    async writeProperties(batch) {
-      const results = await inner.writeProperties(batch);
-      for (const [i, w] of batch.entries()) {
-        if (results[i]?.status !== 'written') continue;
-        const key = `${w.dealId}/${w.property}`;
-        writes.set(key, (writes.get(key) ?? 0) + 1);
-      }
-      return results;
-    },
+    writeProperties: async (batch) => tally(batch, await inner.writeProperties(batch)),
+    // The local CRM writes inside the transaction that logs the write: counted there too.
+    ...(atomic
+      ? {
+          atomic: {
+            ...atomic,
+            writeProperties: async (tx, batch) =>
+              tally(batch, await atomic.writeProperties(tx, batch)),
+          },
+        }
+      : {}),
   };
   return { crm, writes };
 }

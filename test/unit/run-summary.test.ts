@@ -9,6 +9,7 @@ import {
 
 const summary = (over: Partial<RunSummary>): RunSummary => ({
   run_id: 'r1',
+  status: 'completed',
   mode: 'dry_run',
   locks: { apply: false, live_writes: false, paused: false },
   scanned: 25,

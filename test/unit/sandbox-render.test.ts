@@ -318,6 +318,7 @@ describe('every message and modal Scout builds renders in the sandbox, none as u
   };
   const runSummary = (over: Partial<RunSummary>): RunSummary => ({
     run_id: '5ebec212-c503-4c73-81d0-4aadd8f2982f',
+    status: 'completed',
     mode: 'live',
     locks: { apply: true, live_writes: true, paused: false },
     scanned: 10,

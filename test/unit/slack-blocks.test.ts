@@ -195,6 +195,7 @@ describe('run summary message', () => {
   it('puts the mode in a header and the warnings right under it', () => {
     const m = runSummaryMessage({
       run_id: 'r1',
+      status: 'completed',
       mode: 'dry_run',
       locks: { apply: true, live_writes: false, paused: false },
       scanned: 10,

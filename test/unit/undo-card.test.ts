@@ -143,6 +143,7 @@ describe('a card after an undo from it', () => {
 describe('summaries carry the audit chain head', () => {
   const summary = (over: Partial<RunSummary> = {}): RunSummary => ({
     run_id: 'r-1',
+    status: 'completed',
     mode: 'live',
     locks: { apply: true, live_writes: true, paused: false },
     scanned: 1,

@@ -1,0 +1,151 @@
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { PropertyValue } from '../domain/values.js';
+import type { Db } from './client.js';
+import type { ProvenanceEntry } from './run-ledger.js';
+import { proposals, provenance, writeIntents } from './schema.js';
+
+/** A write to a remote CRM, announced before its request is sent (SPEC G19). */
+export interface IntentDraft {
+  readonly mode: 'write' | 'restore';
+  readonly recordId: string;
+  readonly property: string;
+  readonly expected: PropertyValue;
+  readonly value: PropertyValue;
+  /** The provenance row the write earns once it is known to have happened. */
+  readonly entry: ProvenanceEntry;
+  /** An approved proposal's apply: settling it finishes the proposal too. */
+  readonly proposalId?: string | null;
+}
+
+export type IntentRow = typeof writeIntents.$inferSelect;
+
+/** How an open intent was settled by recovery, or closed by its own writer. */
+export type IntentOutcome =
+  | 'recorded'
+  | 'recovered_present'
+  | 'recovered_absent'
+  | 'recovered_already_logged';
+
+/**
+ * The write-ahead journal of remote CRM writes. An intent is committed before its
+ * request and closed in the transaction that logs the request's outcome; one left open
+ * means its writer died between the two, and recovery settles it from the CRM's state.
+ */
+export interface WriteJournal {
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  open(drafts: readonly IntentDraft[]): Promise<number[]>;
+  close(tx: Db, ids: readonly number[]): Promise<void>;
+  /** Open intents, oldest first: of these deals (or all), announced before `before`. */
+  pending(scope: {
+    recordIds?: readonly string[];
+    before?: Date;
+    limit: number;
+  }): Promise<IntentRow[]>;
+  /** Locks these intents while still open, skipping any another recoverer holds. */
+  claim(tx: Db, ids: readonly number[]): Promise<IntentRow[]>;
+  settle(tx: Db, id: number, outcome: IntentOutcome): Promise<void>;
+  /** Whether `entry`'s change is logged already (a duplicate delivery logged it first). */
+  alreadyLogged(tx: Db, entry: ProvenanceEntry): Promise<boolean>;
+  /** approved | edited → applied, once; false when the proposal already moved on. */
+  finishProposal(tx: Db, proposalId: string): Promise<boolean>;
+  log(tx: Db, entry: ProvenanceEntry): Promise<void>;
+}
+
+export function createWriteJournal(db: Db): WriteJournal {
+  return {
+    transaction: (fn) => db.transaction(fn),
+
+    async open(drafts) {
+      if (drafts.length === 0) return [];
+      const rows = await db
+        .insert(writeIntents)
+        .values(
+          drafts.map((d) => ({
+            runId: d.entry.runId,
+            object: d.entry.object,
+            recordId: d.recordId,
+            property: d.property,
+            mode: d.mode,
+            expected: d.expected,
+            value: d.value,
+            entry: d.entry,
+            proposalId: d.proposalId ?? null,
+          })),
+        )
+        .returning({ id: writeIntents.id });
+      return rows.map((r) => r.id);
+    },
+
+    async close(tx, ids) {
+      if (ids.length === 0) return;
+      await tx
+        .update(writeIntents)
+        .set({ settledAt: sql`now()`, outcome: 'recorded' })
+        .where(inArray(writeIntents.id, [...ids]));
+    },
+
+    async pending({ recordIds, before, limit }) {
+      if (recordIds && recordIds.length === 0) return [];
+      return db
+        .select()
+        .from(writeIntents)
+        .where(
+          and(
+            isNull(writeIntents.settledAt),
+            recordIds ? inArray(writeIntents.recordId, [...recordIds]) : undefined,
+            before ? lt(writeIntents.createdAt, before) : undefined,
+          ),
+        )
+        .orderBy(asc(writeIntents.id))
+        .limit(limit);
+    },
+
+    async claim(tx, ids) {
+      if (ids.length === 0) return [];
+      return tx
+        .select()
+        .from(writeIntents)
+        .where(and(inArray(writeIntents.id, [...ids]), isNull(writeIntents.settledAt)))
+        .orderBy(asc(writeIntents.id))
+        .for('update', { skipLocked: true });
+    },
+
+    async settle(tx, id, outcome) {
+      await tx
+        .update(writeIntents)
+        .set({ settledAt: sql`now()`, outcome })
+        .where(eq(writeIntents.id, id));
+    },
+
+    async alreadyLogged(tx, entry) {
+      const [row] = await tx
+        .select({ id: provenance.id })
+        .from(provenance)
+        .where(
+          and(
+            eq(provenance.runId, entry.runId),
+            eq(provenance.recordId, entry.recordId),
+            eq(provenance.field, entry.field),
+            eq(provenance.action, entry.action),
+            eq(provenance.dryRun, false),
+            sql`${provenance.newValue} is not distinct from ${JSON.stringify(entry.newValue ?? null)}::jsonb`,
+          ),
+        )
+        .limit(1);
+      return row !== undefined;
+    },
+
+    async finishProposal(tx, proposalId) {
+      const rows = await tx
+        .update(proposals)
+        .set({ status: 'applied', outcome: null, version: sql`${proposals.version} + 1` })
+        .where(and(eq(proposals.id, proposalId), inArray(proposals.status, ['approved', 'edited'])))
+        .returning({ id: proposals.id });
+      return rows.length > 0;
+    },
+
+    async log(tx, entry) {
+      await tx.insert(provenance).values(entry);
+    },
+  };
+}
