@@ -52,10 +52,7 @@ export function finishRunCost(state: RunState): RunSummary['extraction'] {
   const watch = watches.get(state);
   if (!watch) return undefined;
   const warning = watch.cache.warning();
-  if (warning) {
-    state.log.warn({ model: state.model }, warning);
-    state.warnings.push(warning);
-  }
+  if (warning) state.warnings.push(warning);
   return watch.chars > 0
     ? { notes_left_out: watch.notes, note_chars_left_out: watch.chars }
     : undefined;
