@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CrmNote } from '../../src/crm/crm-port.js';
+import type { FieldPolicy } from '../../src/domain/policy.js';
 import { emptyUsage, type ModelUsage } from '../../src/domain/run-summary.js';
+import type { PropertyDef } from '../../src/domain/values.js';
 import { cacheMissOf } from '../../src/extraction/anthropic-extractor.js';
 import { watchPromptCache } from '../../src/extraction/cache-watch.js';
 import { budgetNotes } from '../../src/extraction/note-budget.js';
-import { userCandidates } from '../../src/extraction/user-candidates.js';
+import { MAX_USER_CANDIDATES, userCandidates } from '../../src/extraction/user-candidates.js';
+import { extractionRequest } from '../../src/services/deal-plan.js';
 
 const note = (id: string, body: string): CrmNote => ({
   id,
@@ -117,5 +120,49 @@ describe('prompt cache watch', () => {
     expect(
       cacheMissOf({ cache_miss_reason: { type: 'tools_changed', cache_missed_input_tokens: 812 } }),
     ).toBe('tools_changed (~812 tokens not read from cache)');
+  });
+});
+
+describe("one deal's request", () => {
+  const field = (name: string): FieldPolicy => ({
+    name,
+    write: 'suggest',
+    label: undefined,
+    description: undefined,
+    maxLength: undefined,
+    evidence: undefined,
+    onFilled: 'skip',
+    thresholds: { auto: 0.9, propose: 0.5 },
+  });
+  const defs = new Map<string, PropertyDef>([
+    ['champion_user', { name: 'champion_user', label: 'Champion', type: 'user' }],
+    ['next_step', { name: 'next_step', label: 'Next step', type: 'text' }],
+  ]);
+  const users = Array.from({ length: 300 }, (_, i) => ({ id: `u${i}`, name: `Person Number${i}` }));
+  const deal = { id: 'd1', name: 'A', ownerId: 'u250', properties: {} };
+  const notes = [note('n1', 'Person Number7 will champion this. Person Number299 agrees.')];
+
+  it("lists only the deal's candidates of a few hundred users when a user field is open", () => {
+    const fields = [field('champion_user'), field('next_step')];
+    const r = extractionRequest(
+      deal,
+      { fresh: notes, open: fields, newestNote: null },
+      { defs, fields, users },
+    );
+    expect(r.users.map((u) => u.id)).toEqual(['u250', 'u7', 'u299']);
+    expect(r.users.length).toBeLessThanOrEqual(MAX_USER_CANDIDATES);
+    expect(r.glossary.map((f) => f.name)).toEqual(['champion_user', 'next_step']);
+  });
+
+  it('lists no users when no user field is open, even if the policy has one', () => {
+    const fields = [field('champion_user'), field('next_step')];
+    const r = extractionRequest(
+      deal,
+      { fresh: notes, open: [field('next_step')], newestNote: null },
+      { defs, fields, users },
+    );
+    expect(r.users).toEqual([]);
+    expect(r.fields.map((f) => f.name)).toEqual(['next_step']);
+    expect(r.glossary).toHaveLength(2);
   });
 });
