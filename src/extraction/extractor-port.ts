@@ -21,7 +21,7 @@ export interface ExtractionRequest {
    * run, so the prompt keeps it in the cached prefix as the field glossary.
    */
   readonly glossary: readonly ExtractionField[];
-  /** The notes the model sees: this pass's new notes, newest first within the per-deal cap. */
+  /** The notes the model sees: this pass's new notes that fit the per-deal cap (newest kept first), oldest first. */
   readonly notes: readonly CrmNote[];
   /**
    * The users the model may name, for fields of type `user`: empty unless such a field is

@@ -71,7 +71,10 @@ const tokens = (s: string) => Math.ceil(s.length / 4);
 /**
  * A local Messages API on 127.0.0.1 that speaks the real wire format (tool_use blocks,
  * usage with cache fields, stop reasons, typed errors with retry-after), accepts both
- * auth header styles, and simulates prompt caching on the request's cache breakpoints.
+ * auth header styles, and simulates prompt caching on the request's cache breakpoints:
+ * a breakpoint whose prefix is under the model's published minimum (`cacheFloor`) caches
+ * nothing and both cache counters stay at zero, as on the real API. Requests that carry
+ * `diagnostics` get the API's `diagnostics.cache_miss_reason` against the answer they name.
  */
 export async function startAnthropicStandIn(
   options: { apiKey?: string } = {},
