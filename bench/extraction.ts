@@ -6,6 +6,7 @@ import { createLocalCrm } from '../src/crm/local-crm.js';
 import { seedLocalCrm } from '../src/crm/local-crm-admin.js';
 import { openDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
+import { crmNotes } from '../src/db/schema.js';
 import { createAnthropicExtractor } from '../src/extraction/anthropic-extractor.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../src/policy-file.js';
 import { runExtraction } from '../src/services/run-extraction.js';
@@ -18,6 +19,9 @@ import { printTable } from './table.js';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DEALS = Number(process.env.BENCH_EXTRACTION_DEALS ?? 100);
 const LATENCY_MS = 50;
+const MODEL = 'claude-sonnet-5-5';
+/** `BENCH_CACHE_FLOOR=off` caches any prefix, as the stand-in did before it modelled the floor. */
+const FLOOR_OFF = process.env.BENCH_CACHE_FLOOR === 'off';
 
 export async function benchExtraction(): Promise<void> {
   const name = `scout_bench_x_${process.pid}`;
@@ -53,14 +57,20 @@ export async function benchExtraction(): Promise<void> {
         extractor: createAnthropicExtractor({
           apiKey: api.apiKey,
           baseURL: api.url,
-          model: 'claude-sonnet-5-5',
+          model: MODEL,
         }),
         live: true,
       }),
       concurrency: 8,
     };
+    if (FLOOR_OFF) api.cacheFloor = () => 0;
     const rows: string[][] = [];
-    for (const label of ['first run', 're-run, no new notes']) {
+    const runs = [
+      { label: 'first run', before: async () => {} },
+      { label: 're-run, one new note per deal', before: () => addOneNotePerDeal(db.db) },
+    ];
+    for (const { label, before: prepare } of runs) {
+      await prepare();
       const before = api.requests.length;
       const started = performance.now();
       const s = await runExtraction(deps, { apply: true });
@@ -70,30 +80,31 @@ export async function benchExtraction(): Promise<void> {
         s.usage.input_tokens +
         s.usage.cache_read_input_tokens +
         s.usage.cache_creation_input_tokens;
+      const cost = s.estimated_cost_usd;
       rows.push([
         label,
         String(s.scanned),
         String(calls),
-        (calls / s.scanned).toFixed(2),
         (inputs / s.scanned).toFixed(0),
         inputs === 0 ? '—' : `${((s.usage.cache_read_input_tokens / inputs) * 100).toFixed(1)}%`,
-        s.estimated_cost_usd === null ? '—' : `$${s.estimated_cost_usd.toFixed(4)}`,
+        cost === null ? '—' : `$${(cost / s.scanned).toFixed(5)}`,
+        cost === null ? '—' : `$${((cost / s.scanned) * 1000).toFixed(2)}`,
         seconds.toFixed(2),
       ]);
     }
     await db.close();
     console.log(
-      `\nClaude extractor against the stand-in (${LATENCY_MS} ms per call, concurrency 8; tokens estimated as characters/4)`,
+      `\nClaude extractor (${MODEL}) against the stand-in, cache floor ${FLOOR_OFF ? 'OFF' : `ON (${api.cacheFloor(MODEL)} tokens)`} (${LATENCY_MS} ms per call, concurrency 8; tokens estimated as characters/4)`,
     );
     printTable(
       [
         'run',
         'deals',
         'model calls',
-        'calls/deal',
         'input tokens/deal',
         'read from cache',
-        'est. cost',
+        'est. cost/deal',
+        'est. cost per 1,000 deals',
         'seconds',
       ],
       rows,
@@ -103,4 +114,17 @@ export async function benchExtraction(): Promise<void> {
     await admin.unsafe(`drop database if exists "${name}" with (force)`);
     await admin.end();
   }
+}
+
+/** One new call note per deal, dated after every generated note, so each deal has exactly one fresh note. */
+async function addOneNotePerDeal(db: ReturnType<typeof openDatabase>['db']): Promise<void> {
+  const rows = Array.from({ length: DEALS }, (_, i) => ({
+    id: `d${i}n-new`,
+    dealId: `d${i}`,
+    type: 'call' as const,
+    createdAt: new Date(Date.UTC(2026, 10, 1, 12)),
+    body: `Follow-up on deal ${i}. Person ${i} confirmed the budget sign-off again. Next step: pricing review. ${'Lorem ipsum dolor sit amet. '.repeat(6)}`,
+  }));
+  for (let i = 0; i < rows.length; i += 500)
+    await db.insert(crmNotes).values(rows.slice(i, i + 500));
 }

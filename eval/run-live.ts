@@ -40,6 +40,13 @@ const defs = new Map<string, PropertyDef>(
     { name: f.name, label: f.label ?? f.name, type: f.name === 'closedate' ? 'date' : 'text' },
   ]),
 );
+// Every field is open in the eval, so the deal's open fields and the policy glossary are one list.
+const glossary = fields.map((f) => ({
+  name: f.name,
+  label: f.label ?? f.name,
+  type: defs.get(f.name)?.type ?? 'text',
+  ...(f.description ? { description: f.description } : {}),
+}));
 const extractor = createAnthropicExtractor({
   apiKey: key,
   model,
@@ -62,12 +69,8 @@ for (const deal of set.deals) {
   const result = await extractor.extract({
     dealId: deal.id,
     dealName: deal.name,
-    fields: fields.map((f) => ({
-      name: f.name,
-      label: f.label ?? f.name,
-      type: defs.get(f.name)?.type ?? 'text',
-      ...(f.description ? { description: f.description } : {}),
-    })),
+    fields: glossary,
+    glossary,
     notes,
     users: [],
   });

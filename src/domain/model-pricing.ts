@@ -8,16 +8,22 @@ export interface ModelPrice {
   readonly cacheRead: number;
 }
 
-// From Anthropic's published price list (checked 2026-11). Matched by model id prefix,
-// most specific first, so dated ids (claude-sonnet-4-5-20250929) find their family.
+// Anthropic's published prices, USD per million tokens, checked 2026-12-02 against the
+// sources named in test/unit/model-pricing.test.ts. Matched by model id prefix, most
+// specific first, so dated ids (claude-sonnet-4-5-20250929) find their family. Sonnet 5.5
+// and Opus 5.5 read the cache at 0.05x input, not the usual 0.1x (Sonnet 5.5 since the
+// cut of 2026-10-07; it launched at $0.20).
+const OPUS_4_0_AND_4_1: ModelPrice = { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 };
 const PRICES: ReadonlyArray<readonly [prefix: string, price: ModelPrice]> = [
   ['claude-sonnet-5-5', { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.1 }],
   ['claude-sonnet-5', { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.2 }],
   ['claude-sonnet-4', { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 }],
   ['claude-opus-5-5', { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 }],
   ['claude-opus-5', { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 }],
-  ['claude-opus-4-1', { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 }],
-  ['claude-opus-4-0', { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 }],
+  ['claude-opus-4-1', OPUS_4_0_AND_4_1],
+  ['claude-opus-4-0', OPUS_4_0_AND_4_1],
+  // Opus 4's dated id has no minor version, so the family prefix below would price it as 4.5+.
+  ['claude-opus-4-20250514', OPUS_4_0_AND_4_1],
   ['claude-opus-4', { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 }],
   ['claude-haiku-4-5', { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 }],
 ];

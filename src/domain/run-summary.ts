@@ -39,6 +39,11 @@ export interface RunSummary {
   model: string;
   /** Set when the model calls went through a Message Batch (half price). */
   batch_id?: string;
+  /**
+   * Set when the per-deal note cap kept new note text from the model (newest notes are
+   * shown first): whole notes left out, and every character not shown.
+   */
+  extraction?: { notes_left_out: number; note_chars_left_out: number };
   /** HubSpot requests the run made, retries included (SCOUT_CRM=hubspot only). */
   hubspot_api_calls?: number;
   started_at: string;
@@ -114,6 +119,10 @@ export function formatRunSummary(s: RunSummary): string {
     lines.push(`0 writes, ${would} would-be write${would === 1 ? '' : 's'}`);
   }
   lines.push(formatUsage(s));
+  if (s.extraction)
+    lines.push(
+      `note cap: ${s.extraction.notes_left_out} older new note(s) and ${s.extraction.note_chars_left_out} characters not shown to the model (newest notes first)`,
+    );
   if (s.hubspot_api_calls !== undefined) {
     const per100 =
       s.scanned > 0

@@ -41,18 +41,34 @@ export function messageParams(
 /** The Claude extractor: one forced `record_findings` call per deal, nothing else offered to the model. */
 export function createAnthropicExtractor(options: AnthropicExtractorOptions): ExtractorPort {
   const client = createAnthropicClient(options);
+  // Cache diagnostics: each call names the previous answer, so the API can say where the
+  // prompt prefix parted from it (model, system, tools or messages) when the cache missed.
+  let previous: string | null = null;
   return {
     model: options.model,
     async extract(request: ExtractionRequest): Promise<ExtractionResult> {
       let message: Anthropic.Message;
       try {
-        message = await client.messages.create(messageParams(options, request));
+        message = await client.messages.create({
+          ...messageParams(options, request),
+          diagnostics: { previous_message_id: previous },
+        });
       } catch (error) {
         throw classifyApiError(error, options.model);
       }
-      return interpretMessage(message, options.model);
+      previous = message.id;
+      const miss = cacheMissOf(message.diagnostics);
+      return { ...interpretMessage(message, options.model), ...(miss ? { cacheMiss: miss } : {}) };
     },
   };
+}
+
+/** The API's cache miss reason in a few words, e.g. "system_changed (~1200 tokens not read from cache)". */
+export function cacheMissOf(diagnostics: Anthropic.Diagnostics | null | undefined): string | null {
+  const reason = diagnostics?.cache_miss_reason;
+  if (!reason) return null;
+  const missed = 'cache_missed_input_tokens' in reason ? reason.cache_missed_input_tokens : null;
+  return missed ? `${reason.type} (~${missed} tokens not read from cache)` : reason.type;
 }
 
 export function usageOf(usage: Anthropic.Usage | null | undefined): ModelUsage {

@@ -3,6 +3,8 @@ import type { Watermark } from '../db/run-ledger.js';
 import type { FieldPolicy } from '../domain/policy.js';
 import { isEmptyValue, type PropertyDef } from '../domain/values.js';
 import type { ExtractionField, ExtractionRequest } from '../extraction/extractor-port.js';
+import { budgetNotes } from '../extraction/note-budget.js';
+import { userCandidates } from '../extraction/user-candidates.js';
 
 /** What one deal needs from the extractor in this pass, if anything. */
 export interface DealPlan {
@@ -37,18 +39,31 @@ export function needsExtraction(plan: DealPlan): boolean {
   return plan.fresh.length > 0 && plan.open.length > 0;
 }
 
+/**
+ * What the model sees for one deal: its open fields, the whole policy's glossary (the
+ * same for every deal, so it stays in the cached prefix), its new notes within the
+ * per-deal cap (newest first), and users only when a user field is open, and then only
+ * the deal's candidates.
+ */
 export function extractionRequest(
   deal: CrmDeal,
   plan: DealPlan,
-  defs: ReadonlyMap<string, PropertyDef>,
-  users: ExtractionRequest['users'],
+  run: {
+    readonly defs: ReadonlyMap<string, PropertyDef>;
+    readonly fields: readonly FieldPolicy[];
+    readonly users: ExtractionRequest['users'];
+  },
 ): ExtractionRequest {
+  const { notes, leftOut } = budgetNotes(plan.fresh);
+  const wantsUsers = plan.open.some((f) => run.defs.get(f.name)?.type === 'user');
   return {
     dealId: deal.id,
     dealName: deal.name,
-    fields: plan.open.map((f) => toExtractionField(f, defs)),
-    notes: plan.fresh,
-    users: plan.open.some((f) => defs.get(f.name)?.type === 'user') ? users : [],
+    fields: plan.open.map((f) => toExtractionField(f, run.defs)),
+    glossary: run.fields.map((f) => toExtractionField(f, run.defs)),
+    notes,
+    users: wantsUsers ? userCandidates({ ownerId: deal.ownerId, notes, users: run.users }) : [],
+    ...(leftOut.chars > 0 ? { notesLeftOut: leftOut } : {}),
   };
 }
 

@@ -101,7 +101,7 @@ export async function runBatchExtraction(
         const customId = `r${requests.length}`;
         requests.push({
           customId,
-          request: extractionRequest(deal, plan, state.defs, state.users),
+          request: extractionRequest(deal, plan, state),
         });
         items.push({ customId, dealId: deal.id, noteIds: plan.fresh.map((n) => n.id) });
       }

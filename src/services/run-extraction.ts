@@ -12,6 +12,7 @@ import {
 } from './deal-outcome.js';
 import { extractionRequest, needsExtraction, planDeal } from './deal-plan.js';
 import { settleBeforeDeciding } from './recover-writes.js';
+import { finishRunCost, observeExtraction, watchRunCost } from './run-cost-watch.js';
 import {
   abortRun,
   beginRun,
@@ -41,8 +42,10 @@ export async function runExtraction(
   options: RunOptions,
 ): Promise<RunSummary> {
   const pageSize = deps.pageSize ?? 200;
-  const limit = pLimit(deps.concurrency ?? 4);
+  const concurrency = deps.concurrency ?? 4;
+  const limit = pLimit(concurrency);
   const state = await beginRun(deps, options, { kind: 'extract', model: deps.extractor.model });
+  watchRunCost(state, concurrency);
   let cursor: string | null = null;
   try {
     do {
@@ -77,7 +80,7 @@ export async function runExtraction(
   } catch (error) {
     return abortRun(deps, state, error);
   }
-  return finishRun(deps, state);
+  return finishRun(deps, state, { extraction: finishRunCost(state) });
 }
 
 /** Extracts one deal's new notes and judges every finding; a failed call becomes a `failed` outcome. */
@@ -98,10 +101,10 @@ export async function extractDeal(
     rescan,
   });
   if (!needsExtraction(plan)) return notExtracted(deal, deps.extractor.model);
+  const request = extractionRequest(deal, plan, state);
   try {
-    const result = await deps.extractor.extract(
-      extractionRequest(deal, plan, state.defs, state.users),
-    );
+    const result = await deps.extractor.extract(request);
+    observeExtraction(state, request, result);
     return judgeExtraction({
       deal,
       plan,

@@ -58,9 +58,6 @@ export interface RunOptions {
   readonly rescan?: boolean;
 }
 
-/** User fields list the CRM's users in the prompt; past this many, the prompt would cost more than the field is worth. */
-const MAX_USERS_IN_PROMPT = 200;
-
 /** A pass in progress: its identity, its locks and everything it has counted so far. */
 export interface RunState {
   readonly runId: string;
@@ -241,7 +238,7 @@ export async function runState(
     defs,
     fields: extractableFields(deps.policy, defs, warnings),
     userIds: new Set(users.map((u) => u.id)),
-    users: users.slice(0, MAX_USERS_IN_PROMPT).map((u) => ({ id: u.id, name: u.name })),
+    users: users.map((u) => ({ id: u.id, name: u.name })), // the prompt lists only each deal's candidates
     counts: emptyCounts(),
     deals: { extracted: 0, no_new_notes: 0, failed: 0 },
     usage: emptyUsage(),
@@ -283,7 +280,7 @@ export async function commitOutcomes(
 export async function finishRun(
   deps: RunDeps,
   state: RunState,
-  extra: { batch?: boolean; batchId?: string } = {},
+  extra: { batch?: boolean; batchId?: string; extraction?: RunSummary['extraction'] } = {},
 ): Promise<RunSummary> {
   const summary = summarize({
     chainHead: await deps.ledger.chainHead(),
@@ -309,6 +306,7 @@ export async function finishRun(
       : {}),
   });
   state.lease?.stop();
+  if (extra.extraction) summary.extraction = extra.extraction;
   await deps.ledger.finishRun(summary);
   state.log.info(
     {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAnthropicExtractor } from '../../src/extraction/anthropic-extractor.js';
 import { type AnthropicStandIn, startAnthropicStandIn } from '../support/anthropic-stand-in.js';
 import { exampleReplies } from '../support/example-replies.js';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
@@ -110,6 +111,64 @@ describe('the Claude extractor against a Messages API stand-in, through the real
     };
     expect(usage.cache_creation_input_tokens).toBeGreaterThan(0);
     expect(usage.cache_read_input_tokens).toBeGreaterThan(0);
+    expect(summary.warnings).not.toContainEqual(expect.stringMatching(/prompt cache/));
+  });
+
+  it("clears the default model's published cache floor with the prompt as built", async () => {
+    // The stand-in applies the published minimum (1,024 tokens for claude-sonnet-5-5).
+    const summary = await h.runJson([], { ...env, SCOUT_EXTRACT_CONCURRENCY: '1' });
+    const usage = summary.usage as { cache_read_input_tokens: number };
+    expect(usage.cache_read_input_tokens).toBeGreaterThan(0);
+    const first = api.requests[0]?.body;
+    const prefix = JSON.stringify([first?.tools, first?.system]).length / 4;
+    expect(prefix).toBeGreaterThan(2 * 1024);
+  });
+
+  it('below the model minimum caches nothing, silently, and the summary warns once', async () => {
+    api.cacheFloor = () => 1_000_000;
+    const summary = await h.runJson([], { ...env, SCOUT_EXTRACT_CONCURRENCY: '1' });
+    expect(summary.usage).toMatchObject({
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    });
+    const warnings = (summary.warnings as string[]).filter((w) =>
+      w.startsWith('prompt cache not forming'),
+    );
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^prompt cache not forming: prefix ≈\d+ tokens, model minimum 1024 \(claude-sonnet-5-5\); 3 answers after the first 1 read nothing from cache/,
+    );
+    const text = await h.cli(['run'], { ...env, SCOUT_EXTRACT_CONCURRENCY: '1' });
+    expect(text.stdout).toContain('WARNING: prompt cache not forming');
+  });
+
+  it("opts in to cache diagnostics and reports the API's miss reason", async () => {
+    const extractor = createAnthropicExtractor({
+      apiKey: api.apiKey,
+      baseURL: api.url,
+      model: 'claude-sonnet-5-5',
+    });
+    const field = { name: 'next_step', label: 'Next step', type: 'text' as const };
+    const request = {
+      dealId: 'd1',
+      dealName: 'A',
+      fields: [field],
+      glossary: [field],
+      notes: [{ id: 'n1', dealId: 'd1', type: 'call' as const, createdAt: new Date(), body: 'x' }],
+      users: [],
+    };
+    const first = await extractor.extract(request);
+    expect(first.cacheMiss).toBeUndefined();
+    const again = await extractor.extract({
+      ...request,
+      glossary: [field, { name: 'metrics', label: 'Metrics', type: 'text' }],
+    });
+    expect(again.cacheMiss).toMatch(/^system_changed \(~\d+ tokens not read from cache\)$/);
+    const sent = api.requests.map(
+      (r) => (r.body as { diagnostics?: { previous_message_id: string | null } }).diagnostics,
+    );
+    expect(sent[0]).toEqual({ previous_message_id: null });
+    expect(sent[1]?.previous_message_id).toMatch(/^msg_/);
   });
 
   it('retries 429, 529 and 500, honouring retry-after, and the run goes on', async () => {

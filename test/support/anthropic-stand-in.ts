@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Anthropic from '@anthropic-ai/sdk';
+import { minimumCacheablePrefix } from '../../src/extraction/prompt-cache-floor.js';
 
 /** What the stand-in answers to one Messages API request. */
 export type Reply =
@@ -32,6 +33,12 @@ export interface AnthropicStandIn {
   readonly batches: Map<string, StandInBatch>;
   /** How many status polls a batch stays `in_progress` before it ends. */
   batchPollsUntilEnded: number;
+  /**
+   * The model's minimum cacheable prefix in tokens (default: the published table). A
+   * breakpoint whose prefix is shorter is neither written nor read, silently, as on the
+   * real API. Return 0 (or null) to cache any prefix.
+   */
+  cacheFloor: (model: string) => number | null;
   close(): Promise<void>;
 }
 
@@ -64,7 +71,10 @@ const tokens = (s: string) => Math.ceil(s.length / 4);
 /**
  * A local Messages API on 127.0.0.1 that speaks the real wire format (tool_use blocks,
  * usage with cache fields, stop reasons, typed errors with retry-after), accepts both
- * auth header styles, and simulates prompt caching on the request's cache breakpoints.
+ * auth header styles, and simulates prompt caching on the request's cache breakpoints:
+ * a breakpoint whose prefix is under the model's published minimum (`cacheFloor`) caches
+ * nothing and both cache counters stay at zero, as on the real API. Requests that carry
+ * `diagnostics` get the API's `diagnostics.cache_miss_reason` against the answer they name.
  */
 export async function startAnthropicStandIn(
   options: { apiKey?: string } = {},
@@ -79,6 +89,31 @@ export async function startAnthropicStandIn(
     latencyMs: 0,
     batches: new Map<string, StandInBatch>(),
     batchPollsUntilEnded: 1,
+    cacheFloor: minimumCacheablePrefix as AnthropicStandIn['cacheFloor'],
+  };
+  /** Requests that opted in to cache diagnostics, by the id of the message that answered them. */
+  const fingerprints = new Map<string, Anthropic.MessageCreateParamsNonStreaming>();
+  const answer = (
+    body: Anthropic.MessageCreateParamsNonStreaming,
+    reply: Exclude<Reply, { kind: 'error' }>,
+  ) => {
+    const m = message(body, reply, cached, state.cacheFloor(body.model) ?? 0);
+    const diagnostics = (body as { diagnostics?: { previous_message_id?: string | null } })
+      .diagnostics;
+    if (diagnostics === undefined) return m;
+    fingerprints.set(m.id, body);
+    const previous = diagnostics.previous_message_id;
+    const before = previous ? fingerprints.get(previous) : undefined;
+    return Object.assign(m, {
+      diagnostics: {
+        cache_miss_reason:
+          previous === null || previous === undefined
+            ? null
+            : before
+              ? divergence(before, body)
+              : { type: 'previous_message_not_found' },
+      },
+    });
   };
   let url = '';
 
@@ -113,7 +148,7 @@ export async function startAnthropicStandIn(
     if (reply.kind === 'error')
       return sendError(res, reply.status, reply.type, reply.message, reply.retryAfter);
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_${randomUUID()}` });
-    res.end(JSON.stringify(message(body, reply, cached)));
+    res.end(JSON.stringify(answer(body, reply)));
   });
   /** The Message Batches API: create, retrieve (ends after a few polls), results as JSONL. */
   function batchRoute(method: string, path: string, raw: string, res: ServerResponse) {
@@ -159,7 +194,7 @@ export async function startAnthropicStandIn(
           }
           return JSON.stringify({
             custom_id: r.custom_id,
-            result: { type: 'succeeded', message: message(r.params, reply, cached) },
+            result: { type: 'succeeded', message: answer(r.params, reply) },
           });
         });
       }
@@ -286,13 +321,37 @@ function cachePrefixes(body: Anthropic.MessageCreateParamsNonStreaming): string[
   return prefixes;
 }
 
+/** The first place two requests part, in the API's cache_miss_reason shape (null: no divergence). */
+function divergence(
+  before: Anthropic.MessageCreateParamsNonStreaming,
+  now: Anthropic.MessageCreateParamsNonStreaming,
+): { type: string; cache_missed_input_tokens?: number } | null {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const missed = tokens(JSON.stringify([before.tools, before.system]));
+  if (before.model !== now.model)
+    return { type: 'model_changed', cache_missed_input_tokens: missed };
+  if (!same(before.system, now.system))
+    return { type: 'system_changed', cache_missed_input_tokens: missed };
+  if (!same(before.tools, now.tools))
+    return { type: 'tools_changed', cache_missed_input_tokens: missed };
+  const earlier = before.messages.every((m, i) => same(m, now.messages[i]));
+  return earlier
+    ? null
+    : {
+        type: 'messages_changed',
+        cache_missed_input_tokens: tokens(JSON.stringify(before.messages)),
+      };
+}
+
 function message(
   body: Anthropic.MessageCreateParamsNonStreaming,
   reply: Exclude<Reply, { kind: 'error' }>,
   cached: Set<string>,
+  floor: number,
 ): Anthropic.Message {
   const total = tokens(JSON.stringify([body.tools, body.system, body.messages]));
-  const prefixes = cachePrefixes(body);
+  // Below the model's minimum a breakpoint caches nothing, and the API does not say why.
+  const prefixes = cachePrefixes(body).filter((p) => tokens(p) >= floor);
   const hash = (s: string) => createHash('sha256').update(s).digest('hex');
   const hit = [...prefixes].reverse().find((p) => cached.has(hash(p)));
   const longest = prefixes.at(-1);
