@@ -246,6 +246,8 @@ export async function finishRun(
   state: RunState,
   extra: { batch?: boolean; batchId?: string } = {},
 ): Promise<RunSummary> {
+  // A CRM that ended the run early (Salesforce's API reserve) says why, in the summary.
+  state.warnings.push(...(deps.crm.takeWarnings?.() ?? []));
   const summary = summarize({
     chainHead: await deps.ledger.chainHead(),
     runId: state.runId,

@@ -106,6 +106,8 @@ export async function createDealSummaryHarness(
     },
     // A count of requests sent, not a write.
     apiCalls: () => 0,
+    // Run-summary warnings, not a write.
+    takeWarnings: () => [],
   };
   const local = { ...createLocalCrm(readOnly.db), ...writes };
   const throwing: CrmPort = options.wrapCrm ? { ...options.wrapCrm(local), ...writes } : local;
