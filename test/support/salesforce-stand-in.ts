@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, randomUUID, verify } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SeedFile } from '../../src/crm/seed-file.js';
@@ -729,7 +729,7 @@ export async function startSalesforceStandIn(
     const ok = verify(
       'RSA-SHA256',
       Buffer.from(`${h}.${c}`),
-      createPublicKey(publicKey),
+      publicKey,
       Buffer.from(s, 'base64url'),
     );
     if (!ok) return fail('invalid assertion signature');
@@ -795,7 +795,15 @@ export async function startSalesforceStandIn(
         send(e.status, [{ message: e.message, errorCode: e.errorCode, fields: e.fields }]);
 
       if (recorded.path === '/services/oauth2/token' && recorded.method === 'POST') {
-        const [status, payload] = tokenGrant(new URLSearchParams(raw));
+        let [status, payload]: [number, unknown] = [
+          400,
+          { error: 'invalid_grant', error_description: 'invalid assertion' },
+        ];
+        try {
+          [status, payload] = tokenGrant(new URLSearchParams(raw));
+        } catch {
+          // A malformed assertion is a refused grant, as Salesforce answers it.
+        }
         recorded.status = status;
         response.writeHead(status, { 'content-type': 'application/json;charset=UTF-8' });
         response.end(JSON.stringify(payload));

@@ -455,15 +455,17 @@ export function createSalesforceCrm(
           'read the deals’ enhanced notes',
         ),
       ]);
-      const emailTasks = tasks
-        .filter((t) => t.TaskSubtype === 'Email' || t.TaskSubtype === 'ListEmail')
-        .map((t) => String(t.Id));
+      const hasEmail = tasks.some(
+        (t) => t.TaskSubtype === 'Email' || t.TaskSubtype === 'ListEmail',
+      );
       const [incoming, contentNotes] = await Promise.all([
-        emailTasks.length === 0
+        // Replies by deal, not by task: the calls stay one per 200 deals however many emails.
+        !hasEmail
           ? Promise.resolve([])
           : queryIn(
-              (l) => `SELECT ActivityId, Incoming FROM EmailMessage WHERE ActivityId IN (${l})`,
-              emailTasks,
+              (l) =>
+                `SELECT ActivityId FROM EmailMessage WHERE Incoming = true AND RelatedToId IN (${l})`,
+              dealIds,
               'read which emails were replies',
             ),
         links.length === 0
@@ -475,9 +477,7 @@ export function createSalesforceCrm(
               'read enhanced notes',
             ),
       ]);
-      const replies = new Set(
-        incoming.filter((m) => m.Incoming === true).map((m) => String(m.ActivityId)),
-      );
+      const replies = new Set(incoming.map((m) => String(m.ActivityId)));
       for (const t of tasks)
         add(t.WhatId, {
           id: String(t.Id),
