@@ -276,4 +276,33 @@ describe('Salesforce adapter against the stand-in', () => {
     expect(results).toEqual([{ status: 'written' }, { status: 'written' }, { status: 'written' }]);
     expect(standIn.requests.filter((r) => r.path.endsWith('/composite/sobjects'))).toHaveLength(1);
   });
+
+  it('creates Scout_<Field>__c through the Tooling API, and says when its field-level security hides it', async () => {
+    standIn.load(FIXTURE);
+    const crm = direct(standIn);
+    const def = {
+      name: 'scout_forecast',
+      label: 'Scout: Forecast',
+      type: 'enum' as const,
+      options: ['low', 'high'],
+    };
+    expect(await crm.createProperty(def)).toBe('created');
+    const create = standIn.requests.find((r) => r.path.endsWith('/tooling/sobjects/CustomField'));
+    expect(create?.body).toMatchObject({
+      FullName: 'Opportunity.Scout_Forecast__c',
+      Metadata: { type: 'Picklist' },
+    });
+    expect(standIn.field('Scout_Forecast__c')?.picklistValues.map((p) => p.value)).toEqual([
+      'low',
+      'high',
+    ]);
+    expect(await crm.createProperty(def)).toBe('exists');
+
+    standIn.newFieldsHidden = true;
+    await expect(
+      crm.createProperty({ name: 'scout_seats', label: 'Scout: Seats', type: 'number' }),
+    ).rejects.toThrow(
+      /created Opportunity.Scout_Seats__c, but Scout's integration user cannot see it/,
+    );
+  });
 });

@@ -75,6 +75,8 @@ export interface SalesforceStandIn {
   /** Fields the integration user cannot see (no read FLS) or cannot edit (read-only FLS). */
   readonly hiddenFields: Set<string>;
   readonly readOnlyFields: Set<string>;
+  /** New custom fields get no field-level security for the integration user (Salesforce's default outside admins). */
+  newFieldsHidden: boolean;
   /** Validation rules: a message and the fields it names, or null when the record passes. */
   readonly validationRules: Array<(record: Row) => { message: string; fields: string[] } | null>;
   fault: (request: RecordedRequest) => SalesforceFault | undefined;
@@ -238,6 +240,7 @@ export async function startSalesforceStandIn(
     apiUsage: 0,
     hiddenFields: new Set(),
     readOnlyFields: new Set(),
+    newFieldsHidden: false,
     validationRules: [],
     fault: () => undefined,
     beforeUpdate: () => {},
@@ -626,6 +629,7 @@ export async function startSalesforceStandIn(
       default:
         throw new ApiError(400, 'FIELD_INTEGRITY_EXCEPTION', `unknown type ${String(md.type)}`);
     }
+    if (state.newFieldsHidden) state.hiddenFields.add(name);
     return [201, { id: `00N${String(nextId++).padStart(15, '0')}`, success: true, errors: [] }];
   }
 

@@ -543,20 +543,25 @@ export function createSalesforceCrm(
           throw error;
         // Never sent twice: whether it landed (or someone made it) is read instead.
         const now = (await fields(true)).get(def.name);
+        if (!now && error.errorCode === 'DUPLICATE_DEVELOPER_NAME') throw notVisible(api, 'exists');
         if (!now) throw error;
         sameKind(now, def);
         return error.errorCode === 'DUPLICATE_DEVELOPER_NAME' ? 'exists' : 'created';
       }
       const made = (await fields(true)).get(def.name);
-      if (!made)
-        throw new SalesforceError(
-          200,
-          'FIELD_NOT_VISIBLE',
-          `Salesforce created Opportunity.${api}, but Scout's integration user cannot see it: give Scout's permission set Read and Edit on the field (docs/salesforce.md), then run setup-fields again`,
-        );
+      if (!made) throw notVisible(api, 'created');
       return 'created';
     },
   };
+}
+
+/** A Scout field that exists but that field-level security hides from the integration user. */
+function notVisible(api: string, how: 'created' | 'exists'): SalesforceError {
+  return new SalesforceError(
+    200,
+    'FIELD_NOT_VISIBLE',
+    `Salesforce ${how === 'created' ? 'created' : 'already has'} Opportunity.${api}, but Scout's integration user cannot see it: give Scout's permission set Read and Edit on the field (docs/salesforce.md), then run setup-fields again`,
+  );
 }
 
 /** Why a write must not be sent at all, or null. Never an empty value: Salesforce would clear the field. */
