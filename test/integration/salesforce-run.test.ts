@@ -151,6 +151,7 @@ describe(`scout run on Salesforce (stand-in) with ${DEALS} opportunities`, () =>
 describe('scout run on Salesforce (stand-in): a rep edits between the read and the write', () => {
   let standIn: SalesforceStandIn;
   let database: TestDatabase;
+  let env: () => Record<string, string> = () => ({});
   afterAll(async () => {
     await database?.destroy();
     await standIn?.close();
@@ -163,7 +164,7 @@ describe('scout run on Salesforce (stand-in): a rep edits between the read and t
     standIn = await startSalesforceStandIn();
     standIn.load(seed);
     database = await createTestDatabase();
-    const env = {
+    const vars = {
       DATABASE_URL: database.url,
       SCOUT_CRM: 'salesforce',
       SALESFORCE_INSTANCE_URL: standIn.url,
@@ -183,12 +184,13 @@ describe('scout run on Salesforce (stand-in): a rep edits between the read and t
       }
       return undefined;
     };
-    const r = await scout(['run', '--apply', '--json'], env);
+    env = () => vars;
+    const r = await scout(['run', '--apply', '--json'], vars);
     expect(r.stderr).toBe('');
     const run = JSON.parse(r.stdout);
     expect(edited).toBe(true);
     expect(run.counts.written).toBeGreaterThan(0);
-    const log = await scout(['log', '--json'], env);
+    const log = await scout(['log', '--json'], vars);
     const row = log.stdout
       .split('\n')
       .filter((l) => l !== '')
@@ -200,5 +202,24 @@ describe('scout run on Salesforce (stand-in): a rep edits between the read and t
     });
     expect(standIn.opportunity(target)?.Next_Step__c).toBe('Rep: call on Monday');
     expect(standIn.opportunity(seed.deals[0]?.id as string)?.Next_Step__c).toMatch(/^Demo/);
+  });
+
+  it('stops before the org’s daily API allocation runs out, and the summary says so', async () => {
+    standIn.fault = () => undefined;
+    standIn.dailyLimit = 10_000;
+    standIn.apiUsage = 9_960;
+    const r = await scout(['run', '--apply', '--rescan', '--json'], {
+      ...env(),
+      SALESFORCE_API_RESERVE: '50',
+    });
+    expect(r.stderr).toBe('');
+    const run = JSON.parse(r.stdout);
+    expect(run.scanned).toBe(0);
+    expect(run.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^SALESFORCE API LIMIT: the org has used 996\d of its 10000/),
+      ]),
+    );
+    expect(standIn.apiUsage).toBeLessThan(standIn.dailyLimit);
   });
 });

@@ -159,9 +159,11 @@ export function createSalesforceCrm(
   const nearLimit = (): boolean => {
     const usage = http.usage();
     if (!usage || usage.max - usage.used > options.reserve) return false;
-    warnings.push(
-      `SALESFORCE API LIMIT: the org has used ${usage.used} of its ${usage.max} daily API requests; Scout stopped reading deals to leave ${options.reserve} (SALESFORCE_API_RESERVE) for everyone else. The deals not reached are picked up by the next run.`,
-    );
+    // Once per run: the warnings are taken when the run finishes.
+    if (warnings.length === 0)
+      warnings.push(
+        `SALESFORCE API LIMIT: the org has used ${usage.used} of its ${usage.max} daily API requests; Scout stopped reading deals to leave ${options.reserve} (SALESFORCE_API_RESERVE) for everyone else. The deals not reached are picked up by the next run.`,
+      );
     return true;
   };
 
@@ -399,7 +401,6 @@ export function createSalesforceCrm(
 
     async pageDeals({ cursor, limit, ids }): Promise<DealPage> {
       const known = await fields();
-      if (nearLimit()) return { deals: [], next: null };
       if (ids) {
         const start = cursor === null ? 0 : Number(cursor);
         const slice = ids.slice(start, start + limit);
@@ -417,6 +418,8 @@ export function createSalesforceCrm(
           next: start + limit < ids.length ? String(start + limit) : null,
         };
       }
+      // Only a scan stops at the reserve: looking up given deals (approvals, undo, cards) goes on.
+      if (nearLimit()) return { deals: [], next: null };
       // Keyset paging (Id > the last one seen) rather than holding a server-side cursor
       // open while the page is extracted: query locators expire after 15 idle minutes.
       const after = cursor === null ? '' : ` WHERE Id > ${quote(cursor)}`;
