@@ -305,4 +305,27 @@ describe('Salesforce adapter against the stand-in', () => {
       /created Opportunity.Scout_Seats__c, but Scout's integration user cannot see it/,
     );
   });
+
+  it('reads an Opportunity with hundreds of fields in several queries, joined by Id', async () => {
+    const wide: SeedFile = {
+      ...manyDeals(3),
+      properties: Array.from({ length: 400 }, (_, i) => ({
+        name: `custom_measure_number_${i}`,
+        label: `Measure ${i}`,
+        type: 'number' as const,
+      })),
+    };
+    wide.deals[1] = {
+      ...(wide.deals[1] as SeedFile['deals'][number]),
+      properties: { custom_measure_number_399: 7 },
+    };
+    standIn.load(wide);
+    const crm = direct(standIn);
+    const page = await crm.pageDeals({ cursor: null, limit: 10 });
+    expect(page.deals.map((d) => d.id)).toEqual(['2001', '2002', '2003']);
+    expect(page.deals[1]?.properties.custom_measure_number_399).toBe(7);
+    const queries = standIn.requests.filter((r) => r.path.endsWith('/query'));
+    expect(queries.length).toBeGreaterThan(1);
+    expect(Math.max(...queries.map((r) => (r.query.get('q') ?? '').length))).toBeLessThan(5000);
+  });
 });

@@ -34,6 +34,8 @@ const DATA = `/services/data/${API_VERSION}`;
 const IN_LIMIT = 200;
 /** Records per sObject Collections request (Salesforce's maximum). */
 const COLLECTION_LIMIT = 200;
+/** Longest select list in one query; an org's wider Opportunity is read in several, joined by Id. */
+const MAX_SELECT_CHARS = 4000;
 /** Rounds of compare-then-write after a 412 or a lost answer before a write is given up. */
 const WRITE_ROUNDS = 3;
 
@@ -130,16 +132,41 @@ export function createSalesforceCrm(
     return out;
   };
 
-  const selectList = (known: Map<string, MappedField>) =>
-    [
-      ...new Set([
-        'Id',
-        'Name',
-        'OwnerId',
-        'LastModifiedDate',
-        ...[...known.values()].map((f) => f.api),
-      ]),
-    ].join(', ');
+  /**
+   * The deal fields to select, in lists short enough for a query's URL (an org can have
+   * hundreds of Opportunity fields); the first list starts with the ones every deal needs.
+   */
+  const selectLists = (known: Map<string, MappedField>): string[] => {
+    const base = ['Id', 'Name', 'OwnerId', 'LastModifiedDate'];
+    const lists: string[][] = [[...base]];
+    for (const api of new Set([...known.values()].map((f) => f.api))) {
+      if (base.includes(api)) continue;
+      const last = lists.at(-1) as string[];
+      if (last.join(', ').length + api.length + 2 > MAX_SELECT_CHARS) lists.push(['Id', api]);
+      else last.push(api);
+    }
+    return lists.map((l) => l.join(', '));
+  };
+
+  /** Deals as `first` selects them; further select lists fill in the same rows by Id. */
+  const readDeals = async (
+    known: Map<string, MappedField>,
+    first: (select: string) => Promise<Row[]>,
+  ): Promise<Row[]> => {
+    const [head, ...more] = selectLists(known);
+    const rows = await first(head as string);
+    const byId = new Map(rows.map((r) => [String(r.Id), r]));
+    for (const select of more) {
+      if (byId.size === 0) break;
+      const extra = await queryIn(
+        (list) => `SELECT ${select} FROM Opportunity WHERE Id IN (${list})`,
+        [...byId.keys()],
+        'read more fields of deals',
+      );
+      for (const r of extra) Object.assign(byId.get(String(r.Id)) ?? {}, r);
+    }
+    return rows;
+  };
 
   const toDeal = (row: Row, known: Map<string, MappedField>): CrmDeal => {
     const properties: Record<string, PropertyValue> = {};
@@ -404,10 +431,12 @@ export function createSalesforceCrm(
       if (ids) {
         const start = cursor === null ? 0 : Number(cursor);
         const slice = ids.slice(start, start + limit);
-        const rows = await queryIn(
-          (list) => `SELECT ${selectList(known)} FROM Opportunity WHERE Id IN (${list})`,
-          slice,
-          'read deals',
+        const rows = await readDeals(known, (select) =>
+          queryIn(
+            (list) => `SELECT ${select} FROM Opportunity WHERE Id IN (${list})`,
+            slice,
+            'read deals',
+          ),
         );
         const byId = new Map(rows.map((r) => [String(r.Id), r]));
         return {
@@ -423,11 +452,13 @@ export function createSalesforceCrm(
       // Keyset paging (Id > the last one seen) rather than holding a server-side cursor
       // open while the page is extracted: query locators expire after 15 idle minutes.
       const after = cursor === null ? '' : ` WHERE Id > ${quote(cursor)}`;
-      const rows = await query(
-        `SELECT ${selectList(known)} FROM Opportunity${after} ORDER BY Id LIMIT ${limit + 1}`,
-        'read a page of deals',
-        {},
-        limit + 1,
+      const rows = await readDeals(known, (select) =>
+        query(
+          `SELECT ${select} FROM Opportunity${after} ORDER BY Id LIMIT ${limit + 1}`,
+          'read a page of deals',
+          {},
+          limit + 1,
+        ),
       );
       const deals = rows.slice(0, limit).map((r) => toDeal(r, known));
       return { deals, next: rows.length > limit ? (deals.at(-1)?.id ?? null) : null };
