@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY_PATH } from '../../src/policy-file.js';
+import { openSalesforceCrm } from '../../src/crm/salesforce/open-salesforce-crm.js';
+import { createProposalStore, type ProposalRow } from '../../src/db/proposal-store.js';
+import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { applyProposal } from '../../src/services/apply-proposal.js';
 import { scout } from '../support/cli.js';
 import { numericPipeline } from '../support/hubspot-stand-in-seed.js';
 import {
@@ -152,13 +155,14 @@ describe('scout run on Salesforce (stand-in): a rep edits between the read and t
   let standIn: SalesforceStandIn;
   let database: TestDatabase;
   let env: () => Record<string, string> = () => ({});
+  let runId = '';
   afterAll(async () => {
     await database?.destroy();
     await standIn?.close();
   });
 
   it('ends in a conflict, and the rep’s value stays', async () => {
-    const { seed, replay } = numericPipeline(3, 5);
+    const { seed, replay } = numericPipeline(8, 5);
     const dir = mkdtempSync(join(tmpdir(), 'scout-salesforce-stale-'));
     writeFileSync(join(dir, 'replay.json'), JSON.stringify(replay));
     standIn = await startSalesforceStandIn();
@@ -188,6 +192,7 @@ describe('scout run on Salesforce (stand-in): a rep edits between the read and t
     const r = await scout(['run', '--apply', '--json'], vars);
     expect(r.stderr).toBe('');
     const run = JSON.parse(r.stdout);
+    runId = run.run_id;
     expect(edited).toBe(true);
     expect(run.counts.written).toBeGreaterThan(0);
     const log = await scout(['log', '--json'], vars);
@@ -202,6 +207,60 @@ describe('scout run on Salesforce (stand-in): a rep edits between the read and t
     });
     expect(standIn.opportunity(target)?.Next_Step__c).toBe('Rep: call on Monday');
     expect(standIn.opportunity(seed.deals[0]?.id as string)?.Next_Step__c).toMatch(/^Demo/);
+  });
+
+  it('applies an approved close date with If-Unmodified-Since; a rep’s save in the gap makes it stale', async () => {
+    const store = createProposalStore(database.db);
+    const pending = (await store.pendingOfRun(runId)).filter((p) => p.field === 'closedate');
+    expect(pending.length).toBeGreaterThanOrEqual(2);
+    const approve = async (row: ProposalRow) =>
+      (await store.decide(
+        { id: row.id, version: row.version, status: 'approved', by: 'U01ANA', at: new Date() },
+        {
+          runId: row.runId,
+          object: row.object,
+          recordId: row.recordId,
+          field: row.field,
+          action: 'approved',
+          reason: 'decided in the test',
+          newValue: row.newValue,
+          actor: 'slack:U01ANA',
+          dryRun: row.dryRun,
+          proposalId: row.id,
+        },
+      )) as ProposalRow;
+    const [kept, raced] = [
+      await approve(pending[0] as ProposalRow),
+      await approve(pending[1] as ProposalRow),
+    ];
+    const deps = {
+      crm: openSalesforceCrm({
+        SALESFORCE_LOGIN_URL: standIn.url,
+        SALESFORCE_INSTANCE_URL: standIn.url,
+        SALESFORCE_ACCESS_TOKEN: standIn.accessToken,
+        SALESFORCE_CLIENT_ID: undefined,
+        SALESFORCE_USERNAME: undefined,
+        SALESFORCE_PRIVATE_KEY_FILE: undefined,
+        SALESFORCE_API_RESERVE: 0,
+      }).crm,
+      proposals: store,
+      policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+      liveWrites: '1',
+      isPaused: async () => false,
+    };
+    const before = standIn.requests.length;
+    expect((await applyProposal(deps, kept.id))?.row.status).toBe('applied');
+    expect(standIn.opportunity(kept.recordId)?.CloseDate).toBe(kept.newValue);
+    const patch = standIn.requests.slice(before).find((r) => r.method === 'PATCH');
+    expect(patch?.headers['if-unmodified-since']).toMatch(/GMT$/);
+
+    standIn.beforeUpdate = (id) => {
+      standIn.beforeUpdate = () => {};
+      standIn.setField(id, 'CloseDate', '2031-01-31');
+    };
+    expect((await applyProposal(deps, raced.id))?.row.status).toBe('stale');
+    expect(standIn.requests.filter((r) => r.method === 'PATCH').at(-1)?.status).toBe(412);
+    expect(standIn.opportunity(raced.recordId)?.CloseDate).toBe('2031-01-31');
   });
 
   it('stops before the org’s daily API allocation runs out, and the summary says so', async () => {
