@@ -17,8 +17,7 @@ import {
   type MappedField,
   mapFields,
 } from './field-types.js';
-import type { RequestPurpose } from './salesforce-errors.js';
-import { explainFailure, SalesforceError } from './salesforce-errors.js';
+import { explainFailure, type RequestPurpose, SalesforceError } from './salesforce-errors.js';
 import { backoff, DEFAULT_RETRY, type SalesforceHttp, sleep } from './salesforce-http.js';
 import {
   API_VERSION,

@@ -49,11 +49,12 @@ export function explainFailure(
     case 'FIELD_CUSTOM_VALIDATION_EXCEPTION':
       text = `A validation rule in Salesforce refused ${field} on ${deal}${said}`;
       break;
+    // Salesforce's own words for these two quote the value, which came from a note: left out.
     case 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST':
-      text = `Salesforce refused the value for ${field} on ${deal}: it is not one of the picklist's values${said}`;
+      text = `Salesforce refused the value for ${field} on ${deal}: it is not one of the picklist's values`;
       break;
     case 'STRING_TOO_LONG':
-      text = `The value for ${field} on ${deal} is longer than the field allows in Salesforce${said}`;
+      text = `The value for ${field} on ${deal} is longer than the field allows in Salesforce`;
       break;
     case 'REQUEST_LIMIT_EXCEEDED':
       text = `Salesforce refused to ${purpose.action}: the org's API request limit is exceeded${said}`;
