@@ -95,3 +95,10 @@ export const salesforceAdapter: AdapterFactory = {
     };
   },
 };
+
+/** Every adapter the conformance suite runs against. */
+export const ADAPTERS: readonly AdapterFactory[] = [
+  localAdapter,
+  hubspotAdapter,
+  salesforceAdapter,
+];
