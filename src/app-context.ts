@@ -3,6 +3,7 @@ import { type Config, requireSettings } from './config.js';
 import type { CrmPort } from './crm/crm-port.js';
 import { openHubSpotCrm } from './crm/hubspot/open-hubspot-crm.js';
 import { createLocalCrm } from './crm/local-crm.js';
+import { openSalesforceCrm } from './crm/salesforce/open-salesforce-crm.js';
 import { type Database, openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { createRunLedger, type RunLedger } from './db/run-ledger.js';
@@ -77,6 +78,7 @@ function createCrm(config: Config, database: Database): { crm: CrmPort; close():
       keyPrefix: config.SCOUT_QUEUE_PREFIX,
     });
   }
+  if (config.SCOUT_CRM === 'salesforce') return openSalesforceCrm(config);
   return { crm: createLocalCrm(database.db), close: async () => {} };
 }
 

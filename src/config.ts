@@ -18,7 +18,7 @@ const envSchema = z.object({
   /** Kept raw on purpose: only the exact string `1` opens the lock, anything else is reported. */
   LIVE_WRITES: z.string().optional(),
   SCOUT_POLICY: z.string().optional(),
-  SCOUT_CRM: z.enum(['local', 'hubspot']).default('local'),
+  SCOUT_CRM: z.enum(['local', 'hubspot', 'salesforce']).default('local'),
   HUBSPOT_ACCESS_TOKEN: z.string().optional(),
   /** Without trailing slashes: the request budget is keyed by it, and every process must agree. */
   HUBSPOT_BASE_URL: url(['http', 'https'])
@@ -103,6 +103,15 @@ const envSchema = z.object({
   /** `scout purge` clears quotes logged more than this many days ago (when not given on the command line). */
   SCOUT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  /** Salesforce (SCOUT_CRM=salesforce): the JWT bearer flow, or an instance URL and session id for development. */
+  SALESFORCE_LOGIN_URL: url(['http', 'https']).default('https://login.salesforce.com'),
+  SALESFORCE_CLIENT_ID: z.string().optional(),
+  SALESFORCE_USERNAME: z.string().optional(),
+  SALESFORCE_PRIVATE_KEY_FILE: z.string().optional(),
+  SALESFORCE_INSTANCE_URL: url(['http', 'https']).optional(),
+  SALESFORCE_ACCESS_TOKEN: z.string().optional(),
+  /** Requests of the org's daily API allocation a run leaves unused: it stops reading deals first. */
+  SALESFORCE_API_RESERVE: z.coerce.number().int().min(0).default(1000),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>> & {
@@ -116,6 +125,7 @@ export const SECRET_SETTINGS = [
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
+  'SALESFORCE_ACCESS_TOKEN',
 ] as const;
 
 /**
@@ -155,6 +165,18 @@ export function requireSettings(config: Config, needs: readonly Requirement[]): 
   }
   if (needs.includes('crm') && config.SCOUT_CRM === 'hubspot' && !config.HUBSPOT_ACCESS_TOKEN) {
     problems.push('SCOUT_CRM=hubspot needs HUBSPOT_ACCESS_TOKEN');
+  }
+  if (needs.includes('crm') && config.SCOUT_CRM === 'salesforce') {
+    const jwt = [
+      config.SALESFORCE_CLIENT_ID,
+      config.SALESFORCE_USERNAME,
+      config.SALESFORCE_PRIVATE_KEY_FILE,
+    ];
+    const direct = config.SALESFORCE_INSTANCE_URL && config.SALESFORCE_ACCESS_TOKEN;
+    if (!direct && !jwt.every(Boolean))
+      problems.push(
+        'SCOUT_CRM=salesforce needs SALESFORCE_CLIENT_ID, SALESFORCE_USERNAME and SALESFORCE_PRIVATE_KEY_FILE (JWT bearer flow), or SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN',
+      );
   }
   if (problems.length > 0)
     throw new ScoutError('config_invalid', `Invalid configuration:\n  ${problems.join('\n  ')}`);

@@ -56,7 +56,7 @@ export interface DealPage {
 
 /** Everything Scout may read from a CRM. Read-only paths are built on this alone. */
 export interface CrmReader {
-  readonly kind: 'local' | 'hubspot';
+  readonly kind: 'local' | 'hubspot' | 'salesforce';
   listPropertyDefs(): Promise<PropertyDef[]>;
   listUsers(): Promise<CrmUser[]>;
   /** How many deals a run over `ids` (or all deals) would cover. */
@@ -92,6 +92,11 @@ export interface CrmWriter {
   };
   /** Remote CRMs: API requests this client has sent so far, retries included. */
   apiCalls?(): number;
+  /**
+   * Warnings for the run summary gathered since the last call (Salesforce: deal paging
+   * stopped to keep the org's daily API reserve). An adapter that ends a run early says so here.
+   */
+  takeWarnings?(): string[];
   /**
    * A CRM kept in Scout's own database (the local CRM): its compare-then-writes run inside
    * the caller's transaction, so a write and its provenance rows commit together or not at

@@ -24,9 +24,23 @@ const PROTECTED_STEMS = [
   'lifecycle',
 ];
 
+/**
+ * SPEC G1's Salesforce fields no stem above catches, by Scout's name for them (the API name
+ * lower-cased: `ForecastCategoryName` → `forecastcategoryname`). Whole names: `name` as a
+ * stem would catch every field with "name" in it.
+ */
+const PROTECTED_SALESFORCE_NAMES = new Set([
+  'forecastcategoryname',
+  'forecastcategory',
+  'probability',
+  'isclosed',
+  'iswon',
+  'name',
+]);
+
 export function isProtectedField(name: string): boolean {
   const stem = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return PROTECTED_STEMS.some((p) => stem.includes(p));
+  return PROTECTED_STEMS.some((p) => stem.includes(p)) || PROTECTED_SALESFORCE_NAMES.has(stem);
 }
 
 const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');

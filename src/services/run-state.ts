@@ -282,6 +282,8 @@ export async function finishRun(
   state: RunState,
   extra: { batch?: boolean; batchId?: string; extraction?: RunSummary['extraction'] } = {},
 ): Promise<RunSummary> {
+  // A CRM that ended the run early (Salesforce's API reserve) says why, in the summary.
+  state.warnings.push(...(deps.crm.takeWarnings?.() ?? []));
   const summary = summarize({
     chainHead: await deps.ledger.chainHead(),
     runId: state.runId,

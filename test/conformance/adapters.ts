@@ -6,8 +6,10 @@ import type { CrmPort } from '../../src/crm/crm-port.js';
 import { openHubSpotCrm } from '../../src/crm/hubspot/open-hubspot-crm.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { seedLocalCrm } from '../../src/crm/local-crm-admin.js';
+import { openSalesforceCrm } from '../../src/crm/salesforce/open-salesforce-crm.js';
 import type { SeedFile } from '../../src/crm/seed-file.js';
 import { startHubSpotStandIn } from '../support/hubspot-stand-in.js';
+import { apiNameOf, startSalesforceStandIn } from '../support/salesforce-stand-in.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 /** One CRM adapter under test, loaded with a seed, plus a way to play "someone else edits the deal". */
@@ -66,3 +68,37 @@ export const hubspotAdapter: AdapterFactory = {
     };
   },
 };
+
+export const salesforceAdapter: AdapterFactory = {
+  name: 'salesforce',
+  async open(seed) {
+    const standIn = await startSalesforceStandIn();
+    standIn.load(seed);
+    const { crm, close } = openSalesforceCrm({
+      SALESFORCE_LOGIN_URL: standIn.url,
+      SALESFORCE_INSTANCE_URL: standIn.url,
+      SALESFORCE_ACCESS_TOKEN: standIn.accessToken,
+      SALESFORCE_CLIENT_ID: undefined,
+      SALESFORCE_USERNAME: undefined,
+      SALESFORCE_PRIVATE_KEY_FILE: undefined,
+      SALESFORCE_API_RESERVE: 0,
+    });
+    return {
+      crm,
+      async editElsewhere(dealId, property, value) {
+        standIn.setField(dealId, apiNameOf(property), value);
+      },
+      async close() {
+        await close();
+        await standIn.close();
+      },
+    };
+  },
+};
+
+/** Every adapter the conformance suite runs against. */
+export const ADAPTERS: readonly AdapterFactory[] = [
+  localAdapter,
+  hubspotAdapter,
+  salesforceAdapter,
+];

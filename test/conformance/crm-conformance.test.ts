@@ -1,14 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CrmDeal } from '../../src/crm/crm-port.js';
 import { isEmptyValue } from '../../src/domain/values.js';
-import { type AdapterUnderTest, hubspotAdapter, localAdapter } from './adapters.js';
+import { ADAPTERS, type AdapterUnderTest } from './adapters.js';
 import { FIXTURE } from './fixture.js';
 
 /**
- * What every CRM adapter must do, run against each one: the local CRM on Postgres and
- * HubSpot's adapter against the HubSpot stand-in. A new adapter joins this list.
+ * What every CRM adapter must do, run against each one: the local CRM on Postgres, and
+ * HubSpot's and Salesforce's adapters against their stand-ins. A new adapter joins
+ * `ADAPTERS`.
  */
-describe.each([localAdapter, hubspotAdapter])('CRM conformance: $name', (factory) => {
+describe.each(ADAPTERS)('CRM conformance: $name', (factory) => {
   let a: AdapterUnderTest;
   beforeEach(async () => {
     a = await factory.open(FIXTURE);

@@ -110,6 +110,8 @@ export async function createDealSummaryHarness(
       writeProperties: refuse('atomic.writeProperties'),
       restoreProperties: refuse('atomic.restoreProperties'),
     },
+    // Run-summary warnings, not a write.
+    takeWarnings: () => [],
   };
   const local = { ...createLocalCrm(readOnly.db), ...writes };
   const throwing: CrmPort = options.wrapCrm ? { ...options.wrapCrm(local), ...writes } : local;

@@ -23,7 +23,7 @@ describe('configuration', () => {
       loadConfig({
         DATABASE_URL: 'mysql://x',
         PORT: 'eighty',
-        SCOUT_CRM: 'salesforce',
+        SCOUT_CRM: 'pipedrive',
         SLACK_API_URL: 'nope',
       }),
     ).toThrow(
@@ -45,5 +45,20 @@ describe('configuration', () => {
     expect(() => requireSettings(c, ['database', 'extractor', 'crm'])).toThrow(
       /DATABASE_URL is not set.*\n.*SCOUT_REPLAY_FILE.*\n.*HUBSPOT_ACCESS_TOKEN/,
     );
+  });
+
+  it('asks Salesforce for the JWT settings or a session, and names both ways', () => {
+    const c = loadConfig({ SCOUT_CRM: 'salesforce', SALESFORCE_CLIENT_ID: 'key' });
+    expect(() => requireSettings(c, ['crm'])).toThrow(
+      /SCOUT_CRM=salesforce needs SALESFORCE_CLIENT_ID, SALESFORCE_USERNAME and SALESFORCE_PRIVATE_KEY_FILE.*or SALESFORCE_INSTANCE_URL and SALESFORCE_ACCESS_TOKEN/,
+    );
+    const direct = loadConfig({
+      SCOUT_CRM: 'salesforce',
+      SALESFORCE_INSTANCE_URL: 'https://example.my.salesforce.com',
+      SALESFORCE_ACCESS_TOKEN: '00D!x',
+    });
+    expect(() => requireSettings(direct, ['crm'])).not.toThrow();
+    expect(direct.SALESFORCE_LOGIN_URL).toBe('https://login.salesforce.com');
+    expect(direct.SALESFORCE_API_RESERVE).toBe(1000);
   });
 });
