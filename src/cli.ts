@@ -12,6 +12,7 @@ import { formatPolicy } from './cli/policy-command.js';
 import { executePurge, formatPurge } from './cli/retention-command.js';
 import { executeRun, notifySlack, prepareRun, type RunCommandOptions } from './cli/run-command.js';
 import { startServe } from './cli/serve-command.js';
+import { collectStats, formatStats, parseSince, statsJson } from './cli/stats-command.js';
 import { executeUndo, type UndoCommandOptions, undoTarget } from './cli/undo-command.js';
 import { startWorker } from './cli/worker-command.js';
 import { type Config, loadConfig, requireSettings } from './config.js';
@@ -309,6 +310,27 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (opts: DemoCommandOptions) => {
       const { config, logger } = boot();
       await demoCommand(opts, config, logger, io, listenForStop);
+    });
+
+  program
+    .command('stats')
+    .description(
+      'per field: proposals, decisions, rejections by reason, overturned auto values, and the approve-as-is rate per confidence bucket',
+    )
+    .option(
+      '--since <time>',
+      'only evidence since an ISO date or time, or an age (30d, 12h, 2w)',
+      (value: string) => parseSince(value),
+    )
+    .option('--json', 'print the statistics as JSON', false)
+    .action(async (opts: { since?: Date; json: boolean }) => {
+      const { config } = boot();
+      const policy = loadPolicy(config);
+      const since = opts.since ?? null;
+      const report = await withApp((app) => collectStats(app.database.db, policy, since));
+      io.stdout(
+        opts.json ? `${JSON.stringify(statsJson(report), null, 2)}\n` : `${formatStats(report)}\n`,
+      );
     });
 
   try {

@@ -8,9 +8,11 @@ import {
 import { type Config, requireSettings } from '../config.js';
 import { createBatchStore } from '../db/batch-store.js';
 import { advisoryDealLocks } from '../db/deal-locks.js';
+import { createOverturnStore } from '../db/overturn-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import type { Logger } from '../logger.js';
+import { createOverturnWatch } from '../services/overturn-watch.js';
 import { runBatchExtraction } from '../services/run-batch-extraction.js';
 import { runExtraction } from '../services/run-extraction.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
@@ -50,6 +52,7 @@ export async function executeRun(
     newId: app.newId,
     logger,
     withDealLocks: advisoryDealLocks(app.database.db),
+    watchOverturns: createOverturnWatch(createOverturnStore(app.database.db), logger),
   };
   const options = {
     apply: opts.apply,

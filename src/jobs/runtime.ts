@@ -4,6 +4,7 @@ import { createControlStore } from '../db/control-store.js';
 import { eachDealLock } from '../db/deal-locks.js';
 import { createHeartbeatStore } from '../db/heartbeat-store.js';
 import { createOutboxStore } from '../db/outbox-store.js';
+import { createOverturnStore } from '../db/overturn-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import { createQueuedRunStore } from '../db/queued-run-store.js';
 import type { RunLedger } from '../db/run-ledger.js';
@@ -13,6 +14,7 @@ import type { ExtractorPort } from '../extraction/extractor-port.js';
 import type { Logger } from '../logger.js';
 import { failApplyJob, runApplyJob } from '../services/apply-job.js';
 import { fanOutRun } from '../services/fan-out-run.js';
+import { createOverturnWatch } from '../services/overturn-watch.js';
 import { publishRun } from '../services/publish-run.js';
 import type { QueuedRunDeps } from '../services/queued-run-deps.js';
 import { failDealJob, runDealJob } from '../services/run-deal-job.js';
@@ -120,6 +122,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       extractor: deps.extractor,
       runs,
       jobs: deps.jobs,
+      watchOverturns: createOverturnWatch(createOverturnStore(deps.database.db), log),
     };
     runDeps = qdeps;
     handlers.runs = {

@@ -11,6 +11,7 @@ import {
   notExtracted,
 } from './deal-outcome.js';
 import { extractionRequest, needsExtraction, planDeal } from './deal-plan.js';
+import type { WatchOverturns } from './overturn-watch.js';
 import {
   abortRun,
   beginRun,
@@ -28,6 +29,8 @@ export interface RunExtractionDeps extends RunDeps {
   readonly extractor: ExtractorPort;
   /** Deals extracted at once (model calls in flight). */
   readonly concurrency?: number;
+  /** Logs values reps overturned, from the deals each page read (SPEC G26). */
+  readonly watchOverturns?: WatchOverturns;
 }
 
 /**
@@ -54,6 +57,12 @@ export async function runExtraction(
         deps.ledger.loadPageContext(OBJECT, ids, !state.live),
         deps.crm.notesForDeals(ids),
       ]);
+      if (deps.watchOverturns)
+        state.counts.overturned += await deps.watchOverturns({
+          runId: state.runId,
+          deals: page.deals,
+          defs: state.defs,
+        });
       const outcomes = await Promise.all(
         page.deals.map((deal) =>
           limit(() =>
