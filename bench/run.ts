@@ -1,8 +1,9 @@
-// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack|worker|hubspot picks one.
+// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack|worker|hubspot|stats picks one.
 import { benchExtraction } from './extraction.js';
 import { benchHubSpot } from './hubspot.js';
 import { benchPipeline } from './pipeline.js';
 import { benchSlackAck } from './slack-ack.js';
+import { benchStats } from './stats.js';
 import { benchWorker } from './worker.js';
 
 const only = process.env.BENCH_ONLY;
@@ -11,3 +12,4 @@ if (!only || only === 'extraction') await benchExtraction();
 if (!only || only === 'slack') await benchSlackAck();
 if (!only || only === 'worker') await benchWorker();
 if (!only || only === 'hubspot') await benchHubSpot();
+if (!only || only === 'stats') await benchStats();

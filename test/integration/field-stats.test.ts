@@ -75,8 +75,8 @@ describe('scout stats and overturn detection (SPEC G26)', () => {
     ];
     for (const [i, [action, confidence, reason]] of plan.entries()) {
       const id = `p${i}`;
-      await sql`insert into proposals (id, run_id, object, record_id, field, new_value, source_note_id, quote, confidence, model, status, dry_run, created_at, expires_at)
-        values (${id}, 'r0', 'deal', 'd1', 'closedate', '"2027-01-31"'::jsonb, 'n1', 'q', ${confidence}, 'replay', 'applied', false, ${base}, now() + interval '1 day')`;
+      await sql`insert into proposals (id, run_id, object, record_id, field, new_value, source_note_id, quote, confidence, model, status, dry_run, created_at, expires_at, decided_by, decided_at)
+        values (${id}, 'r0', 'deal', 'd1', 'closedate', '"2027-01-31"'::jsonb, 'n1', 'q', ${confidence}, 'replay', 'applied', false, ${base}, now() + interval '1 day', 'U1', ${at(i + 1)})`;
       await sql`insert into provenance (run_id, object, record_id, field, action, actor, dry_run, confidence, proposal_id, created_at)
         values ('r0', 'deal', 'd1', 'closedate', 'proposed', 'agent', false, ${confidence}, ${id}, ${base})`;
       await sql`insert into provenance (run_id, object, record_id, field, action, reason, actor, dry_run, confidence, proposal_id, created_at)

@@ -28,17 +28,21 @@ describe('wilsonInterval', () => {
 
   it('always holds the observed rate, inside [0, 1], and narrows with more trials', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5000 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, share) => {
-        const k = Math.round(share * n);
-        const i = wilsonInterval(k, n);
-        expect(i.low).toBeGreaterThanOrEqual(0);
-        expect(i.high).toBeLessThanOrEqual(1);
-        expect(i.low).toBeLessThanOrEqual(k / n + 1e-12);
-        expect(i.high).toBeGreaterThanOrEqual(k / n - 1e-12);
-        const wider = wilsonInterval(k, n);
-        const tighter = wilsonInterval(k * 4, n * 4);
-        expect(tighter.high - tighter.low).toBeLessThanOrEqual(wider.high - wider.low + 1e-12);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n, share) => {
+          const k = Math.round(share * n);
+          const i = wilsonInterval(k, n);
+          expect(i.low).toBeGreaterThanOrEqual(0);
+          expect(i.high).toBeLessThanOrEqual(1);
+          expect(i.low).toBeLessThanOrEqual(k / n + 1e-12);
+          expect(i.high).toBeGreaterThanOrEqual(k / n - 1e-12);
+          const wider = wilsonInterval(k, n);
+          const tighter = wilsonInterval(k * 4, n * 4);
+          expect(tighter.high - tighter.low).toBeLessThanOrEqual(wider.high - wider.low + 1e-12);
+        },
+      ),
     );
   });
 
