@@ -1,6 +1,7 @@
 // `scout stats` on a big log: BENCH_STATS_ROWS provenance rows (default 1,000,000), a
 // quarter of them proposals with a decision. Prints the aggregation's time, which SPEC
 // G26 wants under two seconds at a million rows.
+import { loadavg } from 'node:os';
 import postgres from 'postgres';
 import { openDatabase } from '../src/db/client.js';
 import { fieldStatsAggregate } from '../src/db/field-stats-query.js';
@@ -47,7 +48,10 @@ export async function benchStats(): Promise<void> {
           Math.max(...times).toFixed(2),
         ]);
       }
-      console.log('\n`scout stats` aggregation (median and worst of 3)\n');
+      // The machine's load beside the figures: on a shared host they are only comparable with it.
+      console.log(
+        `\n\`scout stats\` aggregation (median and worst of ${REPEAT}; 1-minute load average ${loadavg()[0]?.toFixed(1)})\n`,
+      );
       printTable(['provenance rows', 'window', 'groups', 'median s', 'worst s'], rows);
     } finally {
       await database.close();

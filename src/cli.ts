@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type AppContext, loadPolicy, openApp } from './app-context.js';
+import { adviseFromLog, autonomyJson, formatAutonomy } from './cli/autonomy-command.js';
 import {
   DEFAULT_DEMO_PORT,
   type DemoCommandOptions,
@@ -330,6 +331,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const report = await withApp((app) => collectStats(app.database.db, policy, since));
       io.stdout(
         opts.json ? `${JSON.stringify(statsJson(report), null, 2)}\n` : `${formatStats(report)}\n`,
+      );
+    });
+
+  program
+    .command('autonomy')
+    .description(
+      'per-field advice from the evidence (change a lane, move a threshold, demote), printed as a diff of the policy file; never edits it',
+    )
+    .option('--json', 'print the advice as JSON', false)
+    .action(async (opts: { json: boolean }) => {
+      const { config } = boot();
+      const policy = loadPolicy(config);
+      const path = config.SCOUT_POLICY ?? DEFAULT_POLICY_PATH;
+      const report = await withApp((app) => adviseFromLog(app.database.db, policy, path));
+      io.stdout(
+        opts.json
+          ? `${JSON.stringify(autonomyJson(report), null, 2)}\n`
+          : `${formatAutonomy(report)}\n`,
       );
     });
 

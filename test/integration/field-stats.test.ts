@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY_PATH } from '../../src/policy-file.js';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
 
 const LIVE = { LIVE_WRITES: '1' };
@@ -120,5 +124,38 @@ describe('scout stats and overturn detection (SPEC G26)', () => {
     expect(table).toContain('Rejections by reason');
     expect(table).toMatch(/closedate\s+0\.9–1\.0\s+10\s+8\s+80%\s+49–94%/);
     expect((await h.cli(['stats', '--since', 'last tuesday'])).code).toBe(2);
+  });
+
+  it('scout autonomy prints advice as a policy diff and leaves the policy file byte-identical', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scout-autonomy-'));
+    const path = join(dir, 'policy.yml');
+    const text = readFileSync(DEFAULT_POLICY_PATH, 'utf8');
+    writeFileSync(path, text);
+    const before = statSync(path).mtimeMs;
+    const sql = h.database.sql;
+    // next_step (auto): 30 writes, 12 overturned. identified_pain: 5 writes, too few to judge.
+    await sql`insert into provenance (run_id, object, record_id, field, action, actor, dry_run, created_at)
+      select 'r0', 'deal', 'd' || i, 'next_step', case when i <= 12 then 'overturned' else 'written' end, 'agent', false, now()
+      from generate_series(1, 42) as i`;
+    await sql`insert into provenance (run_id, object, record_id, field, action, actor, dry_run, created_at)
+      select 'r0', 'deal', 'd' || i, 'scout_identified_pain', 'written', 'agent', false, now()
+      from generate_series(1, 5) as i`;
+
+    const out = await h.ok(['autonomy'], { SCOUT_POLICY: path });
+    expect(out).toContain('next_step: demote from auto to approve — 12 of 30');
+    expect(out).toContain('identified_pain (suggest, 5 of 20)');
+    expect(out).toContain('-        write: auto\n+        write: approve');
+    const json = JSON.parse(await h.ok(['autonomy', '--json'], { SCOUT_POLICY: path }));
+    expect(json.advice).toMatchObject([
+      {
+        field: 'next_step',
+        kind: 'demote',
+        from: 'auto',
+        to: 'approve',
+        evidence: { successes: 12, trials: 30 },
+      },
+    ]);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+    expect(statSync(path).mtimeMs).toBe(before);
   });
 });
