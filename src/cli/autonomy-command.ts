@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Db } from '../db/client.js';
-import { type Advice, adviseAutonomy, MIN_EVIDENCE } from '../domain/autonomy-advice.js';
+import {
+  type Advice,
+  adviseAutonomy,
+  describeAdvice,
+  MIN_EVIDENCE,
+} from '../domain/autonomy-advice.js';
 import type { Policy } from '../domain/policy.js';
 import { applyAdviceToText, policyDiff } from '../policy-edit.js';
 import { collectStats } from './stats-command.js';
@@ -31,18 +36,6 @@ export async function adviseFromLog(
     waiting,
     diff: policyDiff(policyPath, text, applyAdviceToText(text, advice)),
   };
-}
-
-const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-
-/** One line per advice: what to change, and the numbers behind it. */
-export function describeAdvice(a: Advice): string {
-  const what =
-    a.path.length === 1
-      ? `${a.kind === 'demote' ? 'demote' : 'move'} from ${a.from} to ${a.to}`
-      : `${Number(a.to) > Number(a.from) ? 'raise' : 'lower'} the ${a.path[1]} threshold from ${a.from} to ${a.to}`;
-  const e = a.evidence;
-  return `${a.field}: ${what} — ${e.successes} of ${e.trials} ${e.measure} (${pct(e.rate)}, 95% CI ${pct(e.interval.low)}–${pct(e.interval.high)})`;
 }
 
 export function formatAutonomy(r: AutonomyReport): string {

@@ -12,6 +12,7 @@ import { createOverturnStore } from '../db/overturn-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import type { Logger } from '../logger.js';
+import { announceOverturns } from '../services/announce-overturns.js';
 import { createOverturnWatch } from '../services/overturn-watch.js';
 import { runBatchExtraction } from '../services/run-batch-extraction.js';
 import { runExtraction } from '../services/run-extraction.js';
@@ -101,6 +102,7 @@ export async function notifySlack(
   try {
     const { posted, unrouted } = await notifier.postProposals(summary.run_id);
     await notifier.postRunSummary(summary);
+    await announceOverturns({ db: app.database.db, policy, notifier, logger });
     return `slack: ${posted} approval card${posted === 1 ? '' : 's'} posted${unrouted.length > 0 ? `; no Slack owner or SCOUT_APPROVALS_CHANNEL for ${unrouted.join(', ')}` : ''}${config.SCOUT_OPS_CHANNEL ? `; summary posted to ${config.SCOUT_OPS_CHANNEL}` : ''}`;
   } catch (error) {
     return `slack: posting failed (${(error as Error).message}); the run itself is complete and logged`;

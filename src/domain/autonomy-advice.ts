@@ -249,3 +249,13 @@ export function adviseAutonomy(stats: StatsReport, policy: Policy): AutonomyAdvi
   }
   return { advice, waiting };
 }
+
+/** One line per advice: what to change, and the numbers behind it. */
+export function describeAdvice(a: Advice): string {
+  const what =
+    a.path.length === 1
+      ? `${a.kind === 'demote' ? 'demote' : 'move'} from ${a.from} to ${a.to}`
+      : `${Number(a.to) > Number(a.from) ? 'raise' : 'lower'} the ${a.path[1]} threshold from ${a.from} to ${a.to}`;
+  const e = a.evidence;
+  return `${a.field}: ${what} — ${e.successes} of ${e.trials} ${e.measure} (${pct(e.rate)}, 95% CI ${pct(e.interval.low)}–${pct(e.interval.high)})`;
+}

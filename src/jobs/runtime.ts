@@ -12,6 +12,7 @@ import type { Policy } from '../domain/policy.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
 import type { Logger } from '../logger.js';
+import { announceOverturns } from '../services/announce-overturns.js';
 import { failApplyJob, runApplyJob } from '../services/apply-job.js';
 import { fanOutRun } from '../services/fan-out-run.js';
 import { createOverturnWatch } from '../services/overturn-watch.js';
@@ -96,7 +97,9 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       : {}),
   };
   const publish = async (summary: RunSummary | null) => {
-    if (summary) await publishRun(publishDeps, summary);
+    if (!summary) return;
+    await publishRun(publishDeps, summary);
+    await announceOverturns({ db, policy: deps.policy, notifier: deps.notifier, logger: log });
   };
   let runDeps: QueuedRunDeps | undefined;
   const handlers: { -readonly [K in keyof JobHandlers]: JobHandlers[K] } = {};
