@@ -111,6 +111,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         );
         await untilSignal();
         const { drained } = await worker.runtime.stop(config.SCOUT_SHUTDOWN_SECONDS * 1000);
+        await worker.metricsServer?.close();
         io.stdout(
           drained
             ? 'worker stopped\n'

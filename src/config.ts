@@ -93,6 +93,13 @@ const envSchema = z.object({
   /** `scout purge` clears quotes logged more than this many days ago (when not given on the command line). */
   SCOUT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  /** The worker serves Prometheus metrics (and /healthz) on this port; unset, it serves none. */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** The ops dashboard on `serve` (/dashboard) answers only with this token; unset, it is off. */
+  SCOUT_DASHBOARD_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters (it guards the ops dashboard)')
+    .optional(),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>> & {
@@ -106,6 +113,7 @@ export const SECRET_SETTINGS = [
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
+  'SCOUT_DASHBOARD_TOKEN',
 ] as const;
 
 /**

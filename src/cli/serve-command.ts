@@ -7,6 +7,7 @@ import { type RunningServer, startHealthServer } from '../http/health-server.js'
 import { createJobSystem } from '../jobs/create-job-system.js';
 import { startRuntime } from '../jobs/runtime.js';
 import { timingsFromConfig } from '../jobs/timings.js';
+import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { expireDueProposals } from '../services/expire-proposals.js';
 import { createSlackApp } from '../slack/app.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
@@ -25,9 +26,15 @@ export async function startServe(
 ): Promise<{ server: RunningServer; stop(): Promise<void> }> {
   const { config } = app;
   const checks = [{ name: 'postgres', check: () => app.database.ping() }];
+  const metrics = metricsEndpoint(app.database.db);
   if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET) {
     app.logger.warn('SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET is not set: serving /healthz only');
-    const server = await startHealthServer({ port: config.PORT, logger: app.logger, checks });
+    const server = await startHealthServer({
+      port: config.PORT,
+      logger: app.logger,
+      checks,
+      metrics,
+    });
     return { server, stop: () => server.close() };
   }
   const policy = loadPolicy(config);
@@ -71,6 +78,7 @@ export async function startServe(
     port: config.PORT,
     logger: app.logger,
     checks,
+    metrics,
     ...(config.SLACK_APP_TOKEN
       ? {}
       : { slack: (req: IncomingMessage, res: ServerResponse) => slack.handle(req, res) }),
