@@ -7,17 +7,19 @@ import {
   demoCommand,
   type StopSignal,
 } from './cli/demo-command.js';
+import { executeDigest } from './cli/digest-command.js';
 import { type LogOptions, verifyLog } from './cli/log-verify.js';
 import { type CliIo, show, table } from './cli/output.js';
 import { formatPolicy } from './cli/policy-command.js';
 import { executePurge, formatPurge } from './cli/retention-command.js';
 import { executeRun, notifySlack, prepareRun, type RunCommandOptions } from './cli/run-command.js';
 import { startServe } from './cli/serve-command.js';
-import { collectStats, formatStats, parseSince, statsJson } from './cli/stats-command.js';
+import { formatStats, parseSince, statsJson } from './cli/stats-command.js';
 import { executeUndo, type UndoCommandOptions, undoTarget } from './cli/undo-command.js';
 import { startWorker } from './cli/worker-command.js';
 import { type Config, loadConfig, requireSettings } from './config.js';
 import { dumpLocalCrm, seedLocalCrm } from './crm/local-crm-admin.js';
+import { collectStats } from './db/field-stats-query.js';
 import { runMigrations } from './db/migrate.js';
 import { readProvenance } from './db/provenance-reader.js';
 import { DEFAULT_DEMO_DIR } from './demo/demo-files.js';
@@ -351,6 +353,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ? `${JSON.stringify(autonomyJson(report), null, 2)}\n`
           : `${formatAutonomy(report)}\n`,
       );
+    });
+
+  program
+    .command('digest')
+    .description(
+      'the weekly digest: what changed and why, coverage, stale and expired share, spend and the autonomy advice',
+    )
+    .option('--post', 'post it to SCOUT_OPS_CHANNEL as well as printing it', false)
+    .action(async (opts: { post: boolean }) => {
+      const { config } = boot();
+      const policy = loadPolicy(config);
+      io.stdout(`${await withApp((app) => executeDigest(app, policy, opts))}\n`);
     });
 
   try {

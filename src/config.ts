@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { DEFAULT_POOL_SIZE, dealLockSlots } from './db/deal-lock.js';
 import { ScoutError } from './errors.js';
@@ -95,6 +96,18 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   /** The worker serves Prometheus metrics (and /healthz) on this port; unset, it serves none. */
   METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** When the worker posts the weekly digest to SCOUT_OPS_CHANNEL: a cron in UTC, Mondays 09:00 by default. */
+  SCOUT_DIGEST_CRON: z
+    .string()
+    .refine((c) => {
+      try {
+        CronExpressionParser.parse(c, { tz: 'UTC' });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a cron expression such as "0 9 * * 1"')
+    .optional(),
   /** The ops dashboard on `serve` (/dashboard) answers only with this token; unset, it is off. */
   SCOUT_DASHBOARD_TOKEN: z
     .string()

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Db } from '../db/client.js';
+import { collectStats } from '../db/field-stats-query.js';
 import {
   type Advice,
   adviseAutonomy,
@@ -8,7 +9,6 @@ import {
 } from '../domain/autonomy-advice.js';
 import type { Policy } from '../domain/policy.js';
 import { applyAdviceToText, policyDiff } from '../policy-edit.js';
-import { collectStats } from './stats-command.js';
 
 export interface AutonomyReport {
   readonly policyPath: string;

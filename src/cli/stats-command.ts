@@ -1,13 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import type { Db } from '../db/client.js';
-import { fieldStatsAggregate } from '../db/field-stats-query.js';
-import {
-  type BucketStats,
-  buildStats,
-  type FieldStats,
-  type StatsReport,
-} from '../domain/field-stats.js';
-import type { Policy } from '../domain/policy.js';
+import type { BucketStats, FieldStats, StatsReport } from '../domain/field-stats.js';
 import type { Interval } from '../domain/wilson.js';
 import { table } from './output.js';
 
@@ -27,18 +19,6 @@ export function parseSince(value: string, now: Date = new Date()): Date {
   if (Number.isNaN(at.getTime()))
     throw new InvalidArgumentError('must be an ISO date or time, or an age such as 30d, 12h or 2w');
   return at;
-}
-
-/** The statistics of every field in the policy and the log, since a moment or from the start. */
-export async function collectStats(
-  db: Db,
-  policy: Policy,
-  since: Date | null,
-): Promise<StatsReport> {
-  return buildStats(await fieldStatsAggregate(db, since), {
-    since,
-    fields: [...policy.dealFields.keys()],
-  });
 }
 
 const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(0)}%`);

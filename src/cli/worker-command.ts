@@ -55,6 +55,7 @@ export async function startWorker(
     timings: timingsFromConfig(config),
     extractor,
     schedules,
+    ...(config.SCOUT_DIGEST_CRON ? { digestCron: config.SCOUT_DIGEST_CRON } : {}),
   });
   // Prometheus scrapes a worker on METRICS_PORT; /healthz there answers for its database too.
   const metricsServer = config.METRICS_PORT

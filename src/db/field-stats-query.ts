@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { StatsAggregateRow } from '../domain/field-stats.js';
+import { buildStats, type StatsAggregateRow, type StatsReport } from '../domain/field-stats.js';
+import type { Policy } from '../domain/policy.js';
 import type { Db } from './client.js';
 
 /** Provenance actions the statistics read; every other row is skipped by the scan's filter. */
@@ -76,4 +77,16 @@ export async function fieldStatsAggregate(
 export function rowsOf(result: unknown): Array<Record<string, unknown>> {
   if (Array.isArray(result)) return result as Array<Record<string, unknown>>;
   return ((result as { rows?: unknown[] }).rows ?? []) as Array<Record<string, unknown>>;
+}
+
+/** The statistics of every field in the policy and the log, since a moment or from the start. */
+export async function collectStats(
+  db: Db,
+  policy: Policy,
+  since: Date | null,
+): Promise<StatsReport> {
+  return buildStats(await fieldStatsAggregate(db, since), {
+    since,
+    fields: [...policy.dealFields.keys()],
+  });
 }

@@ -19,6 +19,7 @@ import { createOverturnWatch } from '../services/overturn-watch.js';
 import { publishRun } from '../services/publish-run.js';
 import type { QueuedRunDeps } from '../services/queued-run-deps.js';
 import { failDealJob, runDealJob } from '../services/run-deal-job.js';
+import { postDigestIfDue } from '../services/weekly-digest.js';
 import type { Notifier } from '../slack/notifier.js';
 import {
   HEARTBEAT,
@@ -47,6 +48,8 @@ export interface RuntimeDeps {
   /** The worker's: runs and deal jobs need a model. */
   readonly extractor?: ExtractorPort;
   readonly schedules?: readonly Schedule[];
+  /** The worker's: when the weekly digest is due (SCOUT_DIGEST_CRON, UTC). */
+  readonly digestCron?: string;
 }
 
 export interface Runtime {
@@ -204,6 +207,15 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
           clock: deps.clock,
           alertAfterMs: deps.timings.alertAfterMs,
         });
+        if (deps.role === 'worker')
+          await postDigestIfDue({
+            db,
+            policy: deps.policy,
+            notifier: deps.notifier,
+            logger: log,
+            clock: deps.clock,
+            ...(deps.digestCron ? { cron: deps.digestCron } : {}),
+          });
       } catch (error) {
         log.warn(
           { err: (error as Error).message },
