@@ -92,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       await withApp(async (app) => {
         const serving = await startServe(app);
         io.stdout(
-          `scout serving on port ${serving.server.port} (POST /slack/events, GET /healthz)\n`,
+          `scout serving on port ${serving.server.port} (POST /slack/events, GET /healthz, GET /metrics, /dashboard)\n`,
         );
         await untilSignal();
         await serving.stop();
