@@ -71,7 +71,8 @@ describe('the weekly digest, through the Slack stand-in (SPEC G27)', () => {
     expect(await postDigestIfDue(deps('2026-12-07T09:01:00Z'))).toBe(false);
     expect(await postDigestIfDue(deps('2026-12-07T12:00:00Z'))).toBe(false);
     expect(opsMessages()).toHaveLength(1);
-    const header = (opsMessages()[0]?.blocks as Array<{ text?: { text: string } }>)[0];
+    const blocks = (opsMessages()[0]?.blocks ?? []) as Array<{ text?: { text: string } }>;
+    const header = blocks[0];
     expect(header?.text?.text).toBe('Scout weekly digest: 2026-11-30 to 2026-12-07');
     expect(slack.violations).toEqual([]);
   });
