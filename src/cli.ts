@@ -13,6 +13,7 @@ import { type CliIo, show, table } from './cli/output.js';
 import { formatPolicy } from './cli/policy-command.js';
 import { executePurge, formatPurge } from './cli/retention-command.js';
 import { executeRun, notifySlack, prepareRun, type RunCommandOptions } from './cli/run-command.js';
+import { createRunProgress } from './cli/run-progress.js';
 import { startServe } from './cli/serve-command.js';
 import { formatStats, parseSince, statsJson } from './cli/stats-command.js';
 import { executeUndo, type UndoCommandOptions, undoTarget } from './cli/undo-command.js';
@@ -138,8 +139,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (opts: RunCommandOptions & { json: boolean }) => {
       const { config, logger } = boot();
       const prepared = prepareRun(config, opts);
+      // Progress only on a terminal, never with --json: scripts see exactly what they saw.
+      const progress =
+        !opts.json && process.stderr.isTTY ? createRunProgress(process.stderr) : null;
       const { summary, slack } = await withApp(async (app) => {
-        const summary = await executeRun(app, config, logger, prepared, opts);
+        let summary: Awaited<ReturnType<typeof executeRun>>;
+        try {
+          summary = await executeRun(app, config, logger, prepared, opts, progress?.onProgress);
+        } finally {
+          progress?.stop();
+        }
         return { summary, slack: await notifySlack(app, config, logger, prepared.policy, summary) };
       });
       io.stdout(

@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import { announceOverturns } from '../services/announce-overturns.js';
 import { createOverturnWatch } from '../services/overturn-watch.js';
 import { runBatchExtraction } from '../services/run-batch-extraction.js';
-import { runExtraction } from '../services/run-extraction.js';
+import { type RunProgress, runExtraction } from '../services/run-extraction.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
 
 export interface RunCommandOptions {
@@ -43,6 +43,8 @@ export async function executeRun(
   logger: Logger,
   prepared: ReturnType<typeof prepareRun>,
   opts: RunCommandOptions,
+  /** A terminal's progress bar (not with --batch: its wait is one batch, not deals). */
+  onProgress?: (p: RunProgress) => void,
 ): Promise<RunSummary> {
   const deps = {
     crm: app.crm,
@@ -75,7 +77,12 @@ export async function executeRun(
   }
   if (!('extractor' in prepared) || !prepared.extractor) throw new Error('no extractor prepared');
   return runExtraction(
-    { ...deps, extractor: prepared.extractor, concurrency: config.SCOUT_EXTRACT_CONCURRENCY },
+    {
+      ...deps,
+      extractor: prepared.extractor,
+      concurrency: config.SCOUT_EXTRACT_CONCURRENCY,
+      ...(onProgress ? { onProgress } : {}),
+    },
     options,
   );
 }
