@@ -11,7 +11,7 @@ export function createRunProgress(stream: NodeJS.WriteStream) {
   const bar = new SingleBar({
     stream,
     format:
-      'scanning [{bar}] {value}/{total} deals | {rate}/s | ETA {eta_formatted} | written {written} · proposed {proposed} · skipped {skipped} | ${spend}',
+      'scanning [{bar}] {value}/{total} deals | {rate}/s | ETA {eta_formatted} | written {written} · proposed {proposed} · skipped {skipped} | spend {spend}',
     hideCursor: true,
     clearOnComplete: true,
     etaBuffer: 50,
@@ -25,7 +25,7 @@ export function createRunProgress(stream: NodeJS.WriteStream) {
         written: p.counts.written + p.counts.would_write,
         proposed: p.counts.proposed,
         skipped: p.counts.skipped,
-        spend: (estimateCost(p.usage, p.model) ?? 0).toFixed(2),
+        spend: `$${(estimateCost(p.usage, p.model) ?? 0).toFixed(2)}`,
       };
       if (!started) {
         bar.start(p.total, p.scanned, payload);
