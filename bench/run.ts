@@ -1,9 +1,10 @@
-// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack|worker|hubspot|salesforce picks one.
+// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack|worker|hubspot|salesforce|stats picks one.
 import { benchExtraction } from './extraction.js';
 import { benchHubSpot } from './hubspot.js';
 import { benchPipeline } from './pipeline.js';
 import { benchSalesforce } from './salesforce.js';
 import { benchSlackAck } from './slack-ack.js';
+import { benchStats } from './stats.js';
 import { benchWorker } from './worker.js';
 
 const only = process.env.BENCH_ONLY;
@@ -13,3 +14,4 @@ if (!only || only === 'slack') await benchSlackAck();
 if (!only || only === 'worker') await benchWorker();
 if (!only || only === 'hubspot') await benchHubSpot();
 if (!only || only === 'salesforce') await benchSalesforce();
+if (!only || only === 'stats') await benchStats();

@@ -1,21 +1,26 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type AppContext, loadPolicy, openApp } from './app-context.js';
+import { adviseFromLog, autonomyJson, formatAutonomy } from './cli/autonomy-command.js';
 import {
   DEFAULT_DEMO_PORT,
   type DemoCommandOptions,
   demoCommand,
   type StopSignal,
 } from './cli/demo-command.js';
+import { executeDigest } from './cli/digest-command.js';
 import { type LogOptions, verifyLog } from './cli/log-verify.js';
 import { type CliIo, show, table } from './cli/output.js';
 import { formatPolicy } from './cli/policy-command.js';
 import { executePurge, formatPurge } from './cli/retention-command.js';
 import { executeRun, notifySlack, prepareRun, type RunCommandOptions } from './cli/run-command.js';
+import { createRunProgress } from './cli/run-progress.js';
 import { startServe } from './cli/serve-command.js';
+import { formatStats, parseSince, statsJson } from './cli/stats-command.js';
 import { executeUndo, type UndoCommandOptions, undoTarget } from './cli/undo-command.js';
 import { startWorker } from './cli/worker-command.js';
 import { type Config, loadConfig, requireSettings } from './config.js';
 import { dumpLocalCrm, seedLocalCrm } from './crm/local-crm-admin.js';
+import { collectStats } from './db/field-stats-query.js';
 import { runMigrations } from './db/migrate.js';
 import { readProvenance } from './db/provenance-reader.js';
 import { DEFAULT_DEMO_DIR } from './demo/demo-files.js';
@@ -88,7 +93,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       await withApp(async (app) => {
         const serving = await startServe(app);
         io.stdout(
-          `scout serving on port ${serving.server.port} (POST /slack/events, GET /healthz)\n`,
+          `scout serving on port ${serving.server.port} (POST /slack/events, GET /healthz, GET /metrics, /dashboard)\n`,
         );
         await untilSignal();
         await serving.stop();
@@ -109,6 +114,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         );
         await untilSignal();
         const { drained } = await worker.runtime.stop(config.SCOUT_SHUTDOWN_SECONDS * 1000);
+        await worker.metricsServer?.close();
         io.stdout(
           drained
             ? 'worker stopped\n'
@@ -133,8 +139,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (opts: RunCommandOptions & { json: boolean }) => {
       const { config, logger } = boot();
       const prepared = prepareRun(config, opts);
+      // Progress only on a terminal, never with --json: scripts see exactly what they saw.
+      const progress =
+        !opts.json && process.stderr.isTTY ? createRunProgress(process.stderr) : null;
       const { summary, slack } = await withApp(async (app) => {
-        const summary = await executeRun(app, config, logger, prepared, opts);
+        let summary: Awaited<ReturnType<typeof executeRun>>;
+        try {
+          summary = await executeRun(app, config, logger, prepared, opts, progress?.onProgress);
+        } finally {
+          progress?.stop();
+        }
         return { summary, slack: await notifySlack(app, config, logger, prepared.policy, summary) };
       });
       io.stdout(
@@ -309,6 +323,57 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (opts: DemoCommandOptions) => {
       const { config, logger } = boot();
       await demoCommand(opts, config, logger, io, listenForStop);
+    });
+
+  program
+    .command('stats')
+    .description(
+      'per field: proposals, decisions, rejections by reason, overturned auto values, and the approve-as-is rate per confidence bucket',
+    )
+    .option(
+      '--since <time>',
+      'only evidence since an ISO date or time, or an age (30d, 12h, 2w)',
+      (value: string) => parseSince(value),
+    )
+    .option('--json', 'print the statistics as JSON', false)
+    .action(async (opts: { since?: Date; json: boolean }) => {
+      const { config } = boot();
+      const policy = loadPolicy(config);
+      const since = opts.since ?? null;
+      const report = await withApp((app) => collectStats(app.database.db, policy, since));
+      io.stdout(
+        opts.json ? `${JSON.stringify(statsJson(report), null, 2)}\n` : `${formatStats(report)}\n`,
+      );
+    });
+
+  program
+    .command('autonomy')
+    .description(
+      'per-field advice from the evidence (change a lane, move a threshold, demote), printed as a diff of the policy file; never edits it',
+    )
+    .option('--json', 'print the advice as JSON', false)
+    .action(async (opts: { json: boolean }) => {
+      const { config } = boot();
+      const policy = loadPolicy(config);
+      const path = config.SCOUT_POLICY ?? DEFAULT_POLICY_PATH;
+      const report = await withApp((app) => adviseFromLog(app.database.db, policy, path));
+      io.stdout(
+        opts.json
+          ? `${JSON.stringify(autonomyJson(report), null, 2)}\n`
+          : `${formatAutonomy(report)}\n`,
+      );
+    });
+
+  program
+    .command('digest')
+    .description(
+      'the weekly digest: what changed and why, coverage, stale and expired share, spend and the autonomy advice',
+    )
+    .option('--post', 'post it to SCOUT_OPS_CHANNEL as well as printing it', false)
+    .action(async (opts: { post: boolean }) => {
+      const { config } = boot();
+      const policy = loadPolicy(config);
+      io.stdout(`${await withApp((app) => executeDigest(app, policy, opts))}\n`);
     });
 
   try {

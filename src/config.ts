@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { DEFAULT_POOL_SIZE, dealLockSlots } from './db/deal-lock.js';
 import { ScoutError } from './errors.js';
@@ -112,6 +113,25 @@ const envSchema = z.object({
   SALESFORCE_ACCESS_TOKEN: z.string().optional(),
   /** Requests of the org's daily API allocation a run leaves unused: it stops reading deals first. */
   SALESFORCE_API_RESERVE: z.coerce.number().int().min(0).default(1000),
+  /** The worker serves Prometheus metrics (and /healthz) on this port; unset, it serves none. */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** When the worker posts the weekly digest to SCOUT_OPS_CHANNEL: a cron in UTC, Mondays 09:00 by default. */
+  SCOUT_DIGEST_CRON: z
+    .string()
+    .refine((c) => {
+      try {
+        CronExpressionParser.parse(c, { tz: 'UTC' });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a cron expression such as "0 9 * * 1"')
+    .optional(),
+  /** The ops dashboard on `serve` (/dashboard) answers only with this token; unset, it is off. */
+  SCOUT_DASHBOARD_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters (it guards the ops dashboard)')
+    .optional(),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>> & {
@@ -126,6 +146,7 @@ export const SECRET_SETTINGS = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'SALESFORCE_ACCESS_TOKEN',
+  'SCOUT_DASHBOARD_TOKEN',
 ] as const;
 
 /**

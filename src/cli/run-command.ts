@@ -8,13 +8,16 @@ import {
 import { type Config, requireSettings } from '../config.js';
 import { createBatchStore } from '../db/batch-store.js';
 import { advisoryDealLocks } from '../db/deal-locks.js';
+import { createOverturnStore } from '../db/overturn-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import { createQueuedRunStore } from '../db/queued-run-store.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import type { Logger } from '../logger.js';
+import { announceOverturns } from '../services/announce-overturns.js';
+import { createOverturnWatch } from '../services/overturn-watch.js';
 import { publishRun, storedSummary } from '../services/publish-run.js';
 import { runBatchExtraction } from '../services/run-batch-extraction.js';
-import { runExtraction } from '../services/run-extraction.js';
+import { type RunProgress, runExtraction } from '../services/run-extraction.js';
 import { processLease } from '../services/run-lifecycle.js';
 import type { Notifier } from '../slack/notifier.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
@@ -44,6 +47,8 @@ export async function executeRun(
   logger: Logger,
   prepared: ReturnType<typeof prepareRun>,
   opts: RunCommandOptions,
+  /** A terminal's progress bar (not with --batch: its wait is one batch, not deals). */
+  onProgress?: (p: RunProgress) => void,
 ): Promise<RunSummary> {
   const deps = {
     crm: app.crm,
@@ -56,6 +61,7 @@ export async function executeRun(
     withDealLocks: advisoryDealLocks(app.database.db),
     lease: processLease(config.SCOUT_RUN_LEASE_SECONDS * 1000),
     pageSize: config.SCOUT_RUN_PAGE_SIZE,
+    watchOverturns: createOverturnWatch(createOverturnStore(app.database.db), logger),
   };
   const options = {
     apply: opts.apply,
@@ -77,7 +83,12 @@ export async function executeRun(
   }
   if (!('extractor' in prepared) || !prepared.extractor) throw new Error('no extractor prepared');
   return runExtraction(
-    { ...deps, extractor: prepared.extractor, concurrency: config.SCOUT_EXTRACT_CONCURRENCY },
+    {
+      ...deps,
+      extractor: prepared.extractor,
+      concurrency: config.SCOUT_EXTRACT_CONCURRENCY,
+      ...(onProgress ? { onProgress } : {}),
+    },
     options,
   );
 }
@@ -105,6 +116,7 @@ export async function notifySlack(
     const { posted, unrouted } = await notifier.postProposals(summary.run_id);
     await notifier.postRunSummary(summary);
     await publishInterrupted(app, notifier, logger);
+    await announceOverturns({ db: app.database.db, policy, notifier, logger });
     return `slack: ${posted} approval card${posted === 1 ? '' : 's'} posted${unrouted.length > 0 ? `; no Slack owner or SCOUT_APPROVALS_CHANNEL for ${unrouted.join(', ')}` : ''}${config.SCOUT_OPS_CHANNEL ? `; summary posted to ${config.SCOUT_OPS_CHANNEL}` : ''}`;
   } catch (error) {
     return `slack: posting failed (${(error as Error).message}); the run itself is complete and logged`;

@@ -3,10 +3,12 @@ import type { AppContext } from '../app-context.js';
 import { loadPolicy } from '../app-context.js';
 import { createControlStore } from '../db/control-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
+import { dashboardRoutes } from '../http/dashboard/dashboard-routes.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
 import { createJobSystem } from '../jobs/create-job-system.js';
 import { startRuntime } from '../jobs/runtime.js';
 import { timingsFromConfig } from '../jobs/timings.js';
+import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { expireDueProposals } from '../services/expire-proposals.js';
 import { createSlackApp } from '../slack/app.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
@@ -25,9 +27,23 @@ export async function startServe(
 ): Promise<{ server: RunningServer; stop(): Promise<void> }> {
   const { config } = app;
   const checks = [{ name: 'postgres', check: () => app.database.ping() }];
+  const metrics = metricsEndpoint(app.database.db);
+  const routes = dashboardRoutes({
+    token: config.SCOUT_DASHBOARD_TOKEN,
+    db: app.database.db,
+    policy: loadPolicy(config),
+    logger: app.logger,
+    clock: app.clock,
+  });
   if (!config.SLACK_BOT_TOKEN || !config.SLACK_SIGNING_SECRET) {
     app.logger.warn('SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET is not set: serving /healthz only');
-    const server = await startHealthServer({ port: config.PORT, logger: app.logger, checks });
+    const server = await startHealthServer({
+      port: config.PORT,
+      logger: app.logger,
+      checks,
+      metrics,
+      routes,
+    });
     return { server, stop: () => server.close() };
   }
   const policy = loadPolicy(config);
@@ -71,6 +87,8 @@ export async function startServe(
     port: config.PORT,
     logger: app.logger,
     checks,
+    metrics,
+    routes,
     ...(config.SLACK_APP_TOKEN
       ? {}
       : { slack: (req: IncomingMessage, res: ServerResponse) => slack.handle(req, res) }),

@@ -3,11 +3,13 @@ import { requireSettings } from '../config.js';
 import type { CrmPort } from '../crm/crm-port.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
+import { type RunningServer, startHealthServer } from '../http/health-server.js';
 import { createJobSystem } from '../jobs/create-job-system.js';
 import type { Runtime } from '../jobs/runtime.js';
 import { startRuntime } from '../jobs/runtime.js';
 import { loadSchedulesFile } from '../jobs/schedule-file.js';
 import { timingsFromConfig } from '../jobs/timings.js';
+import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
 
 /**
@@ -19,7 +21,12 @@ export async function startWorker(
   app: AppContext,
   /** Tests swap in a CRM or extractor wrapper; production passes nothing. */
   overrides: { crm?: CrmPort; extractor?: ExtractorPort } = {},
-): Promise<{ runtime: Runtime; mode: 'bullmq' | 'inline'; schedules: string[] }> {
+): Promise<{
+  runtime: Runtime;
+  mode: 'bullmq' | 'inline';
+  schedules: string[];
+  metricsServer: RunningServer | null;
+}> {
   const { config, logger } = app;
   requireSettings(config, ['extractor']);
   const policy = loadPolicy(config);
@@ -48,6 +55,16 @@ export async function startWorker(
     timings: timingsFromConfig(config),
     extractor,
     schedules,
+    ...(config.SCOUT_DIGEST_CRON ? { digestCron: config.SCOUT_DIGEST_CRON } : {}),
   });
-  return { runtime, mode: jobs.mode, schedules: schedules.map((s) => s.id) };
+  // Prometheus scrapes a worker on METRICS_PORT; /healthz there answers for its database too.
+  const metricsServer = config.METRICS_PORT
+    ? await startHealthServer({
+        port: config.METRICS_PORT,
+        logger,
+        checks: [{ name: 'postgres', check: () => app.database.ping() }],
+        metrics: metricsEndpoint(app.database.db),
+      })
+    : null;
+  return { runtime, mode: jobs.mode, schedules: schedules.map((s) => s.id), metricsServer };
 }

@@ -197,7 +197,7 @@ export const provenance = pgTable(
       .where(sql`${t.action} in ('written', 'applied') and not ${t.dryRun}`),
     check(
       'provenance_action_check',
-      sql`${t.action} in ('written','would_write','proposed','approved','rejected','edited','applied','would_apply','stale','expired','denied','skipped','dropped','failed','undone','would_undo','conflict')`,
+      sql`${t.action} in ('written','would_write','proposed','approved','rejected','edited','applied','would_apply','stale','expired','denied','skipped','dropped','failed','undone','would_undo','conflict','overturned')`,
     ),
   ],
 );
@@ -366,3 +366,13 @@ export const slackThreads = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.dealId] })],
 );
+
+/** Fields announced in the ops channel for reps overturning their `auto` writes: once each (SPEC G26). */
+export const autonomyAnnouncements = pgTable('autonomy_announcements', {
+  field: text('field').primaryKey(),
+  overturned: integer('overturned').notNull(),
+  autoWrites: integer('auto_writes').notNull(),
+  announcedAt: timestamp('announced_at', { withTimezone: true, mode: 'date' })
+    .notNull()
+    .defaultNow(),
+});

@@ -17,6 +17,8 @@ export const ACTIONS = [
   'undone',
   'would_undo',
   'conflict',
+  /** A rep changed a value Scout wrote, with no Scout change in between (SPEC G26). */
+  'overturned',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -4,6 +4,7 @@ import { createControlStore } from '../db/control-store.js';
 import { eachDealLock } from '../db/deal-locks.js';
 import { createHeartbeatStore } from '../db/heartbeat-store.js';
 import { createOutboxStore } from '../db/outbox-store.js';
+import { createOverturnStore } from '../db/overturn-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import { createQueuedRunStore } from '../db/queued-run-store.js';
 import type { RunLedger } from '../db/run-ledger.js';
@@ -11,8 +12,10 @@ import type { Policy } from '../domain/policy.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
 import type { Logger } from '../logger.js';
+import { announceOverturns } from '../services/announce-overturns.js';
 import { failApplyJob, runApplyJob } from '../services/apply-job.js';
 import { fanOutRun } from '../services/fan-out-run.js';
+import { createOverturnWatch } from '../services/overturn-watch.js';
 import { publishRun } from '../services/publish-run.js';
 import type { QueuedRunDeps } from '../services/queued-run-deps.js';
 import { settleBeforeDeciding } from '../services/recover-writes.js';
@@ -23,6 +26,7 @@ import {
   interruptLapsedRuns,
   WORKER_HOLDER,
 } from '../services/run-lifecycle.js';
+import { postDigestIfDue } from '../services/weekly-digest.js';
 import type { Notifier } from '../slack/notifier.js';
 import {
   HEARTBEAT,
@@ -51,6 +55,8 @@ export interface RuntimeDeps {
   /** The worker's: runs and deal jobs need a model. */
   readonly extractor?: ExtractorPort;
   readonly schedules?: readonly Schedule[];
+  /** The worker's: when the weekly digest is due (SCOUT_DIGEST_CRON, UTC). */
+  readonly digestCron?: string;
 }
 
 export interface Runtime {
@@ -110,7 +116,9 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       : {}),
   };
   const publish = async (summary: RunSummary | null) => {
-    if (summary) await publishRun(publishDeps, summary);
+    if (!summary) return;
+    await publishRun(publishDeps, summary);
+    await announceOverturns({ db, policy: deps.policy, notifier: deps.notifier, logger: log });
   };
   let runDeps: QueuedRunDeps | undefined;
   const handlers: { -readonly [K in keyof JobHandlers]: JobHandlers[K] } = {};
@@ -137,6 +145,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       runs,
       jobs: deps.jobs,
       lease: workerLease,
+      watchOverturns: createOverturnWatch(createOverturnStore(deps.database.db), log),
     };
     runDeps = qdeps;
     handlers.runs = {
@@ -216,6 +225,15 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
           clock: deps.clock,
           alertAfterMs: deps.timings.alertAfterMs,
         });
+        if (deps.role === 'worker')
+          await postDigestIfDue({
+            db,
+            policy: deps.policy,
+            notifier: deps.notifier,
+            logger: log,
+            clock: deps.clock,
+            ...(deps.digestCron ? { cron: deps.digestCron } : {}),
+          });
       } catch (error) {
         log.warn(
           { err: (error as Error).message },

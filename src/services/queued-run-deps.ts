@@ -1,6 +1,7 @@
 import type { QueuedRunStore } from '../db/queued-run-store.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
 import type { JobSystem } from '../jobs/job-system.js';
+import type { WatchOverturns } from './overturn-watch.js';
 import type { RunDeps } from './run-state.js';
 
 /** What the worker's run and deal jobs share. */
@@ -8,4 +9,6 @@ export interface QueuedRunDeps extends RunDeps {
   readonly extractor: ExtractorPort;
   readonly runs: QueuedRunStore;
   readonly jobs: Pick<JobSystem, 'add'>;
+  /** Logs values reps overturned, from the deal each job read (SPEC G26). */
+  readonly watchOverturns?: WatchOverturns;
 }

@@ -11,6 +11,7 @@ import {
   notExtracted,
 } from './deal-outcome.js';
 import { type DealPlan, extractionRequest, needsExtraction, planDeal } from './deal-plan.js';
+import type { WatchOverturns } from './overturn-watch.js';
 import { settleBeforeDeciding } from './recover-writes.js';
 import {
   abortRun,
@@ -25,6 +26,8 @@ import {
 } from './run-state.js';
 
 export interface RunBatchDeps extends RunDeps {
+  /** Logs values reps overturned, from the deals each page read (SPEC G26). */
+  readonly watchOverturns?: WatchOverturns;
   readonly batches: BatchExtractorPort;
   readonly batchStore: BatchStore;
   /** Who collects (host and process), for the collection lease. */
@@ -83,6 +86,12 @@ export async function runBatchExtraction(
         deps.ledger.loadPageContext(OBJECT, ids, !state.live),
         deps.crm.notesForDeals(ids),
       ]);
+      if (deps.watchOverturns)
+        state.counts.overturned += await deps.watchOverturns({
+          runId: state.runId,
+          deals: page.deals,
+          defs: state.defs,
+        });
       const idle: DealOutcome[] = [];
       for (const deal of page.deals) {
         const plan = planDeal({

@@ -86,6 +86,7 @@ async function dealJob(
     ),
     deps.ledger.loadPageContext(OBJECT, [dealId], run.mode !== 'live'),
   ]);
+  if (deal) await deps.watchOverturns?.({ runId, deals: [deal], defs: state.defs });
   const outcome: DealOutcome = deal
     ? await extractDeal(deps, state, deal, notes, context, false)
     : failedExtraction(stub(dealId), run.model, 'the deal no longer exists in the CRM');

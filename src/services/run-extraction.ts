@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import type { CrmDeal, CrmNote } from '../crm/crm-port.js';
 import type { PageContext } from '../db/run-ledger.js';
-import type { RunSummary } from '../domain/run-summary.js';
+import type { Action } from '../domain/actions.js';
+import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
 import {
@@ -11,6 +12,7 @@ import {
   notExtracted,
 } from './deal-outcome.js';
 import { extractionRequest, needsExtraction, planDeal } from './deal-plan.js';
+import type { WatchOverturns } from './overturn-watch.js';
 import { settleBeforeDeciding } from './recover-writes.js';
 import { finishRunCost, observeExtraction, watchRunCost } from './run-cost-watch.js';
 import {
@@ -26,10 +28,23 @@ import {
 
 export type { RunOptions };
 
+/** Where a run stands after each page: what `scout run` shows on a terminal. */
+export interface RunProgress {
+  readonly scanned: number;
+  readonly total: number;
+  readonly counts: Readonly<Record<Action, number>>;
+  readonly usage: ModelUsage;
+  readonly model: string;
+}
+
 export interface RunExtractionDeps extends RunDeps {
   readonly extractor: ExtractorPort;
   /** Deals extracted at once (model calls in flight). */
   readonly concurrency?: number;
+  /** Logs values reps overturned, from the deals each page read (SPEC G26). */
+  readonly watchOverturns?: WatchOverturns;
+  /** Told after each page how far the run has got (a terminal's progress bar). */
+  readonly onProgress?: (p: RunProgress) => void;
 }
 
 /**
@@ -59,6 +74,12 @@ export async function runExtraction(
         deps.ledger.loadPageContext(OBJECT, ids, !state.live),
         deps.crm.notesForDeals(ids),
       ]);
+      if (deps.watchOverturns)
+        state.counts.overturned += await deps.watchOverturns({
+          runId: state.runId,
+          deals: page.deals,
+          defs: state.defs,
+        });
       const outcomes = await Promise.all(
         page.deals.map((deal) =>
           limit(() =>
@@ -75,6 +96,11 @@ export async function runExtraction(
       );
       await commitOutcomes(deps, state, outcomes);
       state.scanned += page.deals.length;
+      deps.onProgress?.({
+        ...state,
+        total: Math.min(state.total, state.cap ?? state.total),
+        model: deps.extractor.model,
+      });
       cursor = page.next;
     } while (cursor !== null);
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { CrmReader } from '../crm/crm-port.js';
 import type { ProposalStore } from '../db/proposal-store.js';
@@ -31,6 +32,8 @@ export interface Notifier {
   postRunSummary(summary: RunSummary): Promise<void>;
   /** A plain alert to the ops channel (a silent worker, a job that failed for good). */
   postOpsAlert(text: string): Promise<void>;
+  /** A composed message to the ops channel (the weekly digest); false without an ops channel. Optional for test doubles. */
+  postOpsMessage?(message: { text: string; blocks: KnownBlock[] }): Promise<boolean>;
 }
 
 export function createNotifier(deps: NotifierDeps): Notifier {
@@ -152,6 +155,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       await paced(channel, () =>
         deps.client.chat.postMessage({ channel, ...runSummaryMessage(summary) }),
       );
+    },
+
+    async postOpsMessage(message) {
+      if (!deps.opsChannel) return false;
+      const channel = deps.opsChannel;
+      await paced(channel, () => deps.client.chat.postMessage({ channel, ...message }));
+      return true;
     },
 
     async postOpsAlert(text) {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { noteCrmAnswer } from '../../metrics/process-metrics.js';
 import { noteCrmCall } from '../crm-call-count.js';
 import { explainFailure, HubSpotError, type RequestPurpose } from './hubspot-errors.js';
 import { type Answered, type RequestBudget, sleep } from './request-budget.js';
@@ -105,12 +106,14 @@ export function createHubSpotHttp(options: {
         signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
       });
     } catch (error) {
+      noteCrmAnswer('hubspot', 0);
       // The request may or may not have been applied: only an idempotent one is sent again.
       if (request.idempotent && tries.failures < retry.attempts)
         return { waitMs: backoff(retry, tries.failures++) };
       const e = explainFailure(0, { message: (error as Error).message }, request.purpose);
       throw new HubSpotError(e.status, e.category, e.correlationId, e.message, { cause: error });
     }
+    noteCrmAnswer('hubspot', response.status);
     if (response.status === 429 && tries.rateLimited < retry.rateLimitedAttempts) {
       tries.rateLimited += 1;
       await response.body?.cancel();
