@@ -6,6 +6,7 @@ import {
   type Outcome,
 } from './decide.js';
 import { parseFinding } from './finding.js';
+import { screenOutcome } from './screen-outcome.js';
 
 /** One raw finding, judged: the outcome plus what the provenance row must echo of it. */
 export interface Judgement {
@@ -20,8 +21,8 @@ export interface Judgement {
 
 /**
  * Judges every raw finding for one deal: parse each on its own (a malformed one is
- * dropped, its siblings still judged), run the decision table, then let only the
- * strongest finding per property act.
+ * dropped, its siblings still judged), run the decision table and the injection screen,
+ * then let only the strongest finding per property act.
  */
 export function judgeDeal(
   rawFindings: readonly unknown[],
@@ -41,7 +42,7 @@ export function judgeDeal(
     }
     const f = parsed.finding;
     return {
-      outcome: decide(f, ctx),
+      outcome: screenOutcome(decide(f, ctx), f, ctx),
       noteId: f.note_id,
       quote: f.quote,
       confidence: f.confidence,

@@ -125,6 +125,7 @@ export async function settlePage(input: {
             model: d.model,
             dryRun: !live,
             expiresAt,
+            screenReason: o.screen ?? null,
           });
           rows.push({
             ...row,
