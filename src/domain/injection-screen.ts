@@ -174,11 +174,7 @@ const phishing = any(
 );
 
 /** Slack mentions and links: they reach people when the text is shown in Slack. */
-const mention = any(
-  /<\s*[!@#]/,
-  /(^|\s)@(channel|here|everyone)\b/i,
-  /<https?:[^>]*\|/i,
-);
+const mention = any(/<\s*[!@#]/, /(^|\s)@(channel|here|everyone)\b/i, /<https?:[^>]*\|/i);
 
 /** In order: the first rule that matches names the reason. */
 export const SCREEN_RULES: readonly Rule[] = [
@@ -191,7 +187,7 @@ export const SCREEN_RULES: readonly Rule[] = [
   },
   {
     id: 'response_shaping',
-    reason: "it tells the reader how to shape its own answer",
+    reason: 'it tells the reader how to shape its own answer',
     test: responseShaping,
   },
   {
