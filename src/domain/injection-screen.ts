@@ -60,7 +60,7 @@ const override = any(
 /** Text that speaks to the model that reads it. */
 const addressesAi = any(
   /\b(AI|artificial intelligence)\s+(assistant|agent|model|system|bot)s?\b/i,
-  /\b(you are|you're|act as|behave as|pretend to be|pretend you are)\s+(now\s+)?(an?\s+|the\s+)?(AI|assistant|language model|chat ?bot|bot|agent|LLM|GPT)\b/i,
+  /\b(you are|you're|act as|behave as|pretend to be|pretend you are)\s+(now\s+)?(an?\s+|the\s+|my\s+)?([\w-]+\s+)?(AI|assistant|language model|chat ?bot|bot|agent|LLM|GPT)\b/i,
   /\bas an?\s+(AI|language model|LLM|assistant)\b/i,
   /\b(dear|hey|hi|hello|attention|note to|message to|instructions? (for|to))\s+(the\s+)?(AI|assistant|model|LLM|chat ?bot|bot|agent|Claude|ChatGPT|GPT)\b/i,
   /\b(any|all|the|this)\s+(AI|LLM|automated|language)\s*(model|system|agent|assistant|tool)?s?\s+(reading|processing|parsing|summari[sz]ing|extracting|analy[sz]ing)\b/i,
