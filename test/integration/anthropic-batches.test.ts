@@ -19,7 +19,7 @@ describe('extraction through the Message Batches API', () => {
     api = await startAnthropicStandIn();
     api.reply = exampleReplies();
     api.batchPollsUntilEnded = 3;
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     env = {
       SCOUT_EXTRACTOR: 'anthropic',
       SCOUT_REPLAY_FILE: '',

@@ -19,7 +19,7 @@ import {
 describe('a pause that arrives during a live run (SPEC G9)', () => {
   let h: ScoutHarness;
   beforeEach(async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
   });
   afterEach(async () => {
     await h.database.destroy();

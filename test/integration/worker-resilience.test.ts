@@ -42,7 +42,11 @@ describe('worker resilience (each test on its own redis-server)', () => {
 
   async function harness(deals: number) {
     const files = pipelineFiles(deals, 2);
-    const h = await createHarness({ seed: files.seedPath, replay: files.replayPath });
+    const h = await createHarness({
+      seed: files.seedPath,
+      replay: files.replayPath,
+      policy: AUTO_NEXT_STEP_POLICY,
+    });
     cleanups.push(() => h.database.destroy());
     return { files, h };
   }

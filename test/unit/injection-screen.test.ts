@@ -249,7 +249,7 @@ describe('the injection screen, rule by rule (flags and near misses)', () => {
     );
     fc.assert(
       fc.property(fc.array(deal, { maxLength: 4 }), attack, fc.nat(), (around, a, at) => {
-        const parts = [...around];
+        const parts: string[] = [...around];
         parts.splice(at % (parts.length + 1), 0, a);
         return screenText(parts.join(' ')).flagged;
       }),
@@ -381,6 +381,18 @@ describe('the screen in the decision', () => {
       kind: 'write',
       lane: 'auto',
     });
+  });
+
+  it('lets a genuine finding act before a more confident flagged one for the same field', () => {
+    const genuine = f({ note_id: 'n2', quote: 'Next: send the MSA.', confidence: 0.91 });
+    const [flagged, clean] = judgeDeal([f({ confidence: 0.99 }), genuine], ctx());
+    expect(clean?.outcome).toMatchObject({ kind: 'write', property: 'next_step' });
+    expect(flagged?.outcome).toMatchObject({
+      kind: 'skip',
+      reason:
+        'injection screen: it addresses an AI, a model or an assistant; superseded by another finding for the same field in this run',
+    });
+    expect(flagged?.confidence).toBe(0.99);
   });
 
   it('runs inside judgeDeal for every finding', () => {
