@@ -1,5 +1,6 @@
 import type { QueuedRunStore } from '../db/queued-run-store.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
+import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import type { JobSystem } from '../jobs/job-system.js';
 import type { RunDeps } from './run-state.js';
 
@@ -8,4 +9,6 @@ export interface QueuedRunDeps extends RunDeps {
   readonly extractor: ExtractorPort;
   readonly runs: QueuedRunStore;
   readonly jobs: Pick<JobSystem, 'add'>;
+  /** The injection screen's optional second opinion on auto writes (SCOUT_SCREEN_SECOND_OPINION). */
+  readonly secondOpinion?: SecondOpinionPort;
 }

@@ -4,6 +4,7 @@ import type { PageContext } from '../db/run-ledger.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
+import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import {
   type DealOutcome,
   failedExtraction,
@@ -21,6 +22,7 @@ import {
   type RunOptions,
   type RunState,
 } from './run-state.js';
+import { askSecondOpinion } from './second-opinion-pass.js';
 
 export type { RunOptions };
 
@@ -28,6 +30,8 @@ export interface RunExtractionDeps extends RunDeps {
   readonly extractor: ExtractorPort;
   /** Deals extracted at once (model calls in flight). */
   readonly concurrency?: number;
+  /** The injection screen's optional second opinion on auto writes (SCOUT_SCREEN_SECOND_OPINION). */
+  readonly secondOpinion?: SecondOpinionPort;
 }
 
 /**
@@ -100,7 +104,7 @@ export async function extractDeal(
     const result = await deps.extractor.extract(
       extractionRequest(deal, plan, state.defs, state.users),
     );
-    return judgeExtraction({
+    const outcome = judgeExtraction({
       deal,
       plan,
       result,
@@ -109,6 +113,13 @@ export async function extractDeal(
       defs: state.defs,
       userIds: state.userIds,
       now: deps.clock(),
+    });
+    return await askSecondOpinion({
+      port: deps.secondOpinion,
+      outcome,
+      notes: plan.fresh,
+      context,
+      log: state.log,
     });
   } catch (error) {
     if (error instanceof ScoutError && error.code === 'extractor_fatal') throw error;
