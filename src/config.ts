@@ -93,6 +93,13 @@ const envSchema = z.object({
   /** `scout purge` clears quotes logged more than this many days ago (when not given on the command line). */
   SCOUT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  /**
+   * The injection screen's second opinion: `1` asks Claude (no tools, the quoted passage
+   * only) about every finding the auto lane would write. Off by default.
+   */
+  SCOUT_SCREEN_SECOND_OPINION: z.enum(['0', '1']).default('0'),
+  /** The second opinion's model: it answers one word, so a small model is enough. */
+  SCOUT_SCREEN_MODEL: z.string().min(1).default('claude-haiku-4-5'),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>> & {

@@ -10,6 +10,7 @@ import { createBatchStore } from '../db/batch-store.js';
 import { advisoryDealLocks } from '../db/deal-locks.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import type { RunSummary } from '../domain/run-summary.js';
+import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
 import type { Logger } from '../logger.js';
 import { runBatchExtraction } from '../services/run-batch-extraction.js';
 import { runExtraction } from '../services/run-extraction.js';
@@ -30,7 +31,8 @@ export function prepareRun(config: Config, opts: RunCommandOptions) {
   const model = opts.batch
     ? { batches: createBatchExtractor(config) }
     : { extractor: createExtractor(config) };
-  return { policy, ...model };
+  const secondOpinion = secondOpinionFromConfig(config);
+  return { policy, ...model, ...(secondOpinion ? { secondOpinion } : {}) };
 }
 
 /** `scout run`: one pass, through the Messages API or (with `--batch`) a Message Batch. */
@@ -50,6 +52,7 @@ export async function executeRun(
     newId: app.newId,
     logger,
     withDealLocks: advisoryDealLocks(app.database.db),
+    ...(prepared.secondOpinion ? { secondOpinion: prepared.secondOpinion } : {}),
   };
   const options = {
     apply: opts.apply,

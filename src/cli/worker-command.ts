@@ -3,6 +3,7 @@ import { requireSettings } from '../config.js';
 import type { CrmPort } from '../crm/crm-port.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
+import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
 import { createJobSystem } from '../jobs/create-job-system.js';
 import type { Runtime } from '../jobs/runtime.js';
 import { startRuntime } from '../jobs/runtime.js';
@@ -48,6 +49,7 @@ export async function startWorker(
     timings: timingsFromConfig(config),
     extractor,
     schedules,
+    secondOpinion: secondOpinionFromConfig(config),
   });
   return { runtime, mode: jobs.mode, schedules: schedules.map((s) => s.id) };
 }

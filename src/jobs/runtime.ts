@@ -10,6 +10,7 @@ import type { RunLedger } from '../db/run-ledger.js';
 import type { Policy } from '../domain/policy.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
+import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import type { Logger } from '../logger.js';
 import { failApplyJob, runApplyJob } from '../services/apply-job.js';
 import { fanOutRun } from '../services/fan-out-run.js';
@@ -44,6 +45,8 @@ export interface RuntimeDeps {
   /** The worker's: runs and deal jobs need a model. */
   readonly extractor?: ExtractorPort;
   readonly schedules?: readonly Schedule[];
+  /** The worker's: the injection screen's optional second opinion on auto writes. */
+  readonly secondOpinion?: SecondOpinionPort | undefined;
 }
 
 export interface Runtime {
@@ -120,6 +123,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       extractor: deps.extractor,
       runs,
       jobs: deps.jobs,
+      ...(deps.secondOpinion ? { secondOpinion: deps.secondOpinion } : {}),
     };
     runDeps = qdeps;
     handlers.runs = {
