@@ -15,7 +15,8 @@ const summary = await runExtraction(
   benchRunDeps({
     db: database.db,
     crm: createLocalCrm(database.db),
-    policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+    // BENCH_POLICY: another policy file, e.g. one with an auto field, so the same work is compared.
+    policy: loadPolicyFile(process.env.BENCH_POLICY ?? DEFAULT_POLICY_PATH),
     extractor,
     live: mode === 'live',
   }),

@@ -1,7 +1,8 @@
-// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack|worker|hubspot picks one.
+// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack|worker|hubspot|second-opinion picks one.
 import { benchExtraction } from './extraction.js';
 import { benchHubSpot } from './hubspot.js';
 import { benchPipeline } from './pipeline.js';
+import { benchSecondOpinion } from './second-opinion.js';
 import { benchSlackAck } from './slack-ack.js';
 import { benchWorker } from './worker.js';
 
@@ -11,3 +12,4 @@ if (!only || only === 'extraction') await benchExtraction();
 if (!only || only === 'slack') await benchSlackAck();
 if (!only || only === 'worker') await benchWorker();
 if (!only || only === 'hubspot') await benchHubSpot();
+if (!only || only === 'second-opinion') await benchSecondOpinion();

@@ -252,20 +252,38 @@ const PASSAGE_REACH = 300;
  * the citation gate finds it; a quote not found is screened on its own.
  */
 export function passageAround(body: string, quote: string): string {
+  // Most quotes are copied exactly: cut the passage from the note as it is.
+  const exact = quote.trim();
+  const found = exact === '' ? -1 : body.indexOf(exact);
+  if (found >= 0)
+    return expand(body, found, found + exact.length, (i) => LINE_BREAK.test(body.charAt(i - 1)));
   const needle = normalizeForCitation(quote).trim();
   const { text, breaks } = withLineBreaks(body);
   const at = needle === '' ? -1 : text.indexOf(needle);
   if (at < 0) return quote;
-  // A sentence starts after a line break or after ". " (also ! and ?).
+  return expand(text, at, at + needle.length, (i) => breaks.has(i));
+}
+
+const LINE_BREAK = /[\n\r\u2028\u2029]/u;
+const SENTENCE_END = /[.!?]/u;
+const SPACE = /\p{White_Space}/u;
+
+/** Widens [from, to) in `text` to whole sentences: after a line break or ". ", up to the next. */
+function expand(
+  text: string,
+  from: number,
+  to: number,
+  lineStartsAt: (i: number) => boolean,
+): string {
   const startsSentence = (i: number) =>
-    breaks.has(i) || (text.charAt(i - 1) === ' ' && /[.!?]/u.test(text.charAt(i - 2)));
-  let start = at;
-  const floor = Math.max(0, at - PASSAGE_REACH);
+    lineStartsAt(i) || (SPACE.test(text.charAt(i - 1)) && SENTENCE_END.test(text.charAt(i - 2)));
+  let start = from;
+  const floor = Math.max(0, from - PASSAGE_REACH);
   while (start > floor && !startsSentence(start)) start -= 1;
-  let end = at + needle.length;
-  const ceiling = Math.min(text.length, end + PASSAGE_REACH);
-  while (end < ceiling && !(text.charAt(end) === ' ' && startsSentence(end + 1))) end += 1;
-  return text.slice(start, end);
+  let end = to;
+  const ceiling = Math.min(text.length, to + PASSAGE_REACH);
+  while (end < ceiling && !(SPACE.test(text.charAt(end)) && startsSentence(end + 1))) end += 1;
+  return text.slice(start, end).trim();
 }
 
 /**
