@@ -11,6 +11,7 @@ let queries = 0;
 const database = openDatabase(url, { onQuery: () => void queries++ });
 const extractor = parseReplayText(readFileSync(replayPath, 'utf8'), replayPath);
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 const summary = await runExtraction(
   benchRunDeps({
     db: database.db,
@@ -33,5 +34,7 @@ process.stdout.write(
     written: summary.counts.written,
     wouldWrite: summary.counts.would_write,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    // This process's own CPU (the screen runs here), steadier than wall time on a busy machine.
+    cpuMs: ((u) => (u.user + u.system) / 1000)(process.cpuUsage(cpuAtStart)),
   }),
 );
