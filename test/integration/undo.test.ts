@@ -380,6 +380,8 @@ async function liveRunWithChanges(
  */
 function fiftyWrites(): { seed: string; replay: string } {
   const fields = ['metrics', 'economic_buyer', 'identified_pain', 'champion'];
+  // Notes say "economic buyer", as people write: a field name in a quote reads as an order to a tool.
+  const said = (f: string) => f.replace(/_/g, ' ');
   const deals = Array.from({ length: 10 }, (_, i) => i);
   const seed = {
     users: [{ id: 'u1', name: 'Ana Ruiz', email: 'ana@example.com', slack_user_id: 'U01ANA' }],
@@ -399,7 +401,7 @@ function fiftyWrites(): { seed: string; replay: string } {
           type: 'meeting',
           created_at: '2026-11-20T15:00:00Z',
           body:
-            fields.map((f) => `The ${f} for deal ${i} is value ${f} ${i}.`).join(' ') +
+            fields.map((f) => `The ${said(f)} for deal ${i} is value ${said(f)} ${i}.`).join(' ') +
             ` Next step: follow up on deal ${i}.`,
         },
       ],
@@ -413,7 +415,7 @@ function fiftyWrites(): { seed: string; replay: string } {
           field: f,
           value: `value ${f} ${i}`,
           note_id: `m${i}n1`,
-          quote: `The ${f} for deal ${i} is value ${f} ${i}.`,
+          quote: `The ${said(f)} for deal ${i} is value ${said(f)} ${i}.`,
           confidence: 0.8,
         })),
         {
