@@ -11,11 +11,13 @@ let queries = 0;
 const database = openDatabase(url, { onQuery: () => void queries++ });
 const extractor = parseReplayText(readFileSync(replayPath, 'utf8'), replayPath);
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 const summary = await runExtraction(
   benchRunDeps({
     db: database.db,
     crm: createLocalCrm(database.db),
-    policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+    // BENCH_POLICY: another policy file, e.g. one with an auto field, so the same work is compared.
+    policy: loadPolicyFile(process.env.BENCH_POLICY ?? DEFAULT_POLICY_PATH),
     extractor,
     live: mode === 'live',
   }),
@@ -32,5 +34,7 @@ process.stdout.write(
     written: summary.counts.written,
     wouldWrite: summary.counts.would_write,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    // This process's own CPU (the screen runs here), steadier than wall time on a busy machine.
+    cpuMs: ((u) => (u.user + u.system) / 1000)(process.cpuUsage(cpuAtStart)),
   }),
 );

@@ -38,6 +38,7 @@ export async function benchPipeline(): Promise<void> {
           written: number;
           wouldWrite: number;
           maxRssMb: number;
+          cpuMs: number;
         };
         rows.push([
           String(size),
@@ -47,6 +48,7 @@ export async function benchPipeline(): Promise<void> {
           (r.queries / r.scanned).toFixed(3),
           String(mode === 'live' ? r.written : r.wouldWrite),
           r.maxRssMb.toFixed(0),
+          (r.cpuMs / r.scanned).toFixed(3),
         ]);
       }
     } finally {
@@ -58,7 +60,16 @@ export async function benchPipeline(): Promise<void> {
     `run-extraction, local CRM, replay extractor, ${NOTES} notes per deal (targets: ≥ 500 deals/s, < 300 MB, round trips flat)`,
   );
   printTable(
-    ['deals', 'run', 'seconds', 'deals/s', 'db round trips/deal', 'writes', 'peak RSS MB'],
+    [
+      'deals',
+      'run',
+      'seconds',
+      'deals/s',
+      'db round trips/deal',
+      'writes',
+      'peak RSS MB',
+      'node CPU ms/deal',
+    ],
     rows,
   );
 }

@@ -1,8 +1,9 @@
-// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack|worker|hubspot|salesforce|stats picks one.
+// `npm run bench`: every benchmark, each printing a table. BENCH_ONLY=pipeline|extraction|slack|worker|hubspot|salesforce|stats|second-opinion picks one.
 import { benchExtraction } from './extraction.js';
 import { benchHubSpot } from './hubspot.js';
 import { benchPipeline } from './pipeline.js';
 import { benchSalesforce } from './salesforce.js';
+import { benchSecondOpinion } from './second-opinion.js';
 import { benchSlackAck } from './slack-ack.js';
 import { benchStats } from './stats.js';
 import { benchWorker } from './worker.js';
@@ -15,3 +16,4 @@ if (!only || only === 'worker') await benchWorker();
 if (!only || only === 'hubspot') await benchHubSpot();
 if (!only || only === 'salesforce') await benchSalesforce();
 if (!only || only === 'stats') await benchStats();
+if (!only || only === 'second-opinion') await benchSecondOpinion();

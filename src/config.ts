@@ -132,6 +132,13 @@ const envSchema = z.object({
     .string()
     .min(16, 'must be at least 16 characters (it guards the ops dashboard)')
     .optional(),
+  /**
+   * The injection screen's second opinion: `1` asks Claude (no tools, the quoted passage
+   * only) about every finding the auto lane would write. Off by default.
+   */
+  SCOUT_SCREEN_SECOND_OPINION: z.enum(['0', '1']).default('0'),
+  /** The second opinion's model: it answers one word, so a small model is enough. */
+  SCOUT_SCREEN_MODEL: z.string().min(1).default('claude-haiku-4-5'),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>> & {

@@ -12,6 +12,7 @@ import { createOverturnStore } from '../db/overturn-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import { createQueuedRunStore } from '../db/queued-run-store.js';
 import type { RunSummary } from '../domain/run-summary.js';
+import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
 import type { Logger } from '../logger.js';
 import { announceOverturns } from '../services/announce-overturns.js';
 import { createOverturnWatch } from '../services/overturn-watch.js';
@@ -37,7 +38,8 @@ export function prepareRun(config: Config, opts: RunCommandOptions) {
   const model = opts.batch
     ? { batches: createBatchExtractor(config) }
     : { extractor: createExtractor(config) };
-  return { policy, ...model };
+  const secondOpinion = secondOpinionFromConfig(config);
+  return { policy, ...model, ...(secondOpinion ? { secondOpinion } : {}) };
 }
 
 /** `scout run`: one pass, through the Messages API or (with `--batch`) a Message Batch. */
@@ -62,6 +64,7 @@ export async function executeRun(
     lease: processLease(config.SCOUT_RUN_LEASE_SECONDS * 1000),
     pageSize: config.SCOUT_RUN_PAGE_SIZE,
     watchOverturns: createOverturnWatch(createOverturnStore(app.database.db), logger),
+    ...(prepared.secondOpinion ? { secondOpinion: prepared.secondOpinion } : {}),
   };
   const options = {
     apply: opts.apply,

@@ -3,6 +3,7 @@ import { requireSettings } from '../config.js';
 import type { CrmPort } from '../crm/crm-port.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
+import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
 import { createJobSystem } from '../jobs/create-job-system.js';
 import type { Runtime } from '../jobs/runtime.js';
@@ -56,6 +57,7 @@ export async function startWorker(
     extractor,
     schedules,
     ...(config.SCOUT_DIGEST_CRON ? { digestCron: config.SCOUT_DIGEST_CRON } : {}),
+    secondOpinion: secondOpinionFromConfig(config),
   });
   // Prometheus scrapes a worker on METRICS_PORT; /healthz there answers for its database too.
   const metricsServer = config.METRICS_PORT

@@ -246,6 +246,8 @@ export const proposals = pgTable(
     slackTs: text('slack_ts'),
     /** Why the proposal ended as it did (stale, failed, would_apply), shown on the card. */
     outcome: text('outcome'),
+    /** Set when the injection screen flagged the quote: the card warns that it reads like an instruction to an AI. */
+    screenReason: text('screen_reason'),
   },
   (t) => [
     index('proposals_record_idx').on(t.object, t.recordId, t.status),

@@ -47,8 +47,9 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
     'the live run posted a LIVE summary to #scout-ops',
   );
   expect(
-    (await deal('d11')).next_step === 'Pricing call on December 4 with procurement',
-    'the live run wrote an auto field (d11 next step) straight to the CRM',
+    (await deal('d11')).scout_identified_pain === 'QA reports take two weeks to compile' &&
+      (await deal('d11')).next_step === '',
+    'the live run wrote a suggestion (d11 scout identified pain) straight to the CRM; the next step waits for a person',
   );
 
   const approveCard = kit.card(state, ANA_DM, 'Close date', 'Vandelay Industries');

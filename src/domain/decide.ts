@@ -30,6 +30,8 @@ export type Outcome =
       value: Exclude<PropertyValue, null>;
       previous: PropertyValue;
       reason: string;
+      /** Set when the injection screen flagged the quote: the card shows a warning. */
+      screen?: string;
     }
   | {
       kind: 'skip';

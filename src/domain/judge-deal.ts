@@ -6,6 +6,7 @@ import {
   type Outcome,
 } from './decide.js';
 import { parseFinding } from './finding.js';
+import { screenOutcome } from './screen-outcome.js';
 
 /** One raw finding, judged: the outcome plus what the provenance row must echo of it. */
 export interface Judgement {
@@ -20,8 +21,9 @@ export interface Judgement {
 
 /**
  * Judges every raw finding for one deal: parse each on its own (a malformed one is
- * dropped, its siblings still judged), run the decision table, then let only the
- * strongest finding per property act.
+ * dropped, its siblings still judged), run the decision table and the injection screen,
+ * then let only the strongest finding per property act (an unflagged one before any
+ * flagged one).
  */
 export function judgeDeal(
   rawFindings: readonly unknown[],
@@ -41,7 +43,7 @@ export function judgeDeal(
     }
     const f = parsed.finding;
     return {
-      outcome: decide(f, ctx),
+      outcome: screenOutcome(decide(f, ctx), f, ctx),
       noteId: f.note_id,
       quote: f.quote,
       confidence: f.confidence,
@@ -49,8 +51,29 @@ export function judgeDeal(
       field: f.field,
     };
   });
-  return keepStrongest(judged).map((j) => ({
+  // A flagged finding ranks below every unflagged one for the same property: an
+  // attacker's confident quote must not push a genuine finding aside.
+  const ranked = judged.map((j) => ({
     ...j,
-    confidence: j.confidence < 0 ? null : j.confidence,
+    stated: j.confidence,
+    confidence: screened(j.outcome) ? j.confidence - 2 : j.confidence,
   }));
+  return keepStrongest(ranked).map(({ stated, ...j }, n) => ({
+    ...j,
+    outcome: keepScreenReason(ranked[n]?.outcome, j.outcome),
+    confidence: stated < 0 ? null : stated,
+  }));
+}
+
+function screened(o: Outcome): o is Extract<Outcome, { kind: 'propose' }> & { screen: string } {
+  return o.kind === 'propose' && o.screen !== undefined;
+}
+
+/** A flagged finding superseded by another still says, in its log row, that it was flagged. */
+function keepScreenReason(before: Outcome | undefined, after: Outcome): Outcome {
+  if (!before || !screened(before) || after.kind !== 'skip') return after;
+  return {
+    ...after,
+    reason: `${before.screen}; superseded by another finding for the same field in this run`,
+  };
 }

@@ -11,6 +11,7 @@ import type { RunLedger } from '../db/run-ledger.js';
 import type { Policy } from '../domain/policy.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
+import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import type { Logger } from '../logger.js';
 import { announceOverturns } from '../services/announce-overturns.js';
 import { failApplyJob, runApplyJob } from '../services/apply-job.js';
@@ -57,6 +58,8 @@ export interface RuntimeDeps {
   readonly schedules?: readonly Schedule[];
   /** The worker's: when the weekly digest is due (SCOUT_DIGEST_CRON, UTC). */
   readonly digestCron?: string;
+  /** The worker's: the injection screen's optional second opinion on auto writes. */
+  readonly secondOpinion?: SecondOpinionPort | undefined;
 }
 
 export interface Runtime {
@@ -146,6 +149,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       jobs: deps.jobs,
       lease: workerLease,
       watchOverturns: createOverturnWatch(createOverturnStore(deps.database.db), log),
+      ...(deps.secondOpinion ? { secondOpinion: deps.secondOpinion } : {}),
     };
     runDeps = qdeps;
     handlers.runs = {

@@ -2,7 +2,7 @@ import type { CrmPort, WriteResult } from '../crm/crm-port.js';
 import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
 import { resolveLocks } from '../domain/locks.js';
 import type { Policy } from '../domain/policy.js';
-import { valuesEqual } from '../domain/values.js';
+import { AGENT_PREFIX, valuesEqual } from '../domain/values.js';
 import { entry } from './decide-proposal.js';
 import { type ProposalView, type UndoWindow, viewProposal } from './proposal-view.js';
 import { writeRecorded } from './recorded-write.js';
@@ -54,8 +54,7 @@ export async function applyProposal(
     done ? viewProposal(deps.crm, deps.policy, done, deps.undoWindow?.()) : null;
   const finish = async (status: FinishStatus, outcome: string | null, reason: string) =>
     viewOf(await deps.proposals.finish(row.id, status, outcome, logOf(status, reason)));
-  const allowed = deps.policy.dealFields.get(row.field);
-  if (!allowed || allowed.write === 'never') {
+  if (!mayApply(deps.policy, row.field)) {
     const why = `the field policy no longer lets Scout change ${row.field}`;
     return finish('failed', why, `not written: ${why}`);
   }
@@ -137,4 +136,16 @@ function applyOutcome(
   }
   const why = result?.status === 'failed' ? result.reason : 'the CRM gave no result';
   return ['failed', why, `write failed: ${why}`];
+}
+
+/**
+ * Whether the policy still lets an approval change `field`. A scout_* proposal is a
+ * suggestion the injection screen held back for a person: its rep field must still be
+ * in the suggest lane.
+ */
+function mayApply(policy: Policy, field: string): boolean {
+  if (field.startsWith(AGENT_PREFIX))
+    return policy.dealFields.get(field.slice(AGENT_PREFIX.length))?.write === 'suggest';
+  const allowed = policy.dealFields.get(field);
+  return allowed !== undefined && allowed.write !== 'never';
 }

@@ -82,6 +82,7 @@ export async function viewProposals(
       decidedBy: row.decidedBy,
       decidedAt: row.decidedAt,
       outcome: row.outcome,
+      screened: row.screenReason !== null,
       undoable:
         row.status === 'applied' &&
         !row.dryRun &&

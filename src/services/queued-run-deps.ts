@@ -1,5 +1,6 @@
 import type { QueuedRunStore } from '../db/queued-run-store.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
+import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import type { JobSystem } from '../jobs/job-system.js';
 import type { WatchOverturns } from './overturn-watch.js';
 import type { RunDeps } from './run-state.js';
@@ -11,4 +12,6 @@ export interface QueuedRunDeps extends RunDeps {
   readonly jobs: Pick<JobSystem, 'add'>;
   /** Logs values reps overturned, from the deal each job read (SPEC G26). */
   readonly watchOverturns?: WatchOverturns;
+  /** The injection screen's optional second opinion on auto writes (SCOUT_SCREEN_SECOND_OPINION). */
+  readonly secondOpinion?: SecondOpinionPort;
 }

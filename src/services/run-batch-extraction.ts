@@ -4,6 +4,7 @@ import type { RunSummary } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
 import type { BatchExtractorPort, BatchResult } from '../extraction/batch-port.js';
 import type { ExtractionRequest } from '../extraction/extractor-port.js';
+import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import {
   type DealOutcome,
   failedExtraction,
@@ -24,6 +25,7 @@ import {
   type RunState,
   resumeRun,
 } from './run-state.js';
+import { askSecondOpinion } from './second-opinion-pass.js';
 
 export interface RunBatchDeps extends RunDeps {
   /** Logs values reps overturned, from the deals each page read (SPEC G26). */
@@ -36,6 +38,8 @@ export interface RunBatchDeps extends RunDeps {
   readonly pollMs?: number;
   readonly maxPollMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The injection screen's optional second opinion on auto writes (SCOUT_SCREEN_SECOND_OPINION). */
+  readonly secondOpinion?: SecondOpinionPort;
 }
 
 /**
@@ -215,37 +219,46 @@ async function settleChunk(
     deps.ledger.loadPageContext(OBJECT, ids, !state.live),
   ]);
   const deals = new Map(page.deals.map((d) => [d.id, d]));
-  const outcomes = chunk.map(({ item, result }): DealOutcome => {
-    const deal: CrmDeal = deals.get(item.dealId) ?? {
-      id: item.dealId,
-      name: '',
-      ownerId: null,
-      properties: {},
-    };
-    if (!deals.has(item.dealId))
-      return failedExtraction(deal, state.model, 'the deal no longer exists in the CRM');
-    if (!result.ok) return failedExtraction(deal, state.model, result.error);
-    const shown = new Set(item.noteIds);
-    const fresh = (notesByDeal.get(deal.id) ?? []).filter((n) => shown.has(n.id));
-    const base = planDeal({
-      deal,
-      notes: fresh,
-      mark: undefined,
-      fields: state.fields,
-      defs: state.defs,
-      rescan: true,
-    });
-    const plan: DealPlan = { ...base, newestNote: fresh.at(-1) ?? null };
-    return judgeExtraction({
-      deal,
-      plan,
-      result: result.result,
-      context,
-      policy: deps.policy,
-      defs: state.defs,
-      userIds: state.userIds,
-      now: deps.clock(),
-    });
-  });
+  const outcomes = await Promise.all(
+    chunk.map(async ({ item, result }): Promise<DealOutcome> => {
+      const deal: CrmDeal = deals.get(item.dealId) ?? {
+        id: item.dealId,
+        name: '',
+        ownerId: null,
+        properties: {},
+      };
+      if (!deals.has(item.dealId))
+        return failedExtraction(deal, state.model, 'the deal no longer exists in the CRM');
+      if (!result.ok) return failedExtraction(deal, state.model, result.error);
+      const shown = new Set(item.noteIds);
+      const fresh = (notesByDeal.get(deal.id) ?? []).filter((n) => shown.has(n.id));
+      const base = planDeal({
+        deal,
+        notes: fresh,
+        mark: undefined,
+        fields: state.fields,
+        defs: state.defs,
+        rescan: true,
+      });
+      const plan: DealPlan = { ...base, newestNote: fresh.at(-1) ?? null };
+      const outcome = judgeExtraction({
+        deal,
+        plan,
+        result: result.result,
+        context,
+        policy: deps.policy,
+        defs: state.defs,
+        userIds: state.userIds,
+        now: deps.clock(),
+      });
+      return askSecondOpinion({
+        port: deps.secondOpinion,
+        outcome,
+        notes: fresh,
+        context,
+        log: state.log,
+      });
+    }),
+  );
   await commitOutcomes(deps, state, outcomes, { batchId });
 }

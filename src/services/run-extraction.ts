@@ -5,6 +5,7 @@ import type { Action } from '../domain/actions.js';
 import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
+import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import {
   type DealOutcome,
   failedExtraction,
@@ -25,6 +26,7 @@ import {
   type RunOptions,
   type RunState,
 } from './run-state.js';
+import { askSecondOpinion } from './second-opinion-pass.js';
 
 export type { RunOptions };
 
@@ -45,6 +47,8 @@ export interface RunExtractionDeps extends RunDeps {
   readonly watchOverturns?: WatchOverturns;
   /** Told after each page how far the run has got (a terminal's progress bar). */
   readonly onProgress?: (p: RunProgress) => void;
+  /** The injection screen's optional second opinion on auto writes (SCOUT_SCREEN_SECOND_OPINION). */
+  readonly secondOpinion?: SecondOpinionPort;
 }
 
 /**
@@ -131,7 +135,7 @@ export async function extractDeal(
   try {
     const result = await deps.extractor.extract(request);
     observeExtraction(state, request, result);
-    return judgeExtraction({
+    const outcome = judgeExtraction({
       deal,
       plan,
       result,
@@ -140,6 +144,13 @@ export async function extractDeal(
       defs: state.defs,
       userIds: state.userIds,
       now: deps.clock(),
+    });
+    return await askSecondOpinion({
+      port: deps.secondOpinion,
+      outcome,
+      notes: plan.fresh,
+      context,
+      log: state.log,
     });
   } catch (error) {
     if (error instanceof ScoutError && error.code === 'extractor_fatal') throw error;

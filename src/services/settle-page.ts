@@ -204,6 +204,7 @@ function recordPage(
             model: d.model,
             dryRun: !live,
             expiresAt,
+            screenReason: o.screen ?? null,
           });
           rows.push({
             ...row,

@@ -5,11 +5,11 @@ import { createBatchStore } from '../../src/db/batch-store.js';
 import { advisoryDealLocks } from '../../src/db/deal-locks.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { createAnthropicBatches } from '../../src/extraction/anthropic-batches.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { loadPolicyFile } from '../../src/policy-file.js';
 import { runBatchExtraction } from '../../src/services/run-batch-extraction.js';
 import { type AnthropicStandIn, startAnthropicStandIn } from '../support/anthropic-stand-in.js';
 import { exampleReplies } from '../support/example-replies.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 
 describe('extraction through the Message Batches API', () => {
   let api: AnthropicStandIn;
@@ -19,7 +19,7 @@ describe('extraction through the Message Batches API', () => {
     api = await startAnthropicStandIn();
     api.reply = exampleReplies();
     api.batchPollsUntilEnded = 3;
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     env = {
       SCOUT_EXTRACTOR: 'anthropic',
       SCOUT_REPLAY_FILE: '',
@@ -85,7 +85,7 @@ describe('extraction through the Message Batches API', () => {
     const deps = {
       crm: createLocalCrm(database.db),
       ledger: createRunLedger(database.db),
-      policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+      policy: loadPolicyFile(AUTO_NEXT_STEP_POLICY),
       liveWrites: '1',
       clock: () => new Date(),
       newId: () => crypto.randomUUID(),

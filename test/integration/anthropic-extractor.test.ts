@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAnthropicExtractor } from '../../src/extraction/anthropic-extractor.js';
 import { type AnthropicStandIn, startAnthropicStandIn } from '../support/anthropic-stand-in.js';
 import { exampleReplies } from '../support/example-replies.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 
 const formatted = (text: string) => text.split('\n').slice(0, 4).join('\n');
 
@@ -18,7 +18,7 @@ describe('the Claude extractor against a Messages API stand-in, through the real
   let env: Record<string, string>;
   beforeEach(async () => {
     api = await startAnthropicStandIn();
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     api.reply = exampleReplies();
     env = {
       SCOUT_EXTRACTOR: 'anthropic',

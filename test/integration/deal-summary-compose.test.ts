@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createDealHistoryReader } from '../../src/db/deal-history-reader.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { loadPolicyFile } from '../../src/policy-file.js';
 import { composeDealSummary } from '../../src/summary/compose-deal-summary.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 
 const FIELDS = ['next_step', 'scout_competition', 'scout_economic_buyer'];
 
@@ -17,7 +17,7 @@ const FIELDS = ['next_step', 'scout_competition', 'scout_economic_buyer'];
 describe('composeDealSummary reads Scout’s log over a read-only session (SPEC G16)', () => {
   let h: ScoutHarness;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     await h.ok(['run', '--apply'], { LIVE_WRITES: '1' });
     await h.database.sql.unsafe(`
       alter table provenance rename to provenance_rows;
@@ -37,7 +37,7 @@ describe('composeDealSummary reads Scout’s log over a read-only session (SPEC 
         clock: () => new Date(),
         database: h.database,
       },
-      loadPolicyFile(DEFAULT_POLICY_PATH),
+      loadPolicyFile(AUTO_NEXT_STEP_POLICY),
     );
 
   it('the view hides every row from a read-write session (the control)', async () => {

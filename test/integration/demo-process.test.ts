@@ -101,8 +101,8 @@ describe('scout demo as a process: Ctrl-C, continuing, --fresh and --dump', {
   });
 
   it('--dump afterwards prints the CRM with what the live run wrote', async () => {
-    expect((await dumpDeal(dataDir, 'd11'))?.next_step).toBe(
-      'Pricing call on December 4 with procurement',
+    expect((await dumpDeal(dataDir, 'd11'))?.scout_identified_pain).toBe(
+      'QA reports take two weeks to compile',
     );
   });
 
@@ -114,8 +114,8 @@ describe('scout demo as a process: Ctrl-C, continuing, --fresh and --dump', {
     expect(await interrupt(demo)).toEqual({ code: 0, signal: null });
     expect(demo.stdout()).toContain('demo stopped; its data stays in');
     expect(demo.stderr()).toBe('');
-    expect((await dumpDeal(dataDir, 'd11'))?.next_step).toBe(
-      'Pricing call on December 4 with procurement',
+    expect((await dumpDeal(dataDir, 'd11'))?.scout_identified_pain).toBe(
+      'QA reports take two weeks to compile',
     );
   });
 
@@ -128,6 +128,6 @@ describe('scout demo as a process: Ctrl-C, continuing, --fresh and --dump', {
     expect(demo.stderr()).toBe('');
     expect(existsSync(join(dataDir, 'demo.pid'))).toBe(false);
     // Seeded anew: the earlier live write is gone, and no live run has happened since.
-    expect((await dumpDeal(dataDir, 'd11'))?.next_step).toBe('');
+    expect((await dumpDeal(dataDir, 'd11'))?.scout_identified_pain ?? null).toBeNull();
   });
 });

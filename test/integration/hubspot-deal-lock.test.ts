@@ -10,11 +10,12 @@ import { advisoryDealLocks } from '../../src/db/deal-locks.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import type { RunSummary } from '../../src/domain/run-summary.js';
 import { loadReplayFile } from '../../src/extraction/replay-extractor.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { loadPolicyFile } from '../../src/policy-file.js';
 import { runExtraction } from '../../src/services/run-extraction.js';
 import { setupFields } from '../../src/services/setup-fields.js';
 import { type HubSpotStandIn, startHubSpotStandIn } from '../support/hubspot-stand-in.js';
 import { numericPipeline } from '../support/hubspot-stand-in-seed.js';
+import { AUTO_NEXT_STEP_POLICY } from '../support/scout-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startTestWorker, until } from '../support/worker-harness.js';
 
@@ -29,7 +30,7 @@ describe('HubSpot writes of a run wait for the deal lock another process holds',
   let other: PostgresDatabase;
   let hubspot: ReturnType<typeof openHubSpotCrm>;
   let replayPath: string;
-  const policy = loadPolicyFile(DEFAULT_POLICY_PATH);
+  const policy = loadPolicyFile(AUTO_NEXT_STEP_POLICY);
 
   beforeEach(async () => {
     const { seed, replay } = numericPipeline(3, 2);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scout } from '../support/cli.js';
 import { type HubSpotStandIn, startHubSpotStandIn } from '../support/hubspot-stand-in.js';
 import { numericPipeline } from '../support/hubspot-stand-in-seed.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const DEALS = 500;
@@ -30,7 +30,11 @@ describe(`scout run on HubSpot (stand-in) with ${DEALS} deals`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'scout-hubspot-run-'));
     writeFileSync(join(dir, 'seed.json'), JSON.stringify(seed));
     writeFileSync(join(dir, 'replay.json'), JSON.stringify(replay));
-    local = await createHarness({ seed: join(dir, 'seed.json'), replay: join(dir, 'replay.json') });
+    local = await createHarness({
+      seed: join(dir, 'seed.json'),
+      replay: join(dir, 'replay.json'),
+      policy: AUTO_NEXT_STEP_POLICY,
+    });
     standIn = await startHubSpotStandIn();
     standIn.load(seed);
     database = await createTestDatabase();
@@ -43,6 +47,7 @@ describe(`scout run on HubSpot (stand-in) with ${DEALS} deals`, () => {
       HUBSPOT_SEARCH_PER_SECOND: '50',
       SCOUT_EXTRACTOR: 'replay',
       SCOUT_REPLAY_FILE: join(dir, 'replay.json'),
+      SCOUT_POLICY: AUTO_NEXT_STEP_POLICY,
     };
   });
   afterAll(async () => {

@@ -7,14 +7,19 @@ import { advisoryDealLocks } from '../../src/db/deal-locks.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import type { ExtractorPort } from '../../src/extraction/extractor-port.js';
 import { loadReplayFile } from '../../src/extraction/replay-extractor.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { loadPolicyFile } from '../../src/policy-file.js';
 import { runExtraction } from '../../src/services/run-extraction.js';
-import { createHarness, EXAMPLE_REPLAY, type ScoutHarness } from '../support/scout-env.js';
+import {
+  AUTO_NEXT_STEP_POLICY,
+  createHarness,
+  EXAMPLE_REPLAY,
+  type ScoutHarness,
+} from '../support/scout-env.js';
 
 describe('a pause that arrives during a live run (SPEC G9)', () => {
   let h: ScoutHarness;
   beforeEach(async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
   });
   afterEach(async () => {
     await h.database.destroy();
@@ -39,7 +44,7 @@ describe('a pause that arrives during a live run (SPEC G9)', () => {
         extractor,
         ledger: createRunLedger(db),
         withDealLocks: advisoryDealLocks(db),
-        policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+        policy: loadPolicyFile(AUTO_NEXT_STEP_POLICY),
         liveWrites: '1',
         clock: () => new Date(),
         newId: () => randomUUID(),

@@ -2,7 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, type Dump, type ScoutHarness } from '../support/scout-env.js';
+import {
+  AUTO_NEXT_STEP_POLICY,
+  createHarness,
+  type Dump,
+  type ScoutHarness,
+} from '../support/scout-env.js';
 
 const LIVE = { LIVE_WRITES: '1' };
 
@@ -34,7 +39,7 @@ function applyExpected(before: Dump): Dump {
 describe('the governed write pipeline on the local CRM', () => {
   let h: ScoutHarness;
   beforeEach(async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
   });
   afterEach(async () => {
     await h.database.destroy();

@@ -6,11 +6,11 @@ import type { DealLock } from '../../src/db/deal-lock.js';
 import { createProposalStore, type ProposalRow } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { createUndoStore } from '../../src/db/undo-store.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { loadPolicyFile } from '../../src/policy-file.js';
 import { runApplyJob } from '../../src/services/apply-job.js';
 import { type ApplyDeps, applyProposal } from '../../src/services/apply-proposal.js';
 import { undoChanges } from '../../src/services/undo-run.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 
 const LIVE = { LIVE_WRITES: '1' };
 const APPROVER = 'U01ANA';
@@ -50,7 +50,7 @@ async function approve(h: ScoutHarness, row: ProposalRow, editedValue?: string) 
 const applyDeps = (h: ScoutHarness, over: Partial<ApplyDeps> = {}) => ({
   crm: createLocalCrm(h.database.db),
   proposals: createProposalStore(h.database.db),
-  policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+  policy: loadPolicyFile(AUTO_NEXT_STEP_POLICY),
   liveWrites: '1',
   isPaused: async () => false,
   withDealLock: h.database.dealLock,
@@ -95,7 +95,7 @@ describe('undoing a run whose approvals are not yet applied', () => {
   });
 
   it('a live undo expires them, warns about each, and their apply jobs then write nothing', async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     const run = await h.runJson(['--apply'], LIVE);
     const store = createProposalStore(h.database.db);
     const [first, second] = (await proposalsOf(h)).map((p) => p.id);
@@ -147,7 +147,7 @@ describe('undoing a run whose approvals are not yet applied', () => {
   });
 
   it('an apply that holds the deal when the undo comes is finished first, then undone with the rest', async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     const run = await h.runJson(['--apply'], LIVE);
     const store = createProposalStore(h.database.db);
     const closedate = (await proposalsOf(h)).find((p) => p.field === 'closedate');
@@ -178,7 +178,7 @@ describe('undoing a run whose approvals are not yet applied', () => {
   });
 
   it('a change applied after its Undo window closed is drawn without the button', async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     await h.runJson(['--apply'], LIVE);
     const store = createProposalStore(h.database.db);
     const ids = (await proposalsOf(h)).map((p) => p.id);

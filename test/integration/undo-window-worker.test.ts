@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { applyJobId } from '../../src/jobs/job-data.js';
-import { createHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness } from '../support/scout-env.js';
 import { startSlackStandIn } from '../support/slack-stand-in.js';
 import {
   approveProposal,
@@ -22,7 +22,11 @@ describe('the Undo window on cards a worker redraws after an apply', () => {
   /** Applies one approved proposal through an inline worker; the card's blocks after it. */
   async function appliedCard(undoWindowHours: number) {
     const files = pipelineFiles(1, 1);
-    const h = await createHarness({ seed: files.seedPath, replay: files.replayPath });
+    const h = await createHarness({
+      seed: files.seedPath,
+      replay: files.replayPath,
+      policy: AUTO_NEXT_STEP_POLICY,
+    });
     const slack = await startSlackStandIn();
     cleanups.push(async () => {
       await slack.close();

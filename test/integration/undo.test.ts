@@ -8,7 +8,7 @@ import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { createUndoStore } from '../../src/db/undo-store.js';
 import { undoChanges } from '../../src/services/undo-run.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 
 const LIVE = { LIVE_WRITES: '1' };
 
@@ -66,7 +66,7 @@ describe('scout undo (SPEC G15)', () => {
   });
 
   it('restores every field still holding what Scout wrote; a field a rep edited since is a conflict and left alone', async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     const before = await h.dump();
     const run = await h.runJson(['--apply'], LIVE);
     expect(run.counts.written).toBe(5);
@@ -107,7 +107,11 @@ describe('scout undo (SPEC G15)', () => {
 
   it('undoes a run of 50 mixed writes exactly: dry first, then live, and a second undo changes nothing', async () => {
     const fixture = fiftyWrites();
-    h = await createHarness({ seed: fixture.seed, replay: fixture.replay });
+    h = await createHarness({
+      seed: fixture.seed,
+      replay: fixture.replay,
+      policy: AUTO_NEXT_STEP_POLICY,
+    });
     for (const i of [0, 2, 4, 6, 8])
       await setProperty(h, `m${i}`, 'scout_metrics', `an earlier suggestion ${i}`);
     const before = await h.dump();
@@ -135,7 +139,7 @@ describe('scout undo (SPEC G15)', () => {
   });
 
   it('restores a field Scout wrote twice to the value before the first write, newest change first', async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     const runId = await liveRunWithChanges(h, [
       ['d3', 'scout_metrics', null, 'first'],
       ['d3', 'scout_metrics', 'first', 'second'],
@@ -161,7 +165,7 @@ describe('scout undo (SPEC G15)', () => {
   });
 
   it('stops at a rep edit between two writes of the same field: the later write is undone, the earlier left alone', async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     const runId = await liveRunWithChanges(h, [
       ['d3', 'scout_metrics', null, 'first'],
       ['d3', 'scout_metrics', 'rep value', 'second'],
@@ -173,7 +177,7 @@ describe('scout undo (SPEC G15)', () => {
   });
 
   it('undoing a dry run is a no-op that says so', async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     const dryRun = await h.runJson([]);
     expect(dryRun.mode).toBe('dry_run');
     const crm = await h.dump();
@@ -208,7 +212,7 @@ describe('scout undo (SPEC G15)', () => {
   ] as const)(
     'under closed locks (%s) changes nothing and logs would_undo rows',
     async (name, args, env, warnings) => {
-      h = await createHarness();
+      h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
       const run = await h.runJson(['--apply'], LIVE);
       if (name === 'while Scout is paused')
         await h.database
@@ -232,7 +236,7 @@ describe('scout undo (SPEC G15)', () => {
   );
 
   it('a pause during the undo stops it from the next deal on: the rest are only would_undo', async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     const run = await h.runJson(['--apply'], LIVE);
     const db = h.database.db;
     const local = createLocalCrm(db);
@@ -292,7 +296,7 @@ describe('scout undo (SPEC G15)', () => {
   });
 
   it('a live undo of a run expires its pending proposals; a dry one only counts them', async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     const run = await h.runJson(['--apply'], LIVE);
     expect(run.counts.proposed).toBe(2);
     const dry = await undo(h, ['--run', run.run_id as string]);
@@ -310,7 +314,7 @@ describe('scout undo (SPEC G15)', () => {
   });
 
   it('--change undoes one change only; bad targets are input errors (exit 2)', async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     const run = await h.runJson(['--apply'], LIVE);
     const [change] = await h.database
       .sql`select id, record_id, field from provenance where run_id = ${run.run_id as string} and action = 'written' and field = 'next_step'`;
@@ -337,7 +341,7 @@ describe('scout undo (SPEC G15)', () => {
   });
 
   it('prints the audit chain head in the summary, matching the newest provenance row', async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     const run = await h.runJson(['--apply'], LIVE);
     const out = await undo(h, ['--run', run.run_id as string, '--apply'], LIVE);
     const [last] = await h.database
@@ -382,6 +386,8 @@ async function liveRunWithChanges(
  */
 function fiftyWrites(): { seed: string; replay: string } {
   const fields = ['metrics', 'economic_buyer', 'identified_pain', 'champion'];
+  // Notes say "economic buyer", as people write: a field name in a quote reads as an order to a tool.
+  const said = (f: string) => f.replace(/_/g, ' ');
   const deals = Array.from({ length: 10 }, (_, i) => i);
   const seed = {
     users: [{ id: 'u1', name: 'Ana Ruiz', email: 'ana@example.com', slack_user_id: 'U01ANA' }],
@@ -401,7 +407,7 @@ function fiftyWrites(): { seed: string; replay: string } {
           type: 'meeting',
           created_at: '2026-11-20T15:00:00Z',
           body:
-            fields.map((f) => `The ${f} for deal ${i} is value ${f} ${i}.`).join(' ') +
+            fields.map((f) => `The ${said(f)} for deal ${i} is value ${said(f)} ${i}.`).join(' ') +
             ` Next step: follow up on deal ${i}.`,
         },
       ],
@@ -415,7 +421,7 @@ function fiftyWrites(): { seed: string; replay: string } {
           field: f,
           value: `value ${f} ${i}`,
           note_id: `m${i}n1`,
-          quote: `The ${f} for deal ${i} is value ${f} ${i}.`,
+          quote: `The ${said(f)} for deal ${i} is value ${said(f)} ${i}.`,
           confidence: 0.8,
         })),
         {

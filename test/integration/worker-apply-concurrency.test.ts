@@ -3,7 +3,7 @@ import type { CrmPort } from '../../src/crm/crm-port.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { openDatabase } from '../../src/db/client.js';
 import { applyJobId } from '../../src/jobs/job-data.js';
-import { createHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness } from '../support/scout-env.js';
 import { createTestDatabase } from '../support/test-database.js';
 import {
   approveProposal,
@@ -58,7 +58,11 @@ describe('applies and the Postgres pool', () => {
 
   it('approvals on one deal applied by concurrent jobs never write the CRM at the same time', async () => {
     const files = pipelineFiles(3, 1);
-    const h = await createHarness({ seed: files.seedPath, replay: files.replayPath });
+    const h = await createHarness({
+      seed: files.seedPath,
+      replay: files.replayPath,
+      policy: AUTO_NEXT_STEP_POLICY,
+    });
     cleanups.push(() => h.database.destroy());
     const inner = createLocalCrm(h.database.db);
     const inFlight = new Map<string, number>();

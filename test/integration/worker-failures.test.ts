@@ -7,7 +7,7 @@ import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { ScoutError } from '../../src/errors.js';
 import type { ExtractorPort } from '../../src/extraction/extractor-port.js';
 import { applyJobId } from '../../src/jobs/job-data.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
 import {
   approveProposal,
@@ -30,7 +30,11 @@ describe('jobs that fail for good (BullMQ on the shared Redis, own key prefix)',
 
   async function setup(deals: number) {
     const files = pipelineFiles(deals, 1);
-    const h = await createHarness({ seed: files.seedPath, replay: files.replayPath });
+    const h = await createHarness({
+      seed: files.seedPath,
+      replay: files.replayPath,
+      policy: AUTO_NEXT_STEP_POLICY,
+    });
     const slack = await startSlackStandIn();
     cleanups.push(async () => {
       await slack.close();

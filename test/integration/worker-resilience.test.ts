@@ -10,10 +10,10 @@ import { DEFAULT_TIMINGS } from '../../src/jobs/background-work.js';
 import { createBullJobs } from '../../src/jobs/bullmq-jobs.js';
 import { applyJobId } from '../../src/jobs/job-data.js';
 import { startRuntime } from '../../src/jobs/runtime.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { loadPolicyFile } from '../../src/policy-file.js';
 import { entry } from '../../src/services/decide-proposal.js';
 import { type OwnRedis, startOwnRedis } from '../support/redis-server.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
 import { spawnTs } from '../support/spawn-worker.js';
 import {
@@ -42,7 +42,11 @@ describe('worker resilience (each test on its own redis-server)', () => {
 
   async function harness(deals: number) {
     const files = pipelineFiles(deals, 2);
-    const h = await createHarness({ seed: files.seedPath, replay: files.replayPath });
+    const h = await createHarness({
+      seed: files.seedPath,
+      replay: files.replayPath,
+      policy: AUTO_NEXT_STEP_POLICY,
+    });
     cleanups.push(() => h.database.destroy());
     return { files, h };
   }
@@ -164,7 +168,7 @@ describe('worker resilience (each test on its own redis-server)', () => {
       database: h.database,
       crm: createLocalCrm(h.database.db),
       ledger: createRunLedger(h.database.db),
-      policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+      policy: loadPolicyFile(AUTO_NEXT_STEP_POLICY),
       liveWrites: '1',
       notifier: null,
       logger: quiet,

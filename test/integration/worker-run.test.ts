@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createControlStore } from '../../src/db/control-store.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { startSlackStandIn } from '../support/slack-stand-in.js';
 import { pipelineFiles, startTestWorker, until } from '../support/worker-harness.js';
 
@@ -16,7 +16,11 @@ describe('scout worker on BullMQ (shared Redis, own key prefix)', () => {
 
   async function setup(deals: number) {
     const files = pipelineFiles(deals, 2);
-    const h = await createHarness({ seed: files.seedPath, replay: files.replayPath });
+    const h = await createHarness({
+      seed: files.seedPath,
+      replay: files.replayPath,
+      policy: AUTO_NEXT_STEP_POLICY,
+    });
     const slack = await startSlackStandIn();
     cleanups.push(async () => {
       await slack.close();

@@ -9,7 +9,7 @@ import { reconcile } from '../../src/jobs/background-work.js';
 import { createInlineJobs } from '../../src/jobs/inline-jobs.js';
 import { publishRun, storedSummary } from '../../src/services/publish-run.js';
 import type { Notifier } from '../../src/slack/notifier.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
 import {
   FAST_TIMINGS,
@@ -32,7 +32,11 @@ describe('a worker run’s cards and summary are posted once, however long posti
   /** A completed worker run whose summary is not posted yet, with one pending proposal per deal. */
   async function finishedRun(): Promise<{ h: ScoutHarness; runId: string; ids: string[] }> {
     const files = pipelineFiles(PROPOSALS, 1);
-    const h = await createHarness({ seed: files.seedPath, replay: files.replayPath });
+    const h = await createHarness({
+      seed: files.seedPath,
+      replay: files.replayPath,
+      policy: AUTO_NEXT_STEP_POLICY,
+    });
     cleanups.push(() => h.database.destroy());
     const worker = await startTestWorker({ database: h.database, replayPath: files.replayPath });
     const runId = randomUUID();

@@ -2,6 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { type CliResult, scout } from './cli.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
+/** policy/default.yml with next_step opted in to `auto`: for tests of the auto lane. */
+export const AUTO_NEXT_STEP_POLICY = fileURLToPath(
+  new URL('../fixtures/auto-next-step.policy.yml', import.meta.url),
+);
 export const EXAMPLE_SEED = fileURLToPath(
   new URL('../../examples/pipeline.seed.json', import.meta.url),
 );
@@ -37,13 +41,14 @@ export interface ScoutHarness {
 }
 
 export async function createHarness(
-  options: { seed?: string; replay?: string; setupFields?: boolean } = {},
+  options: { seed?: string; replay?: string; setupFields?: boolean; policy?: string } = {},
 ): Promise<ScoutHarness> {
   const database = await createTestDatabase();
   const env = {
     DATABASE_URL: database.url,
     SCOUT_REPLAY_FILE: options.replay ?? EXAMPLE_REPLAY,
     SCOUT_EXTRACTOR: 'replay',
+    ...(options.policy ? { SCOUT_POLICY: options.policy } : {}),
   };
   const cli = (args: readonly string[], extraEnv: Record<string, string | undefined> = {}) =>
     scout(args, { ...env, ...extraEnv });

@@ -10,10 +10,10 @@ import { createRunLedger } from '../../src/db/run-ledger.js';
 import { createUndoStore } from '../../src/db/undo-store.js';
 import type { RunningServer } from '../../src/http/health-server.js';
 import { startHealthServer } from '../../src/http/health-server.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { loadPolicyFile } from '../../src/policy-file.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { startInlineServeRuntime } from './inline-runtime.js';
-import { createHarness, type ScoutHarness } from './scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from './scout-env.js';
 import { commandBody, payloadBody, slackHeaders } from './slack-signing.js';
 import { type SlackStandIn, startSlackStandIn } from './slack-stand-in.js';
 
@@ -25,11 +25,11 @@ export const STRANGER = 'U0STRANGER';
 export const APPROVER_GROUP = 'S0LEADS';
 export const GROUP_MEMBER = 'U0GROUPIE';
 
-/** The default policy with an approver and an ops admin, as a file the CLI can read. */
+/** The default policy (next_step opted in to auto) with an approver and an ops admin, as a file the CLI can read. */
 export function testPolicyPath(): string {
   const dir = mkdtempSync(join(tmpdir(), 'scout-policy-'));
   const path = join(dir, 'policy.yml');
-  const text = readFileSync(DEFAULT_POLICY_PATH, 'utf8')
+  const text = readFileSync(AUTO_NEXT_STEP_POLICY, 'utf8')
     .replace('approvers: []', `approvers: [${APPROVER}]`)
     .replace('ops_admins: []', `ops_admins: [${OPS}]`)
     .replace('approver_groups: []', `approver_groups: [${APPROVER_GROUP}]`);

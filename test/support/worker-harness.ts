@@ -17,9 +17,10 @@ import { type BullJobsOptions, createBullJobs } from '../../src/jobs/bullmq-jobs
 import { createInlineJobs } from '../../src/jobs/inline-jobs.js';
 import type { JobSystem, Schedule } from '../../src/jobs/job-system.js';
 import { type Runtime, startRuntime } from '../../src/jobs/runtime.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { loadPolicyFile } from '../../src/policy-file.js';
 import { entry } from '../../src/services/decide-proposal.js';
 import { createNotifier, type Notifier } from '../../src/slack/notifier.js';
+import { AUTO_NEXT_STEP_POLICY } from './scout-env.js';
 import type { TestDatabase } from './test-database.js';
 
 export const FAST_TIMINGS: Timings = {
@@ -105,7 +106,7 @@ export function testNotifier(input: {
     client: input.client ?? slackClient(input.slack),
     proposals: createProposalStore(input.database.db),
     crm: input.crm,
-    policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+    policy: loadPolicyFile(AUTO_NEXT_STEP_POLICY),
     logger: pino({ level: 'silent' }),
     opsChannel: 'C0OPS',
     approvalsChannel: 'C0APPROVALS',
@@ -145,7 +146,7 @@ export async function startTestWorker(input: {
       })
     : createInlineJobs({ logger, dealConcurrency: 8, retryDelayMs: 10 });
   const crm = input.crm ?? createLocalCrm(db);
-  const policy = loadPolicyFile(DEFAULT_POLICY_PATH);
+  const policy = loadPolicyFile(AUTO_NEXT_STEP_POLICY);
   const replay = loadReplayFile(input.replayPath);
   const timed = input.extractDelayMs ? slowExtractor(replay, input.extractDelayMs) : replay;
   const runtime = await startRuntime({

@@ -16,7 +16,7 @@ function errorOf(text: string): string {
 }
 
 describe('field policy (SPEC G1)', () => {
-  it('the shipped default is valid and follows the issue: MEDDIC suggest, next_step auto, close date approve with evidence, stage/amount/owner never', () => {
+  it('the shipped default is valid and follows the issues: MEDDIC suggest, next_step approve (no rep-owned field without a person), close date approve with evidence, stage/amount/owner never', () => {
     const p = loadPolicyFile(DEFAULT_POLICY_PATH);
     for (const f of [
       'metrics',
@@ -30,7 +30,8 @@ describe('field policy (SPEC G1)', () => {
     ]) {
       expect(p.dealFields.get(f)?.write).toBe('suggest');
     }
-    expect(p.dealFields.get('next_step')?.write).toBe('auto');
+    expect(p.dealFields.get('next_step')?.write).toBe('approve');
+    expect([...p.dealFields.values()].filter((f) => f.write === 'auto')).toEqual([]);
     expect(p.dealFields.get('closedate')).toMatchObject({
       write: 'approve',
       evidence: ['meeting', 'email_reply'],

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { SCREEN_WARNING } from '../../domain/injection-screen.js';
 import type { FieldType, PropertyValue } from '../../domain/values.js';
 import { blockQuote, LIMITS, safe } from './text.js';
 
@@ -39,6 +40,8 @@ export interface CardProposal {
   readonly decidedBy: string | null;
   readonly decidedAt: Date | null;
   readonly outcome: string | null;
+  /** The injection screen flagged the quote: the card says it reads like an instruction to an AI. */
+  readonly screened?: boolean;
   /** An applied live change offers Undo (the click checks who and the window). */
   readonly undoable?: boolean;
   /** What an Undo from this card did: who (a Slack user id from a signed payload), when, and the result (escaped here). */
@@ -95,6 +98,7 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
         { type: 'mrkdwn', text: `*Proposed*\n${show(p, p.newValue)}` },
       ],
     },
+    ...screenWarning(p),
     {
       type: 'section',
       block_id: 'quote',
@@ -184,10 +188,22 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
   }
   // The fallback text is mrkdwn too (notifications, previews): escaped like everything else.
   const text = safe(
-    `${p.dryRun ? '[DRY RUN] ' : ''}Scout proposes ${p.fieldLabel} for ${p.dealName}: ${readable(p, p.newValue)}`,
+    `${p.dryRun ? '[DRY RUN] ' : ''}${p.screened ? '[CHECK: reads like an instruction to an AI] ' : ''}Scout proposes ${p.fieldLabel} for ${p.dealName}: ${readable(p, p.newValue)}`,
     LIMITS.fallbackText,
   );
   return { text, blocks };
+}
+
+/** Before the quote, in plain words, when the injection screen flagged it. */
+function screenWarning(p: CardProposal): KnownBlock[] {
+  if (!p.screened) return [];
+  return [
+    {
+      type: 'section',
+      block_id: 'screen_warning',
+      text: { type: 'mrkdwn', text: `:warning: *${SCREEN_WARNING}* Check it before approving.` },
+    },
+  ];
 }
 
 function outcomeLine(p: CardProposal): string {
