@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import { type ProposalView, viewProposals } from '../services/proposal-view.js';
 import { approvalCard } from './blocks/approval-card.js';
 import { runSummaryMessage } from './blocks/run-summary-message.js';
-import { safe } from './blocks/text.js';
+import { safe, safeLines } from './blocks/text.js';
 
 export interface NotifierDeps {
   readonly client: WebClient;
@@ -160,13 +160,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       await paced(channel, () =>
         deps.client.chat.postMessage({
           channel,
-          text: `:rotating_light: ${safe(text, 2900)}`,
+          text: `:rotating_light: ${safeLines(text, 2900)}`,
           blocks: [
             {
               type: 'section',
               text: {
                 type: 'mrkdwn',
-                text: `:rotating_light: *Scout ops alert*\n${safe(text, 2800)}`,
+                text: `:rotating_light: *Scout ops alert*\n${safeLines(text, 2800)}`,
               },
             },
           ],
