@@ -131,6 +131,17 @@ export const policySchema = z
       .array(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S01ABCD'))
       .default([]),
     ops_admins: z.array(slackUserId).default([]),
+    /**
+     * Who may read `/deal-summary` answers: Slack user ids and user group ids. Absent means
+     * everyone in the workspace (as before); an empty list means nobody.
+     */
+    viewers: z
+      .array(
+        z
+          .string()
+          .regex(/^([UW]|S)[A-Z0-9]{2,}$/, 'must be a Slack user id (U…) or user group id (S…)'),
+      )
+      .optional(),
     /** `/deal-summary`: the optional Claude narrative, off unless enabled here (and a key is set). */
     deal_summary: z
       .strictObject({
@@ -191,6 +202,8 @@ export interface Policy {
   readonly approvers: readonly string[];
   readonly approverGroups: readonly string[];
   readonly opsAdmins: readonly string[];
+  /** `/deal-summary` readers (user and user group ids); null: everyone in the workspace. */
+  readonly viewers: readonly string[] | null;
   readonly dealSummary: { readonly narrative: boolean; readonly narrativeDays: number };
   readonly dealFields: ReadonlyMap<string, FieldPolicy>;
 }
@@ -217,6 +230,7 @@ export function resolvePolicy(parsed: z.output<typeof policySchema>): Policy {
     approvers: parsed.approvers,
     approverGroups: parsed.approver_groups,
     opsAdmins: parsed.ops_admins,
+    viewers: parsed.viewers ?? null,
     dealSummary: {
       narrative: parsed.deal_summary.narrative,
       narrativeDays: parsed.deal_summary.narrative_days,

@@ -11,19 +11,19 @@ import {
   type Decision,
   type DecisionResult,
   decideProposal,
-  entry,
+  logDenied,
   mayDecideNow,
 } from '../services/decide-proposal.js';
 import { viewProposal } from '../services/proposal-view.js';
 import type { DealSummaryPorts } from '../summary/summary-ports.js';
-import { approverGroupMembership } from './approver-groups.js';
+import { approverGroupMembership, viewerCheck } from './approver-groups.js';
 import { createBackground } from './background.js';
 import { ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT, ACTION_UNDO } from './blocks/approval-card.js';
 import { ACTION_PICK, ACTION_SHARE, ACTION_WHY } from './blocks/deal-summary-format.js';
 import { EDIT_MODAL, editModal, submittedValue, VALUE_BLOCK } from './blocks/edit-modal.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerDealSummary, slackPermalinks } from './deal-summary/register.js';
-import { createNotifier, type Notifier } from './notifier.js';
+import { createNotifier, type Notifier, slackOwnerOf } from './notifier.js';
 import { gateSlackRequest, type Handled } from './request-gate.js';
 import { scoutCommand } from './scout-command.js';
 import { SocketModeReceiverWithApiUrl } from './socket-receiver.js';
@@ -141,12 +141,27 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     log,
     deps.clock,
   );
+  let deniedRepeats = 0;
   const decideDeps = {
     inApproverGroup,
+    // Cards made while the owner was unknown: the owner is looked up at the click.
+    resolveOwner: async (row: ProposalRow) => slackOwnerOf(client, await view(row), log),
     crm: deps.crm,
     proposals: deps.proposals,
     policy: deps.policy,
     clock: deps.clock,
+    onDeniedRepeat: (attempt: { userId: string; proposalId: string; tried: string }) => {
+      deniedRepeats++;
+      log.warn(
+        {
+          user: attempt.userId,
+          proposal_id: attempt.proposalId,
+          tried: attempt.tried,
+          repeats: deniedRepeats,
+        },
+        'refused a repeated unauthorised attempt (already logged as denied within 10 minutes)',
+      );
+    },
   };
 
   const ephemeral = (channel: string | undefined, user: string, text: string) =>
@@ -229,14 +244,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     const row = await deps.proposals.get(parsed.data.p);
     if (!row) return ephemeral(body.channel?.id, body.user.id, 'This proposal no longer exists.');
     if (!(await mayDecideNow(decideDeps, row, body.user.id))) {
-      await deps.proposals.log(
-        entry(
-          row,
-          'denied',
-          `slack:${body.user.id}`,
-          `unauthorized: ${body.user.id} is neither the deal owner nor an approver; tried to edit`,
-        ),
-      );
+      await logDenied(decideDeps, row, body.user.id, 'edit');
       afterDecision({ kind: 'unauthorized', row }, body.user.id, body.channel?.id);
       return;
     }
@@ -352,6 +360,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       permalinks: slackPermalinks(client, log),
       background,
       logger: log,
+      ...(deps.policy.viewers
+        ? { mayView: viewerCheck(client, deps.policy.viewers, log, deps.clock) }
+        : {}),
     });
   else
     app.command('/deal-summary', async ({ ack }) => {

@@ -33,6 +33,27 @@ export interface Notifier {
   postOpsAlert(text: string): Promise<void>;
 }
 
+/** The deal owner's Slack user: the CRM's link, else a lookup by email; null if neither finds one. */
+export async function slackOwnerOf(
+  client: WebClient,
+  view: ProposalView,
+  logger: Logger,
+): Promise<string | null> {
+  const owner = view.owner;
+  let user = owner?.slackUserId ?? null;
+  if (!user && owner?.email) {
+    try {
+      user = (await client.users.lookupByEmail({ email: owner.email })).user?.id ?? null;
+    } catch (error) {
+      logger.warn(
+        { err: (error as Error).message, deal_id: view.row.recordId },
+        'owner not found in Slack by email',
+      );
+    }
+  }
+  return user;
+}
+
 export function createNotifier(deps: NotifierDeps): Notifier {
   const interval = deps.minIntervalMs ?? 1100;
   const queues = new Map<string, Promise<unknown>>();
@@ -53,22 +74,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return next;
   };
 
-  /** The deal owner's Slack user: the CRM's link, else a lookup by email. */
-  async function ownerOf(view: ProposalView): Promise<string | null> {
-    const owner = view.owner;
-    let user = owner?.slackUserId ?? null;
-    if (!user && owner?.email) {
-      try {
-        user = (await deps.client.users.lookupByEmail({ email: owner.email })).user?.id ?? null;
-      } catch (error) {
-        deps.logger.warn(
-          { err: (error as Error).message, deal_id: view.row.recordId },
-          'owner not found in Slack by email',
-        );
-      }
-    }
-    return user;
-  }
+  const ownerOf = (view: ProposalView) => slackOwnerOf(deps.client, view, deps.logger);
 
   async function channelFor(owner: string | null): Promise<string | null> {
     if (owner) {

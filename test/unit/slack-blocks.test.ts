@@ -140,7 +140,9 @@ describe('approval card', () => {
     const edited = approvalCard({ ...person, status: 'applied', editedValue: 'u_ben' });
     expect(texts(edited.blocks)).toContain('edited to Ben Okafor');
     // Only user fields: a text value that happens to equal a user id stays as typed.
-    expect(texts(approvalCard(card({ ...person, fieldType: 'text' })).blocks)).toContain('u\u200b_\u200braj');
+    expect(texts(approvalCard(card({ ...person, fieldType: 'text' })).blocks)).toContain(
+      'u\u200b_\u200braj',
+    );
   });
 
   it('button values carry only the proposal id and version', () => {
