@@ -132,8 +132,11 @@ function mrkdwnTexts(message: { text: string; blocks: unknown }): string[] {
 /** What Slack acts on in one mrkdwn string: links and mentions, formatting, line structure. */
 function effects(text: string) {
   let bareMarkers = 0;
-  for (let i = 0; i < text.length; i++) {
-    if ('*_~'.includes(text[i] as string) && !(text[i - 1] === ZWSP && text[i + 1] === ZWSP))
+  // Inside a code span (whose backticks only the template can place) nothing formats.
+  const outsideCode = text.replace(/`[^`\n]*`/g, '');
+  for (let i = 0; i < outsideCode.length; i++) {
+    const c = outsideCode[i] as string;
+    if ('*_~'.includes(c) && !(outsideCode[i - 1] === ZWSP && outsideCode[i + 1] === ZWSP))
       bareMarkers++;
   }
   const lines = text.split('\n');

@@ -61,9 +61,19 @@ export function safeLines(text: string, max: number): string {
 /** Text inside a ``` block: formatting is off there, so only entities and backticks are escaped. */
 export function codeText(text: string, max: number): string {
   return truncate(
-    text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, '\u02cb'),
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/`/g, '\u02cb')
+      .replace(/@(here|channel|everyone)\b/gi, `@${ZWSP}$1`),
     max,
   );
+}
+
+/** Text inside a `code span`: one line, entities and backticks escaped, copyable as it is. */
+export function inlineCode(text: string, max: number): string {
+  return codeText(oneLine(text), max);
 }
 
 /** A block quote of untrusted text: every line prefixed, escaped, cut. */
