@@ -15,6 +15,7 @@ export SCOUT_EXTRACTOR=replay SCOUT_REPLAY_FILE=examples/pipeline.replay.json
 scout() { node bin/scout.js "$@"; }
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
+step scout migrate;                               scout migrate
 step scout policy check;                         scout policy check
 step scout crm seed examples/pipeline.seed.json; scout crm seed examples/pipeline.seed.json
 step LIVE_WRITES=1 scout setup-fields --apply;   LIVE_WRITES=1 scout setup-fields --apply

@@ -5,8 +5,8 @@ import { openHubSpotCrm } from './crm/hubspot/open-hubspot-crm.js';
 import { createLocalCrm } from './crm/local-crm.js';
 import { openSalesforceCrm } from './crm/salesforce/open-salesforce-crm.js';
 import { type Database, openDatabase } from './db/client.js';
-import { runMigrations } from './db/migrate.js';
 import { createRunLedger, type RunLedger } from './db/run-ledger.js';
+import { requireMigratedSchema } from './db/schema-check.js';
 import type { Policy } from './domain/policy.js';
 import { ScoutError } from './errors.js';
 import { createAnthropicBatches } from './extraction/anthropic-batches.js';
@@ -36,13 +36,17 @@ export function loadPolicy(config: Config): Policy {
   return loadPolicyFile(config.SCOUT_POLICY ?? DEFAULT_POLICY_PATH);
 }
 
-/** Migrates (under the advisory lock) and opens everything a database-backed command needs. */
+/**
+ * Checks the schema is current and opens everything a database-backed command needs.
+ * It never migrates (SPEC G21): that is `scout migrate`, as the schema owner.
+ */
 export async function openApp(config: Config, logger: Logger): Promise<AppContext> {
   requireSettings(config, ['database', 'crm']);
   const url = config.DATABASE_URL as string;
   try {
-    await runMigrations(url);
+    await requireMigratedSchema(url);
   } catch (error) {
+    if (error instanceof ScoutError) throw error;
     throw new ScoutError(
       'database_failed',
       `Cannot prepare the database at ${redactUrl(url)}: ${(error as Error).message}`,

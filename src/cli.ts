@@ -21,6 +21,7 @@ import { startWorker } from './cli/worker-command.js';
 import { type Config, loadConfig, requireSettings } from './config.js';
 import { dumpLocalCrm, seedLocalCrm } from './crm/local-crm-admin.js';
 import { collectStats } from './db/field-stats-query.js';
+import { grantRuntimeRole } from './db/grant-runtime.js';
 import { runMigrations } from './db/migrate.js';
 import { readProvenance } from './db/provenance-reader.js';
 import { DEFAULT_DEMO_DIR } from './demo/demo-files.js';
@@ -76,12 +77,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   program
     .command('migrate')
-    .description('apply the database migrations in drizzle/')
-    .action(async () => {
+    .description('apply the database migrations in drizzle/ (as the schema owner)')
+    .option(
+      '--grant <role>',
+      'then grant this runtime role what serve, worker, run, undo, purge and /deal-summary need, and no UPDATE/DELETE/TRUNCATE/DDL on the log',
+    )
+    .action(async (opts: { grant?: string }) => {
       const { config } = boot();
       requireSettings(config, ['database']);
       await runMigrations(config.DATABASE_URL as string);
       io.stdout('migrations applied\n');
+      if (opts.grant) {
+        await grantRuntimeRole(config.DATABASE_URL as string, opts.grant);
+        io.stdout(`granted ${opts.grant} the runtime privileges (append-only on provenance)\n`);
+      }
     });
 
   program

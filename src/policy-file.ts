@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument } from 'yaml';
-import { type Policy, policySchema, resolvePolicy } from './domain/policy.js';
+import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import { FORBIDDEN_KEYS, type Policy, policySchema, resolvePolicy } from './domain/policy.js';
 import { ScoutError } from './errors.js';
 import { describeIssues } from './input/located-issues.js';
 import { readInputFile } from './input/read-input-file.js';
@@ -20,12 +20,47 @@ export function parsePolicyText(text: string, source: string): Policy {
     });
     throw new ScoutError('policy_invalid', `Invalid policy file:\n  ${lines.join('\n  ')}`);
   }
-  const parsed = policySchema.safeParse(doc.toJS());
+  const forbidden = forbiddenKeys(doc, lineCounter, source);
+  if (forbidden.length > 0)
+    throw new ScoutError('policy_invalid', `Invalid policy file:\n  ${forbidden.join('\n  ')}`);
+  let value: unknown;
+  try {
+    // A policy needs no aliases to speak of; a bounded count stops a billion-laughs file.
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new ScoutError(
+      'policy_invalid',
+      `Invalid policy file:\n  ${source}: ${(error as Error).message} (aliases expand to more than ${MAX_ALIAS_COUNT} nodes)`,
+    );
+  }
+  const parsed = policySchema.safeParse(value);
   if (!parsed.success) {
     const lines = describeIssues(parsed.error.issues, source, text);
     throw new ScoutError('policy_invalid', `Invalid policy file:\n  ${lines.join('\n  ')}`);
   }
   return resolvePolicy(parsed.data);
+}
+
+const MAX_ALIAS_COUNT = 100;
+
+/** `__proto__`, `constructor` and `prototype` as keys, anywhere: refused by name, with their line. */
+function forbiddenKeys(
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+  source: string,
+): string[] {
+  const found: string[] = [];
+  visit(doc, {
+    Pair(_key, pair) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (key === undefined || !FORBIDDEN_KEYS.has(key)) return;
+      const offset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+      const where =
+        offset === undefined ? '' : `:${lines.linePos(offset).line}:${lines.linePos(offset).col}`;
+      found.push(`${source}${where}: the key ${key} is not allowed anywhere in a policy`);
+    },
+  });
+  return found;
 }
 
 export function loadPolicyFile(path: string): Policy {

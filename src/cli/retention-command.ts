@@ -23,7 +23,7 @@ export async function executePurge(
       'scout purge needs --older-than-days N (or SCOUT_RETENTION_DAYS) to know which quotes to clear',
     );
   const cutoff = new Date(now.getTime() - days * 86_400_000);
-  const counts = await purgeQuotes(db, cutoff, opts.apply);
+  const counts = await purgeQuotes(db, days, now, opts.apply);
   return {
     mode: opts.apply ? 'purged' : 'dry_run',
     older_than_days: days,

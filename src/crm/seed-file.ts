@@ -4,6 +4,7 @@ import { FIELD_TYPES, type PropertyDef, type PropertyValue } from '../domain/val
 import { ScoutError } from '../errors.js';
 import { describeIssues, formatPath, parseJsonText } from '../input/located-issues.js';
 import { readInputFile } from '../input/read-input-file.js';
+import { textProblem } from '../input/text-check.js';
 
 const id = z.string().trim().min(1).max(200);
 const propertyValue = z.union([z.string().max(65_536), z.number(), z.null()]);
@@ -98,7 +99,7 @@ export function parseSeedText(
     );
   }
   const seed = parsed.data;
-  const problems: Array<{ path: (string | number)[]; message: string }> = [];
+  const problems: Array<{ path: (string | number)[]; message: string }> = textProblems(seed);
 
   const properties = new Map(existing.properties);
   const newProperties: PropertyDef[] = [];
@@ -189,6 +190,40 @@ export function readSeedFile(
   existing: ExistingCrm,
 ): { seed: SeedFile; newProperties: PropertyDef[] } {
   return parseSeedText(readInputFile(path, 'seed_invalid', 'seed file'), path, existing);
+}
+
+/**
+ * Control characters and lone surrogates in any stored text, named by deal and note id
+ * and by character offset: the text itself is never repeated (it may be a customer's note).
+ */
+function textProblems(seed: SeedFile): Array<{ path: (string | number)[]; message: string }> {
+  const problems: Array<{ path: (string | number)[]; message: string }> = [];
+  const check = (path: (string | number)[], owner: string, text: unknown) => {
+    const problem = typeof text === 'string' ? textProblem(text) : null;
+    if (problem) problems.push({ path, message: `${owner}: ${problem}` });
+  };
+  seed.users.forEach((u, i) => {
+    check(['users', i, 'id'], 'a user id', u.id);
+    check(['users', i, 'name'], `user ${u.id}'s name`, u.name);
+  });
+  seed.properties.forEach((p, i) => {
+    check(['properties', i, 'label'], `property ${p.name}'s label`, p.label);
+    for (const [j, o] of (p.options ?? []).entries())
+      check(['properties', i, 'options', j], `an option of property ${p.name}`, o);
+  });
+  seed.deals.forEach((d, i) => {
+    check(['deals', i, 'id'], 'a deal id', d.id);
+    const deal = textProblem(d.id) ? `deal #${i + 1}` : `deal ${d.id}`;
+    check(['deals', i, 'name'], `${deal}'s name`, d.name);
+    for (const [name, value] of Object.entries(d.properties))
+      check(['deals', i, 'properties', name], `${deal}, property ${name}`, value);
+    d.notes.forEach((n, j) => {
+      check(['deals', i, 'notes', j, 'id'], `${deal}, a note id`, n.id);
+      const note = textProblem(n.id) ? `note #${j + 1}` : `note ${n.id}`;
+      check(['deals', i, 'notes', j, 'body'], `${deal}, ${note}`, n.body);
+    });
+  });
+  return problems;
 }
 
 function sameDef(a: PropertyDef, b: PropertyDef): boolean {

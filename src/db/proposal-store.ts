@@ -50,6 +50,11 @@ export interface ProposalStore {
   due(at: Date, limit: number): Promise<ProposalRow[]>;
   /** A provenance row that is no state change (an unauthorized click). */
   log(entry: ProvenanceEntry): Promise<void>;
+  /**
+   * A `denied` row, unless the same actor already has one for this proposal within the
+   * window: repeated refused clicks cannot grow the append-only log. False when skipped.
+   */
+  logDenied(entry: ProvenanceEntry, since: Date): Promise<boolean>;
   pendingOfRun(runId: string): Promise<ProposalRow[]>;
   setCard(
     id: string,
@@ -153,6 +158,30 @@ export function createProposalStore(db: Db): ProposalStore {
 
     async log(entry) {
       await insertLog(db, entry);
+    },
+
+    async logDenied(entry, since) {
+      return db.transaction(async (tx) => {
+        // Serialises the same (proposal, actor) only, so two racing clicks write one row.
+        await tx.execute(
+          sql`select pg_advisory_xact_lock(hashtext(${`denied:${entry.proposalId}:${entry.actor}`}))`,
+        );
+        const [recent] = await tx
+          .select({ id: provenance.id })
+          .from(provenance)
+          .where(
+            and(
+              eq(provenance.action, 'denied'),
+              eq(provenance.proposalId, entry.proposalId ?? ''),
+              eq(provenance.actor, entry.actor),
+              gt(provenance.createdAt, since),
+            ),
+          )
+          .limit(1);
+        if (recent) return false;
+        await insertLog(tx, entry);
+        return true;
+      });
     },
 
     async pendingOfRun(runId) {

@@ -1,4 +1,5 @@
 import { and, isNotNull, lt, ne, notInArray, sql } from 'drizzle-orm';
+import { ScoutError } from '../errors.js';
 import type { Db } from './client.js';
 import { proposals, provenance } from './schema.js';
 
@@ -13,12 +14,20 @@ export interface PurgeCounts {
 const OPEN = ['pending', 'approved', 'edited'];
 
 /**
- * Personal-data minimisation: clears the quotes (note excerpts) logged before `cutoff`.
- * The provenance trigger allows exactly this update (quote to NULL, nothing else) and
- * the hash chain covers the quote only through `quote_sha256`, so the log still
- * verifies. Dry, it only counts.
+ * Personal-data minimisation: clears the quotes (note excerpts) logged more than
+ * `olderThanDays` before `now`. The runtime may not update the log (SPEC G21): the
+ * clearing is `scout_purge_quotes`, a function of the schema owner that refuses a
+ * period shorter than the retention floor (`scout_retention.min_days`) and that the
+ * provenance trigger lets set a quote to NULL and nothing else. The hash chain covers
+ * the quote only through `quote_sha256`, so the log still verifies. Dry, it only counts.
  */
-export async function purgeQuotes(db: Db, cutoff: Date, apply: boolean): Promise<PurgeCounts> {
+export async function purgeQuotes(
+  db: Db,
+  olderThanDays: number,
+  now: Date,
+  apply: boolean,
+): Promise<PurgeCounts> {
+  const cutoff = new Date(now.getTime() - olderThanDays * 86_400_000);
   const oldLog = and(isNotNull(provenance.quote), lt(provenance.createdAt, cutoff));
   const oldProposals = and(
     ne(proposals.quote, ''),
@@ -33,16 +42,29 @@ export async function purgeQuotes(db: Db, cutoff: Date, apply: boolean): Promise
     return { provenance: log?.n ?? 0, proposals: props?.n ?? 0 };
   }
   return db.transaction(async (tx) => {
-    const log = await tx
-      .update(provenance)
-      .set({ quote: null })
-      .where(oldLog)
-      .returning({ id: provenance.id });
+    let cleared: number;
+    try {
+      const result: unknown = await tx.execute(
+        sql`select scout_purge_quotes(${olderThanDays}::integer)::text as n`,
+      );
+      // postgres.js answers with the rows, PGlite (the demo) with `{ rows }`.
+      const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+        n: string;
+      }[];
+      cleared = Number(rows[0]?.n ?? 0);
+    } catch (error) {
+      // drizzle wraps the driver's error; the function's refusal is its cause.
+      const cause = (error as { cause?: unknown }).cause;
+      const message = cause instanceof Error ? cause.message : (error as Error).message;
+      if (/retention period/.test(message))
+        throw new ScoutError('usage', `scout purge: ${message}`);
+      throw error;
+    }
     const props = await tx
       .update(proposals)
       .set({ quote: '' })
       .where(oldProposals)
       .returning({ id: proposals.id });
-    return { provenance: log.length, proposals: props.length };
+    return { provenance: cleared, proposals: props.length };
   });
 }

@@ -29,7 +29,7 @@ export interface CheckKit {
 }
 
 export function checkKit(demo: Demo, say: (line: string) => void): CheckKit {
-  const sandbox = sandboxClient(demo.sandbox.url);
+  const sandbox = sandboxClient(demo.sandbox);
   const ok = (line: string) => say(`ok  ${line}`);
   return {
     demo,

@@ -10,9 +10,10 @@ export type NoteType = (typeof NOTE_TYPES)[number];
 export const DEFAULT_THRESHOLDS = { auto: 0.9, propose: 0.5 } as const;
 
 /**
- * Fields whose automatic change would move money, forecasts or ownership. Matched after
- * lower-casing and dropping non-alphanumerics, so `close_date`, `closeDate` and
- * `hs_lifecyclestage` are all caught. Over-matching only costs the `auto` lane.
+ * Fields whose automatic change would move money, forecasts, ownership, a deal's outcome
+ * or identity, or consent (SPEC G1). Matched after lower-casing and dropping
+ * non-alphanumerics, so `close_date`, `closeDate`, `hs_lifecyclestage` and Salesforce's
+ * `ForecastCategoryName` are all caught. Over-matching only costs the `auto` lane.
  */
 const PROTECTED_STEMS = [
   'dealstage',
@@ -22,26 +23,76 @@ const PROTECTED_STEMS = [
   'closedate',
   'pipeline',
   'lifecycle',
+  'forecast',
+  'probability',
+  'revenue',
+  'closedwon',
+  'closedlost',
+  'isclosed',
+  'iswon',
+  'teamid',
+  'dealname',
+  'legalbasis',
+  'consent',
 ];
 
 /**
- * SPEC G1's Salesforce fields no stem above catches, by Scout's name for them (the API name
- * lower-cased: `ForecastCategoryName` → `forecastcategoryname`). Whole names: `name` as a
- * stem would catch every field with "name" in it.
+ * Short CRM-native names, matched whole (as stems they would catch ordinary words):
+ * HubSpot's revenue roll-ups and Salesforce's record name (`Name`, lower-cased as Scout
+ * names Salesforce fields).
  */
-const PROTECTED_SALESFORCE_NAMES = new Set([
-  'forecastcategoryname',
-  'forecastcategory',
-  'probability',
-  'isclosed',
-  'iswon',
+const PROTECTED_NAMES = new Set([
+  'hsarr',
+  'hsacv',
+  'hsmrr',
+  'hstcv',
+  'arr',
+  'acv',
+  'mrr',
+  'tcv',
   'name',
 ]);
 
-export function isProtectedField(name: string): boolean {
-  const stem = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return PROTECTED_STEMS.some((p) => stem.includes(p)) || PROTECTED_SALESFORCE_NAMES.has(stem);
+function stemOf(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
+
+export function isProtectedField(name: string): boolean {
+  const stem = stemOf(name);
+  return PROTECTED_NAMES.has(stem) || PROTECTED_STEMS.some((p) => stem.includes(p));
+}
+
+/**
+ * The type rule: a date field whose name says "close" (`expected_close`, `close_by`) is a
+ * close date under another name. Types live in the CRM, so this is checked where the
+ * policy meets the CRM's property definitions.
+ */
+export function isProtectedByType(name: string, type: string): boolean {
+  return type === 'date' && stemOf(name).includes('close');
+}
+
+/** The policy as a run applies it: an `auto` field that the type rule protects needs a person. */
+export function guardByType(
+  fields: ReadonlyMap<string, FieldPolicy>,
+  types: ReadonlyMap<string, { readonly type: string }>,
+): ReadonlyMap<string, FieldPolicy> {
+  let guarded: Map<string, FieldPolicy> | undefined;
+  for (const [name, field] of fields) {
+    const type = types.get(name)?.type;
+    if (field.write === 'auto' && type && isProtectedByType(name, type)) {
+      guarded ??= new Map(fields);
+      guarded.set(name, { ...field, write: 'approve' });
+    }
+  }
+  return guarded ?? fields;
+}
+
+/** Names that would reach, or vanish into, an object's prototype when a policy is read. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
 
 const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 const thresholdsSchema = z.strictObject({ auto: probability, propose: probability });
@@ -81,6 +132,17 @@ export const policySchema = z
       .array(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S01ABCD'))
       .default([]),
     ops_admins: z.array(slackUserId).default([]),
+    /**
+     * Who may read `/deal-summary` answers: Slack user ids and user group ids. Absent means
+     * everyone in the workspace (as before); an empty list means nobody.
+     */
+    viewers: z
+      .array(
+        z
+          .string()
+          .regex(/^([UW]|S)[A-Z0-9]{2,}$/, 'must be a Slack user id (U…) or user group id (S…)'),
+      )
+      .optional(),
     /** `/deal-summary`: the optional Claude narrative, off unless enabled here (and a key is set). */
     deal_summary: z
       .strictObject({
@@ -107,7 +169,7 @@ export const policySchema = z
         ctx.addIssue({
           code: 'custom',
           path: [...path, 'write'],
-          message: `${name} can never be auto: stage, amount, owner, close date, pipeline and lifecycle fields need a person`,
+          message: `${name} can never be auto: stage, amount, owner, close date, pipeline, lifecycle, revenue, forecast, team, closed-won/lost, record-name and consent fields need a person`,
         });
       }
       const t = { ...base, ...field.thresholds };
@@ -141,6 +203,8 @@ export interface Policy {
   readonly approvers: readonly string[];
   readonly approverGroups: readonly string[];
   readonly opsAdmins: readonly string[];
+  /** `/deal-summary` readers (user and user group ids); null: everyone in the workspace. */
+  readonly viewers: readonly string[] | null;
   readonly dealSummary: { readonly narrative: boolean; readonly narrativeDays: number };
   readonly dealFields: ReadonlyMap<string, FieldPolicy>;
 }
@@ -167,6 +231,7 @@ export function resolvePolicy(parsed: z.output<typeof policySchema>): Policy {
     approvers: parsed.approvers,
     approverGroups: parsed.approver_groups,
     opsAdmins: parsed.ops_admins,
+    viewers: parsed.viewers ?? null,
     dealSummary: {
       narrative: parsed.deal_summary.narrative,
       narrativeDays: parsed.deal_summary.narrative_days,

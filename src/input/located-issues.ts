@@ -1,5 +1,6 @@
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { duplicateKeyPath } from './duplicate-keys.js';
 
 /**
  * Turns zod issues into messages a person can act on: `file:line:col: path: problem`.
@@ -12,20 +13,24 @@ export function describeIssues(
   text: string,
 ): string[] {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+  // A YAML tree of a big file costs tens of times its size: past the bound, paths only.
+  const doc =
+    text.length <= MAX_POSITIONED_TEXT
+      ? parseDocument(text, { lineCounter, uniqueKeys: false })
+      : undefined;
   const messages: string[] = [];
   for (const issue of issues) {
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        const where = position(doc.contents, [...path, key], lineCounter, true);
+        const where = position(doc?.contents, [...path, key], lineCounter, true);
         messages.push(
           `${source}${where}: ${formatPath([...path, key])}: unknown key (allowed keys are listed in the docs)`,
         );
       }
       continue;
     }
-    const where = position(doc.contents, path, lineCounter, issue.code === 'invalid_key');
+    const where = position(doc?.contents, path, lineCounter, issue.code === 'invalid_key');
     // A record key's own failure is nested one level down; its message is the useful one.
     const message =
       issue.code === 'invalid_key' ? issue.issues.map((i) => i.message).join('; ') : issue.message;
@@ -33,6 +38,9 @@ export function describeIssues(
   }
   return messages;
 }
+
+/** Texts up to this many characters get line and column in their messages. */
+const MAX_POSITIONED_TEXT = 1024 * 1024;
 
 export function formatPath(path: readonly (string | number)[]): string {
   let out = '';
@@ -86,8 +94,9 @@ export function parseJsonText(
   text: string,
   source: string,
 ): { ok: true; value: unknown } | { ok: false; message: string } {
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const at = /position (\d+)/.exec(message);
@@ -100,4 +109,11 @@ export function parseJsonText(
     }
     return { ok: false, message: `${source}: not valid JSON: ${message}` };
   }
+  const duplicate = duplicateKeyPath(text);
+  if (duplicate)
+    return {
+      ok: false,
+      message: `${source}: ${formatPath(duplicate)}: duplicate key (a key may appear once per object)`,
+    };
+  return { ok: true, value };
 }

@@ -1,4 +1,5 @@
 import { escapeHtml, type RenderContext, renderBlocks, renderModal } from './render-blocks.js';
+import { TOKEN_HEADER } from './request-guard.js';
 import { BOT_USER, type Message, OPS_CHANNEL, type Workspace } from './workspace.js';
 
 /** A control the host app adds to the ops channel (the demo's dry-run and live-run buttons). */
@@ -130,6 +131,7 @@ export function renderPage(
   channelId: string,
   as: string,
   controls: readonly SandboxControl[],
+  token: string,
 ): string {
   const view = renderPane(workspace, channelId, as, controls);
   const people = workspace.users
@@ -146,7 +148,7 @@ export function renderPage(
 <html lang="en"><head><meta charset="utf-8"><title>Scout sandbox</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>${CSS}</style></head>
-<body data-channel="${escapeHtml(channelId)}" data-as="${escapeHtml(as)}" data-version="${view.version}" data-modal-key="${escapeHtml(view.modalKey)}">
+<body data-token="${escapeHtml(token)}" data-channel="${escapeHtml(channelId)}" data-as="${escapeHtml(as)}" data-version="${view.version}" data-modal-key="${escapeHtml(view.modalKey)}">
 <header class="top"><div class="brand">Scout sandbox <span>a local stand-in for Slack — nothing leaves this machine</span></div>
 <label class="picker">Acting as <select id="as">${people}</select></label></header>
 <div class="layout"><nav class="sidebar" id="sidebar">${view.sidebar}</nav>
@@ -205,7 +207,7 @@ const SCRIPT = `
   const body = document.body;
   const state = { channel: body.dataset.channel, as: body.dataset.as, version: Number(body.dataset.version), modalKey: body.dataset.modalKey || '', controlStatus: '', scrollEnd: false };
   const post = async (path, data) => {
-    const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) });
+    const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', '${TOKEN_HEADER}': body.dataset.token }, body: JSON.stringify(data) });
     const text = await res.text();
     if (!res.ok) throw new Error(text || res.statusText);
     return text ? JSON.parse(text) : {};

@@ -1,3 +1,4 @@
+import { TOKEN_HEADER } from './request-guard.js';
 import type { Channel, Ephemeral, Message, OpenView, SandboxUser } from './workspace.js';
 
 export interface SandboxState {
@@ -18,11 +19,17 @@ export interface BotAnswerJson {
  * The sandbox's JSON interface, as the page uses it: read the workspace, click a button,
  * submit a modal, type in the message box. `scout demo --check` drives the demo with it.
  */
-export function sandboxClient(baseUrl: string) {
+export function sandboxClient(sandbox: { readonly url: string; readonly token: string }) {
+  const baseUrl = sandbox.url;
   const post = async <T>(path: string, body: unknown): Promise<T> => {
     const res = await fetch(`${baseUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // What the sandbox's own page sends: its origin and the token it was given.
+      headers: {
+        'content-type': 'application/json',
+        origin: new URL(baseUrl).origin,
+        [TOKEN_HEADER]: sandbox.token,
+      },
       body: JSON.stringify(body),
     });
     const text = await res.text();

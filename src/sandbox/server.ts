@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { type BotRequests, createBotRequests, SandboxInputError } from './bot-requests.js';
 import { renderPage, renderPane, type SandboxControl } from './page.js';
+import { sandboxRefusal } from './request-guard.js';
 import { createWebApi, type WebApi } from './web-api.js';
 import { OPS_CHANNEL, type SandboxUser, Workspace } from './workspace.js';
 
@@ -24,6 +26,8 @@ export interface Sandbox {
   readonly url: string;
   /** Base URL for the bot's Web API client (`SLACK_API_URL`). */
   readonly apiUrl: string;
+  /** The per-start token state-changing calls must carry (embedded in the page). */
+  readonly token: string;
   readonly workspace: Workspace;
   readonly api: WebApi;
   readonly bot: BotRequests;
@@ -69,6 +73,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     baseUrl: () => base,
   });
   const controls = options.controls ?? [];
+  // Given to the page this process serves, and to nobody else: other pages cannot read it.
+  const token = randomBytes(24).toString('hex');
+  let port = 0;
   const knownUser = (id: string) => {
     if (!workspace.user(id)) throw new SandboxInputError(`no person ${id} in the sandbox`);
     return id;
@@ -89,6 +96,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     const path = url.pathname;
+    const refusal = sandboxRefusal(req, {
+      port,
+      token,
+      stateChanging: req.method !== 'GET' && path.startsWith('/sandbox/api/'),
+    });
+    if (refusal) return sendJson(res, 403, { error: refusal });
+    // The bot's `response_url` posts are JSON too; a cross-site simple POST is not.
+    if (path.startsWith('/sandbox/response/') && !isJson(req))
+      return sendJson(res, 415, { error: 'application/json only' });
     if (path.startsWith('/api/')) {
       const raw = await readBody(req);
       const args: Record<string, unknown> = Object.fromEntries(url.searchParams);
@@ -109,6 +125,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           channel,
           workspace.user(as) ? as : (options.users[0]?.id ?? ''),
           controls,
+          token,
         ),
       );
       return;
@@ -203,10 +220,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;
   return {
     url: base,
+    token,
     apiUrl: `${base}/api`,
     workspace,
     api,
@@ -228,6 +246,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function isJson(req: IncomingMessage): boolean {
+  return (
+    (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json'
+  );
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

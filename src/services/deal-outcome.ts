@@ -2,7 +2,7 @@ import type { CrmDeal, CrmNote } from '../crm/crm-port.js';
 import { appliedKey, type PageContext, pendingKey } from '../db/run-ledger.js';
 import type { DealNote } from '../domain/decide.js';
 import { type Judgement, judgeDeal } from '../domain/judge-deal.js';
-import type { Policy } from '../domain/policy.js';
+import { guardByType, type Policy } from '../domain/policy.js';
 import type { ModelUsage } from '../domain/run-summary.js';
 import type { PropertyDef } from '../domain/values.js';
 import type { ExtractionResult } from '../extraction/extractor-port.js';
@@ -75,7 +75,7 @@ export function judgeExtraction(input: {
   if (result.rejection !== undefined)
     return { ...base, judgements: [], rejection: result.rejection };
   const judgements = judgeDeal(result.findings, {
-    fieldPolicies: input.policy.dealFields,
+    fieldPolicies: guardByType(input.policy.dealFields, input.defs),
     propertyDefs: input.defs,
     dealProperties: deal.properties,
     notes: new Map<string, DealNote>(plan.fresh.map((n) => [n.id, n])),

@@ -23,6 +23,14 @@ export interface DecideDeps {
   readonly clock: () => Date;
   /** Membership of the policy's approver groups, asked only when the user is neither owner nor listed approver. */
   readonly inApproverGroup?: (slackUserId: string) => Promise<boolean>;
+  /** The deal owner's Slack user now (CRM owner, then Slack by email), for rows recorded without one. */
+  readonly resolveOwner?: (row: ProposalRow) => Promise<string | null>;
+  /** A refused attempt not logged again within the window: counted in the app log instead. */
+  readonly onDeniedRepeat?: (attempt: {
+    userId: string;
+    proposalId: string;
+    tried: string;
+  }) => void;
 }
 
 /**
@@ -40,13 +48,21 @@ export function mayDecide(
   );
 }
 
-/** {@link mayDecide}, then the approver groups (a Slack call, cached by the caller). */
+/**
+ * {@link mayDecide}; for a proposal made while the owner was unknown (Slack not set up,
+ * no match yet), the owner as the CRM and Slack say now; then the approver groups (a
+ * Slack call, cached by the caller).
+ */
 export async function mayDecideNow(
-  deps: Pick<DecideDeps, 'policy' | 'inApproverGroup'>,
-  row: Pick<ProposalRow, 'ownerSlackId'>,
+  deps: Pick<DecideDeps, 'policy' | 'inApproverGroup' | 'resolveOwner'>,
+  row: ProposalRow,
   slackUserId: string,
 ): Promise<boolean> {
   if (mayDecide(row, deps.policy, slackUserId)) return true;
+  if (row.ownerSlackId === null && deps.resolveOwner) {
+    const owner = await deps.resolveOwner(row);
+    if (owner !== null && owner === slackUserId) return true;
+  }
   return (
     deps.policy.approverGroups.length > 0 &&
     deps.inApproverGroup !== undefined &&
@@ -69,14 +85,7 @@ export async function decideProposal(
   const now = deps.clock();
   const actor = `slack:${input.userId}`;
   if (!(await mayDecideNow(deps, row, input.userId))) {
-    await deps.proposals.log(
-      entry(
-        row,
-        'denied',
-        actor,
-        `unauthorized: ${input.userId} is neither the deal owner nor an approver; tried to ${input.decision.kind}`,
-      ),
-    );
+    await logDenied(deps, row, input.userId, input.decision.kind);
     return { kind: 'unauthorized', row };
   }
   if (row.status !== 'pending' || row.version !== input.version) return { kind: 'already', row };
@@ -126,6 +135,28 @@ export async function decideProposal(
   );
   if (!decided) return { kind: 'already', row: (await deps.proposals.get(row.id)) ?? row };
   return { kind: 'decided', row: decided };
+}
+
+/** One `denied` row per (user, proposal) per this window; the rest go to the app log only. */
+export const DENIED_WINDOW_MS = 10 * 60_000;
+
+/** Logs a refused attempt (SPEC G17) without letting repeated clicks flood the audit log. */
+export async function logDenied(
+  deps: Pick<DecideDeps, 'proposals' | 'clock' | 'onDeniedRepeat'>,
+  row: ProposalRow,
+  userId: string,
+  tried: string,
+): Promise<void> {
+  const written = await deps.proposals.logDenied(
+    entry(
+      row,
+      'denied',
+      `slack:${userId}`,
+      `unauthorized: ${userId} is neither the deal owner nor an approver; tried to ${tried}`,
+    ),
+    new Date(deps.clock().getTime() - DENIED_WINDOW_MS),
+  );
+  if (!written) deps.onDeniedRepeat?.({ userId, proposalId: row.id, tried });
 }
 
 /** An edited value meets the same checks as a model's finding: type, options, length, users. */

@@ -11,18 +11,20 @@ import {
   type Decision,
   type DecisionResult,
   decideProposal,
-  entry,
+  logDenied,
   mayDecideNow,
 } from '../services/decide-proposal.js';
 import { viewProposal } from '../services/proposal-view.js';
 import type { DealSummaryPorts } from '../summary/summary-ports.js';
-import { approverGroupMembership } from './approver-groups.js';
+import { approverGroupMembership, viewerCheck } from './approver-groups.js';
 import { createBackground } from './background.js';
-import { ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT } from './blocks/approval-card.js';
+import { ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT, ACTION_UNDO } from './blocks/approval-card.js';
+import { ACTION_PICK, ACTION_SHARE, ACTION_WHY } from './blocks/deal-summary-format.js';
 import { EDIT_MODAL, editModal, submittedValue, VALUE_BLOCK } from './blocks/edit-modal.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerDealSummary, slackPermalinks } from './deal-summary/register.js';
-import { createNotifier, type Notifier } from './notifier.js';
+import { createNotifier, type Notifier, slackOwnerOf } from './notifier.js';
+import { gateSlackRequest, type Handled } from './request-gate.js';
 import { scoutCommand } from './scout-command.js';
 import { SocketModeReceiverWithApiUrl } from './socket-receiver.js';
 import { registerUndoButton, type SlackUndoDeps } from './undo-button.js';
@@ -80,7 +82,7 @@ const buttonValue = z.string().transform((s, ctx) => {
 
 /** Slack allows a request up to five minutes old; Bolt checks only that bound, we also refuse the future. */
 const MAX_SKEW_SECONDS = 300;
-const BODY_LIMIT = '256kb';
+const BODY_LIMIT = 256 * 1024;
 
 /**
  * The Bolt app: approval buttons, the Edit… modal, and `/scout`. Listeners verify and
@@ -104,6 +106,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         logger: boltLogger(log),
         bodyLimit: BODY_LIMIT,
         unhandledRequestTimeoutMillis: 2500,
+        // A listener's failure is logged with its reason and answered; it never reaches the process.
+        processEventErrorHandler: async (args) => {
+          log.error({ err: args.error.message }, 'a Slack request failed in a listener');
+          return bolt.HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+        },
       });
   const app = new bolt.App({
     receiver: socket ?? (receiver as InstanceType<typeof bolt.HTTPReceiver>),
@@ -134,12 +141,27 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     log,
     deps.clock,
   );
+  let deniedRepeats = 0;
   const decideDeps = {
     inApproverGroup,
+    // Cards made while the owner was unknown: the owner is looked up at the click.
+    resolveOwner: async (row: ProposalRow) => slackOwnerOf(client, await view(row), log),
     crm: deps.crm,
     proposals: deps.proposals,
     policy: deps.policy,
     clock: deps.clock,
+    onDeniedRepeat: (attempt: { userId: string; proposalId: string; tried: string }) => {
+      deniedRepeats++;
+      log.warn(
+        {
+          user: attempt.userId,
+          proposal_id: attempt.proposalId,
+          tried: attempt.tried,
+          repeats: deniedRepeats,
+        },
+        'refused a repeated unauthorised attempt (already logged as denied within 10 minutes)',
+      );
+    },
   };
 
   const ephemeral = (channel: string | undefined, user: string, text: string) =>
@@ -222,14 +244,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     const row = await deps.proposals.get(parsed.data.p);
     if (!row) return ephemeral(body.channel?.id, body.user.id, 'This proposal no longer exists.');
     if (!(await mayDecideNow(decideDeps, row, body.user.id))) {
-      await deps.proposals.log(
-        entry(
-          row,
-          'denied',
-          `slack:${body.user.id}`,
-          `unauthorized: ${body.user.id} is neither the deal owner nor an approver; tried to edit`,
-        ),
-      );
+      await logDenied(decideDeps, row, body.user.id, 'edit');
       afterDecision({ kind: 'unauthorized', row }, body.user.id, body.channel?.id);
       return;
     }
@@ -345,6 +360,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       permalinks: slackPermalinks(client, log),
       background,
       logger: log,
+      ...(deps.policy.viewers
+        ? { mayView: viewerCheck(client, deps.policy.viewers, log, deps.clock) }
+        : {}),
     });
   else
     app.command('/deal-summary', async ({ ack }) => {
@@ -353,6 +371,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         text: 'Deal summaries are not set up on this Scout server.',
       });
     });
+
+  const handled: Handled = {
+    action: (id) =>
+      [ACTION_APPROVE, ACTION_REJECT, ACTION_EDIT, ACTION_UNDO, ACTION_SHARE, ACTION_WHY].includes(
+        id,
+      ) || new RegExp(`^${ACTION_PICK}_\\d+$`).test(id),
+    views: new Set([EDIT_MODAL]),
+    commands: new Set(['/scout', '/deal-summary']),
+  };
 
   return {
     handle(req, res) {
@@ -366,7 +393,29 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         res.writeHead(401).end();
         return;
       }
-      receiver.requestListener(req, res);
+      gateSlackRequest(req, {
+        signingSecret: deps.signingSecret,
+        bodyLimit: BODY_LIMIT,
+        nowMs: deps.clock().getTime(),
+        handled,
+      })
+        .then((verdict) => {
+          if (!verdict.pass) {
+            log[verdict.status === 200 ? 'debug' : 'warn'](
+              { status: verdict.status, reason: verdict.reason },
+              'refused a Slack request',
+            );
+            res.writeHead(verdict.status).end();
+            return;
+          }
+          // Bolt reads an already-buffered body as is (its `rawBody`) instead of the spent stream.
+          Object.assign(req, { rawBody: verdict.rawBody });
+          receiver.requestListener(req, res);
+        })
+        .catch((error: unknown) => {
+          log.error({ err: (error as Error).message }, 'a Slack request failed before Bolt');
+          if (!res.headersSent) res.writeHead(400).end();
+        });
     },
     client,
     notifier,

@@ -45,3 +45,17 @@ export function approverGroupMembership(
     return members?.has(slackUserId) ?? false;
   };
 }
+
+/** The policy's `viewers:`: a listed user id, or a member of a listed user group (read like approver groups). */
+export function viewerCheck(
+  client: WebClient,
+  viewers: readonly string[],
+  logger: Logger,
+  clock: () => Date,
+): (slackUserId: string) => Promise<boolean> {
+  const users = new Set(viewers.filter((v) => !v.startsWith('S')));
+  const groups = viewers.filter((v) => v.startsWith('S'));
+  const inGroup = approverGroupMembership(client, groups, logger, clock);
+  return async (slackUserId) =>
+    users.has(slackUserId) || (groups.length > 0 && (await inGroup(slackUserId)));
+}

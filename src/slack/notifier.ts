@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { type ProposalView, viewProposals } from '../services/proposal-view.js';
 import { approvalCard } from './blocks/approval-card.js';
 import { runSummaryMessage } from './blocks/run-summary-message.js';
-import { safe } from './blocks/text.js';
+import { safe, safeLines } from './blocks/text.js';
 
 export interface NotifierDeps {
   readonly client: WebClient;
@@ -36,6 +36,27 @@ export interface Notifier {
   postOpsMessage?(message: { text: string; blocks: KnownBlock[] }): Promise<boolean>;
 }
 
+/** The deal owner's Slack user: the CRM's link, else a lookup by email; null if neither finds one. */
+export async function slackOwnerOf(
+  client: WebClient,
+  view: ProposalView,
+  logger: Logger,
+): Promise<string | null> {
+  const owner = view.owner;
+  let user = owner?.slackUserId ?? null;
+  if (!user && owner?.email) {
+    try {
+      user = (await client.users.lookupByEmail({ email: owner.email })).user?.id ?? null;
+    } catch (error) {
+      logger.warn(
+        { err: (error as Error).message, deal_id: view.row.recordId },
+        'owner not found in Slack by email',
+      );
+    }
+  }
+  return user;
+}
+
 export function createNotifier(deps: NotifierDeps): Notifier {
   const interval = deps.minIntervalMs ?? 1100;
   const queues = new Map<string, Promise<unknown>>();
@@ -56,22 +77,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return next;
   };
 
-  /** The deal owner's Slack user: the CRM's link, else a lookup by email. */
-  async function ownerOf(view: ProposalView): Promise<string | null> {
-    const owner = view.owner;
-    let user = owner?.slackUserId ?? null;
-    if (!user && owner?.email) {
-      try {
-        user = (await deps.client.users.lookupByEmail({ email: owner.email })).user?.id ?? null;
-      } catch (error) {
-        deps.logger.warn(
-          { err: (error as Error).message, deal_id: view.row.recordId },
-          'owner not found in Slack by email',
-        );
-      }
-    }
-    return user;
-  }
+  const ownerOf = (view: ProposalView) => slackOwnerOf(deps.client, view, deps.logger);
 
   async function channelFor(owner: string | null): Promise<string | null> {
     if (owner) {
@@ -170,13 +176,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       await paced(channel, () =>
         deps.client.chat.postMessage({
           channel,
-          text: `:rotating_light: ${safe(text, 2900)}`,
+          text: `:rotating_light: ${safeLines(text, 2900)}`,
           blocks: [
             {
               type: 'section',
               text: {
                 type: 'mrkdwn',
-                text: `:rotating_light: *Scout ops alert*\n${safe(text, 2800)}`,
+                text: `:rotating_light: *Scout ops alert*\n${safeLines(text, 2800)}`,
               },
             },
           ],

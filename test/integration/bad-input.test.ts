@@ -1,14 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, EXAMPLE_SEED, type ScoutHarness } from '../support/scout-env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scout-bad-input-'));
-function file(name: string, text: string): string {
+function file(name: string, text: string | Buffer): string {
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
+}
+
+/** A seed of one deal with one note whose body is the given JSON string contents. */
+function note(body: string): string {
+  return `{ "deals": [ { "id": "d1", "name": "A", "notes": [ { "id": "n1", "type": "call", "created_at": "2026-01-01T00:00:00Z", "body": "${body}" } ] } ] }`;
 }
 
 async function rowCounts(h: ScoutHarness) {
@@ -80,11 +85,60 @@ describe('bad seed files: exit 2, the place named, nothing loaded', () => {
       '{ "deals": [ { "id": "d1", "name": "A" }, { "id": "d2", "name": "B", "owner_id": "ghost" } ] }',
       /owner ghost/,
     ],
+    // SPEC G22: hostile files. None may echo the note text (NOTE_TEXT below).
+    [
+      'a duplicate key (JSON.parse would keep the last)',
+      '{ "deals": [ { "id": "d1", "name": "A", "properties": { "amount": 1, "amount": 2 } } ] }',
+      /bad\.json: deals\[0\]\.properties\.amount: duplicate key/,
+    ],
+    [
+      'invalid UTF-8 (a stray 0xFF)',
+      Buffer.concat([
+        Buffer.from('{ "deals": [ { "id": "d1", "name": "'),
+        Buffer.from([0xff]),
+        Buffer.from('" } ] }'),
+      ]),
+      /not valid UTF-8 at byte offset 36/,
+    ],
+    [
+      'an encoded UTF-16 surrogate (0xED 0xA0 0x80)',
+      Buffer.concat([
+        Buffer.from('{ "deals": [ { "id": "d1", "name": "A'),
+        Buffer.from([0xed, 0xa0, 0x80]),
+        Buffer.from('" } ] }'),
+      ]),
+      /not valid UTF-8 at byte offset 37/,
+    ],
+    [
+      'a lone surrogate escape in a note',
+      note('secret NOTE_TEXT \\ud800 more'),
+      /deals\[0\]\.notes\[0\]\.body: deal d1, note n1: contains a lone surrogate U\+D800 at character 17/,
+    ],
+    [
+      'a NUL in a note',
+      note('secret NOTE_TEXT \\u0000 more'),
+      /deal d1, note n1: contains the control character U\+0000 at character 17/,
+    ],
+    [
+      'an escape character in a deal name',
+      '{ "deals": [ { "id": "d1", "name": "NOTE_TEXT \\u001b[31m" } ] }',
+      /deals\[0\]\.name: deal d1's name: contains the control character U\+001B/,
+    ],
   ])('%s', async (_name, text, message) => {
     const r = await h.cli(['crm', 'seed', file('bad.json', text)]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toContain('bad.json');
+    expect(r.stderr).not.toContain('NOTE_TEXT');
+    expect(await rowCounts(h)).toMatchObject({ deals: 0, notes: 0, users: 0, defs: 0 });
+  });
+
+  it('a file over the size limit is refused before it is read (a 100 MB seed)', async () => {
+    const path = file('huge.json', '');
+    truncateSync(path, 100 * 1024 * 1024);
+    const r = await h.cli(['crm', 'seed', path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('huge.json is 100 MB; the limit is 32 MB');
     expect(await rowCounts(h)).toMatchObject({ deals: 0, notes: 0, users: 0, defs: 0 });
   });
 

@@ -91,7 +91,7 @@ describe('scout demo with ANTHROPIC_API_KEY: the Claude extractor reads the samp
     }
 
     // The answers went through the same gates into the sandbox: summary posted, cards threaded.
-    const state = await sandboxClient(demo.sandbox.url).state();
+    const state = await sandboxClient(demo.sandbox).state();
     expect(
       state.messages.some(
         (m) => m.channel === 'C0OPS' && blockText(m.blocks).startsWith('DRY RUN'),

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,7 +110,7 @@ describe('the Slack sandbox', () => {
         },
       ],
     });
-    const clicked = await sandboxClient(sandbox.url).click({
+    const clicked = await sandboxClient(sandbox).click({
       user: 'U0SAM',
       channel,
       ts: posted.ts as string,
@@ -162,7 +162,7 @@ describe('the Slack sandbox', () => {
 
   it('sends a typed slash command and shows the immediate answer only to its author', async () => {
     answer = { status: 200, body: JSON.stringify({ response_type: 'ephemeral', text: 'paused' }) };
-    const typed = await sandboxClient(sandbox.url).type({
+    const typed = await sandboxClient(sandbox).type({
       user: 'U0ANA',
       channel: 'C0OPS',
       text: '/scout   pause now',
@@ -187,15 +187,66 @@ describe('the Slack sandbox', () => {
   it('refuses sandbox calls that name nobody or nothing', async () => {
     const res = await fetch(`${sandbox.url}/sandbox/api/click`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: pageHeaders(),
       body: JSON.stringify({ user: 'U0NOBODY', channel: 'C0OPS', ts: '1.1', actionId: 'x' }),
     });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('no person U0NOBODY');
     const unknown = await fetch(`${sandbox.url}/sandbox/response/deadbeef`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: '{}',
     });
     expect(unknown.status).toBe(404);
+  });
+
+  const pageHeaders = (over: Record<string, string> = {}) => ({
+    'content-type': 'application/json',
+    origin: sandbox.url,
+    'x-scout-sandbox-token': sandbox.token,
+    ...over,
+  });
+  const pause = JSON.stringify({ user: 'U0ANA', channel: 'C0OPS', text: '/scout pause' });
+
+  it('embeds its per-start token in the page it serves', async () => {
+    const page = await (await fetch(`${sandbox.url}/`)).text();
+    expect(page).toContain(`data-token="${sandbox.token}"`);
+    expect(sandbox.token).toMatch(/^[0-9a-f]{48}$/);
+  });
+
+  it.each([
+    ['a cross-site text/plain POST (no preflight)', { 'content-type': 'text/plain' }],
+    ['a form POST', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['JSON from another origin', { origin: 'https://evil.example' }],
+    ['JSON from another port on this machine', { origin: 'http://127.0.0.1:1' }],
+    ['JSON without the page token', { 'x-scout-sandbox-token': 'guess' }],
+  ])('refuses %s with 403, and nothing reaches the bot', async (_name, over) => {
+    const before = received.length;
+    const res = await fetch(`${sandbox.url}/sandbox/api/message`, {
+      method: 'POST',
+      headers: pageHeaders(over),
+      body: pause,
+    });
+    expect(res.status).toBe(403);
+    expect(received.length).toBe(before);
+  });
+
+  it('refuses a request whose Host is not a loopback name (DNS rebinding), even a read', async () => {
+    const { port } = new URL(sandbox.url);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, path: '/sandbox/api/state', headers: { host } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status(`evil.example:${port}`)).toBe(403);
+    expect(await status(`localhost:${port}`)).toBe(200);
+    expect(await status(`127.0.0.1:${port}`)).toBe(200);
   });
 });

@@ -138,8 +138,41 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     const denied = (await s.h.log()).filter(
       (r) => r.action === 'denied' && String(r.reason).startsWith('unauthorized'),
     );
-    expect(denied).toHaveLength(2);
+    // One row per (user, proposal) per 10 minutes: the Edit attempt is refused but not logged again.
+    expect(denied).toHaveLength(1);
     expect(s.slack.calls.some((c) => c.method === 'views.open')).toBe(false);
+  });
+
+  it('a flood of unauthorised clicks leaves one denied row per user and proposal, each click still refused', async () => {
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        s.click(i % 2 ? 'scout_approve' : 'scout_reject', closeDate.id as string, STRANGER),
+      ),
+    );
+    await s.click('scout_approve', nextStep.id as string, STRANGER);
+    await s.app.idle();
+    const denied = (await s.h.log()).filter(
+      (r) => r.action === 'denied' && r.actor === `slack:${STRANGER}`,
+    );
+    expect(denied.map((r) => r.proposal_id).sort()).toEqual([closeDate.id, nextStep.id].sort());
+    expect(s.slack.ephemerals.filter((e) => e.user === STRANGER)).toHaveLength(61);
+    expect(await s.proposal(closeDate.id as string)).toMatchObject({ status: 'pending' });
+  });
+
+  it('a card made while its owner was unknown is decided by the owner, resolved at the click', async () => {
+    await s.h.database
+      .sql`update proposals set owner_slack_id = null where id = ${closeDate.id as string}`;
+    await s.click('scout_approve', closeDate.id as string, OWNER);
+    await s.app.idle();
+    expect(await s.proposal(closeDate.id as string)).toMatchObject({
+      status: 'applied',
+      decided_by: OWNER,
+    });
+    expect(
+      (await s.h.log()).filter(
+        (r) => r.action === 'denied' && String(r.actor).startsWith('slack:'),
+      ),
+    ).toEqual([]);
   });
 
   it('a configured approver may decide', async () => {

@@ -54,7 +54,8 @@ describe('runs post to Slack; `scout serve` carries the app', () => {
     const blocks = summary?.blocks as Array<{ text: { text: string } }>;
     expect(blocks[0]?.text.text).toBe('DRY RUN — nothing was written');
     expect(blocks[1]?.text.text).toContain(
-      'requested as LIVE but ran DRY because LIVE_WRITES is not 1',
+      // mrkdwn-escaped (SPEC G22): the underscore is wrapped in zero-width spaces.
+      'requested as LIVE but ran DRY because LIVE\u200b_\u200bWRITES is not 1',
     );
   });
 

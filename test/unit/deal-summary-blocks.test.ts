@@ -662,6 +662,7 @@ describe('read-only by type (SPEC G16)', () => {
       | 'approvers'
       | 'approverGroups'
       | 'opsAdmins'
+      | 'viewers'
       | 'dealSummary'
       | 'narrative'
       | 'narrativeDays'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isProtectedField } from '../../src/domain/policy.js';
+import { guardByType, isProtectedByType, isProtectedField } from '../../src/domain/policy.js';
 import { ScoutError } from '../../src/errors.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile, parsePolicyText } from '../../src/policy-file.js';
 
@@ -75,6 +75,22 @@ describe('field policy (SPEC G1)', () => {
     'pipeline',
     'lifecyclestage',
     'hs_lifecyclestage',
+    // SPEC G1: the CRMs' own revenue, forecast, team, closed-won/lost, record-name and consent fields.
+    'hs_arr',
+    'hs_acv',
+    'hs_mrr',
+    'hs_tcv',
+    'hs_manual_forecast_category',
+    'hubspot_team_id',
+    'hs_is_closed_won',
+    'dealname',
+    'hs_legal_basis',
+    'stagename',
+    'forecastcategoryname',
+    'probability',
+    'isclosed',
+    'iswon',
+    'name',
   ])('refuses auto for %s', (field) => {
     const msg = errorOf(
       `version: 1\nobjects:\n  deal:\n    fields:\n      ${field}: { write: auto }\n`,
@@ -128,6 +144,66 @@ describe('field policy (SPEC G1)', () => {
     expect(() => loadPolicyFile('/nonexistent/policy.yml')).toThrow(
       /Cannot read policy file \/nonexistent\/policy.yml/,
     );
+  });
+
+  it('protects Salesforce names case-insensitively', () => {
+    for (const name of [
+      'StageName',
+      'Amount',
+      'CloseDate',
+      'OwnerId',
+      'ForecastCategoryName',
+      'Probability',
+      'IsClosed',
+      'IsWon',
+      'Name',
+      'HS_ARR',
+    ])
+      expect(isProtectedField(name), name).toBe(true);
+  });
+
+  it('the type rule: a date field whose name says close is protected; auto becomes approve for it', () => {
+    const p = parsePolicyText(
+      'version: 1\nobjects:\n  deal:\n    fields:\n      expected_close: { write: auto }\n      closing_notes: { write: auto }\n      next_step: { write: auto }\n',
+      'p.yml',
+    );
+    const guarded = guardByType(
+      p.dealFields,
+      new Map([
+        ['expected_close', { type: 'date' }],
+        ['closing_notes', { type: 'text' }],
+        ['next_step', { type: 'text' }],
+      ]),
+    );
+    expect(guarded.get('expected_close')?.write).toBe('approve');
+    expect(guarded.get('closing_notes')?.write).toBe('auto');
+    expect(guarded.get('next_step')?.write).toBe('auto');
+    expect(isProtectedByType('Expected_Close', 'date')).toBe(true);
+    expect(isProtectedByType('expected_close', 'text')).toBe(false);
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'refuses a key named %s, by name and line, wherever it is',
+    (key) => {
+      expect(
+        errorOf(`version: 1\nobjects:\n  deal:\n    fields:\n      ${key}: { write: suggest }\n`),
+      ).toContain(`policy.yml:5:7: the key ${key} is not allowed`);
+      expect(errorOf(`version: 1\n${key}: 1\nobjects: { deal: { fields: {} } }\n`)).toContain(
+        `the key ${key} is not allowed`,
+      );
+    },
+  );
+
+  it('a billion-laughs policy is refused as bad input (exit 2), not expanded', () => {
+    const lines = ['version: 1', 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    lines.push('objects: { deal: { fields: {} } }');
+    expect(errorOf(`${lines.join('\n')}\n`)).toContain('aliases expand');
   });
 
   it('protects variants of sensitive field names but not ordinary ones', () => {

@@ -132,7 +132,7 @@ describe('approval card', () => {
     });
     const pending = approvalCard(person);
     expect(texts(pending.blocks)).toContain('*Proposed*\\nRaj &lt;Patel&gt;');
-    expect(texts(pending.blocks)).toContain('*Current*\\nu_gone');
+    expect(texts(pending.blocks)).toContain('*Current*\\nu\u200b_\u200bgone');
     expect(texts(pending.blocks)).not.toContain('u_raj');
     expect(pending.text).toBe(
       'Scout proposes Sales engineer for Acme — 2027 renewal: Raj &lt;Patel&gt;',
@@ -140,7 +140,9 @@ describe('approval card', () => {
     const edited = approvalCard({ ...person, status: 'applied', editedValue: 'u_ben' });
     expect(texts(edited.blocks)).toContain('edited to Ben Okafor');
     // Only user fields: a text value that happens to equal a user id stays as typed.
-    expect(texts(approvalCard(card({ ...person, fieldType: 'text' })).blocks)).toContain('u_raj');
+    expect(texts(approvalCard(card({ ...person, fieldType: 'text' })).blocks)).toContain(
+      'u\u200b_\u200braj',
+    );
   });
 
   it('button values carry only the proposal id and version', () => {
@@ -224,8 +226,11 @@ describe('run summary message', () => {
 });
 
 describe('text helpers', () => {
-  it('escape only &, < and > (plus mention words and bidi overrides)', () => {
-    expect(escapeMrkdwn('a & b < c > d * _ ~')).toBe('a &amp; b &lt; c &gt; d * _ ~');
+  it('escape &, < and >, wrap the formatting characters in zero-width spaces, swap backticks', () => {
+    expect(escapeMrkdwn('a & b < c > d * _ ~ `x`')).toBe(
+      'a &amp; b &lt; c &gt; d \u200b*\u200b \u200b_\u200b \u200b~\u200b \u02cbx\u02cb',
+    );
+    expect(escapeMrkdwn('> fake quote')).toBe('\u200b&gt; fake quote');
   });
   it('truncate never cuts an entity or a surrogate pair', () => {
     expect(truncate('abc&amp;def', 6)).toBe('abc…');

@@ -11,7 +11,7 @@ import {
   showNote,
   showValue,
 } from './deal-summary-format.js';
-import { LIMITS, plain, safe, truncate } from './text.js';
+import { inlineCode, LIMITS, plain, safe, truncate } from './text.js';
 
 /**
  * `/deal-summary <deal> why <field>`: every provenance row of the field and of its
@@ -56,7 +56,7 @@ export function fieldHistoryMessage(h: FieldHistory): { text: string; blocks: Kn
       {
         type: 'mrkdwn',
         text: truncate(
-          `${deal} · \`${safe(h.field.name, 100)}\` and Scout's suggestion \`scout_${safe(h.field.name, 100)}\` · ${h.rows.length} record(s), oldest first${omitted > 0 ? ` · ${omitted} earlier record(s) not shown: \`scout log --deal ${safe(h.deal.id, 100)}\`` : ''}`,
+          `${deal} · \`${inlineCode(h.field.name, 100)}\` and Scout's suggestion \`scout_${inlineCode(h.field.name, 100)}\` · ${h.rows.length} record(s), oldest first${omitted > 0 ? ` · ${omitted} earlier record(s) not shown: \`scout log --deal ${inlineCode(h.deal.id, 100)}\`` : ''}`,
           LIMITS.contextText,
         ),
       },

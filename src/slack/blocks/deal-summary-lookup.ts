@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { DealName } from '../../summary/deal-lookup.js';
 import { summaryValue } from './deal-summary.js';
 import { ACTION_PICK } from './deal-summary-format.js';
-import { LIMITS, plain, safe, truncate } from './text.js';
+import { inlineCode, LIMITS, plain, safe, truncate } from './text.js';
 
 export const USAGE =
   'Usage: `/deal-summary <deal name or id>` for a read-only summary · `/deal-summary <deal> why <field>` for the history of one field (for example `/deal-summary acme why economic_buyer`).';
@@ -48,7 +48,9 @@ export function dealPicker(
 
 /** Nothing matches: say so, with the closest names when there are any. */
 export function noMatch(query: string, closest: readonly DealName[]): string {
-  const names = closest.map((d) => `*${safe(d.name, 200)}* (\`${safe(d.id, 100)}\`)`).join(', ');
+  const names = closest
+    .map((d) => `*${safe(d.name, 200)}* (\`${inlineCode(d.id, 100)}\`)`)
+    .join(', ');
   return truncate(
     `No deal matches “${safe(query, 200)}”.${names ? ` Closest names: ${names}.` : ''} Try a deal id or another part of its name.`,
     LIMITS.sectionText,

@@ -14,7 +14,7 @@ import {
   showNote,
   showValue,
 } from './deal-summary-format.js';
-import { blockQuote, LIMITS, plain, safe, truncate } from './text.js';
+import { blockQuote, inlineCode, LIMITS, plain, safe, truncate } from './text.js';
 
 /** Pending proposals listed by name before "and N more". */
 export const MAX_PENDING = 10;
@@ -53,7 +53,7 @@ export function dealSummaryMessage(
     {
       type: 'section',
       block_id: 'facts',
-      text: { type: 'mrkdwn', text: `${name} · id \`${safe(s.deal.id, 100)}\`` },
+      text: { type: 'mrkdwn', text: `${name} · id \`${inlineCode(s.deal.id, 100)}\`` },
       fields: [
         { type: 'mrkdwn', text: `*Stage*\n${showValue(s.deal.stage)}` },
         { type: 'mrkdwn', text: `*Amount*\n${showValue(s.deal.amount)}` },
@@ -136,7 +136,7 @@ export function dealSummaryMessage(
       elements: [
         {
           type: 'mrkdwn',
-          text: `${s.fields.length - shownFields} more field(s) not shown here: \`/deal-summary ${safe(s.deal.id, 100)} why <field>\``,
+          text: `${s.fields.length - shownFields} more field(s) not shown here: \`/deal-summary ${inlineCode(s.deal.id, 100)} why <field>\``,
         },
       ],
     });

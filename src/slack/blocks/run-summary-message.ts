@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { formatRunSummary, type RunSummary } from '../../domain/run-summary.js';
-import { LIMITS, safe, truncate } from './text.js';
+import { codeText, LIMITS, safeLines, truncate } from './text.js';
 
 /** The ops-channel summary: the mode as a header (the loudest line), then the printed summary. */
 export function runSummaryMessage(summary: RunSummary): { text: string; blocks: KnownBlock[] } {
@@ -20,14 +20,17 @@ export function runSummaryMessage(summary: RunSummary): { text: string; blocks: 
       block_id: 'warnings',
       text: {
         type: 'mrkdwn',
-        text: safe(warnings.map((w) => `:warning: ${w}`).join('\n'), LIMITS.sectionText),
+        text: safeLines(warnings.map((w) => `:warning: ${w}`).join('\n'), LIMITS.sectionText),
       },
     });
   }
   blocks.push({
     type: 'section',
     block_id: 'summary',
-    text: { type: 'mrkdwn', text: `\`\`\`${safe(body.join('\n'), LIMITS.sectionText - 6)}\`\`\`` },
+    text: {
+      type: 'mrkdwn',
+      text: `\`\`\`${codeText(body.join('\n'), LIMITS.sectionText - 6)}\`\`\``,
+    },
   });
   return {
     text: truncate(`${headline} · Scout run ${summary.run_id.slice(0, 8)}`, LIMITS.fallbackText),

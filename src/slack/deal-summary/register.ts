@@ -49,7 +49,12 @@ export interface DealSummaryListenerDeps {
   readonly permalinks: PermalinkPort;
   readonly background: Background;
   readonly logger: Logger;
+  /** The policy's `viewers:` (users and user groups); without it, everyone may read. */
+  readonly mayView?: (slackUserId: string) => Promise<boolean>;
 }
+
+const NOT_A_VIEWER =
+  "Deal summaries are limited to the people listed under `viewers` in Scout's field policy. Your request was logged.";
 
 type Respond = bolt.RespondFn;
 
@@ -142,7 +147,18 @@ export function registerDealSummary(app: bolt.App, deps: DealSummaryListenerDeps
       }
     });
 
+  /** Refuses a reader outside `viewers:` (ephemeral; the app log records who asked). */
+  const refused = async (user: string, what: string): Promise<boolean> => {
+    if (!deps.mayView || (await deps.mayView(user))) return false;
+    log.warn({ user, what }, 'refused /deal-summary to someone not among the viewers');
+    return true;
+  };
+
   app.command('/deal-summary', async ({ ack, command, respond }) => {
+    if (await refused(command.user_id, 'command')) {
+      await ack({ response_type: 'ephemeral', text: NOT_A_VIEWER });
+      return;
+    }
     const request = parseSummaryRequest(command.text ?? '');
     if (request.kind === 'usage') {
       await ack({ response_type: 'ephemeral', text: USAGE });
@@ -177,6 +193,10 @@ export function registerDealSummary(app: bolt.App, deps: DealSummaryListenerDeps
     { action_id: ACTION_SHARE },
     async ({ ack, body, action, respond }) => {
       await ack();
+      if (await refused(body.user.id, 'share')) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_VIEWER });
+        return;
+      }
       const value = summaryValue.safeParse(action.value);
       if (!value.success) return;
       later('deal-summary-share', respond, () =>
@@ -187,8 +207,12 @@ export function registerDealSummary(app: bolt.App, deps: DealSummaryListenerDeps
 
   app.action<bolt.BlockStaticSelectAction>(
     { action_id: ACTION_WHY },
-    async ({ ack, action, respond }) => {
+    async ({ ack, body, action, respond }) => {
       await ack();
+      if (await refused(body.user.id, 'why')) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_VIEWER });
+        return;
+      }
       const value = summaryValue.safeParse(action.selected_option?.value);
       if (!value.success || !value.data.f) return;
       const field = value.data.f;
@@ -198,8 +222,12 @@ export function registerDealSummary(app: bolt.App, deps: DealSummaryListenerDeps
 
   app.action<bolt.BlockButtonAction>(
     { action_id: new RegExp(`^${ACTION_PICK}_\\d+$`) },
-    async ({ ack, action, respond }) => {
+    async ({ ack, body, action, respond }) => {
       await ack();
+      if (await refused(body.user.id, 'pick')) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_VIEWER });
+        return;
+      }
       const value = summaryValue.safeParse(action.value);
       if (!value.success) return;
       const { d, f } = value.data;

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalCrm } from '../../src/crm/local-crm.js';
+import { openDatabase, type PostgresDatabase } from '../../src/db/client.js';
+import { createProposalStore } from '../../src/db/proposal-store.js';
+import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { applyProposal } from '../../src/services/apply-proposal.js';
+import { decideProposal } from '../../src/services/decide-proposal.js';
+import { scout } from '../support/cli.js';
+import { databaseUrl, dropDatabase, uniqueName, withAdmin } from '../support/postgres.js';
+import { EXAMPLE_REPLAY, EXAMPLE_SEED } from '../support/scout-env.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+/**
+ * SPEC G21: the schema owner migrates and grants; the runtime works under a role that
+ * can append to the audit log and read it, and nothing else on it.
+ */
+describe('least privilege: the core paths under a runtime role that cannot rewrite the log', () => {
+  let owner: TestDatabase;
+  let runtime: PostgresDatabase;
+  let runtimeUrl: string;
+  const role = uniqueName('scout_rt');
+  const env = () => ({
+    DATABASE_URL: runtimeUrl,
+    SCOUT_EXTRACTOR: 'replay',
+    SCOUT_REPLAY_FILE: EXAMPLE_REPLAY,
+    LIVE_WRITES: '1',
+  });
+  const ok = async (args: string[]) => {
+    const r = await scout(args, env());
+    if (r.code !== 0) throw new Error(`scout ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  beforeAll(async () => {
+    owner = await createTestDatabase();
+    await withAdmin((sql) => sql.unsafe(`create role "${role}" login`));
+    const granted = await scout(['migrate', '--grant', role], { DATABASE_URL: owner.url });
+    expect(granted.code, granted.stderr).toBe(0);
+    const url = new URL(owner.url);
+    url.username = role;
+    url.password = '';
+    runtimeUrl = url.toString();
+    runtime = openDatabase(runtimeUrl, { max: 2 });
+  });
+  afterAll(async () => {
+    await runtime.close();
+    await owner.destroy();
+    await withAdmin((sql) => sql.unsafe(`drop role if exists "${role}"`));
+  });
+
+  it('seed, run --apply, approval apply, undo, purge and log --verify all work as the runtime role', async () => {
+    await ok(['crm', 'seed', EXAMPLE_SEED]);
+    await ok(['setup-fields', '--apply']);
+    const summary = JSON.parse(await ok(['run', '--apply', '--json'])) as { run_id: string };
+    expect((await runtime.sql`select count(*)::int as n from provenance`)[0]?.n).toBeGreaterThan(0);
+
+    // An approval and its apply, through the same services Slack uses.
+    const policy = loadPolicyFile(DEFAULT_POLICY_PATH);
+    const proposals = createProposalStore(runtime.db);
+    const crm = createLocalCrm(runtime.db);
+    const pending =
+      await runtime.sql`select id, owner_slack_id from proposals where status = 'pending' limit 1`;
+    const proposalId = pending[0]?.id as string;
+    expect(proposalId).toBeDefined();
+    await runtime.sql`update proposals set owner_slack_id = 'U01ANA' where id = ${proposalId}`;
+    const decided = await decideProposal(
+      { crm, proposals, policy, clock: () => new Date() },
+      { proposalId, version: 1, userId: 'U01ANA', decision: { kind: 'approve' } },
+    );
+    expect(decided.kind).toBe('decided');
+    const applied = await applyProposal(
+      { crm, proposals, policy, liveWrites: '1', isPaused: async () => false },
+      proposalId,
+    );
+    expect(applied?.row.status).toBe('applied');
+
+    await ok(['undo', '--run', summary.run_id, '--apply']);
+    expect(
+      (await runtime.sql`select count(*)::int as n from provenance where action = 'undone'`)[0]?.n,
+    ).toBeGreaterThan(0);
+
+    expect(
+      JSON.parse(await ok(['purge', '--older-than-days', '30', '--apply', '--json'])),
+    ).toMatchObject({
+      mode: 'purged',
+    });
+    expect(await ok(['log', '--verify'])).toContain('verified');
+  });
+
+  it('the retention function refuses quotes younger than the retention period (exit 2)', async () => {
+    const r = await scout(['purge', '--older-than-days', '1', '--apply'], env());
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('younger than the retention period (30 days)');
+    expect(
+      (
+        await runtime.sql`select count(*)::int as n from provenance where quote is null and quote_sha256 is not null`
+      )[0]?.n,
+    ).toBe(0);
+  });
+
+  it.each([
+    ['UPDATE a quote to NULL', `update provenance set quote = null where quote is not null`],
+    ['UPDATE a reason', `update provenance set reason = 'rewritten'`],
+    ['DELETE', `delete from provenance`],
+    ['TRUNCATE', `truncate provenance`],
+    ['disable its trigger', `alter table provenance disable trigger provenance_no_update_delete`],
+    ['move the chain head', `update provenance_chain_head set seq = 0`],
+    ['lower the retention floor', `update scout_retention set min_days = 1`],
+    ['create a table (DDL)', `create table scout_evil (i int)`],
+    ['drop the log', `drop table provenance`],
+  ])('the runtime role cannot %s', async (_name, statement) => {
+    await expect(runtime.sql.unsafe(statement)).rejects.toThrow(/permission denied|must be owner/);
+  });
+
+  it('the runtime role does not own the log', async () => {
+    const [row] = await owner.sql`select tableowner from pg_tables where tablename = 'provenance'`;
+    expect(row?.tableowner).not.toBe(role);
+  });
+});
+
+describe('the runtime never migrates', () => {
+  const name = uniqueName('scout_behind');
+  beforeAll(async () => {
+    await withAdmin((sql) => sql.unsafe(`create database "${name}"`));
+  });
+  afterAll(async () => {
+    await dropDatabase(name);
+  });
+
+  it('on a schema that is behind it names the fix and exits, and creates nothing', async () => {
+    const r = await scout(['run'], {
+      DATABASE_URL: databaseUrl(name),
+      SCOUT_EXTRACTOR: 'replay',
+      SCOUT_REPLAY_FILE: EXAMPLE_REPLAY,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('run `scout migrate` as the schema owner');
+    const tables = await withAdmin(async () => {
+      const db = openDatabase(databaseUrl(name), { max: 2 });
+      try {
+        return await db.sql`select count(*)::int as n from pg_tables where schemaname in ('public', 'drizzle')`;
+      } finally {
+        await db.close();
+      }
+    });
+    expect(tables[0]?.n).toBe(0);
+  });
+});
