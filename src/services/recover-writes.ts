@@ -84,9 +84,15 @@ export async function recoverInterruptedWrites(
       limit: BATCH,
     });
     if (open.length === 0) break;
-    const dealIds = [...new Set(open.map((i) => i.recordId))];
-    const settle = () => settleIntents(deps, open, counts);
-    const settled = deps.withDealLocks ? await deps.withDealLocks(dealIds, settle) : await settle();
+    // One deal at a time: a deal's lock may cost a connection of its own (the embedded and
+    // per-deal locks), so a batch of deals never holds more than one.
+    let settled = 0;
+    const byDeal = new Map<string, IntentRow[]>();
+    for (const i of open) byDeal.set(i.recordId, [...(byDeal.get(i.recordId) ?? []), i]);
+    for (const [dealId, intents] of byDeal) {
+      const settle = () => settleIntents(deps, intents, counts);
+      settled += deps.withDealLocks ? await deps.withDealLocks([dealId], settle) : await settle();
+    }
     // Every intent of this batch was claimed by another recoverer: leave the rest to it.
     if (settled === 0 || open.length < BATCH) break;
   }

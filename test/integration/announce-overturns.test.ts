@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { loadPolicyFile } from '../../src/policy-file.js';
 import { announceOverturns } from '../../src/services/announce-overturns.js';
+import { AUTO_NEXT_STEP_POLICY } from '../support/scout-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 describe('an auto field reps overturn is announced once in the ops channel (SPEC G26)', () => {
   let database: TestDatabase;
-  const policy = loadPolicyFile(DEFAULT_POLICY_PATH);
+  const policy = loadPolicyFile(AUTO_NEXT_STEP_POLICY);
   const logger = createLogger('silent');
   beforeEach(async () => {
     database = await createTestDatabase();

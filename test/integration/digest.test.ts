@@ -4,7 +4,7 @@ import { createLogger } from '../../src/logger.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
 import { postDigestIfDue } from '../../src/services/weekly-digest.js';
 import { checkBlocks } from '../support/block-kit-limits.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
 import { testNotifier } from '../support/worker-harness.js';
 
@@ -14,7 +14,7 @@ describe('the weekly digest, through the Slack stand-in (SPEC G27)', () => {
   let h: ScoutHarness;
   let slack: SlackStandIn;
   beforeEach(async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
     slack = await startSlackStandIn();
     await h.ok(['run', '--apply'], LIVE);
     await h.database
@@ -58,7 +58,7 @@ describe('the weekly digest, through the Slack stand-in (SPEC G27)', () => {
   it('the worker posts it once per due time, across restarts, from its first full week', async () => {
     const deps = (now: string) => ({
       db: h.database.db,
-      policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+      policy: loadPolicyFile(AUTO_NEXT_STEP_POLICY),
       notifier: testNotifier({ database: h.database, crm: createLocalCrm(h.database.db), slack }),
       logger: createLogger('silent'),
       clock: () => new Date(now),
@@ -80,7 +80,7 @@ describe('the weekly digest, through the Slack stand-in (SPEC G27)', () => {
   it('a failed post is tried again on the next tick', async () => {
     const deps = (now: string) => ({
       db: h.database.db,
-      policy: loadPolicyFile(DEFAULT_POLICY_PATH),
+      policy: loadPolicyFile(AUTO_NEXT_STEP_POLICY),
       notifier: testNotifier({ database: h.database, crm: createLocalCrm(h.database.db), slack }),
       logger: createLogger('silent'),
       clock: () => new Date(now),

@@ -2,15 +2,14 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY_PATH } from '../../src/policy-file.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 
 const LIVE = { LIVE_WRITES: '1' };
 
 describe('scout stats and overturn detection (SPEC G26)', () => {
   let h: ScoutHarness;
   beforeEach(async () => {
-    h = await createHarness();
+    h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });
   });
   afterEach(async () => {
     await h.database.destroy();
@@ -129,7 +128,10 @@ describe('scout stats and overturn detection (SPEC G26)', () => {
   it('scout autonomy prints advice as a policy diff and leaves the policy file byte-identical', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scout-autonomy-'));
     const path = join(dir, 'policy.yml');
-    const text = readFileSync(DEFAULT_POLICY_PATH, 'utf8');
+    const text = readFileSync(AUTO_NEXT_STEP_POLICY, 'utf8').replace(
+      /write: auto #[^\n]*/,
+      'write: auto',
+    );
     writeFileSync(path, text);
     const before = statSync(path).mtimeMs;
     const sql = h.database.sql;

@@ -13,7 +13,7 @@ import {
   type SalesforceStandIn,
   startSalesforceStandIn,
 } from '../support/salesforce-stand-in.js';
-import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const DEALS = 500;
@@ -50,12 +50,17 @@ describe(`scout run on Salesforce (stand-in) with ${DEALS} opportunities`, () =>
       join(dir, 'salesforce-replay.json'),
       JSON.stringify(replay).replaceAll('"field":"dealstage"', '"field":"stagename"'),
     );
-    const policy = readFileSync(DEFAULT_POLICY_PATH, 'utf8');
+    // The auto lane is an explicit opt-in (the shipped policy has none): these runs write next_step.
+    const policy = readFileSync(AUTO_NEXT_STEP_POLICY, 'utf8');
     writeFileSync(
       join(dir, 'salesforce.yml'),
       policy.replace('      dealstage: { write: never', '      stagename: { write: never'),
     );
-    local = await createHarness({ seed: join(dir, 'seed.json'), replay: join(dir, 'replay.json') });
+    local = await createHarness({
+      seed: join(dir, 'seed.json'),
+      replay: join(dir, 'replay.json'),
+      policy: AUTO_NEXT_STEP_POLICY,
+    });
     standIn = await startSalesforceStandIn();
     standIn.load(seed);
     database = await createTestDatabase();
@@ -174,6 +179,8 @@ describe('scout run on Salesforce (stand-in): a rep edits between the read and t
       SALESFORCE_INSTANCE_URL: standIn.url,
       SALESFORCE_ACCESS_TOKEN: standIn.accessToken,
       SCOUT_EXTRACTOR: 'replay',
+      // The auto lane is an explicit opt-in (the shipped policy has none): these runs write next_step.
+      SCOUT_POLICY: AUTO_NEXT_STEP_POLICY,
       SCOUT_REPLAY_FILE: join(dir, 'replay.json'),
       ...LIVE,
     };

@@ -130,7 +130,7 @@ describe('write-ahead intents (SPEC G19)', () => {
     h = await createHarness();
     const local = createLocalCrm(h.database.db);
     const journal = createWriteJournal(h.database.db);
-    const deals = ['d1', 'd2', 'd3', 'd4'];
+    const deals = ['d1', 'd2', 'd3', 'd5'];
     await journal.open(deals.map((d) => draft(d, 'next_step', `Step for ${d}`)));
     await local.writeProperties(
       deals.map((d) => ({
