@@ -22,6 +22,7 @@ try {
       creditedToRep: 0,
       leftRunning: 0,
       interrupted: 0,
+      interruptedWithoutCoverage: 0,
       undoDifferences: 0,
       verifyFailures: 0,
     };
@@ -42,6 +43,7 @@ try {
         total.creditedToRep += f.creditedToRep;
         total.leftRunning += f.leftRunning;
         total.interrupted += f.interrupted;
+        total.interruptedWithoutCoverage += f.interruptedWithoutCoverage;
         total.undoDifferences += f.undoDifferences;
         if (f.verifyExit !== 0) total.verifyFailures += 1;
       } finally {
@@ -68,6 +70,7 @@ printTable(
     'credited to rep',
     'runs left running',
     'interrupted',
+    'interrupted, no coverage',
     'undo differences',
     'verify failures',
   ],

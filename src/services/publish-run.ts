@@ -78,7 +78,7 @@ export async function publishRun(deps: PublishDeps, summary: RunSummary): Promis
 }
 
 /** A finished run's summary as stored, for posting it after the process that finished it died. */
-export function storedSummary(run: Omit<RunRow, 'never'>): RunSummary {
+export function storedSummary(run: RunRow): RunSummary {
   const usage = { ...emptyUsage(), ...(run.usage as Partial<ModelUsage>) };
   return {
     run_id: run.id,

@@ -148,19 +148,17 @@ async function settle(
       perDeal: [outcome],
       usage,
       deals,
-      extra: {
-        // Counted when the commit is built: after the deal's CRM writes, right before the
-        // commit that records them.
-        get settle() {
-          return {
-            runId,
-            dealId: outcome.deal.id,
-            state: state(deals),
-            usage,
-            crmCalls: crmCalls(),
-          };
+      // Counted when the commit is built: after the deal's CRM writes, right before the
+      // commit that records them.
+      extra: () => ({
+        settle: {
+          runId,
+          dealId: outcome.deal.id,
+          state: state(deals),
+          usage,
+          crmCalls: crmCalls(),
         },
-      },
+      }),
     });
   } catch (error) {
     if (!(error instanceof AlreadySettled)) throw error;

@@ -268,11 +268,13 @@ export async function commitOutcomes(
     perDeal: outcomes,
     usage: state.usage,
     deals: state.deals,
-    ...(extra.batchId
-      ? {
-          extra: { collected: { batchId: extra.batchId, dealIds: outcomes.map((o) => o.deal.id) } },
-        }
-      : {}),
+    // Coverage so far commits with the page: an interrupted run's summary says what it scanned.
+    extra: () => ({
+      progress: { runId: state.runId, scanned: state.scanned + outcomes.length },
+      ...(extra.batchId
+        ? { collected: { batchId: extra.batchId, dealIds: outcomes.map((o) => o.deal.id) } }
+        : {}),
+    }),
   });
   for (const e of logged) state.counts[e.action] += 1;
 }

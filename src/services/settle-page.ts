@@ -46,7 +46,8 @@ export async function settlePage(input: {
   perDeal: readonly DealOutcome[];
   usage: ModelUsage;
   deals: DealCounts;
-  extra?: Pick<PageCommit, 'settle' | 'collected'>;
+  /** What else commits with the page, asked once the writes' results are known. */
+  extra?: () => Pick<PageCommit, 'settle' | 'collected' | 'progress'>;
 }): Promise<readonly ProvenanceEntry[]> {
   const { deps, live } = input;
   const writes = live ? plannedWrites(input.runId, input.perDeal) : [];
@@ -59,7 +60,7 @@ export async function settlePage(input: {
       );
       return async (tx) => {
         const page = recordPage(input, new Map(writes.map((w, n) => [w.key, results[n]])));
-        const stored = await deps.ledger.commitPage({ ...page, ...input.extra }, tx);
+        const stored = await deps.ledger.commitPage({ ...page, ...input.extra?.() }, tx);
         return page.provenance(stored);
       };
     });

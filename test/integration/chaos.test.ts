@@ -24,13 +24,14 @@ function expectWhole(f: ChaosFindings) {
   expect(f.duplicated).toBe(0);
   expect(f.creditedToRep).toBe(0);
   expect(f.leftRunning).toBe(0);
+  expect(f.interruptedWithoutCoverage).toBe(0);
   expect(f.undoDifferences).toBe(0);
   expect(f.verifyExit).toBe(0);
 }
 
 describe('SIGKILL at random points (SPEC G19, G20)', () => {
   it('scout run --apply on the local CRM, killed 20 times: every change logged once, every run ended, undo restores the seed', async () => {
-    const world = await chaosWorld('local', 120);
+    const world = await chaosWorld('local', 300);
     worlds.push(world);
     const random = rng(13);
     let killed = 0;

@@ -180,6 +180,8 @@ export interface ChaosFindings {
   leftRunning: number;
   /** Runs interrupted (killed), as marked by whoever noticed. */
   interrupted: number;
+  /** Interrupted runs that committed pages but whose summary says they scanned nothing. */
+  interruptedWithoutCoverage: number;
   /** Fields that differ from the seed after undoing every run. */
   undoDifferences: number;
   /** `scout log --verify`'s exit code (0: the chain verifies). */
@@ -228,6 +230,11 @@ export async function auditChaos(world: ChaosWorld): Promise<ChaosFindings> {
     select count(*)::int as n from runs where status = 'running'`;
   const [interrupted] = await sql<[{ n: number }]>`
     select count(*)::int as n from runs where status = 'interrupted'`;
+  const [uncovered] = await sql<[{ n: number }]>`
+    select count(*)::int as n from runs r where r.status = 'interrupted' and r.scanned = 0
+      and exists (select 1 from provenance p where p.run_id = r.id
+        -- Rows that recovery logged for the dead run are not pages the run committed.
+        and p.reason not like 'recovered:%' and p.reason not like 'interrupted before the write%')`;
   const toUndo = await sql<Array<{ id: string }>>`
     select id from runs where kind <> 'undo' order by started_at desc, id desc`;
   for (const run of toUndo) await must(['undo', '--run', run.id, '--apply', '--json'], world.env);
@@ -246,6 +253,7 @@ export async function auditChaos(world: ChaosWorld): Promise<ChaosFindings> {
     creditedToRep: credited.n,
     leftRunning: running.n,
     interrupted: interrupted.n,
+    interruptedWithoutCoverage: uncovered.n,
     undoDifferences,
     verifyExit: verify.code,
   };
