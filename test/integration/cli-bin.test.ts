@@ -42,7 +42,8 @@ describe('`npx scout` in a checkout, with no build step', () => {
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout).toContain('Usage: scout');
     }
-  });
+    // One cold process per command (tsx compiles on first use): a fresh clone needs more than a minute.
+  }, 180_000);
 
   it('walks through seed, setup, dry run, live run and log as a newcomer would', async () => {
     const env = { DATABASE_URL: db.url, SCOUT_REPLAY_FILE: EXAMPLE_REPLAY };
