@@ -76,6 +76,21 @@ describe('scout demo in a real browser', () => {
         has: page.locator('[data-block-id=title] b', { hasText: new RegExp(`^${field}$`) }),
       })
       .filter({ hasNotText: 'DRY RUN' });
+  /**
+   * Scrolls a message into view for a screenshot. The sandbox page swaps the whole pane's HTML on
+   * every workspace change, so a message found a moment ago can be detached mid-scroll by a late
+   * post; the locator is resolved again and the scroll retried.
+   */
+  const reveal = async (message: Locator) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await message.scrollIntoViewIfNeeded({ timeout: 10_000 });
+        return;
+      } catch (error) {
+        if (attempt === 5 || !/not attached to the DOM/.test(String(error))) throw error;
+      }
+    }
+  };
   const shot = (name: string) =>
     page.screenshot({ path: join(screenshots, `${name}.png`), animations: 'disabled' });
   const property = async (dealId: string, name: string) => {
@@ -97,7 +112,7 @@ describe('scout demo in a real browser', () => {
     const approve = card('Close date', 'Vandelay Industries');
     await approve.getByRole('button', { name: 'Approve' }).click();
     await approve.getByText('written to the CRM').waitFor();
-    await approve.scrollIntoViewIfNeeded();
+    await reveal(approve);
     await shot('2-card-approved');
 
     const edit = card('Seats', 'Northwind Traders');
@@ -122,7 +137,7 @@ describe('scout demo in a real browser', () => {
       hasText: 'Only the deal owner or a configured approver',
     });
     await refusal.waitFor();
-    await refusal.scrollIntoViewIfNeeded();
+    await reveal(refusal);
     await shot('4-stranger-refused');
 
     await actAs('U0ANA');
@@ -132,13 +147,13 @@ describe('scout demo in a real browser', () => {
     // The bot answers through the response_url, to Ana only, with the CRM's current values.
     const answer = page.locator('.msg.ephemeral', { hasText: /Seats: 150 │/ });
     await answer.waitFor();
-    await answer.scrollIntoViewIfNeeded();
+    await reveal(answer);
     await shot('5-deal-summary');
     // A select menu on an ephemeral message: "why does Seats say that?" answers with its history.
     await answer.locator('select[data-select]').selectOption({ label: 'Seats' });
     const why = page.locator('.msg.ephemeral', { hasText: 'Why: Seats on Northwind Traders' });
     await why.waitFor();
-    await why.scrollIntoViewIfNeeded();
+    await reveal(why);
     await shot('6-why-seats');
     await demo.idle();
 
