@@ -4,6 +4,7 @@ import type { ChainHead } from '../domain/hash-chain.js';
 import { emptyUsage, type ModelUsage, type RunSummary } from '../domain/run-summary.js';
 import type { Db } from './client.js';
 import { readChainHead } from './provenance-chain.js';
+import { completedRun } from './run-ledger.js';
 import { provenance, runDeals, runs } from './schema.js';
 
 export type RunRow = typeof runs.$inferSelect;
@@ -234,21 +235,7 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
         }
         const chainHead = await readChainHead(tx);
         const summary = build(run, { scanned, deals, usage, counts, chainHead, crmCalls });
-        await tx
-          .update(runs)
-          .set({
-            status: 'completed',
-            locks: summary.locks,
-            scanned: summary.scanned,
-            counts: summary.counts,
-            dealCounts: summary.deals,
-            warnings: summary.warnings,
-            usage: summary.usage,
-            finishedAt: new Date(summary.finished_at),
-            chainHead: summary.chain_head ?? null,
-            hubspotApiCalls: summary.hubspot_api_calls ?? null,
-          })
-          .where(eq(runs.id, runId));
+        await tx.update(runs).set(completedRun(summary)).where(eq(runs.id, runId));
         return summary;
       });
     },

@@ -145,6 +145,25 @@ export interface RunLedger {
 
 const leaseEnd = (lease: RunLeaseSpec) => sql`now() + ${lease.ms} * interval '1 millisecond'`;
 
+/** A run's row once it completed: the one UPDATE every kind of run ends with (SPEC G14, G20). */
+export function completedRun(s: RunSummary) {
+  return {
+    status: 'completed',
+    mode: s.mode,
+    locks: s.locks,
+    scanned: s.scanned,
+    total: s.total,
+    cap: s.cap,
+    counts: s.counts,
+    dealCounts: s.deals,
+    warnings: s.warnings,
+    usage: s.usage,
+    finishedAt: new Date(s.finished_at),
+    chainHead: s.chain_head ?? null,
+    hubspotApiCalls: s.hubspot_api_calls ?? null,
+  } satisfies Partial<typeof runs.$inferInsert>;
+}
+
 export function createRunLedger(db: Db): RunLedger {
   const control = createControlStore(db);
   const pageContext = pageContextQuery(db);
@@ -159,24 +178,7 @@ export function createRunLedger(db: Db): RunLedger {
     },
 
     async finishRun(s) {
-      await db
-        .update(runs)
-        .set({
-          status: 'completed',
-          mode: s.mode,
-          locks: s.locks,
-          scanned: s.scanned,
-          total: s.total,
-          cap: s.cap,
-          counts: s.counts,
-          dealCounts: s.deals,
-          warnings: s.warnings,
-          usage: s.usage,
-          finishedAt: new Date(s.finished_at),
-          chainHead: s.chain_head ?? null,
-          hubspotApiCalls: s.hubspot_api_calls ?? null,
-        })
-        .where(eq(runs.id, s.run_id));
+      await db.update(runs).set(completedRun(s)).where(eq(runs.id, s.run_id));
     },
 
     chainHead: () => readChainHead(db),

@@ -5,7 +5,8 @@ import type { JobData } from '../jobs/job-data.js';
 import { dealJobId } from '../jobs/job-data.js';
 import type { QueuedRunDeps } from './queued-run-deps.js';
 import { finishIfSettled } from './run-deal-job.js';
-import { beginRun, SCHEDULE_INTENT } from './run-state.js';
+import { SCHEDULE_INTENT } from './run-lifecycle.js';
+import { beginRun } from './run-state.js';
 
 /**
  * A run job (scheduled, or enqueued by hand): records the run, then pages through the

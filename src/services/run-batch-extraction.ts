@@ -14,8 +14,8 @@ import {
 import { type DealPlan, extractionRequest, needsExtraction, planDeal } from './deal-plan.js';
 import type { WatchOverturns } from './overturn-watch.js';
 import { settleBeforeDeciding } from './recover-writes.js';
+import { failRun } from './run-lifecycle.js';
 import {
-  abortRun,
   beginRun,
   commitOutcomes,
   finishRun,
@@ -69,7 +69,7 @@ export async function runBatchExtraction(
     try {
       return await collect(deps, state, open.id);
     } catch (error) {
-      return abortRun(deps, state, error);
+      return failRun(deps, state, error);
     }
   }
 
@@ -138,7 +138,7 @@ export async function runBatchExtraction(
     state.log.info({ batch_id: batchId, requests: requests.length }, 'message batch submitted');
     return await collect(deps, state, batchId);
   } catch (error) {
-    return abortRun(deps, state, error);
+    return failRun(deps, state, error);
   }
 }
 

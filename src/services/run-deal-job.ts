@@ -11,7 +11,8 @@ import { createDealPrefetch } from './deal-prefetch.js';
 import type { QueuedRunDeps } from './queued-run-deps.js';
 import { settleBeforeDeciding } from './recover-writes.js';
 import { extractDeal } from './run-extraction.js';
-import { OBJECT, type RunState, runState, summarize } from './run-state.js';
+import { pausedMidRun, stillLive, summarize } from './run-lifecycle.js';
+import { OBJECT, type RunState, runState } from './run-state.js';
 import { type DealCounts, settlePage } from './settle-page.js';
 
 /** CRM reads a batch of deal jobs at a time: HubSpot's batch reads take 100 ids. */
@@ -92,13 +93,11 @@ async function dealJob(
     : failedExtraction(stub(dealId), run.model, 'the deal no longer exists in the CRM');
   // Asked after the model call, right before the writes: a pause (or this process lacking
   // LIVE_WRITES=1) closes the run's locks for the next write; nothing opens them.
-  const live =
+  const live = await stillLive(
+    deps.ledger,
     run.mode === 'live' &&
-    resolveLocks({
-      applyRequested: true,
-      liveWritesEnv: deps.liveWrites,
-      paused: await deps.ledger.isPaused(),
-    }).open;
+      resolveLocks({ applyRequested: true, liveWritesEnv: deps.liveWrites, paused: false }).open,
+  );
   if (run.mode === 'live' && !live) await deps.runs.markPausedDuring(runId);
   await settle(deps, runId, live, outcome, crmCalls);
   return finishIfSettled(deps, runId);
@@ -179,12 +178,7 @@ export function finishIfSettled(deps: QueuedRunDeps, runId: string): Promise<Run
       cap: run.cap,
       counts: totals.counts,
       deals: totals.deals,
-      warnings: [
-        ...run.warnings,
-        ...(run.pausedDuring
-          ? ['Scout was paused during the run: deals settled after the pause were not written']
-          : []),
-      ],
+      warnings: [...run.warnings, ...(run.pausedDuring ? [pausedMidRun('run', null)] : [])],
       usage: totals.usage,
       model: run.model,
       batch: false,

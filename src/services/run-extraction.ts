@@ -16,8 +16,8 @@ import { extractionRequest, needsExtraction, planDeal } from './deal-plan.js';
 import type { WatchOverturns } from './overturn-watch.js';
 import { settleBeforeDeciding } from './recover-writes.js';
 import { finishRunCost, observeExtraction, watchRunCost } from './run-cost-watch.js';
+import { failRun } from './run-lifecycle.js';
 import {
-  abortRun,
   beginRun,
   commitOutcomes,
   finishRun,
@@ -108,7 +108,7 @@ export async function runExtraction(
       cursor = page.next;
     } while (cursor !== null);
   } catch (error) {
-    return abortRun(deps, state, error);
+    return failRun(deps, state, error);
   }
   return finishRun(deps, state, { extraction: finishRunCost(state) });
 }

@@ -3,28 +3,24 @@ import type { CrmPort } from '../crm/crm-port.js';
 import type { DealLocks } from '../db/deal-locks.js';
 import type { RunLeaseSpec, RunLedger } from '../db/run-ledger.js';
 import { type Action, emptyCounts } from '../domain/actions.js';
-import type { ChainHead } from '../domain/hash-chain.js';
-import { type LockState, type ResolvedLocks, resolveLocks } from '../domain/locks.js';
-import { estimateCost } from '../domain/model-pricing.js';
+import type { ResolvedLocks } from '../domain/locks.js';
 import type { FieldPolicy, Policy } from '../domain/policy.js';
-import {
-  coverageWarning,
-  emptyUsage,
-  type ModelUsage,
-  type RunSummary,
-} from '../domain/run-summary.js';
+import { emptyUsage, type ModelUsage, type RunSummary } from '../domain/run-summary.js';
 import { type PropertyDef, suggestionProperty } from '../domain/values.js';
 import { ScoutError } from '../errors.js';
 import type { ExtractionRequest } from '../extraction/extractor-port.js';
-import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
 import type { DealOutcome } from './deal-outcome.js';
 import { settleBeforeDeciding } from './recover-writes.js';
 import {
+  closeRun,
+  failRun,
   type HeldLease,
-  holdLeases,
   interruptLapsedRuns,
-  processLease,
-  WORKER_HOLDER,
+  openRun,
+  pausedMidRun,
+  reopenRun,
+  stillLive,
+  summarize,
 } from './run-lifecycle.js';
 import { type DealCounts, OBJECT, settlePage } from './settle-page.js';
 
@@ -115,52 +111,30 @@ export async function beginRun(
       `No such deal in the ${crm.kind} CRM: ${dealIds.filter((id) => !found.has(id)).join(', ')}`,
     );
   }
-  const resolved = resolveLocks({
-    applyRequested: options.apply,
-    liveWritesEnv: deps.liveWrites,
-    paused: await ledger.isPaused(),
+  const opened = await openRun(deps, {
+    kind: run.kind,
+    apply: options.apply,
+    total,
+    cap,
+    model: run.model,
+    dealFilter: dealIds ?? null,
+    startedAt,
   });
-  const runId = deps.newId();
-  const lease = deps.lease ?? processLease();
-  await ledger.startRun(
-    {
-      id: runId,
-      kind: run.kind,
-      status: 'running',
-      mode: resolved.open ? 'live' : 'dry_run',
-      requestedApply: options.apply,
-      locks: resolved.locks,
-      total,
-      cap,
-      model: run.model,
-      dealFilter: dealIds ?? null,
-      startedAt,
-    },
-    lease,
-  );
-  // Worker runs are renewed by every live worker (their deal jobs run anywhere).
-  const held =
-    lease.holder === WORKER_HOLDER ? null : holdLeases({ ledger, lease, logger: deps.logger });
   let state: RunState;
   try {
     state = await runState(deps, {
-      runId,
-      resolved,
+      ...opened,
       dealIds,
       total,
       cap,
       model: run.model,
-      startedAt,
       crmCallsAtStart,
-      lease: held,
     });
   } catch (error) {
-    held?.stop();
-    await ledger.failRun(runId, error instanceof Error ? error.message : String(error), clock());
-    throw error;
+    return failRun(deps, opened, error);
   }
   state.log.info(
-    { mode: resolved.open ? 'live' : 'dry_run', total, cap, kind: run.kind },
+    { mode: opened.resolved.open ? 'live' : 'dry_run', total, cap, kind: run.kind },
     'run started',
   );
   return state;
@@ -183,27 +157,21 @@ export async function resumeRun(
   },
   progress: { scanned: number; counts: Record<string, number> },
 ): Promise<RunState> {
-  const lease = deps.lease ?? processLease();
-  if (!(await deps.ledger.reclaimRun(run.id, lease)))
-    throw new ScoutError(
-      'run_busy',
-      `Run ${run.id} is still held by another live process; it resumes the run itself`,
-    );
-  const resolved = resolveLocks({
-    applyRequested: run.requestedApply,
-    liveWritesEnv: deps.liveWrites,
-    paused: await deps.ledger.isPaused(),
-  });
-  const state = await runState(deps, {
-    runId: run.id,
-    resolved,
-    dealIds: run.dealFilter ?? undefined,
-    total: run.total,
-    cap: run.cap,
-    model: run.model,
-    startedAt: run.startedAt,
-    lease: holdLeases({ ledger: deps.ledger, lease, logger: deps.logger }),
-  });
+  const opened = await reopenRun(deps, run);
+  let state: RunState;
+  try {
+    state = await runState(deps, {
+      ...opened,
+      dealIds: run.dealFilter ?? undefined,
+      total: run.total,
+      cap: run.cap,
+      model: run.model,
+    });
+  } catch (error) {
+    // Left running: its lease lapses, it ends interrupted, and a later resume reclaims it.
+    opened.lease?.stop();
+    throw error;
+  }
   state.scanned = progress.scanned;
   for (const [action, n] of Object.entries(progress.counts))
     if (action in state.counts) state.counts[action as Action] = n;
@@ -255,11 +223,10 @@ export async function commitOutcomes(
   outcomes: readonly DealOutcome[],
   extra: { batchId?: string } = {},
 ): Promise<void> {
-  if (state.live && (await deps.ledger.isPaused())) {
+  const live = await stillLive(deps.ledger, state.live);
+  if (state.live && !live) {
     state.live = false;
-    state.warnings.push(
-      `Scout was paused during the run: nothing was written from deal ${outcomes[0]?.deal.id} on`,
-    );
+    state.warnings.push(pausedMidRun('run', outcomes[0]?.deal.id ?? null));
   }
   const logged = await settlePage({
     deps,
@@ -309,9 +276,8 @@ export async function finishRun(
       ? { hubspotApiCalls: (deps.crm.apiCalls?.() ?? 0) - state.crmCallsAtStart }
       : {}),
   });
-  state.lease?.stop();
   if (extra.extraction) summary.extraction = extra.extraction;
-  await deps.ledger.finishRun(summary);
+  await closeRun(deps.ledger, state, summary);
   state.log.info(
     {
       counts: Object.fromEntries(Object.entries(state.counts).filter(([, n]) => n > 0)),
@@ -320,68 +286,6 @@ export async function finishRun(
     'run finished',
   );
   return summary;
-}
-
-/** The run summary (SPEC G14) from a run's totals: coverage shouted, cost estimated, pause shown. */
-export function summarize(r: {
-  runId: string;
-  open: boolean;
-  locks: LockState;
-  pausedDuring: boolean;
-  scanned: number;
-  total: number;
-  cap: number | null;
-  counts: Record<Action, number>;
-  deals: RunSummary['deals'];
-  warnings: readonly string[];
-  usage: ModelUsage;
-  model: string;
-  batch: boolean;
-  batchId?: string;
-  startedAt: Date;
-  finishedAt: Date;
-  hubspotApiCalls?: number;
-  /** Omitted only where no database is at hand; every finished run sets it. */
-  chainHead?: ChainHead | null;
-}): RunSummary {
-  const warnings = [...r.warnings];
-  const coverage = coverageWarning(r.scanned, r.total, r.cap);
-  // A scheduled run's broken intent (asked LIVE, ran DRY) stays on top; coverage comes next.
-  const intent = warnings.findIndex((w) => w.startsWith(SCHEDULE_INTENT));
-  if (coverage) warnings.splice(intent === 0 ? 1 : 0, 0, coverage);
-  return {
-    run_id: r.runId,
-    status: 'completed',
-    mode: r.open ? 'live' : 'dry_run',
-    locks: { ...r.locks, paused: r.locks.paused || r.pausedDuring },
-    scanned: r.scanned,
-    total: r.total,
-    cap: r.cap,
-    counts: r.counts,
-    deals: r.deals,
-    warnings,
-    usage: r.usage,
-    estimated_cost_usd: r.model === REPLAY_MODEL ? 0 : estimateCost(r.usage, r.model, r.batch),
-    model: r.model,
-    ...(r.batchId ? { batch_id: r.batchId } : {}),
-    started_at: r.startedAt.toISOString(),
-    finished_at: r.finishedAt.toISOString(),
-    ...(r.hubspotApiCalls !== undefined ? { hubspot_api_calls: r.hubspotApiCalls } : {}),
-    ...(r.chainHead !== undefined ? { chain_head: r.chainHead } : {}),
-  };
-}
-
-/** How a scheduled run that asked for LIVE but ran DRY starts its warning. */
-export const SCHEDULE_INTENT = 'SCHEDULED AS LIVE';
-
-export async function abortRun(deps: RunDeps, state: RunState, error: unknown): Promise<never> {
-  state.lease?.stop();
-  await deps.ledger.failRun(
-    state.runId,
-    error instanceof Error ? error.message : String(error),
-    deps.clock(),
-  );
-  throw error;
 }
 
 /** Policy fields the agent may act on and the CRM defines; the rest are reported once, not per deal. */

@@ -1,10 +1,9 @@
-import type { CrmPort, PropertyRestore, WriteResult } from '../crm/crm-port.js';
+import type { CrmPort } from '../crm/crm-port.js';
 import type { DealLock } from '../db/deal-lock.js';
 import type { ProposalRow } from '../db/proposal-store.js';
 import type { ProvenanceEntry, RunLeaseSpec, RunLedger } from '../db/run-ledger.js';
 import type { ProvenanceRow, UndoStore } from '../db/undo-store.js';
 import { emptyCounts } from '../domain/actions.js';
-import { type ResolvedLocks, resolveLocks } from '../domain/locks.js';
 import { emptyUsage, type RunSummary } from '../domain/run-summary.js';
 import {
   restoredReason,
@@ -13,13 +12,22 @@ import {
   undoDeal,
 } from '../domain/undo-plan.js';
 import { describeTarget, type UndoInfo } from '../domain/undo-summary.js';
-import type { FieldType, PropertyValue } from '../domain/values.js';
+import type { FieldType } from '../domain/values.js';
 import { ScoutError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { entry } from './decide-proposal.js';
 import { writeRecorded } from './recorded-write.js';
 import { settleBeforeDeciding } from './recover-writes.js';
-import { holdLeases, interruptLapsedRuns, processLease } from './run-lifecycle.js';
+import {
+  closeRun,
+  failRun,
+  interruptLapsedRuns,
+  type OpenedRun,
+  openRun,
+  pausedMidRun,
+  stillLive,
+  summarize,
+} from './run-lifecycle.js';
 
 export interface UndoDeps {
   readonly crm: CrmPort;
@@ -70,41 +78,19 @@ export async function undoChanges(deps: UndoDeps, request: UndoRequest): Promise
   await interruptLapsedRuns({ ledger: deps.ledger, logger: deps.logger });
   const startedAt = deps.clock();
   const target = await resolveTarget(deps.store, request.target);
-  const resolved = resolveLocks({
-    applyRequested: request.apply,
-    liveWritesEnv: deps.liveWrites,
-    paused: await deps.ledger.isPaused(),
+  const opened = await openRun(deps, {
+    kind: 'undo',
+    apply: request.apply,
+    total: new Set(target.changes.map((c) => c.recordId)).size,
+    cap: null,
+    model: UNDO_MODEL,
+    dealFilter: null,
+    startedAt,
   });
-  const runId = deps.newId();
-  const lease = deps.lease ?? processLease();
-  await deps.ledger.startRun(
-    {
-      id: runId,
-      kind: 'undo',
-      status: 'running',
-      mode: resolved.open ? 'live' : 'dry_run',
-      requestedApply: request.apply,
-      locks: resolved.locks,
-      total: new Set(target.changes.map((c) => c.recordId)).size,
-      cap: null,
-      model: UNDO_MODEL,
-      dealFilter: null,
-      startedAt,
-    },
-    lease,
-  );
-  const held = holdLeases({ ledger: deps.ledger, lease, logger: deps.logger });
   try {
-    return await undoRun(deps, request, { runId, startedAt, target, resolved });
+    return await undoRun(deps, request, { ...opened, target });
   } catch (error) {
-    await deps.ledger.failRun(
-      runId,
-      error instanceof Error ? error.message : String(error),
-      deps.clock(),
-    );
-    throw error;
-  } finally {
-    held.stop();
+    return failRun(deps, opened, error);
   }
 }
 
@@ -117,7 +103,7 @@ interface Target {
 async function undoRun(
   deps: UndoDeps,
   request: UndoRequest,
-  ctx: { runId: string; startedAt: Date; target: Target; resolved: ResolvedLocks },
+  ctx: OpenedRun & { target: Target },
 ): Promise<UndoResult> {
   const { runId, target, resolved } = ctx;
   const log = deps.logger.child({ run_id: runId, undo: describeTarget(request.target) });
@@ -149,11 +135,9 @@ async function undoRun(
   const types = new Map((await deps.crm.listPropertyDefs()).map((d) => [d.name, d.type]));
   for (const [dealId, dealChanges] of byDeal) {
     // A pause closes the locks from the next deal on; nothing reopens them.
-    if (live && (await deps.ledger.isPaused())) {
+    if (live && !(await stillLive(deps.ledger, live))) {
       live = false;
-      warnings.push(
-        `Scout was paused during the undo: nothing was restored from deal ${dealId} on`,
-      );
+      warnings.push(pausedMidRun('undo', dealId));
     }
     const rows = await deps.withDealLock(dealId, () =>
       undoOneDeal(deps, {
@@ -174,22 +158,24 @@ async function undoRun(
       `every change of ${describeTarget(request.target)} was already undone: nothing to do`,
     );
   const summary: UndoSummary = {
-    run_id: runId,
-    status: 'completed',
-    mode: resolved.open ? 'live' : 'dry_run',
-    locks: { ...resolved.locks, paused: resolved.locks.paused || (resolved.open && !live) },
-    scanned,
-    total: byDeal.size,
-    cap: null,
-    counts,
-    deals: { extracted: 0, no_new_notes: 0, failed: 0 },
-    warnings,
-    usage: emptyUsage(),
-    estimated_cost_usd: 0,
-    model: UNDO_MODEL,
-    started_at: ctx.startedAt.toISOString(),
-    finished_at: deps.clock().toISOString(),
-    chain_head: await deps.ledger.chainHead(),
+    ...summarize({
+      runId,
+      open: resolved.open,
+      locks: resolved.locks,
+      pausedDuring: resolved.open && !live,
+      scanned,
+      total: byDeal.size,
+      cap: null,
+      counts,
+      deals: { extracted: 0, no_new_notes: 0, failed: 0 },
+      warnings,
+      usage: emptyUsage(),
+      model: UNDO_MODEL,
+      batch: false,
+      startedAt: ctx.startedAt,
+      finishedAt: deps.clock(),
+      chainHead: await deps.ledger.chainHead(),
+    }),
     undo: {
       target: request.target,
       changes: changes.length,
@@ -199,7 +185,7 @@ async function undoRun(
       nothing_to_undo: target.nothing,
     },
   };
-  await deps.ledger.finishRun(summary);
+  await closeRun(deps.ledger, ctx, summary);
   log.info({ counts: summary.counts, mode: summary.mode }, 'undo finished');
   return { summary, expired: stopped.rows, logged };
 }

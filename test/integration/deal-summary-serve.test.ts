@@ -78,7 +78,8 @@ describe('`scout serve` wires /deal-summary on a read-only Postgres session', ()
       out += d;
     });
     try {
-      for (let i = 0; i < 100 && !out.includes('scout serving'); i++)
+      // A cold start compiles the sources first (tsx): seconds on a busy machine.
+      for (let i = 0; i < 600 && !out.includes('scout serving') && child.exitCode === null; i++)
         await new Promise((r) => setTimeout(r, 100));
       expect(out).toContain(`scout serving on port ${port}`);
       const body = commandBody({
@@ -113,5 +114,5 @@ describe('`scout serve` wires /deal-summary on a read-only Postgres session', ()
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     }
-  }, 30_000);
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createLogger } from '../../src/logger.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import { loadPolicyFile } from '../../src/policy-file.js';
 import { postDigestIfDue } from '../../src/services/weekly-digest.js';
 import { checkBlocks } from '../support/block-kit-limits.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';

@@ -107,7 +107,8 @@ describe('runs post to Slack; `scout serve` carries the app', () => {
       out += d;
     });
     try {
-      for (let i = 0; i < 100 && !out.includes('scout serving'); i++)
+      // A cold start compiles the sources first (tsx): seconds on a busy machine.
+      for (let i = 0; i < 600 && !out.includes('scout serving') && child.exitCode === null; i++)
         await new Promise((r) => setTimeout(r, 100));
       expect(out).toContain(`scout serving on port ${port}`);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -138,5 +139,5 @@ describe('runs post to Slack; `scout serve` carries the app', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     }
-  }, 30_000);
+  }, 120_000);
 });

@@ -169,7 +169,7 @@ describe('scout worker on BullMQ (shared Redis, own key prefix)', () => {
     expect(run?.mode).toBe('live');
     expect(run?.locks.paused).toBe(true);
     expect(run?.warnings).toContain(
-      'Scout was paused during the run: deals settled after the pause were not written',
+      'Scout was paused during the run: nothing was written from the pause on',
     );
     // The pause is read right before each deal's writes: none lands well after it.
     const late = await h.database.sql`

@@ -1,13 +1,18 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import type { PropertyValue } from '../../src/domain/values.js';
+import { createBullJobs } from '../../src/jobs/bullmq-jobs.js';
+import type { JobSystem } from '../../src/jobs/job-system.js';
 import { scout } from './cli.js';
 import { type HubSpotStandIn, startHubSpotStandIn } from './hubspot-stand-in.js';
 import { numericPipeline } from './hubspot-stand-in-seed.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { approveProposal, uniquePrefix, until } from './worker-harness.js';
 
 /**
  * Crash tests for SPEC G19 and G20: `scout` processes killed with SIGKILL at random
@@ -165,6 +170,142 @@ async function progress(world: ChaosWorld): Promise<{ runs: number; activity: nu
     select (select count(*)::int from runs) as runs,
       (select count(*)::int from provenance) + (select count(*)::int from write_intents) as activity`;
   return row;
+}
+
+/**
+ * `scout worker` processes on a queue of their own (shared Redis, own prefix), fed by a
+ * producer in the test process as a schedule or a Slack click would feed them.
+ */
+export interface WorkerChaos {
+  readonly env: Record<string, string>;
+  readonly producer: JobSystem;
+  close(): Promise<void>;
+}
+
+export async function workerChaos(
+  world: ChaosWorld,
+  redisUrl = 'redis://127.0.0.1:6379',
+): Promise<WorkerChaos> {
+  const prefix = uniquePrefix();
+  const env = {
+    ...world.env,
+    REDIS_URL: redisUrl,
+    SCOUT_QUEUE_PREFIX: prefix,
+    // A killed worker's jobs come back within a second; lost work counts after no grace.
+    SCOUT_JOB_LOCK_SECONDS: '1',
+    SCOUT_RECONCILE_SECONDS: '0.2',
+    SCOUT_RECONCILE_GRACE_SECONDS: '0',
+    SCOUT_HEARTBEAT_SECONDS: '0.5',
+  };
+  const producer = await createBullJobs({
+    redisUrl,
+    prefix,
+    logger: pino({ level: 'silent' }),
+    dealConcurrency: 1,
+  });
+  return {
+    env,
+    producer,
+    close: async () => {
+      await producer.close(1_000);
+    },
+  };
+}
+
+/** Where a worker trial kills: while a run's deal jobs are being worked, or while approvals are applied. */
+export type WorkerKillPoint = 'fan-out' | 'apply';
+
+function startWorkerProcess(env: Record<string, string>): {
+  child: ChildProcess;
+  exited: Promise<void>;
+  done: () => boolean;
+} {
+  const child = spawn(process.execPath, [BIN, 'worker'], {
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    stdio: 'ignore',
+  });
+  let done = false;
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      done = true;
+      r();
+    }),
+  );
+  return { child, exited, done: () => done };
+}
+
+/**
+ * One worker trial. `fan-out`: enqueues a live run over `dealIds` and kills the worker a
+ * random time after the run is recorded. `apply`: approves every pending live proposal
+ * (as clicks do) and kills the worker a random time after its first apply lands. Either
+ * way the killed worker also had whatever earlier trials left in the queue. True when the
+ * kill landed with work unfinished.
+ */
+export async function killWorkerOnce(
+  world: ChaosWorld,
+  chaos: WorkerChaos,
+  random: () => number,
+  maxDelayMs: number,
+  at: WorkerKillPoint,
+  dealIds: readonly string[],
+): Promise<boolean> {
+  const sql = world.database.sql;
+  const count = async () => {
+    const [row] = await sql<[{ runs: number; applied: number }]>`
+      select (select count(*)::int from runs) as runs,
+        (select count(*)::int from provenance where action = 'applied') as applied`;
+    return row;
+  };
+  const before = await count();
+  if (at === 'fan-out') {
+    const runId = randomUUID();
+    await chaos.producer.add('runs', [
+      { id: `run-${runId}`, data: { runId, apply: true, dealIds: [...dealIds] } },
+    ]);
+  } else {
+    const pending = await sql<Array<{ id: string }>>`
+      select id from proposals where status = 'pending' and not dry_run`;
+    for (const p of pending) await approveProposal(world.database, p.id);
+  }
+  const worker = startWorkerProcess(chaos.env);
+  const started = Date.now();
+  for (;;) {
+    if (worker.done() || Date.now() - started > 30_000) break;
+    const now = await count();
+    if (at === 'fan-out' ? now.runs > before.runs : now.applied > before.applied) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  if (!worker.done()) await new Promise((r) => setTimeout(r, random() * maxDelayMs));
+  const [unfinished] = await sql<[{ n: number }]>`
+    select (select count(*)::int from runs where status = 'running')
+      + (select count(*)::int from proposals where status = 'approved') as n`;
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+  return unfinished.n > 0;
+}
+
+/**
+ * After the kills: one healthy worker finishes (or ends) everything the killed ones left —
+ * runs resumed or marked interrupted, approvals applied — and stops with SIGTERM.
+ */
+export async function drainWorkers(world: ChaosWorld, chaos: WorkerChaos): Promise<void> {
+  const sql = world.database.sql;
+  const worker = startWorkerProcess(chaos.env);
+  try {
+    await until(
+      async () => {
+        const [row] = await sql<[{ n: number }]>`
+          select (select count(*)::int from runs where status = 'running')
+            + (select count(*)::int from proposals where status = 'approved') as n`;
+        return row.n === 0;
+      },
+      'every run ended and every approval applied',
+      120_000,
+    );
+  } finally {
+    worker.child.kill('SIGTERM');
+    await worker.exited;
+  }
 }
 
 export interface ChaosFindings {

@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  auditChaos,
+  type ChaosWorld,
+  chaosWorld,
+  drainWorkers,
+  killWorkerOnce,
+  rng,
+  type WorkerChaos,
+  workerChaos,
+} from '../support/chaos.js';
+
+/**
+ * SPEC G19 and G20 for `scout worker`, CI-sized (`npm run chaos` runs the full size): each
+ * trial kills a worker process with SIGKILL mid-fan-out (a scheduled live run's deal jobs
+ * in flight) or mid-apply (approvals being written), the next trial's worker inherits what
+ * it left; then one healthy worker drains the queue and the whole state is audited.
+ */
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('scout worker under SIGKILL (SPEC G19, G20)', () => {
+  it('killed 12 times mid-fan-out and mid-apply: every change logged once, every approval applied once, every run ended, undo restores the seed', async () => {
+    const world: ChaosWorld = await chaosWorld('local', 240);
+    cleanups.push(() => world.close());
+    const chaos: WorkerChaos = await workerChaos(world);
+    cleanups.push(() => chaos.close());
+    const random = rng(19);
+    const slices = 6;
+    const per = world.dealIds.length / slices;
+    let killedWithWorkLeft = 0;
+    for (let trial = 0; trial < 2 * slices; trial++) {
+      const fanOut = trial % 2 === 0;
+      const slice = world.dealIds.slice((trial >> 1) * per, ((trial >> 1) + 1) * per);
+      if (
+        await killWorkerOnce(
+          world,
+          chaos,
+          random,
+          fanOut ? 800 : 150,
+          fanOut ? 'fan-out' : 'apply',
+          slice,
+        )
+      )
+        killedWithWorkLeft += 1;
+    }
+    expect(killedWithWorkLeft).toBeGreaterThanOrEqual(8);
+    await drainWorkers(world, chaos);
+
+    const sql = world.database.sql;
+    const [approvals] = await sql<[{ decided: number; applied: number; once: number }]>`
+      select count(*)::int as decided,
+        count(*) filter (where status = 'applied')::int as applied,
+        count(*) filter (where (select count(*) from provenance v
+          where v.proposal_id = p.id and v.action = 'applied') = 1)::int as once
+      from proposals p where status not in ('pending', 'expired')`;
+    expect(approvals.decided).toBeGreaterThan(0);
+    expect(approvals.applied).toBe(approvals.decided);
+    expect(approvals.once).toBe(approvals.decided);
+    // Runs the worker resumed completed; a run whose every worker died long enough ended interrupted.
+    const [runs] = await sql<[{ worker: number; ended: number }]>`
+      select count(*)::int as worker,
+        count(*) filter (where status in ('completed', 'interrupted'))::int as ended
+      from runs where kind = 'extract'`;
+    expect(runs.worker).toBe(slices);
+    expect(runs.ended).toBe(runs.worker);
+
+    const findings = await auditChaos(world);
+    expect(findings.crmChanges).toBeGreaterThan(0);
+    expect(findings.unattributed).toBe(0);
+    expect(findings.duplicated).toBe(0);
+    expect(findings.creditedToRep).toBe(0);
+    expect(findings.leftRunning).toBe(0);
+    expect(findings.undoDifferences).toBe(0);
+    expect(findings.verifyExit).toBe(0);
+  }, 600_000);
+});
