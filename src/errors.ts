@@ -17,7 +17,8 @@ export type ScoutErrorCode =
   | 'redis_unavailable'
   | 'chain_broken'
   | 'undo_invalid'
-  | 'run_busy';
+  | 'run_busy'
+  | 'run_ended';
 
 const INPUT_ERRORS: ReadonlySet<ScoutErrorCode> = new Set([
   'config_invalid',

@@ -3,6 +3,7 @@ import type { Action } from '../domain/actions.js';
 import type { ChainHead } from '../domain/hash-chain.js';
 import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
 import type { PropertyValue } from '../domain/values.js';
+import { ScoutError } from '../errors.js';
 import type { Db } from './client.js';
 import { createControlStore } from './control-store.js';
 import { inTransaction } from './in-transaction.js';
@@ -65,6 +66,21 @@ export class AlreadySettled extends Error {
   constructor(runId: string, dealId: string) {
     super(`deal ${dealId} of run ${runId} is already settled`);
     this.name = 'AlreadySettled';
+  }
+}
+
+/**
+ * The run is no longer running: its lease lapsed and someone marked it interrupted (or
+ * it failed) while this process still worked on it, stalled or cut off. Nothing more is
+ * logged under it, and on the local CRM nothing more is written (the page's writes roll
+ * back with this).
+ */
+export class RunEnded extends ScoutError {
+  constructor(runId: string, status: string) {
+    super(
+      'run_ended',
+      `run ${runId} is ${status}, no longer running: its lease lapsed while this process was stalled or cut off from the database, and whoever noticed ended it. Nothing more is logged under it; run again to cover the rest`,
+    );
   }
 }
 
@@ -239,10 +255,11 @@ export function createRunLedger(db: Db): RunLedger {
     },
 
     async failRun(runId, message, at) {
+      // A run already ended (interrupted by whoever noticed its lapsed lease) keeps that end.
       await db
         .update(runs)
         .set({ status: 'failed', error: message, finishedAt: at })
-        .where(eq(runs.id, runId));
+        .where(and(eq(runs.id, runId), eq(runs.status, 'running')));
     },
 
     async loadPageContext(object, recordIds, dryRun) {
@@ -265,6 +282,18 @@ export function createRunLedger(db: Db): RunLedger {
 
     commitPage(page, outer) {
       return inTransaction(db, outer, async (tx) => {
+        // KEY SHARE: shared with the run's other pages and with lease renewals, exclusive of
+        // the FOR UPDATE that ends a run, so a page commits before its run is marked
+        // interrupted, or not at all (SPEC G20).
+        const runId = page.settle?.runId ?? page.progress?.runId;
+        if (runId) {
+          const [run] = await tx
+            .select({ status: runs.status })
+            .from(runs)
+            .where(eq(runs.id, runId))
+            .for('key share');
+          if (run && run.status !== 'running') throw new RunEnded(runId, run.status);
+        }
         if (page.settle) {
           const { runId, dealId, state, usage, crmCalls } = page.settle;
           const claimed = await tx

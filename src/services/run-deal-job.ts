@@ -1,7 +1,7 @@
 import { countingCrmCalls } from '../crm/crm-call-count.js';
 import type { CrmDeal } from '../crm/crm-port.js';
 import type { RunRow } from '../db/queued-run-store.js';
-import { AlreadySettled } from '../db/run-ledger.js';
+import { AlreadySettled, RunEnded } from '../db/run-ledger.js';
 import type { LockState } from '../domain/locks.js';
 import { resolveLocks } from '../domain/locks.js';
 import { emptyUsage, type RunSummary } from '../domain/run-summary.js';
@@ -160,7 +160,8 @@ async function settle(
       }),
     });
   } catch (error) {
-    if (!(error instanceof AlreadySettled)) throw error;
+    // Another delivery settled the deal, or the run ended meanwhile: this one changes nothing.
+    if (!(error instanceof AlreadySettled || error instanceof RunEnded)) throw error;
   }
 }
 

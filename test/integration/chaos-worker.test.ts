@@ -4,7 +4,7 @@ import {
   type ChaosWorld,
   chaosWorld,
   drainWorkers,
-  killWorkerOnce,
+  killWorkers,
   rng,
   type WorkerChaos,
   workerChaos,
@@ -29,23 +29,7 @@ describe('scout worker under SIGKILL (SPEC G19, G20)', () => {
     cleanups.push(() => chaos.close());
     const random = rng(19);
     const slices = 6;
-    const per = world.dealIds.length / slices;
-    let killedWithWorkLeft = 0;
-    for (let trial = 0; trial < 2 * slices; trial++) {
-      const fanOut = trial % 2 === 0;
-      const slice = world.dealIds.slice((trial >> 1) * per, ((trial >> 1) + 1) * per);
-      if (
-        await killWorkerOnce(
-          world,
-          chaos,
-          random,
-          fanOut ? 800 : 150,
-          fanOut ? 'fan-out' : 'apply',
-          slice,
-        )
-      )
-        killedWithWorkLeft += 1;
-    }
+    const killedWithWorkLeft = await killWorkers(world, chaos, random, 2 * slices);
     expect(killedWithWorkLeft).toBeGreaterThanOrEqual(8);
     await drainWorkers(world, chaos);
 

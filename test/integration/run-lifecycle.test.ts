@@ -121,6 +121,22 @@ describe('the run lifecycle (SPEC G20)', () => {
     );
     expect((await statusOf(run.runId)).status).toBe('interrupted');
     expect(await noticeFromEverywhere(2)).toEqual([]);
+    // The process was only stalled, and wakes up: its next page commits nothing, and its
+    // failure does not overwrite the interruption everyone was told about.
+    const page = {
+      proposals: [],
+      provenance: () => [],
+      watermarks: [],
+      progress: { runId: run.runId, scanned: 3 },
+    };
+    await expect(ledger.commitPage(page)).rejects.toMatchObject({ code: 'run_ended' });
+    await expect(
+      failRun({ ledger, clock: () => new Date() }, run, new Error('woke up')),
+    ).rejects.toThrow('woke up');
+    expect(await statusOf(run.runId)).toMatchObject({
+      status: 'interrupted',
+      error: 'interrupted: its lease lapsed',
+    });
   });
 
   it('a run another live process holds is refused to a second one; once its lease lapsed, it is reopened', async () => {

@@ -191,6 +191,9 @@ export async function workerChaos(
     ...world.env,
     REDIS_URL: redisUrl,
     SCOUT_QUEUE_PREFIX: prefix,
+    // A worker started within the lease resumes a killed one's run; a later one finds it
+    // interrupted. Both happen: a cold start takes about as long.
+    SCOUT_RUN_LEASE_SECONDS: '3',
     // A killed worker's jobs come back within a second; lost work counts after no grace.
     SCOUT_JOB_LOCK_SECONDS: '1',
     SCOUT_RECONCILE_SECONDS: '0.2',
@@ -241,7 +244,7 @@ function startWorkerProcess(env: Record<string, string>): {
  * way the killed worker also had whatever earlier trials left in the queue. True when the
  * kill landed with work unfinished.
  */
-export async function killWorkerOnce(
+async function killWorkerOnce(
   world: ChaosWorld,
   chaos: WorkerChaos,
   random: () => number,
@@ -251,12 +254,14 @@ export async function killWorkerOnce(
 ): Promise<boolean> {
   const sql = world.database.sql;
   const count = async () => {
-    const [row] = await sql<[{ runs: number; applied: number }]>`
+    const [row] = await sql<[{ runs: number; applied: number; rows: number }]>`
       select (select count(*)::int from runs) as runs,
-        (select count(*)::int from provenance where action = 'applied') as applied`;
+        (select count(*)::int from provenance where action = 'applied') as applied,
+        (select count(*)::int from provenance) as rows`;
     return row;
   };
   const before = await count();
+  let approved = 0;
   if (at === 'fan-out') {
     const runId = randomUUID();
     await chaos.producer.add('runs', [
@@ -266,13 +271,21 @@ export async function killWorkerOnce(
     const pending = await sql<Array<{ id: string }>>`
       select id from proposals where status = 'pending' and not dry_run`;
     for (const p of pending) await approveProposal(world.database, p.id);
+    approved = pending.length;
   }
   const worker = startWorkerProcess(chaos.env);
   const started = Date.now();
+  // With nothing approved (earlier runs were cut short), the kill lands among the deal
+  // jobs the killed workers left instead.
+  const begun = (now: typeof before) =>
+    at === 'fan-out'
+      ? now.runs > before.runs
+      : approved > 0
+        ? now.applied > before.applied
+        : now.rows > before.rows;
   for (;;) {
     if (worker.done() || Date.now() - started > 30_000) break;
-    const now = await count();
-    if (at === 'fan-out' ? now.runs > before.runs : now.applied > before.applied) break;
+    if (begun(await count())) break;
     await new Promise((r) => setTimeout(r, 5));
   }
   if (!worker.done()) await new Promise((r) => setTimeout(r, random() * maxDelayMs));
@@ -282,6 +295,30 @@ export async function killWorkerOnce(
   worker.child.kill('SIGKILL');
   await worker.exited;
   return unfinished.n > 0;
+}
+
+/**
+ * A worker round: the deals split in `n / 2` slices; for each, a live run killed
+ * mid-fan-out, then the approvals pending so far killed mid-apply. Returns how many kills
+ * left work unfinished.
+ */
+export async function killWorkers(
+  world: ChaosWorld,
+  chaos: WorkerChaos,
+  random: () => number,
+  n: number,
+): Promise<number> {
+  let killed = 0;
+  const per = Math.ceil(world.dealIds.length / Math.ceil(n / 2));
+  for (let t = 0; t < n; t++) {
+    const fanOut = t % 2 === 0;
+    const slice = world.dealIds.slice((t >> 1) * per, ((t >> 1) + 1) * per);
+    const at = fanOut ? 'fan-out' : 'apply';
+    const t0 = Date.now();
+    if (await killWorkerOnce(world, chaos, random, fanOut ? 800 : 150, at, slice)) killed += 1;
+    if (process.env.CHAOS_DEBUG) console.error(`trial ${t} ${at} ${Date.now() - t0} ms`);
+  }
+  return killed;
 }
 
 /**
