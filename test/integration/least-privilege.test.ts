@@ -13,8 +13,9 @@ import { applyProposal } from '../../src/services/apply-proposal.js';
 import { decideProposal } from '../../src/services/decide-proposal.js';
 import { scout } from '../support/cli.js';
 import { databaseUrl, dropDatabase, uniqueName, withAdmin } from '../support/postgres.js';
+import { createRuntimeRoleDatabase, type RuntimeRoleDatabase } from '../support/runtime-role.js';
 import { EXAMPLE_REPLAY, EXAMPLE_SEED } from '../support/scout-env.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { TestDatabase } from '../support/test-database.js';
 
 const PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
 
@@ -50,12 +51,12 @@ function expectedPrivileges(tables: readonly string[]): Record<string, string> {
  * can append to the audit log and read it, and nothing else on it.
  */
 describe('least privilege: the core paths under a runtime role that cannot rewrite the log', () => {
+  let db: RuntimeRoleDatabase;
   let owner: TestDatabase;
   let runtime: PostgresDatabase;
-  let runtimeUrl: string;
-  const role = uniqueName('scout_rt');
+  let role: string;
   const env = () => ({
-    DATABASE_URL: runtimeUrl,
+    DATABASE_URL: db.runtimeUrl,
     SCOUT_EXTRACTOR: 'replay',
     SCOUT_REPLAY_FILE: EXAMPLE_REPLAY,
     LIVE_WRITES: '1',
@@ -67,20 +68,11 @@ describe('least privilege: the core paths under a runtime role that cannot rewri
   };
 
   beforeAll(async () => {
-    owner = await createTestDatabase();
-    await withAdmin((sql) => sql.unsafe(`create role "${role}" login`));
-    const granted = await scout(['migrate', '--grant', role], { DATABASE_URL: owner.url });
-    expect(granted.code, granted.stderr).toBe(0);
-    const url = new URL(owner.url);
-    url.username = role;
-    url.password = '';
-    runtimeUrl = url.toString();
-    runtime = openDatabase(runtimeUrl, { max: 2 });
+    db = await createRuntimeRoleDatabase();
+    ({ owner, runtime, role } = db);
   });
   afterAll(async () => {
-    await runtime.close();
-    await owner.destroy();
-    await withAdmin((sql) => sql.unsafe(`drop role if exists "${role}"`));
+    await db.destroy();
   });
 
   it('seed, run --apply, approval apply, undo, purge and log --verify all work as the runtime role', async () => {
