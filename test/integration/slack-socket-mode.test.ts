@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -8,6 +9,7 @@ import { createProposalStore } from '../../src/db/proposal-store.js';
 import type { Runtime } from '../../src/jobs/runtime.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { hostileSlackShapes } from '../support/hostile-slack.js';
 import { startInlineServeRuntime } from '../support/inline-runtime.js';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { OPS, OWNER, SIGNING_SECRET, testPolicyPath } from '../support/slack-harness.js';
@@ -333,4 +335,67 @@ describe('Socket Mode (SLACK_APP_TOKEN): the same listeners over a WebSocket', (
     expect(received.some((m) => m.envelope_id === 'env-ok')).toBe(true);
     expect(unhandled).toEqual([]);
   });
+
+  it('10,000 generated frames: none escapes to the process, nothing changes, and Approve still works', async () => {
+    const { p, envelope } = await approveEnvelope('env-after-fuzz');
+    const { interactive, command, junk, text } = hostileSlackShapes(slack.url);
+    const frame = fc.oneof(
+      fc
+        .record(
+          {
+            type: fc.oneof(
+              fc.constantFrom('events_api', 'interactive', 'slash_commands', 'hello', 'disconnect'),
+              text,
+            ),
+            envelope_id: fc.oneof(fc.uuid(), junk),
+            payload: fc.oneof(interactive, command, junk),
+            retry_attempt: fc.oneof(fc.nat(5), junk),
+            accepts_response_payload: fc.oneof(fc.boolean(), junk),
+          },
+          { requiredKeys: ['type'] },
+        )
+        // A real `disconnect` makes the client reconnect; the stand-in has no second socket.
+        .filter((f) => f.type !== 'disconnect')
+        .map((f) => JSON.stringify(f)),
+      junk.map((j) => JSON.stringify(j) ?? 'null'),
+      fc.string({ maxLength: 200 }),
+    );
+    const state = async () =>
+      JSON.stringify(
+        (
+          await h.database.sql`select
+            (select count(*)::int from provenance) as log,
+            (select string_agg(id || status || version, ',' order by id) from proposals) as proposals,
+            (select coalesce(string_agg(key || '=' || value::text, ','), '') from control) as control`
+        )[0],
+      );
+    const before = await state();
+    fc.assert(
+      fc.property(frame, (f) => {
+        socket?.send(f);
+      }),
+      { numRuns: 10_000 },
+    );
+    // Frames are handled in order: once this one is acknowledged, the fuzz has been read.
+    socket?.send(
+      JSON.stringify({
+        type: 'events_api',
+        envelope_id: 'fuzz-done',
+        payload: { type: 'event_callback', team_id: 'T0TEST', event: { type: 'app_mention' } },
+      }),
+    );
+    await until(() => received.some((m) => m.envelope_id === 'fuzz-done'), 60_000);
+    await app.idle();
+    expect(unhandled).toEqual([]);
+    expect(await state()).toBe(before);
+
+    socket?.send(JSON.stringify(envelope));
+    await until(
+      async () =>
+        (await h.database.sql`select status from proposals where id = ${p?.id as string}`)[0]
+          ?.status === 'applied',
+    );
+    await app.idle();
+    expect(unhandled).toEqual([]);
+  }, 120_000);
 });
