@@ -195,12 +195,9 @@ export function gateSocketPayload(
   payload: unknown,
   handled: Handled,
 ): { pass: true } | { pass: false; ack: boolean; reason: string } {
-  let shape: { ok: true; body: Shaped } | { ok: false; problem: string };
+  let shape: ShapeCheck;
   if (kind === 'slash_commands') {
-    const command = slashCommand.safeParse(payload);
-    shape = command.success
-      ? { ok: true, body: { kind: 'command', value: command.data } }
-      : { ok: false, problem: 'not a slash command Scout can read' };
+    shape = commandValue(payload);
   } else {
     shape = interactiveValue(payload, 'payload');
     const type = shape.ok && shape.body.kind === 'interactive' ? shape.body.value.type : null;
@@ -217,6 +214,7 @@ export function gateSocketPayload(
 type Shaped =
   | { kind: 'interactive'; value: z.output<typeof interactive> }
   | { kind: 'command'; value: z.output<typeof slashCommand> };
+type ShapeCheck = { ok: true; body: Shaped } | { ok: false; problem: string };
 
 function unhandledPart(body: Shaped, handled: Handled): string | null {
   if (body.kind === 'command')
@@ -236,10 +234,7 @@ function unhandledPart(body: Shaped, handled: Handled): string | null {
 }
 
 /** Mirrors how Bolt reads a body (form only for exactly that content type), then checks the shape. */
-function checkShape(
-  text: string,
-  contentType: string | undefined,
-): { ok: true; body: Shaped } | { ok: false; problem: string } {
+function checkShape(text: string, contentType: string | undefined): ShapeCheck {
   if (contentType === FORM) {
     const fields = parseQuery(text);
     if ('payload' in fields) {
@@ -248,18 +243,20 @@ function checkShape(
         return { ok: false, problem: 'payload given more than once' };
       return interactiveBody(payload, 'payload');
     }
-    const command = slashCommand.safeParse(fields);
-    return command.success
-      ? { ok: true, body: { kind: 'command', value: command.data } }
-      : { ok: false, problem: 'not a slash command Scout can read' };
+    return commandValue(fields);
   }
   return interactiveBody(text, 'body');
 }
 
-function interactiveBody(
-  json: string,
-  what: string,
-): { ok: true; body: Shaped } | { ok: false; problem: string } {
+/** A slash command's fields: form fields over HTTP, an envelope's payload in Socket Mode. */
+function commandValue(fields: unknown): ShapeCheck {
+  const command = slashCommand.safeParse(fields);
+  return command.success
+    ? { ok: true, body: { kind: 'command', value: command.data } }
+    : { ok: false, problem: 'not a slash command Scout can read' };
+}
+
+function interactiveBody(json: string, what: string): ShapeCheck {
   let value: unknown;
   try {
     value = JSON.parse(json);
@@ -269,10 +266,7 @@ function interactiveBody(
   return interactiveValue(value, what);
 }
 
-function interactiveValue(
-  value: unknown,
-  what: string,
-): { ok: true; body: Shaped } | { ok: false; problem: string } {
+function interactiveValue(value: unknown, what: string): ShapeCheck {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { ok: false, problem: `${what} is not a JSON object` };
   const parsed = interactive.safeParse(value);
