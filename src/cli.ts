@@ -21,7 +21,7 @@ import { startWorker } from './cli/worker-command.js';
 import { type Config, loadConfig, requireSettings } from './config.js';
 import { dumpLocalCrm, seedLocalCrm } from './crm/local-crm-admin.js';
 import { collectStats } from './db/field-stats-query.js';
-import { grantRuntimeRole } from './db/grant-runtime.js';
+import { grantRuntimeRole, regrantRuntimeRoles } from './db/grant-runtime.js';
 import { runMigrations } from './db/migrate.js';
 import { readProvenance } from './db/provenance-reader.js';
 import { DEFAULT_DEMO_DIR } from './demo/demo-files.js';
@@ -87,6 +87,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       requireSettings(config, ['database']);
       await runMigrations(config.DATABASE_URL as string);
       io.stdout('migrations applied\n');
+      // Tables a migration added reach the runtime roles granted before, narrowed like the rest.
+      for (const role of await regrantRuntimeRoles(config.DATABASE_URL as string))
+        if (role !== opts.grant)
+          io.stdout(`re-granted ${role} the runtime privileges, tables added since included\n`);
       if (opts.grant) {
         await grantRuntimeRole(config.DATABASE_URL as string, opts.grant);
         io.stdout(`granted ${opts.grant} the runtime privileges (append-only on provenance)\n`);

@@ -13,12 +13,16 @@ const MIGRATION_LOCK_KEY = 7_245_310_221;
  * holding a session advisory lock, so several processes starting at once apply
  * each migration exactly once.
  */
-export async function runMigrations(url: string): Promise<void> {
+export async function runMigrations(
+  url: string,
+  /** Tests apply an older prefix of the migrations to upgrade from it. */
+  migrationsFolder: string = MIGRATIONS_FOLDER,
+): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     try {
-      await migrate(drizzle(sql), { migrationsFolder: MIGRATIONS_FOLDER });
+      await migrate(drizzle(sql), { migrationsFolder });
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
     }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { PropertyValue } from '../domain/values.js';
 import { applyJobId } from '../jobs/job-data.js';
 import type { Db } from './client.js';
@@ -60,6 +60,11 @@ export interface ProposalStore {
     id: string,
     card: { channel: string; ts: string; ownerSlackId: string | null },
   ): Promise<void>;
+  /**
+   * Records the owner resolved at a click for a proposal made while the owner was unknown,
+   * so later clicks and counts see it; never replaces an owner already recorded.
+   */
+  setOwner(id: string, ownerSlackId: string): Promise<void>;
   thread(runId: string, dealId: string): Promise<{ channel: string; ts: string } | null>;
   saveThread(runId: string, dealId: string, channel: string, ts: string): Promise<void>;
   countPending(): Promise<number>;
@@ -197,6 +202,13 @@ export function createProposalStore(db: Db): ProposalStore {
         .update(proposals)
         .set({ slackChannel: card.channel, slackTs: card.ts, ownerSlackId: card.ownerSlackId })
         .where(eq(proposals.id, id));
+    },
+
+    async setOwner(id, ownerSlackId) {
+      await db
+        .update(proposals)
+        .set({ ownerSlackId })
+        .where(and(eq(proposals.id, id), isNull(proposals.ownerSlackId)));
     },
 
     async thread(runId, dealId) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText, textProblem } from '../input/text-check.js';
 
 /**
  * One finding as the extraction contract defines it. Strict: a key beyond the
@@ -6,10 +7,12 @@ import { z } from 'zod';
  * output can never choose which record or property is written (SPEC G5).
  */
 export const findingSchema = z.strictObject({
-  field: z.string().min(1).max(200),
-  value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
-  note_id: z.string().min(1).max(200),
-  quote: z.string().min(1).max(5000),
+  field: storableText(z.string().min(1).max(200)),
+  value: z.union([storableText(z.string()), z.number(), z.boolean(), z.null()]),
+  note_id: storableText(z.string().min(1).max(200)),
+  // Control characters (tab and line breaks aside) are refused, not cleaned: a quote must
+  // match its note character for character, and a value with an escape is no CRM value.
+  quote: storableText(z.string().min(1).max(5000)),
   confidence: z.number().min(0).max(1),
 });
 
@@ -21,10 +24,11 @@ export type ParsedFinding =
 
 const MAX_ECHO = 200;
 
+/** A string the log may repeat; text with control characters is not repeated (it could not be stored). */
 function echo(raw: unknown, key: string): string | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const value = (raw as Record<string, unknown>)[key];
-  return typeof value === 'string' ? value.slice(0, MAX_ECHO) : null;
+  return typeof value === 'string' && textProblem(value) === null ? value.slice(0, MAX_ECHO) : null;
 }
 
 /** Parses one raw finding; a failure carries a readable reason and whatever can be safely echoed into the log. */

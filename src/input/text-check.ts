@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * What may not sit in a stored text: C0 control characters other than tab, line feed and
  * carriage return (Postgres refuses NUL outright), DEL, and UTF-16 surrogates without
@@ -25,4 +27,16 @@ export function textProblem(text: string): string | null {
 
 function hex(c: number): string {
   return c.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/**
+ * A zod string that refuses what {@link textProblem} finds: for untrusted text Scout stores
+ * or shows (model answers), so a NUL never reaches Postgres and an escape never reaches
+ * Slack. The issue names the problem, never the text.
+ */
+export function storableText<T extends z.ZodString>(schema: T): T {
+  return schema.superRefine((text, ctx) => {
+    const problem = textProblem(text);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  }) as T;
 }

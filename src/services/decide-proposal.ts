@@ -50,18 +50,21 @@ export function mayDecide(
 
 /**
  * {@link mayDecide}; for a proposal made while the owner was unknown (Slack not set up,
- * no match yet), the owner as the CRM and Slack say now; then the approver groups (a
- * Slack call, cached by the caller).
+ * no match yet), the owner as the CRM and Slack say now, saved on the proposal so later
+ * clicks need no lookup; then the approver groups (a Slack call, cached by the caller).
  */
 export async function mayDecideNow(
-  deps: Pick<DecideDeps, 'policy' | 'inApproverGroup' | 'resolveOwner'>,
+  deps: Pick<DecideDeps, 'policy' | 'inApproverGroup' | 'resolveOwner' | 'proposals'>,
   row: ProposalRow,
   slackUserId: string,
 ): Promise<boolean> {
   if (mayDecide(row, deps.policy, slackUserId)) return true;
   if (row.ownerSlackId === null && deps.resolveOwner) {
     const owner = await deps.resolveOwner(row);
-    if (owner !== null && owner === slackUserId) return true;
+    if (owner !== null) {
+      await deps.proposals.setOwner(row.id, owner);
+      if (owner === slackUserId) return true;
+    }
   }
   return (
     deps.policy.approverGroups.length > 0 &&

@@ -91,10 +91,21 @@ const BODY_LIMIT = 256 * 1024;
  */
 export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const log = deps.logger.child({ component: 'slack' });
+  /** What the listeners below answer; the request gate lets nothing else reach Bolt. */
+  const handled: Handled = {
+    action: (id) =>
+      [ACTION_APPROVE, ACTION_REJECT, ACTION_EDIT, ACTION_UNDO, ACTION_SHARE, ACTION_WHY].includes(
+        id,
+      ) || new RegExp(`^${ACTION_PICK}_\\d+$`).test(id),
+    views: new Set([EDIT_MODAL]),
+    commands: new Set(['/scout', '/deal-summary']),
+  };
   const socket = deps.appToken
     ? new SocketModeReceiverWithApiUrl({
         appToken: deps.appToken,
         logger: log,
+        handled,
+        bodyLimit: BODY_LIMIT,
         ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
       })
     : null;
@@ -371,15 +382,6 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         text: 'Deal summaries are not set up on this Scout server.',
       });
     });
-
-  const handled: Handled = {
-    action: (id) =>
-      [ACTION_APPROVE, ACTION_REJECT, ACTION_EDIT, ACTION_UNDO, ACTION_SHARE, ACTION_WHY].includes(
-        id,
-      ) || new RegExp(`^${ACTION_PICK}_\\d+$`).test(id),
-    views: new Set([EDIT_MODAL]),
-    commands: new Set(['/scout', '/deal-summary']),
-  };
 
   return {
     handle(req, res) {

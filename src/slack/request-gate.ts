@@ -126,9 +126,95 @@ export async function gateSlackRequest(
     : { pass: false, status: 200, reason: `nothing handles ${unhandled}` };
 }
 
+/**
+ * Socket Mode's frames (SPEC G22): the WebSocket from Slack carries the same payloads as
+ * HTTP, wrapped in an envelope, and the Socket Mode client trusts their shape just as
+ * Bolt's HTTP receiver does (`payload: null` threw outside any handler and stopped the
+ * process). Control frames pass; a payload frame needs an id and an object payload.
+ */
+const payloadFrame = {
+  envelope_id: z.string().min(1).max(255),
+  retry_attempt: z.number().int().min(0).max(100).optional(),
+  retry_reason: z.string().max(100).optional(),
+  accepts_response_payload: z.boolean().optional(),
+};
+const socketEnvelope = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('hello') }),
+  z.looseObject({ type: z.literal('disconnect'), reason: z.string().max(200).optional() }),
+  z.looseObject({
+    ...payloadFrame,
+    type: z.enum(['interactive', 'slash_commands']),
+    payload: z.looseObject({}),
+  }),
+  // The client reads `payload.event.type` of an Events API frame itself.
+  z.looseObject({
+    ...payloadFrame,
+    type: z.literal('events_api'),
+    payload: z.looseObject({ event: z.looseObject({ type: z.string().min(1).max(100) }) }),
+  }),
+]);
+
+export type SocketPayloadKind = 'events_api' | 'interactive' | 'slash_commands';
+
+/** Which payload types each kind of envelope may carry (HTTP-only ones such as url_verification never). */
+const SOCKET_TYPES: Record<Exclude<SocketPayloadKind, 'slash_commands'>, readonly string[]> = {
+  events_api: ['event_callback'],
+  interactive: ['block_actions', 'view_submission', 'view_closed'],
+};
+
+/** Checks one WebSocket frame's envelope before the Socket Mode client reads it. */
+export function gateSocketFrame(
+  text: string,
+  bodyLimit: number,
+): { pass: true } | { pass: false; reason: string } {
+  if (Buffer.byteLength(text, 'utf8') > bodyLimit)
+    return { pass: false, reason: `frame over ${bodyLimit} bytes` };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { pass: false, reason: 'frame is not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { pass: false, reason: 'frame is not a JSON object' };
+  const parsed = socketEnvelope.safeParse(value);
+  if (parsed.success) return { pass: true };
+  const first = parsed.error.issues[0];
+  return {
+    pass: false,
+    reason: `frame has an unexpected shape at ${first?.path.join('.') || '(top level)'}`,
+  };
+}
+
+/**
+ * Checks an envelope's payload as {@link gateSlackRequest} checks an HTTP body: `ack` true
+ * for a well-formed payload nothing handles (acknowledged, as HTTP answers 200).
+ */
+export function gateSocketPayload(
+  kind: SocketPayloadKind,
+  payload: unknown,
+  handled: Handled,
+): { pass: true } | { pass: false; ack: boolean; reason: string } {
+  let shape: ShapeCheck;
+  if (kind === 'slash_commands') {
+    shape = commandValue(payload);
+  } else {
+    shape = interactiveValue(payload, 'payload');
+    const type = shape.ok && shape.body.kind === 'interactive' ? shape.body.value.type : null;
+    if (type !== null && !SOCKET_TYPES[kind].includes(type))
+      shape = { ok: false, problem: `a ${kind} envelope carrying ${type}` };
+  }
+  if (!shape.ok) return { pass: false, ack: false, reason: shape.problem };
+  const unhandled = unhandledPart(shape.body, handled);
+  return unhandled === null
+    ? { pass: true }
+    : { pass: false, ack: true, reason: `nothing handles ${unhandled}` };
+}
+
 type Shaped =
   | { kind: 'interactive'; value: z.output<typeof interactive> }
   | { kind: 'command'; value: z.output<typeof slashCommand> };
+type ShapeCheck = { ok: true; body: Shaped } | { ok: false; problem: string };
 
 function unhandledPart(body: Shaped, handled: Handled): string | null {
   if (body.kind === 'command')
@@ -148,10 +234,7 @@ function unhandledPart(body: Shaped, handled: Handled): string | null {
 }
 
 /** Mirrors how Bolt reads a body (form only for exactly that content type), then checks the shape. */
-function checkShape(
-  text: string,
-  contentType: string | undefined,
-): { ok: true; body: Shaped } | { ok: false; problem: string } {
+function checkShape(text: string, contentType: string | undefined): ShapeCheck {
   if (contentType === FORM) {
     const fields = parseQuery(text);
     if ('payload' in fields) {
@@ -160,24 +243,30 @@ function checkShape(
         return { ok: false, problem: 'payload given more than once' };
       return interactiveBody(payload, 'payload');
     }
-    const command = slashCommand.safeParse(fields);
-    return command.success
-      ? { ok: true, body: { kind: 'command', value: command.data } }
-      : { ok: false, problem: 'not a slash command Scout can read' };
+    return commandValue(fields);
   }
   return interactiveBody(text, 'body');
 }
 
-function interactiveBody(
-  json: string,
-  what: string,
-): { ok: true; body: Shaped } | { ok: false; problem: string } {
+/** A slash command's fields: form fields over HTTP, an envelope's payload in Socket Mode. */
+function commandValue(fields: unknown): ShapeCheck {
+  const command = slashCommand.safeParse(fields);
+  return command.success
+    ? { ok: true, body: { kind: 'command', value: command.data } }
+    : { ok: false, problem: 'not a slash command Scout can read' };
+}
+
+function interactiveBody(json: string, what: string): ShapeCheck {
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch {
     return { ok: false, problem: `${what} is not JSON` };
   }
+  return interactiveValue(value, what);
+}
+
+function interactiveValue(value: unknown, what: string): ShapeCheck {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { ok: false, problem: `${what} is not a JSON object` };
   const parsed = interactive.safeParse(value);

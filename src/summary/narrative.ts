@@ -4,15 +4,16 @@ import { z } from 'zod';
 import type { CrmNote } from '../crm/crm-port.js';
 import { type CitableNote, checkCitation } from '../domain/citation.js';
 import { fenceNotes } from '../extraction/prompt-builder.js';
+import { storableText } from '../input/text-check.js';
 
 export const RECORD_NARRATIVE = 'record_narrative';
 export const MAX_SENTENCES = 3;
 
 /** One claim of the narrative: a sentence and the word-for-word quote that carries it. */
 export const narrativeSentenceSchema = z.strictObject({
-  text: z.string().trim().min(1).max(400),
-  note_id: z.string().min(1).max(200),
-  quote: z.string().min(1).max(1000),
+  text: storableText(z.string().trim().min(1).max(400)),
+  note_id: storableText(z.string().min(1).max(200)),
+  quote: storableText(z.string().min(1).max(1000)),
 });
 export type NarrativeSentence = z.output<typeof narrativeSentenceSchema>;
 
@@ -128,7 +129,10 @@ export function gateNarrative(
   for (const raw of answer.sentences.slice(0, MAX_SENTENCES)) {
     const parsed = narrativeSentenceSchema.safeParse(raw);
     if (!parsed.success) {
-      dropped.push({ reason: `malformed sentence: ${parsed.error.issues[0]?.message ?? ''}` });
+      const issue = parsed.error.issues[0];
+      dropped.push({
+        reason: `malformed sentence: ${issue?.path.join('.') || 'sentence'}: ${issue?.message ?? ''}`,
+      });
       continue;
     }
     const cited = checkCitation(notes, parsed.data.note_id, parsed.data.quote, cache);

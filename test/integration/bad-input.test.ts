@@ -237,6 +237,66 @@ describe('bad policy, replay and settings: exit 2 before anything is written', (
     expect(out.counts).toMatchObject({ dropped: 2, would_write: 1 });
   });
 
+  it('a model answer with a NUL or an escape is dropped, naming deal and key, never its text; the run completes', async () => {
+    const secret = 'Contract-Text-Never-Echoed';
+    const replay = file(
+      'controls.json',
+      JSON.stringify({
+        d1: [
+          {
+            field: 'economic_buyer',
+            value: 'Dana Whitfield (CFO)',
+            note_id: 'n1',
+            quote: `${secret}\u0000 Dana Whitfield, the CFO`,
+            confidence: 0.9,
+          },
+          {
+            field: 'next_step',
+            value: `${secret}\u001b[2J`,
+            note_id: 'n1',
+            quote: 'budget sign-off sits with Dana Whitfield',
+            confidence: 0.9,
+          },
+          {
+            field: 'identified_pain',
+            value: 'Manual reconciliation',
+            note_id: 'n1',
+            quote: 'reconciling contracts by hand',
+            confidence: 0.8,
+          },
+        ],
+      }),
+    );
+    const r = await h.cli(['run', '--json', '--deal', 'd1'], { SCOUT_REPLAY_FILE: replay });
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { run_id: string; counts: Record<string, number> };
+    expect(summary.counts).toMatchObject({ dropped: 2, would_write: 1 });
+    const dropped = await h.database
+      .sql`select record_id, field, reason, quote, new_value from provenance where action = 'dropped' and run_id = ${summary.run_id} order by field`;
+    expect(dropped).toEqual([
+      {
+        record_id: 'd1',
+        field: 'economic_buyer',
+        reason: expect.stringContaining(
+          'quote: contains the control character U+0000 at character 26',
+        ),
+        quote: null,
+        new_value: null,
+      },
+      {
+        record_id: 'd1',
+        field: 'next_step',
+        reason: expect.stringContaining('value: contains the control character U+001B'),
+        quote: 'budget sign-off sits with Dana Whitfield',
+        new_value: null,
+      },
+    ]);
+    const everything = JSON.stringify(
+      await h.database.sql`select * from provenance where run_id = ${summary.run_id}`,
+    );
+    expect(everything + r.stdout + r.stderr).not.toContain(secret);
+  });
+
   it('invalid settings are listed together', async () => {
     const r = await h.cli(['run'], { DATABASE_URL: 'mysql://nope', PORT: 'x' });
     expect(r.code).toBe(2);

@@ -1,26 +1,62 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { openDatabase, type PostgresDatabase } from '../../src/db/client.js';
+import { grantRuntimeRole } from '../../src/db/grant-runtime.js';
+import { MIGRATIONS_FOLDER, runMigrations } from '../../src/db/migrate.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
 import { applyProposal } from '../../src/services/apply-proposal.js';
 import { decideProposal } from '../../src/services/decide-proposal.js';
 import { scout } from '../support/cli.js';
 import { databaseUrl, dropDatabase, uniqueName, withAdmin } from '../support/postgres.js';
+import { createRuntimeRoleDatabase, type RuntimeRoleDatabase } from '../support/runtime-role.js';
 import { EXAMPLE_REPLAY, EXAMPLE_SEED } from '../support/scout-env.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { TestDatabase } from '../support/test-database.js';
+
+const PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
+
+/** What the role may do on each table of the schema, e.g. `{ provenance: 'SELECT,INSERT' }`. */
+async function privilegesOf(sql: postgres.Sql, role: string): Promise<Record<string, string>> {
+  const rows = await sql<{ tablename: string }[]>`
+    select tablename from pg_tables where schemaname = 'public' order by tablename`;
+  const out: Record<string, string> = {};
+  for (const { tablename } of rows) {
+    const held: string[] = [];
+    for (const p of PRIVILEGES) {
+      const [r] = await sql<{ ok: boolean }[]>`
+        select has_table_privilege(${role}, ${`public."${tablename}"`}, ${p}) as ok`;
+      if (r?.ok) held.push(p);
+    }
+    out[tablename] = held.join(',');
+  }
+  return out;
+}
+
+/** What the runtime must hold on every table there is: the log append-only, its guards read-only. */
+function expectedPrivileges(tables: readonly string[]): Record<string, string> {
+  const special: Record<string, string> = {
+    provenance: 'SELECT,INSERT',
+    provenance_chain_head: 'SELECT',
+    scout_retention: 'SELECT',
+  };
+  return Object.fromEntries(tables.map((t) => [t, special[t] ?? 'SELECT,INSERT,UPDATE,DELETE']));
+}
 
 /**
  * SPEC G21: the schema owner migrates and grants; the runtime works under a role that
  * can append to the audit log and read it, and nothing else on it.
  */
 describe('least privilege: the core paths under a runtime role that cannot rewrite the log', () => {
+  let db: RuntimeRoleDatabase;
   let owner: TestDatabase;
   let runtime: PostgresDatabase;
-  let runtimeUrl: string;
-  const role = uniqueName('scout_rt');
+  let role: string;
   const env = () => ({
-    DATABASE_URL: runtimeUrl,
+    DATABASE_URL: db.runtimeUrl,
     SCOUT_EXTRACTOR: 'replay',
     SCOUT_REPLAY_FILE: EXAMPLE_REPLAY,
     LIVE_WRITES: '1',
@@ -32,20 +68,11 @@ describe('least privilege: the core paths under a runtime role that cannot rewri
   };
 
   beforeAll(async () => {
-    owner = await createTestDatabase();
-    await withAdmin((sql) => sql.unsafe(`create role "${role}" login`));
-    const granted = await scout(['migrate', '--grant', role], { DATABASE_URL: owner.url });
-    expect(granted.code, granted.stderr).toBe(0);
-    const url = new URL(owner.url);
-    url.username = role;
-    url.password = '';
-    runtimeUrl = url.toString();
-    runtime = openDatabase(runtimeUrl, { max: 2 });
+    db = await createRuntimeRoleDatabase();
+    ({ owner, runtime, role } = db);
   });
   afterAll(async () => {
-    await runtime.close();
-    await owner.destroy();
-    await withAdmin((sql) => sql.unsafe(`drop role if exists "${role}"`));
+    await db.destroy();
   });
 
   it('seed, run --apply, approval apply, undo, purge and log --verify all work as the runtime role', async () => {
@@ -112,6 +139,13 @@ describe('least privilege: the core paths under a runtime role that cannot rewri
     await expect(runtime.sql.unsafe(statement)).rejects.toThrow(/permission denied|must be owner/);
   });
 
+  it('every table in the schema: the working tables in full, the log append-only, its guards read-only', async () => {
+    const held = await privilegesOf(owner.sql, role);
+    expect(Object.keys(held)).toContain('autonomy_announcements');
+    expect(Object.keys(held)).toContain('write_intents');
+    expect(held).toEqual(expectedPrivileges(Object.keys(held)));
+  });
+
   it('the runtime role does not own the log', async () => {
     const [row] = await owner.sql`select tableowner from pg_tables where tablename = 'provenance'`;
     expect(row?.tableowner).not.toBe(role);
@@ -144,5 +178,62 @@ describe('the runtime never migrates', () => {
       }
     });
     expect(tables[0]?.n).toBe(0);
+  });
+});
+
+describe('grants follow the schema: `scout migrate` re-grants the runtime roles after each upgrade', () => {
+  const name = uniqueName('scout_upgrade');
+  const role = uniqueName('scout_rt_up');
+  const url = databaseUrl(name);
+  let runtime: PostgresDatabase;
+  beforeAll(async () => {
+    await withAdmin((sql) => sql.unsafe(`create database "${name}"`));
+    await withAdmin((sql) => sql.unsafe(`create role "${role}" login`));
+    const runtimeUrl = new URL(url);
+    runtimeUrl.username = role;
+    runtime = openDatabase(runtimeUrl.toString(), { max: 2 });
+  });
+  afterAll(async () => {
+    await runtime.close();
+    await dropDatabase(name);
+    await withAdmin((sql) => sql.unsafe(`drop role if exists "${role}"`));
+  });
+
+  it('granted at 0010, upgraded without --grant: the later tables reach the role, the log stays append-only', async () => {
+    // The schema as it was at 0010, granted then (before autonomy_announcements existed).
+    const old = mkdtempSync(join(tmpdir(), 'scout-migrations-'));
+    cpSync(MIGRATIONS_FOLDER, old, { recursive: true });
+    const journalPath = join(old, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
+    journal.entries = journal.entries.filter((e) => e.idx <= 10);
+    writeFileSync(journalPath, JSON.stringify(journal));
+    await runMigrations(url, old);
+    await grantRuntimeRole(url, role);
+    await expect(runtime.sql`select 1 from autonomy_announcements`).rejects.toThrow(
+      /does not exist/,
+    );
+
+    const upgraded = await scout(['migrate'], { DATABASE_URL: url });
+    expect(upgraded.code, upgraded.stderr).toBe(0);
+    expect(upgraded.stdout).toContain(`re-granted ${role} the runtime privileges`);
+
+    const db = openDatabase(url, { max: 2 });
+    try {
+      const held = await privilegesOf(db.sql, role);
+      expect(Object.keys(held)).toContain('autonomy_announcements');
+      expect(held).toEqual(expectedPrivileges(Object.keys(held)));
+    } finally {
+      await db.close();
+    }
+    // Used, not only listed: the runtime writes the new table and still cannot rewrite the log.
+    await runtime.sql`insert into autonomy_announcements (field, overturned, auto_writes) values ('next_step', 3, 10)`;
+    await runtime.sql`update autonomy_announcements set overturned = 4 where field = 'next_step'`;
+    expect((await runtime.sql`select overturned from autonomy_announcements`)[0]?.overturned).toBe(
+      4,
+    );
+    await expect(runtime.sql`update provenance set reason = 'rewritten'`).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(runtime.sql`delete from provenance`).rejects.toThrow(/permission denied/);
   });
 });

@@ -167,12 +167,38 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     expect(await s.proposal(closeDate.id as string)).toMatchObject({
       status: 'applied',
       decided_by: OWNER,
+      owner_slack_id: OWNER,
     });
     expect(
       (await s.h.log()).filter(
         (r) => r.action === 'denied' && String(r.actor).startsWith('slack:'),
       ),
     ).toEqual([]);
+  });
+
+  it('the owner resolved at a click is saved on the proposal, so later clicks need no lookup', async () => {
+    await s.h.database
+      .sql`update proposals set owner_slack_id = null where id = ${closeDate.id as string}`;
+    await s.click('scout_approve', closeDate.id as string, STRANGER);
+    await s.app.idle();
+    expect(await s.proposal(closeDate.id as string)).toMatchObject({
+      status: 'pending',
+      owner_slack_id: OWNER,
+    });
+    // The CRM no longer links the owner to Slack (and email lookup finds nobody): only the
+    // saved owner lets the owner's click through.
+    await s.h.database.sql`update crm_users set slack_user_id = null`;
+    await s.click('scout_approve', closeDate.id as string, OWNER);
+    await s.app.idle();
+    expect(await s.proposal(closeDate.id as string)).toMatchObject({
+      status: 'applied',
+      decided_by: OWNER,
+    });
+  });
+
+  it('an owner recorded on the card is never replaced by a later lookup', async () => {
+    await createProposalStore(s.h.database.db).setOwner(closeDate.id as string, STRANGER);
+    expect(await s.proposal(closeDate.id as string)).toMatchObject({ owner_slack_id: OWNER });
   });
 
   it('a configured approver may decide', async () => {

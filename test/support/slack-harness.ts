@@ -37,6 +37,43 @@ export function testPolicyPath(): string {
   return path;
 }
 
+export type CardAction = 'scout_approve' | 'scout_reject' | 'scout_edit' | 'scout_undo';
+
+/** The interactivity payload Slack sends when `user` presses a button on a proposal's card. */
+export function clickPayload(
+  action: CardAction,
+  p: Record<string, unknown>,
+  user: string,
+): Record<string, unknown> {
+  const value = JSON.stringify({ p: p.id, v: p.version });
+  return {
+    type: 'block_actions',
+    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0SCOUT',
+    token: 'legacy-verification-token',
+    team: { id: 'T0TEST', domain: 'example' },
+    trigger_id: `1337.${Date.now()}.${Math.random().toString(16).slice(2)}`,
+    container: {
+      type: 'message',
+      message_ts: p.slack_ts ?? '1.1',
+      channel_id: p.slack_channel ?? 'D01ANA',
+      is_ephemeral: false,
+    },
+    channel: { id: p.slack_channel ?? 'D01ANA', name: 'directmessage' },
+    message: { ts: p.slack_ts ?? '1.1', text: 'card' },
+    response_url: 'https://hooks.slack.com/actions/T0TEST/1/abc',
+    actions: [
+      {
+        type: 'button',
+        action_id: action,
+        block_id: 'decide',
+        value,
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
+  };
+}
+
 export interface SlackHarness {
   readonly h: ScoutHarness;
   readonly slack: SlackStandIn;
@@ -49,7 +86,7 @@ export interface SlackHarness {
   /** A correctly signed interactivity payload. */
   interact(payload: unknown): Promise<{ status: number; text: string }>;
   click(
-    action: 'scout_approve' | 'scout_reject' | 'scout_edit' | 'scout_undo',
+    action: CardAction,
     proposalId: string,
     user: string,
   ): Promise<{ status: number; text: string }>;
@@ -136,36 +173,8 @@ export async function createSlackHarness(
       const body = payloadBody(payload);
       return post(body, slackHeaders(body, SIGNING_SECRET));
     },
-    click: async (action, proposalId, user) => {
-      const p = await proposal(proposalId);
-      const value = JSON.stringify({ p: proposalId, v: p.version });
-      return harness.interact({
-        type: 'block_actions',
-        user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
-        api_app_id: 'A0SCOUT',
-        token: 'legacy-verification-token',
-        team: { id: 'T0TEST', domain: 'example' },
-        trigger_id: `1337.${Date.now()}.${Math.random().toString(16).slice(2)}`,
-        container: {
-          type: 'message',
-          message_ts: p.slack_ts ?? '1.1',
-          channel_id: p.slack_channel ?? 'D01ANA',
-          is_ephemeral: false,
-        },
-        channel: { id: p.slack_channel ?? 'D01ANA', name: 'directmessage' },
-        message: { ts: p.slack_ts ?? '1.1', text: 'card' },
-        response_url: 'https://hooks.slack.com/actions/T0TEST/1/abc',
-        actions: [
-          {
-            type: 'button',
-            action_id: action,
-            block_id: 'decide',
-            value,
-            action_ts: `${Date.now() / 1000}`,
-          },
-        ],
-      });
-    },
+    click: async (action, proposalId, user) =>
+      harness.interact(clickPayload(action, await proposal(proposalId), user)),
     command: (command, text, user) => {
       const body = commandBody({
         token: 'legacy',
