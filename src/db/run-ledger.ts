@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Action } from '../domain/actions.js';
 import type { ChainHead } from '../domain/hash-chain.js';
 import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
@@ -134,7 +134,7 @@ export interface RunLedger {
    * live process still holds it. False when one does.
    */
   reclaimRun(runId: string, lease: RunLeaseSpec): Promise<boolean>;
-  /** SPEC G20: extends every running run `lease.holder` holds to `lease.ms` from now. */
+  /** SPEC G20: extends every running run `lease.holder` holds, whose lease has not lapsed, to `lease.ms` from now. */
   renewLeases(lease: RunLeaseSpec): Promise<void>;
   /**
    * Marks running runs whose lease lapsed as interrupted, with what they logged so far
@@ -223,7 +223,14 @@ export function createRunLedger(db: Db): RunLedger {
       await db
         .update(runs)
         .set({ leaseUntil: leaseEnd(lease) })
-        .where(and(eq(runs.status, 'running'), eq(runs.leaseHolder, lease.holder)));
+        .where(
+          and(
+            eq(runs.status, 'running'),
+            eq(runs.leaseHolder, lease.holder),
+            // A lapsed lease is not renewed: the run is over, whoever marks it so.
+            gte(runs.leaseUntil, sql`now()`),
+          ),
+        );
     },
 
     async interruptLapsed(warning) {

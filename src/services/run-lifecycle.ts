@@ -39,8 +39,10 @@ export interface HeldLease {
 }
 
 /**
- * Renews the leases of `holder` every third of the lease, off the event loop's critical
- * path (the timer does not keep the process alive). A failed renewal is logged and
+ * Renews the leases of `holder` now and every third of the lease, off the event loop's
+ * critical path (the timer does not keep the process alive). Renewing at once matters to
+ * a worker that starts while its predecessor's runs are still leased: it keeps them
+ * before the lease lapses, and resumes their deal jobs. A failed renewal is logged and
  * retried at the next beat; two misses in a row still leave a third of the lease.
  */
 export function holdLeases(deps: {
@@ -48,14 +50,13 @@ export function holdLeases(deps: {
   lease: RunLeaseSpec;
   logger: Logger;
 }): HeldLease {
-  const beat = setInterval(
-    () => {
-      deps.ledger.renewLeases(deps.lease).catch((error: Error) => {
-        deps.logger.warn({ err: error.message }, 'renewing the run lease failed; retrying');
-      });
-    },
-    Math.max(50, Math.floor(deps.lease.ms / 3)),
-  );
+  const renew = () => {
+    deps.ledger.renewLeases(deps.lease).catch((error: Error) => {
+      deps.logger.warn({ err: error.message }, 'renewing the run lease failed; retrying');
+    });
+  };
+  renew();
+  const beat = setInterval(renew, Math.max(50, Math.floor(deps.lease.ms / 3)));
   beat.unref();
   return { stop: () => clearInterval(beat) };
 }

@@ -106,6 +106,9 @@ describe('the run lifecycle (SPEC G20)', () => {
       values (${run.runId}, 'deal', 'd1', 'next_step', 'written', 'auto', 'agent:replay', false, '"Call"'),
         (${run.runId}, 'deal', 'd2', 'closedate', 'proposed', 'needs approval', 'agent:replay', false, '"2027-01-15"')`;
     await sleep(500);
+    // A process with the same holder name (a worker started after the lease lapsed) does
+    // not bring the run back: a lapsed lease is not renewed.
+    await ledger.renewLeases({ holder: 'host:4242:dead', ms: 60_000 });
     const summaries = await noticeFromEverywhere(5);
     expect(summaries).toHaveLength(1);
     const [summary] = summaries;

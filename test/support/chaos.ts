@@ -191,9 +191,10 @@ export async function workerChaos(
     ...world.env,
     REDIS_URL: redisUrl,
     SCOUT_QUEUE_PREFIX: prefix,
-    // A worker started within the lease resumes a killed one's run; a later one finds it
-    // interrupted. Both happen: a cold start takes about as long.
-    SCOUT_RUN_LEASE_SECONDS: '3',
+    // The default, far longer than a worker's cold start on a busy machine: the next
+    // trial's worker resumes what the killed one left (the CLI trials cover runs that end
+    // interrupted).
+    SCOUT_RUN_LEASE_SECONDS: '30',
     // A killed worker's jobs come back within a second; lost work counts after no grace.
     SCOUT_JOB_LOCK_SECONDS: '1',
     SCOUT_RECONCILE_SECONDS: '0.2',
@@ -314,9 +315,7 @@ export async function killWorkers(
     const fanOut = t % 2 === 0;
     const slice = world.dealIds.slice((t >> 1) * per, ((t >> 1) + 1) * per);
     const at = fanOut ? 'fan-out' : 'apply';
-    const t0 = Date.now();
     if (await killWorkerOnce(world, chaos, random, fanOut ? 800 : 150, at, slice)) killed += 1;
-    if (process.env.CHAOS_DEBUG) console.error(`trial ${t} ${at} ${Date.now() - t0} ms`);
   }
   return killed;
 }
@@ -339,6 +338,14 @@ export async function drainWorkers(world: ChaosWorld, chaos: WorkerChaos): Promi
       'every run ended and every approval applied',
       120_000,
     );
+  } catch (error) {
+    const left = await sql`
+      select r.id, r.status, r.fanout_done, r.lease_until, now() as now,
+        (select count(*)::int from run_deals d where d.run_id = r.id and d.state = 'queued') as queued,
+        (select count(*)::int from proposals p where p.run_id = r.id and p.status = 'approved') as approved
+      from runs r where r.status = 'running'
+        or exists (select 1 from proposals p where p.run_id = r.id and p.status = 'approved')`;
+    throw new Error(`${(error as Error).message}: ${JSON.stringify(left)}`);
   } finally {
     worker.child.kill('SIGTERM');
     await worker.exited;
