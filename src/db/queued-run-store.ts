@@ -69,8 +69,11 @@ export interface QueuedRunStore {
   summaryPosted(runId: string, at: Date): Promise<void>;
   releaseSummary(runId: string): Promise<void>;
   // What the reconciler looks for.
-  /** Running worker runs whose fan-out has not moved since `before`. */
-  stalledFanouts(before: Date): Promise<RunRow[]>;
+  /**
+   * Running worker runs (leased to `holder`) whose fan-out has not moved since `before`,
+   * including one whose run job died between recording the run and starting its fan-out.
+   */
+  stalledFanouts(before: Date, holder: string): Promise<RunRow[]>;
   /** Queued deals of running runs, oldest first. */
   queuedSince(before: Date, limit: number): Promise<Array<{ runId: string; dealId: string }>>;
   /** Running runs whose fan-out is done and nothing is queued (a finish lost to a crash). */
@@ -263,12 +266,20 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
       await db.update(runs).set({ summaryClaimedUntil: null }).where(eq(runs.id, runId));
     },
 
-    async stalledFanouts(before) {
+    async stalledFanouts(before, holder) {
       return db
         .select()
         .from(runs)
         .where(
-          and(eq(runs.status, 'running'), eq(runs.fanoutDone, false), lt(runs.fanoutAt, before)),
+          and(
+            eq(runs.status, 'running'),
+            eq(runs.fanoutDone, false),
+            eq(runs.leaseHolder, holder),
+            or(
+              lt(runs.fanoutAt, before),
+              and(isNull(runs.fanoutAt), lt(runs.startedAt, before)),
+            ),
+          ),
         );
     },
 

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { publishRun, storedSummary } from '../services/publish-run.js';
 import type { QueuedRunDeps } from '../services/queued-run-deps.js';
 import { finishIfSettled } from '../services/run-deal-job.js';
+import { WORKER_HOLDER } from '../services/run-lifecycle.js';
 import type { Notifier } from '../slack/notifier.js';
 import { applyJobId, dealJobId, jobId } from './job-data.js';
 import {
@@ -107,7 +108,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<Record<string, num
       queued.map((q) => ({ id: dealJobId(q.runId, q.dealId), data: q })),
       before,
     );
-    const stalled = await deps.runs.stalledFanouts(before);
+    const stalled = await deps.runs.stalledFanouts(before, WORKER_HOLDER);
     found.fanouts = stalled.length;
     // Requeued too: a resume job that failed for good (the CRM was down for all its attempts)
     // would block `resume-<run>` for a week and leave the run `running`.

@@ -333,4 +333,38 @@ describe('jobs that fail for good (BullMQ on the shared Redis, own key prefix)',
     expect(alerts[0]).toContain('The reconciler resumes its fan-out from where it stopped');
     expect(posts.filter((t) => /^LIVE/.test(t))).toHaveLength(1);
   });
+  it('a run job that failed for good between recording its run and starting the fan-out is resumed by the reconciler', async () => {
+    const { files, h, slack } = await setup(4);
+    const sql = h.database.sql;
+    // The first UPDATE that starts a fan-out fails, as a Postgres blip (or a kill) would,
+    // leaving the run recorded as running with no fan-out time.
+    await sql.unsafe('create sequence test_blip');
+    await sql.unsafe(`create function test_blip() returns trigger language plpgsql as $$
+      begin
+        if nextval('test_blip') = 1 then raise exception 'simulated Postgres blip'; end if;
+        return new;
+      end $$`);
+    await sql.unsafe(`create trigger test_blip before update on runs for each row
+      when (old.fanout_at is null and new.fanout_at is not null) execute function test_blip()`);
+    const worker = await startWorker({
+      database: h.database,
+      replayPath: files.replayPath,
+      slack,
+      retries: { runs: { attempts: 1, backoffMs: 10 } },
+    });
+    const runId = randomUUID();
+    await worker.jobs.add('runs', [{ id: `run-${runId}`, data: { runId, apply: true } }]);
+    await until(async () => {
+      const [run] = await sql`select summary_posted_at from runs where id = ${runId}`;
+      return run?.summary_posted_at != null;
+    }, 'the run summary');
+    expect(await queueOf('runs', worker.prefix).getJobState(`run-${runId}`)).toBe('failed');
+    const [run] = await sql`select status, scanned from runs where id = ${runId}`;
+    expect(run).toEqual({ status: 'completed', scanned: 4 });
+    const posts = opsPosts(slack).map((p) => String(p.args.text));
+    expect(posts.filter((t) => t.includes('A Scout run could not start or fan out'))).toHaveLength(
+      1,
+    );
+    expect(posts.filter((t) => /^LIVE/.test(t))).toHaveLength(1);
+  });
 });
