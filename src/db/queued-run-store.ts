@@ -275,10 +275,7 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
             eq(runs.status, 'running'),
             eq(runs.fanoutDone, false),
             eq(runs.leaseHolder, holder),
-            or(
-              lt(runs.fanoutAt, before),
-              and(isNull(runs.fanoutAt), lt(runs.startedAt, before)),
-            ),
+            or(lt(runs.fanoutAt, before), and(isNull(runs.fanoutAt), lt(runs.startedAt, before))),
           ),
         );
     },
