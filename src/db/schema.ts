@@ -64,6 +64,9 @@ export const runs = pgTable(
     leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
     /** Who renews the lease: `worker` for worker runs (any live worker), else the process. */
     leaseHolder: text('lease_holder'),
+    /** SPEC G25: the policy the run ran under (its text is in `policies`, once per hash). */
+    policySha256: text('policy_sha256'),
+    policyPath: text('policy_path'),
   },
   (t) => [index('runs_running_lease_idx').on(t.leaseUntil).where(sql`${t.status} = 'running'`)],
 );
@@ -197,7 +200,7 @@ export const provenance = pgTable(
       .where(sql`${t.action} in ('written', 'applied') and not ${t.dryRun}`),
     check(
       'provenance_action_check',
-      sql`${t.action} in ('written','would_write','proposed','approved','rejected','edited','applied','would_apply','stale','expired','denied','skipped','dropped','failed','undone','would_undo','conflict','overturned')`,
+      sql`${t.action} in ('written','would_write','proposed','approved','rejected','edited','applied','would_apply','stale','expired','denied','skipped','dropped','failed','undone','would_undo','conflict','overturned','promoted','would_promote')`,
     ),
   ],
 );
@@ -248,6 +251,10 @@ export const proposals = pgTable(
     outcome: text('outcome'),
     /** Set when the injection screen flagged the quote: the card warns that it reads like an instruction to an AI. */
     screenReason: text('screen_reason'),
+    /** SPEC G24: why a person rejected it, chosen after the one-click Reject (REJECT_REASONS). */
+    rejectReason: text('reject_reason'),
+    /** The words of an "other" reason. */
+    rejectNote: text('reject_note'),
   },
   (t) => [
     index('proposals_record_idx').on(t.object, t.recordId, t.status),
@@ -260,6 +267,13 @@ export const proposals = pgTable(
     ),
   ],
 );
+
+/** SPEC G25: every policy text a run ran under, once per sha256 (runs.policy_sha256 points here). */
+export const policies = pgTable('policies', {
+  sha256: text('sha256').primaryKey(),
+  text: text('text').notNull(),
+  createdAt: createdAt(),
+});
 
 /** The newest note a live run has fully processed per deal; dry runs never move it. */
 export const noteWatermarks = pgTable('note_watermarks', {

@@ -197,6 +197,13 @@ export interface FieldPolicy {
   readonly thresholds: { readonly auto: number; readonly propose: number };
 }
 
+/** SPEC G25: where a policy was read from and the sha256 of its exact text. */
+export interface PolicySource {
+  readonly path: string;
+  readonly sha256: string;
+  readonly text: string;
+}
+
 export interface Policy {
   readonly version: 1;
   readonly proposalTtlHours: number;
@@ -207,6 +214,8 @@ export interface Policy {
   readonly viewers: readonly string[] | null;
   readonly dealSummary: { readonly narrative: boolean; readonly narrativeDays: number };
   readonly dealFields: ReadonlyMap<string, FieldPolicy>;
+  /** Set when the policy came from a file: every run records it (SPEC G25). */
+  readonly source?: PolicySource;
 }
 
 /** Turns a schema-valid policy into the resolved form the decision table reads. */

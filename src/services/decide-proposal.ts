@@ -3,6 +3,7 @@ import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
 import type { ProvenanceEntry } from '../db/run-ledger.js';
 import type { Action } from '../domain/actions.js';
 import type { Policy } from '../domain/policy.js';
+import { REJECT_NOTE_MAX, REJECT_REASONS } from '../domain/rejection-memory.js';
 import { validateValue } from '../domain/validate-value.js';
 import type { PropertyValue } from '../domain/values.js';
 
@@ -135,6 +136,44 @@ export async function decideProposal(
   );
   if (!decided) return { kind: 'already', row: (await deps.proposals.get(row.id)) ?? row };
   return { kind: 'decided', row: decided };
+}
+
+export type ReasonResult =
+  | { kind: 'saved'; row: ProposalRow }
+  | { kind: 'unauthorized'; row: ProposalRow }
+  | { kind: 'already'; row: ProposalRow }
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'not_found' };
+
+/**
+ * SPEC G24: the reason for a rejection, chosen after the one-click Reject, by whoever may
+ * decide on the proposal (G17). The first reason stands; "other" needs its words.
+ */
+export async function giveRejectReason(
+  deps: DecideDeps,
+  input: { proposalId: string; userId: string; reason: string; note?: string | null },
+): Promise<ReasonResult> {
+  if (!REJECT_REASONS.some((r) => r.code === input.reason))
+    return {
+      kind: 'invalid',
+      reason: `unknown reason ${JSON.stringify(input.reason.slice(0, 40))}`,
+    };
+  const note = input.note?.trim() ? input.note.trim().slice(0, REJECT_NOTE_MAX) : null;
+  if (input.reason === 'other' && note === null)
+    return { kind: 'invalid', reason: 'say why in a few words' };
+  const row = await deps.proposals.get(input.proposalId);
+  if (!row) return { kind: 'not_found' };
+  if (!(await mayDecideNow(deps, row, input.userId))) {
+    await logDenied(deps, row, input.userId, 'give a reason for a rejection');
+    return { kind: 'unauthorized', row };
+  }
+  const saved = await deps.proposals.setRejectReason(
+    row.id,
+    input.reason,
+    input.reason === 'other' ? note : null,
+  );
+  if (!saved) return { kind: 'already', row: (await deps.proposals.get(row.id)) ?? row };
+  return { kind: 'saved', row: saved };
 }
 
 /** One `denied` row per (user, proposal) per this window; the rest go to the app log only. */

@@ -2,7 +2,7 @@ import type { QueuedRunStore, RunRow } from '../db/queued-run-store.js';
 import { type Action, emptyCounts } from '../domain/actions.js';
 import type { LockState } from '../domain/locks.js';
 import { estimateCost } from '../domain/model-pricing.js';
-import { emptyUsage, type ModelUsage, type RunSummary } from '../domain/run-summary.js';
+import { emptyUsage, type ModelUsage, policyOf, type RunSummary } from '../domain/run-summary.js';
 import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
 import type { Logger } from '../logger.js';
 import type { Notifier } from '../slack/notifier.js';
@@ -98,5 +98,6 @@ export function storedSummary(run: RunRow): RunSummary {
     finished_at: (run.finishedAt ?? run.startedAt).toISOString(),
     chain_head: run.chainHead ?? null,
     ...(run.hubspotApiCalls !== null ? { hubspot_api_calls: run.hubspotApiCalls } : {}),
+    ...policyOf({ path: run.policyPath, sha256: run.policySha256 }),
   };
 }

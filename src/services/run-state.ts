@@ -11,6 +11,7 @@ import {
   coverageWarning,
   emptyUsage,
   type ModelUsage,
+  policyOf,
   type RunSummary,
 } from '../domain/run-summary.js';
 import { type PropertyDef, suggestionProperty } from '../domain/values.js';
@@ -135,8 +136,11 @@ export async function beginRun(
       model: run.model,
       dealFilter: dealIds ?? null,
       startedAt,
+      policySha256: deps.policy.source?.sha256 ?? null,
+      policyPath: deps.policy.source?.path ?? null,
     },
     lease,
+    deps.policy.source?.text,
   );
   // Worker runs are renewed by every live worker (their deal jobs run anywhere).
   const held =
@@ -308,6 +312,7 @@ export async function finishRun(
     ...(deps.crm.kind === 'hubspot' && state.crmCallsAtStart !== null
       ? { hubspotApiCalls: (deps.crm.apiCalls?.() ?? 0) - state.crmCallsAtStart }
       : {}),
+    policy: deps.policy.source ?? null,
   });
   state.lease?.stop();
   if (extra.extraction) summary.extraction = extra.extraction;
@@ -343,6 +348,8 @@ export function summarize(r: {
   hubspotApiCalls?: number;
   /** Omitted only where no database is at hand; every finished run sets it. */
   chainHead?: ChainHead | null;
+  /** The policy's file and hash; null for a policy built in code (tests). */
+  policy?: { path: string | null; sha256: string | null } | null;
 }): RunSummary {
   const warnings = [...r.warnings];
   const coverage = coverageWarning(r.scanned, r.total, r.cap);
@@ -368,6 +375,7 @@ export function summarize(r: {
     finished_at: r.finishedAt.toISOString(),
     ...(r.hubspotApiCalls !== undefined ? { hubspot_api_calls: r.hubspotApiCalls } : {}),
     ...(r.chainHead !== undefined ? { chain_head: r.chainHead } : {}),
+    ...policyOf(r.policy),
   };
 }
 

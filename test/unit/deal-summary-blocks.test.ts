@@ -677,6 +677,11 @@ describe('read-only by type (SPEC G16)', () => {
       | 'thresholds'
       | 'auto'
       | 'propose'
+      // Where the policy file came from (SPEC G25): strings, nothing callable.
+      | 'source'
+      | 'path'
+      | 'sha256'
+      | 'text'
     >();
     expectTypeOf<Reachable<Ports>>().toEqualTypeOf<
       | keyof Ports
