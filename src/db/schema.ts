@@ -275,6 +275,46 @@ export const policies = pgTable('policies', {
   createdAt: createdAt(),
 });
 
+/**
+ * SPEC G23: a suggestion a run wrote to `scout_<field>` (or would have, in a dry run),
+ * offered to the deal's owner in Slack. `open` moves exactly once (status and version
+ * guard it) to `promoting` → promoted | would_promote | filled | failed, or to `dismissed`.
+ */
+export const suggestionOffers = pgTable(
+  'suggestion_offers',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id').notNull(),
+    recordId: text('record_id').notNull(),
+    /** The rep-owned field the suggestion would fill. */
+    field: text('field').notNull(),
+    value: jsonb('value').$type<PropertyValue>().notNull(),
+    sourceNoteId: text('source_note_id'),
+    quote: text('quote'),
+    confidence: doublePrecision('confidence'),
+    model: text('model'),
+    dryRun: boolean('dry_run').notNull(),
+    status: text('status').notNull().default('open'),
+    version: integer('version').notNull().default(1),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+    /** What the click ended in, shown in the message (the value the field holds now, say). */
+    outcome: text('outcome'),
+    /** The owner's Slack user when the message was posted: who may promote, besides approvers. */
+    ownerSlackId: text('owner_slack_id'),
+    slackChannel: text('slack_channel'),
+    slackTs: text('slack_ts'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('suggestion_offers_run_deal_field_idx').on(t.runId, t.recordId, t.field),
+    check(
+      'suggestion_offers_status_check',
+      sql`${t.status} in ('open','promoting','promoted','would_promote','filled','dismissed','failed')`,
+    ),
+  ],
+);
+
 /** The newest note a live run has fully processed per deal; dry runs never move it. */
 export const noteWatermarks = pgTable('note_watermarks', {
   dealId: text('deal_id').primaryKey(),

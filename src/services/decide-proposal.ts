@@ -54,9 +54,11 @@ export function mayDecide(
  * no match yet), the owner as the CRM and Slack say now; then the approver groups (a
  * Slack call, cached by the caller).
  */
-export async function mayDecideNow(
-  deps: Pick<DecideDeps, 'policy' | 'inApproverGroup' | 'resolveOwner'>,
-  row: ProposalRow,
+export async function mayDecideNow<R extends Pick<ProposalRow, 'ownerSlackId'> = ProposalRow>(
+  deps: Pick<DecideDeps, 'policy' | 'inApproverGroup'> & {
+    readonly resolveOwner?: (row: R) => Promise<string | null>;
+  },
+  row: R,
   slackUserId: string,
 ): Promise<boolean> {
   if (mayDecide(row, deps.policy, slackUserId)) return true;

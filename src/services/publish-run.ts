@@ -43,6 +43,7 @@ export async function publishRun(deps: PublishDeps, summary: RunSummary): Promis
   try {
     if (deps.notifier) {
       await deps.notifier.postProposals(runId);
+      await deps.notifier.postSuggestions?.(runId);
       // Checked (and extended) right before: only the claim's holder posts the summary.
       if (!(await lease.renew())) throw new Error('another process took over posting the run');
       await deps.notifier.postRunSummary(summary);

@@ -4,7 +4,9 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { CrmPort } from '../crm/crm-port.js';
 import type { ControlStore } from '../db/control-store.js';
+import type { DealLock } from '../db/deal-lock.js';
 import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
+import type { SuggestionStore } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
 import type { Logger } from '../logger.js';
 import {
@@ -33,6 +35,7 @@ import {
 import { boltLogger } from './bolt-logger.js';
 import { registerDealSummary, slackPermalinks } from './deal-summary/register.js';
 import { createNotifier, type Notifier, slackOwnerOf } from './notifier.js';
+import { PROMOTION_ACTIONS, registerPromotionButtons } from './promotion-buttons.js';
 import { gateSlackRequest, type Handled } from './request-gate.js';
 import { scoutCommand } from './scout-command.js';
 import { SocketModeReceiverWithApiUrl } from './socket-receiver.js';
@@ -64,6 +67,11 @@ export interface SlackAppDeps {
   readonly dealSummary?: DealSummaryPorts;
   /** The Undo button on applied cards (SPEC G15); without it, Undo clicks are acknowledged and ignored. */
   readonly undo?: SlackUndoDeps;
+  /**
+   * SPEC G23: suggestions offered in the deal's thread, and the deal lock their writes
+   * take; without it no suggestions are posted and their buttons are ignored.
+   */
+  readonly promotion?: { readonly suggestions: SuggestionStore; readonly withDealLock: DealLock };
 }
 
 export interface SlackApp {
@@ -155,6 +163,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(deps.opsChannel ? { opsChannel: deps.opsChannel } : {}),
     ...(deps.approvalsChannel ? { approvalsChannel: deps.approvalsChannel } : {}),
     ...(deps.minPostIntervalMs !== undefined ? { minIntervalMs: deps.minPostIntervalMs } : {}),
+    ...(deps.promotion ? { suggestions: deps.promotion.suggestions } : {}),
   });
   const inApproverGroup = approverGroupMembership(
     client,
@@ -471,6 +480,22 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       logger: log,
     });
 
+  if (deps.promotion)
+    registerPromotionButtons(app, {
+      ...deps.promotion,
+      crm: deps.crm,
+      journal: deps.proposals.journal,
+      policy: deps.policy,
+      liveWrites: deps.liveWrites,
+      isPaused: () => deps.control.isPaused(),
+      client,
+      notifier,
+      background,
+      inApproverGroup,
+      clock: deps.clock,
+      logger: log,
+    });
+
   app.command('/scout', async ({ ack, command }) => {
     await ack({
       response_type: 'ephemeral',
@@ -506,6 +531,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         ACTION_SHARE,
         ACTION_WHY,
         ACTION_REJECT_REASON,
+        ...PROMOTION_ACTIONS,
       ].includes(id) || new RegExp(`^${ACTION_PICK}_\\d+$`).test(id),
     views: new Set([EDIT_MODAL, REJECT_OTHER_MODAL]),
     commands: new Set(['/scout', '/deal-summary']),

@@ -7,6 +7,7 @@ import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createControlStore } from '../../src/db/control-store.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
+import { createSuggestionStore } from '../../src/db/suggestion-store.js';
 import { createUndoStore } from '../../src/db/undo-store.js';
 import type { RunningServer } from '../../src/http/health-server.js';
 import { startHealthServer } from '../../src/http/health-server.js';
@@ -95,6 +96,7 @@ export async function createSlackHarness(
     logger: pino({ level: 'silent' }),
     opsChannel: 'C0OPS',
     minPostIntervalMs: 0,
+    promotion: { suggestions: createSuggestionStore(db), withDealLock: h.database.dealLock },
     undo: {
       windowHours: options.undoWindowHours ?? 24,
       undo: {
