@@ -39,7 +39,7 @@ export async function promoteSuggestion(deps: PromoteDeps, offerId: string) {
         { dealIds: [first.recordId] },
       );
     const row = await deps.suggestions.get(offerId);
-    if (!row || row.status !== 'promoting') return row;
+    if (row?.status !== 'promoting') return row;
     const finish = (status: OfferEnd, action: Action, outcome: string | null, reason: string) =>
       deps.suggestions.finish(row.id, status, outcome, logOf(row, action, reason, null));
     if (deps.policy.dealFields.get(row.field)?.write !== 'suggest')
