@@ -6,7 +6,8 @@
 -- G23: each suggestion a run wrote (or would have) is offered in the deal's Slack thread
 -- as a `suggestion_offers` row; a click moves it from `open` exactly once (a conditional
 -- update on status and version), and promoting it logs `promoted` / `would_promote`, so
--- the action check widens.
+-- the action check widens. `owner_notices` marks the deals of a run whose unverified FYI
+-- (a cited finding for a `never` field with notify_owner) was posted, so it is posted once.
 ALTER TABLE "proposals" ADD COLUMN "reject_reason" text;--> statement-breakpoint
 ALTER TABLE "proposals" ADD COLUMN "reject_note" text;--> statement-breakpoint
 ALTER TABLE "runs" ADD COLUMN "policy_sha256" text;--> statement-breakpoint
@@ -41,3 +42,10 @@ CREATE TABLE "suggestion_offers" (
 	CONSTRAINT "suggestion_offers_status_check" CHECK ("suggestion_offers"."status" in ('open','promoting','promoted','would_promote','filled','dismissed','failed'))
 );--> statement-breakpoint
 CREATE UNIQUE INDEX "suggestion_offers_run_deal_field_idx" ON "suggestion_offers" USING btree ("run_id","record_id","field");
+--> statement-breakpoint
+CREATE TABLE "owner_notices" (
+	"run_id" text NOT NULL,
+	"record_id" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "owner_notices_run_id_record_id_pk" PRIMARY KEY("run_id","record_id")
+);

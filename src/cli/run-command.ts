@@ -120,6 +120,7 @@ export async function notifySlack(
   try {
     const { posted, unrouted } = await notifier.postProposals(summary.run_id);
     const offered = (await notifier.postSuggestions?.(summary.run_id))?.posted ?? 0;
+    await notifier.postNotices?.(summary.run_id);
     await notifier.postRunSummary(summary);
     await publishInterrupted(app, notifier, logger);
     await announceOverturns({ db: app.database.db, policy, notifier, logger });

@@ -315,6 +315,17 @@ export const suggestionOffers = pgTable(
   ],
 );
 
+/** A run's deals whose notify_owner FYI was posted: at most once each. */
+export const ownerNotices = pgTable(
+  'owner_notices',
+  {
+    runId: text('run_id').notNull(),
+    recordId: text('record_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.recordId] })],
+);
+
 /** The newest note a live run has fully processed per deal; dry runs never move it. */
 export const noteWatermarks = pgTable('note_watermarks', {
   dealId: text('deal_id').primaryKey(),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, isNull, like, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { inTransaction } from './in-transaction.js';
+import { claimNotices, type NoticeRow } from './notice-store.js';
 import type { ProvenanceEntry } from './run-ledger.js';
 import { provenance, suggestionOffers } from './schema.js';
 
@@ -46,6 +47,8 @@ export interface SuggestionStore {
   ): Promise<OfferRow | null>;
   /** A row that changes no state (a refused click). */
   log(entry: ProvenanceEntry): Promise<void>;
+  /** The run's notify_owner FYIs by deal, for deals not told yet (claimed: posted at most once). */
+  claimNotices(runId: string): Promise<Map<string, NoticeRow[]>>;
 }
 
 export function createSuggestionStore(db: Db): SuggestionStore {
@@ -152,6 +155,8 @@ export function createSuggestionStore(db: Db): SuggestionStore {
     async log(entry) {
       await db.insert(provenance).values(entry);
     },
+
+    claimNotices: (runId) => claimNotices(db, runId),
   };
 }
 

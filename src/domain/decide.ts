@@ -43,7 +43,13 @@ export type Outcome =
       scoutsOwn?: true;
     }
   | { kind: 'drop'; property: string; reason: string }
-  | { kind: 'deny'; property: string; reason: string };
+  | {
+      kind: 'deny';
+      property: string;
+      reason: string;
+      /** notify_owner: the cited value, shown to the owner as unverified text, never written. */
+      fyi?: string | number;
+    };
 
 export interface DecisionContext {
   readonly fieldPolicies: ReadonlyMap<string, FieldPolicy>;
@@ -72,6 +78,9 @@ export interface DecisionContext {
   ) => PriorRejection | undefined;
 }
 
+/** The end of a `denied` row's reason when its cited value goes to the owner as an FYI. */
+export const FYI_REASON = 'shown to the owner as unverified text from a note (notify_owner)';
+
 /** Why a finding is skipped when the field already holds it because Scout wrote it. */
 export const SCOUTS_OWN =
   "the field already says this because Scout wrote it in an earlier run (per the log); not the rep's value";
@@ -92,7 +101,21 @@ export function decide(finding: Finding, ctx: DecisionContext): Outcome {
       reason: `field ${field} is not in the policy (deny by default)`,
     };
   if (policy.write === 'never') {
-    return { kind: 'deny', property: field, reason: `the policy says never for ${field}` };
+    const never = `the policy says never for ${field}`;
+    if (!policy.notifyOwner) return { kind: 'deny', property: field, reason: never };
+    const cited = checkCitation(ctx.notes, finding.note_id, finding.quote, ctx.normalizedBodies);
+    if (!cited.ok)
+      return {
+        kind: 'deny',
+        property: field,
+        reason: `${never}; not shown to the owner: no source: ${cited.reason}`,
+      };
+    return {
+      kind: 'deny',
+      property: field,
+      reason: `${never}; ${FYI_REASON}`,
+      fyi: typeof finding.value === 'number' ? finding.value : String(finding.value),
+    };
   }
   const def = ctx.propertyDefs.get(field);
   if (!def)

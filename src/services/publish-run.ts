@@ -44,6 +44,7 @@ export async function publishRun(deps: PublishDeps, summary: RunSummary): Promis
     if (deps.notifier) {
       await deps.notifier.postProposals(runId);
       await deps.notifier.postSuggestions?.(runId);
+      await deps.notifier.postNotices?.(runId);
       // Checked (and extended) right before: only the claim's holder posts the summary.
       if (!(await lease.renew())) throw new Error('another process took over posting the run');
       await deps.notifier.postRunSummary(summary);

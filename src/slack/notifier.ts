@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import { viewOffers } from '../services/offer-view.js';
 import { type ProposalView, viewProposals } from '../services/proposal-view.js';
 import { approvalCard } from './blocks/approval-card.js';
+import { fyiMessage } from './blocks/fyi-message.js';
 import { runSummaryMessage } from './blocks/run-summary-message.js';
 import { suggestionsMessage } from './blocks/suggestions-message.js';
 import { safe, safeLines } from './blocks/text.js';
@@ -37,6 +38,11 @@ export interface Notifier {
    * parent of its approval cards), posted once. Optional for test doubles.
    */
   postSuggestions?(runId: string): Promise<{ posted: number; unrouted: string[] }>;
+  /**
+   * notify_owner: each deal's unverified FYIs of the run, one message in the deal's
+   * thread, no buttons, at most once. Optional for test doubles.
+   */
+  postNotices?(runId: string): Promise<number>;
   /** Replaces a deal's suggestions message with its offers' current state. */
   refreshSuggestions?(runId: string, dealId: string): Promise<void>;
   /** Replaces a card with its current state (buttons only while pending). */
@@ -171,6 +177,68 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           'no Slack owner or approvals channel for these deals; their suggestions were not posted',
         );
       return { posted, unrouted };
+    },
+
+    async postNotices(runId) {
+      if (!deps.suggestions) return 0;
+      const claimed = await deps.suggestions.claimNotices(runId);
+      let posted = 0;
+      for (const [dealId, notices] of claimed) {
+        const [page, defs, users, notes] = await Promise.all([
+          deps.crm.pageDeals({ cursor: null, limit: 1, ids: [dealId] }),
+          deps.crm.listPropertyDefs(),
+          deps.crm.listUsers(),
+          deps.crm.notesForDeals([dealId]),
+        ]);
+        const deal = page.deals.find((d) => d.id === dealId) ?? null;
+        const owner = users.find((u) => u.id === deal?.ownerId) ?? null;
+        const ownerSlackId = await slackOwnerOf(
+          deps.client,
+          { owner, row: { recordId: dealId } },
+          deps.logger,
+        );
+        const dealName = deal?.name ?? dealId;
+        const dryRun = notices.some((n) => n.dryRun);
+        const thread = await threadFor(runId, dealId, ownerSlackId, () => ({
+          text: `${dryRun ? '[DRY RUN] ' : ''}Scout has news for ${safe(dealName, 500)}`,
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: `${dryRun ? ':construction: *DRY RUN* · ' : ''}Scout read something about *${safe(dealName, 500)}*. See the thread.`,
+              },
+            },
+          ],
+        }));
+        if (!thread) continue;
+        const message = fyiMessage({
+          dealName,
+          dryRun,
+          items: notices.map((n) => {
+            const note = notes.get(dealId)?.find((x) => x.id === n.sourceNoteId) ?? null;
+            return {
+              label:
+                deps.policy.dealFields.get(n.field)?.label ??
+                defs.find((d) => d.name === n.field)?.label ??
+                n.field,
+              value: String(n.newValue),
+              quote: n.quote,
+              noteType: note?.type ?? null,
+              noteDate: note?.createdAt ?? null,
+            };
+          }),
+        });
+        await paced(thread.channel, () =>
+          deps.client.chat.postMessage({
+            channel: thread.channel,
+            thread_ts: thread.ts,
+            ...message,
+          }),
+        );
+        posted += 1;
+      }
+      return posted;
     },
 
     async refreshSuggestions(runId, dealId) {

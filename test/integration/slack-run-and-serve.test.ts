@@ -46,7 +46,10 @@ describe('runs post to Slack; `scout serve` carries the app', () => {
     const header = (summary?.blocks ?? [])[0] as { type: string; text: { text: string } };
     expect(header.type).toBe('header');
     expect(header.text.text).toBe('LIVE');
-    expect([...slack.messages.values()].filter((m) => m.thread_ts)).toHaveLength(2);
+    const inThreads = [...slack.messages.values()].filter((m) => m.thread_ts);
+    expect(inThreads.filter((m) => String(m.text).includes('Scout proposes'))).toHaveLength(2);
+    // The rest are the deals' suggestions for promotion (SPEC G23), one message per deal.
+    expect(inThreads.filter((m) => String(m.text).includes('suggestion'))).toHaveLength(3);
     expect(slack.violations).toEqual([]);
   });
 

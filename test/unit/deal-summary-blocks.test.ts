@@ -672,6 +672,7 @@ describe('read-only by type (SPEC G16)', () => {
       | 'maxLength'
       | 'evidence'
       | 'onFilled'
+      | 'notifyOwner'
       | 'thresholds'
       | 'auto'
       | 'propose'
