@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext } from '../app-context.js';
 import { loadPolicy } from '../app-context.js';
 import { createControlStore } from '../db/control-store.js';
+import { createHomeStore } from '../db/home-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import { createSuggestionStore } from '../db/suggestion-store.js';
 import { dashboardRoutes } from '../http/dashboard/dashboard-routes.js';
@@ -90,6 +91,7 @@ export async function startServe(
     dealSummary: dealSummary.ports,
     undo: slackUndoDeps(app),
     promotion: { suggestions, withDealLock: app.database.dealLock },
+    home: createHomeStore(app.database.db),
   });
   // Over HTTP Slack posts to /slack/events; in Socket Mode the app dials out and the port serves /healthz.
   const server = await startHealthServer({

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CrmPort } from '../crm/crm-port.js';
 import type { ControlStore } from '../db/control-store.js';
 import type { DealLock } from '../db/deal-lock.js';
+import type { HomeStore } from '../db/home-store.js';
 import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
 import type { SuggestionStore } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
@@ -20,6 +21,7 @@ import {
 } from '../services/decide-proposal.js';
 import { viewProposal } from '../services/proposal-view.js';
 import type { DealSummaryPorts } from '../summary/summary-ports.js';
+import { createHomePublisher } from './app-home.js';
 import { approverGroupMembership, viewerCheck } from './approver-groups.js';
 import { createBackground } from './background.js';
 import { ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT, ACTION_UNDO } from './blocks/approval-card.js';
@@ -72,6 +74,8 @@ export interface SlackAppDeps {
    * take; without it no suggestions are posted and their buttons are ignored.
    */
   readonly promotion?: { readonly suggestions: SuggestionStore; readonly withDealLock: DealLock };
+  /** The App Home tab's reads; without it the Home tab is not published. */
+  readonly home?: HomeStore;
 }
 
 export interface SlackApp {
@@ -194,6 +198,27 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     },
   };
 
+  const homes = deps.home
+    ? createHomePublisher({
+        home: deps.home,
+        crm: deps.crm,
+        policy: deps.policy,
+        client,
+        inApproverGroup,
+        logger: log,
+      })
+    : null;
+  /** After a decision: the Home tabs of the person and of the deal's owner show what is left. */
+  const refreshHomes = (...users: Array<string | null | undefined>) => {
+    if (!homes) return;
+    for (const user of new Set(users.filter((u): u is string => !!u)))
+      background.run('publish-home', () => homes.publish(user));
+  };
+  if (homes)
+    app.event('app_home_opened', async ({ event }) => {
+      if (event.tab === 'home') refreshHomes(event.user);
+    });
+
   const ephemeral = (channel: string | undefined, user: string, text: string) =>
     channel
       ? client.chat.postEphemeral({ channel, user, text }).then(() => undefined)
@@ -232,6 +257,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         case 'decided': {
           await notifier.refreshCard(await view(result.row));
           if (result.row.status !== 'rejected') deps.applies.kick();
+          refreshHomes(user, result.row.ownerSlackId);
         }
       }
     });
@@ -494,6 +520,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       inApproverGroup,
       clock: deps.clock,
       logger: log,
+      afterChange: (user, offer) => refreshHomes(user, offer.ownerSlackId),
     });
 
   app.command('/scout', async ({ ack, command }) => {
@@ -535,6 +562,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       ].includes(id) || new RegExp(`^${ACTION_PICK}_\\d+$`).test(id),
     views: new Set([EDIT_MODAL, REJECT_OTHER_MODAL]),
     commands: new Set(['/scout', '/deal-summary']),
+    ...(homes ? { events: new Set(['app_home_opened']) } : {}),
   };
 
   return {

@@ -26,6 +26,8 @@ export interface PromotionButtonDeps extends PromoteDeps {
   readonly inApproverGroup: (slackUserId: string) => Promise<boolean>;
   readonly clock: () => Date;
   readonly logger: Logger;
+  /** After an offer changed: the Home tabs to refresh. */
+  readonly afterChange?: (user: string, offer: OfferRow) => void;
 }
 
 const json = <T extends z.ZodType>(schema: T) =>
@@ -115,7 +117,10 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
           );
       }
       const first = claimed[0];
-      if (first) await deps.notifier.refreshSuggestions?.(first.runId, first.recordId);
+      if (first) {
+        await deps.notifier.refreshSuggestions?.(first.runId, first.recordId);
+        deps.afterChange?.(user, first);
+      }
     });
 
   const already = (row: OfferRow, user: string, channel: string | undefined) =>
@@ -206,9 +211,10 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
       await ack();
       if (!dismissed) already((await deps.suggestions.get(row.id)) ?? row, user, channel);
       else
-        deps.background.run('refresh-suggestions', async () =>
-          deps.notifier.refreshSuggestions?.(row.runId, row.recordId),
-        );
+        deps.background.run('refresh-suggestions', async () => {
+          await deps.notifier.refreshSuggestions?.(row.runId, row.recordId);
+          deps.afterChange?.(user, row);
+        });
     },
   );
 }

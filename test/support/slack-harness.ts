@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createControlStore } from '../../src/db/control-store.js';
+import { createHomeStore } from '../../src/db/home-store.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { createSuggestionStore } from '../../src/db/suggestion-store.js';
@@ -97,6 +98,7 @@ export async function createSlackHarness(
     opsChannel: 'C0OPS',
     minPostIntervalMs: 0,
     promotion: { suggestions: createSuggestionStore(db), withDealLock: h.database.dealLock },
+    home: createHomeStore(db),
     undo: {
       windowHours: options.undoWindowHours ?? 24,
       undo: {

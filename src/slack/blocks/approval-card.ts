@@ -65,8 +65,9 @@ function readable(p: CardProposal, value: PropertyValue): string {
   return name ?? String(value);
 }
 
+/** A value in a card field, cut so that with its heading ("*Proposed*" and a line break) it stays within 2000. */
 function show(p: CardProposal, value: PropertyValue): string {
-  return value === null || value === '' ? '_empty_' : safe(readable(p, value), LIMITS.field - 10);
+  return value === null || value === '' ? '_empty_' : safe(readable(p, value), LIMITS.field - 20);
 }
 
 const DRY_RUN_BADGE =
