@@ -14,10 +14,8 @@ import {
   type Decision,
   type DecisionResult,
   decideProposal,
-  giveRejectReason,
   logDenied,
   mayDecideNow,
-  type ReasonResult,
 } from '../services/decide-proposal.js';
 import { viewProposal } from '../services/proposal-view.js';
 import type { DealSummaryPorts } from '../summary/summary-ports.js';
@@ -27,17 +25,13 @@ import { createBackground } from './background.js';
 import { ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT, ACTION_UNDO } from './blocks/approval-card.js';
 import { ACTION_PICK, ACTION_SHARE, ACTION_WHY } from './blocks/deal-summary-format.js';
 import { EDIT_MODAL, editModal, submittedValue, VALUE_BLOCK } from './blocks/edit-modal.js';
-import {
-  ACTION_REJECT_REASON,
-  OTHER_ACTION,
-  OTHER_BLOCK,
-  REJECT_OTHER_MODAL,
-  rejectOtherModal,
-} from './blocks/reject-reason.js';
+import { ACTION_REJECT_REASON, REJECT_OTHER_MODAL } from './blocks/reject-reason.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerDealSummary, slackPermalinks } from './deal-summary/register.js';
+import { ephemeralOf } from './ephemeral.js';
 import { createNotifier, type Notifier, slackOwnerOf } from './notifier.js';
 import { PROMOTION_ACTIONS, registerPromotionButtons } from './promotion-buttons.js';
+import { registerRejectReason } from './reject-reason-listeners.js';
 import { gateSlackRequest, type Handled } from './request-gate.js';
 import { scoutCommand } from './scout-command.js';
 import { SocketModeReceiverWithApiUrl } from './socket-receiver.js';
@@ -97,18 +91,6 @@ const buttonValue = z.string().transform((s, ctx) => {
       .parse(JSON.parse(s));
   } catch {
     ctx.addIssue({ code: 'custom', message: 'not a Scout button value' });
-    return z.NEVER;
-  }
-});
-
-/** A reject-reason option (`r` set) or the "other" modal's metadata (`p` only). */
-const reasonChoice = z.string().transform((s, ctx) => {
-  try {
-    return z
-      .strictObject({ p: z.string().min(1).max(100), r: z.string().min(1).max(40).optional() })
-      .parse(JSON.parse(s));
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'not a Scout reason value' });
     return z.NEVER;
   }
 });
@@ -219,10 +201,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       if (event.tab === 'home') refreshHomes(event.user);
     });
 
-  const ephemeral = (channel: string | undefined, user: string, text: string) =>
-    channel
-      ? client.chat.postEphemeral({ channel, user, text }).then(() => undefined)
-      : Promise.resolve();
+  const ephemeral = ephemeralOf(client);
 
   const view = (row: ProposalRow) => viewProposal(deps.crm, deps.policy, row);
 
@@ -285,107 +264,13 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   app.action<bolt.BlockButtonAction>({ action_id: ACTION_APPROVE }, onButton('approve'));
   app.action<bolt.BlockButtonAction>({ action_id: ACTION_REJECT }, onButton('reject'));
 
-  /** After a reason for a rejection was offered: the card shows it, or the person learns why not. */
-  const afterReason = (result: ReasonResult, user: string, channel: string | undefined) =>
-    background.run('after-reject-reason', async () => {
-      switch (result.kind) {
-        case 'saved':
-          return notifier.refreshCard(await view(result.row));
-        case 'unauthorized':
-          return ephemeral(
-            channel,
-            user,
-            'Only the deal owner or a configured approver can give the reason. Your attempt was logged.',
-          );
-        case 'already':
-          return ephemeral(channel, user, 'A reason for this rejection is already recorded.');
-        case 'invalid':
-          return ephemeral(channel, user, `That reason was not accepted: ${result.reason}`);
-        case 'not_found':
-          return ephemeral(channel, user, 'This proposal no longer exists.');
-      }
-    });
-
-  app.action<bolt.BlockStaticSelectAction>(
-    { action_id: ACTION_REJECT_REASON },
-    async ({ ack, body, action }) => {
-      const parsed = reasonChoice.safeParse(action.selected_option?.value);
-      if (!parsed.success || parsed.data.r === undefined) {
-        await ack();
-        return;
-      }
-      if (parsed.data.r === 'other') {
-        await ack();
-        background.run('open-reason-modal', () => openReasonModal(body, parsed.data.p));
-        return;
-      }
-      const result = await giveRejectReason(decideDeps, {
-        proposalId: parsed.data.p,
-        userId: body.user.id,
-        reason: parsed.data.r,
-      });
-      await ack();
-      afterReason(result, body.user.id, body.channel?.id);
-    },
-  );
-
-  /** "other": authorise first, then ask for the words while the trigger id is valid. */
-  async function openReasonModal(
-    body: bolt.BlockAction<bolt.StaticSelectAction>,
-    proposalId: string,
-  ): Promise<void> {
-    const row = await deps.proposals.get(proposalId);
-    if (!row) return afterReason({ kind: 'not_found' }, body.user.id, body.channel?.id);
-    if (!(await mayDecideNow(decideDeps, row, body.user.id))) {
-      await logDenied(decideDeps, row, body.user.id, 'give a reason for a rejection');
-      return afterReason({ kind: 'unauthorized', row }, body.user.id, body.channel?.id);
-    }
-    if (row.status !== 'rejected' || row.rejectReason !== null)
-      return afterReason({ kind: 'already', row }, body.user.id, body.channel?.id);
-    try {
-      await client.views.open({ trigger_id: body.trigger_id, view: rejectOtherModal(row.id) });
-    } catch (error) {
-      log.warn({ err: (error as Error).message, proposal_id: row.id }, 'views.open failed');
-      await ephemeral(
-        body.channel?.id,
-        body.user.id,
-        'Slack did not open the form in time. Choose again.',
-      );
-    }
-  }
-
-  app.view(REJECT_OTHER_MODAL, async ({ ack, body, view }) => {
-    const parsed = reasonChoice.safeParse(view.private_metadata);
-    const typed = (
-      view.state.values as unknown as Record<string, Record<string, { value?: unknown }>>
-    )[OTHER_BLOCK]?.[OTHER_ACTION]?.value;
-    if (!parsed.success) {
-      await ack({
-        response_action: 'errors',
-        errors: { [OTHER_BLOCK]: 'This form is no longer valid; choose the reason again.' },
-      });
-      return;
-    }
-    const result = await giveRejectReason(decideDeps, {
-      proposalId: parsed.data.p,
-      userId: body.user.id,
-      reason: 'other',
-      note: typeof typed === 'string' ? typed : null,
-    });
-    if (result.kind === 'invalid' || result.kind === 'unauthorized') {
-      await ack({
-        response_action: 'errors',
-        errors: {
-          [OTHER_BLOCK]:
-            result.kind === 'invalid'
-              ? result.reason
-              : 'Only the deal owner or a configured approver can give the reason.',
-        },
-      });
-      return;
-    }
-    await ack();
-    afterReason(result, body.user.id, undefined);
+  registerRejectReason(app, {
+    decideDeps,
+    proposals: deps.proposals,
+    client,
+    background,
+    refreshCard: async (row) => notifier.refreshCard(await view(row)),
+    logger: log,
   });
 
   app.action<bolt.BlockButtonAction>({ action_id: ACTION_EDIT }, async ({ ack, body, action }) => {

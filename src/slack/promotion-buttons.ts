@@ -13,6 +13,7 @@ import {
   ACTION_PROMOTE,
   ACTION_PROMOTE_ALL,
 } from './blocks/suggestions-message.js';
+import { ephemeralOf } from './ephemeral.js';
 import type { Notifier } from './notifier.js';
 import { slackOwnerOf } from './notifier.js';
 
@@ -55,10 +56,7 @@ type Click = bolt.SlackActionMiddlewareArgs<bolt.BlockButtonAction> & bolt.AllMi
  * Slack is answered; the CRM write runs afterwards under the deal's lock.
  */
 export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDeps): void {
-  const ephemeral = (channel: string | undefined, user: string, text: string) =>
-    channel
-      ? deps.client.chat.postEphemeral({ channel, user, text }).then(() => undefined)
-      : Promise.resolve();
+  const ephemeral = ephemeralOf(deps.client);
 
   /** Cards posted while the owner was unknown ask Slack at the click, as approvals do. */
   const authorised = (row: OfferRow, user: string) =>
