@@ -339,6 +339,20 @@ describe('the /deal-summary answer (pure Block Kit)', () => {
     expect(controls.some((b) => b.type === 'actions')).toBe(false);
   });
 
+  it('a DRY RUN proposal twin of a live one is not listed again; a different value is', () => {
+    const base = SUMMARY.pending[0] as DealSummary['pending'][number];
+    const pending = [
+      { ...base, id: 'live', dryRun: false, newValue: '2027-01-29' },
+      { ...base, id: 'dry-twin', dryRun: true, newValue: '2027-01-29' },
+      { ...base, id: 'dry-other', dryRun: true, newValue: '2027-02-01' },
+    ] as DealSummary['pending'];
+    const m = dealSummaryMessage({ ...SUMMARY, pending }, LINKS, { kind: 'asker' });
+    const text = JSON.stringify(m.blocks.find((b) => b.block_id === 'pending'));
+    expect(text).toContain('Pending proposals (2)');
+    expect(text.split('2027-01-29').length - 1).toBe(1);
+    expect(text).toContain('DRY RUN · *Close date* → 2027-02-01');
+  });
+
   it('40 ordinary fields: every one is shown', () => {
     const fields = Array.from({ length: 40 }, (_, i) =>
       field(`f${i}`, {

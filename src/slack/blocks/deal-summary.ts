@@ -90,11 +90,12 @@ export function dealSummaryMessage(
     });
   }
   const tail: KnownBlock[] = [];
-  if (s.pending.length > 0)
+  const pending = withoutDryRunTwins(s.pending);
+  if (pending.length > 0)
     tail.push({
       type: 'section',
       block_id: 'pending',
-      text: { type: 'mrkdwn', text: pendingText(s.pending, links) },
+      text: { type: 'mrkdwn', text: pendingText(pending, links) },
     });
   if (audience.kind === 'asker') tail.push(...controls(s));
   else
@@ -170,6 +171,13 @@ export function dealSummaryMessage(
     text: truncate(`Deal summary: ${safe(s.deal.name, 500)}`, LIMITS.fallbackText),
     blocks: [...head, ...rows, ...tail],
   };
+}
+
+/** A dry run's proposal is not listed again when a live one proposes the same value for the field. */
+function withoutDryRunTwins(pending: readonly PendingItem[]): readonly PendingItem[] {
+  const key = (p: PendingItem) => JSON.stringify([p.field, p.newValue]);
+  const live = new Set(pending.filter((p) => !p.dryRun).map(key));
+  return pending.filter((p) => !p.dryRun || !live.has(key(p)));
 }
 
 /**
