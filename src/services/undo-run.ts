@@ -1,4 +1,4 @@
-import type { CrmPort, PropertyRestore, WriteResult } from '../crm/crm-port.js';
+import type { CrmPort } from '../crm/crm-port.js';
 import type { DealLock } from '../db/deal-lock.js';
 import type { ProposalRow } from '../db/proposal-store.js';
 import type { ProvenanceEntry, RunLeaseSpec, RunLedger } from '../db/run-ledger.js';
@@ -13,7 +13,7 @@ import {
   undoDeal,
 } from '../domain/undo-plan.js';
 import { describeTarget, type UndoInfo } from '../domain/undo-summary.js';
-import type { FieldType, PropertyValue } from '../domain/values.js';
+import type { FieldType } from '../domain/values.js';
 import { ScoutError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { entry } from './decide-proposal.js';
