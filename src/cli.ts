@@ -8,9 +8,10 @@ import {
   type StopSignal,
 } from './cli/demo-command.js';
 import { executeDigest } from './cli/digest-command.js';
+import { parseActions } from './cli/log-filters.js';
 import { type LogOptions, verifyLog } from './cli/log-verify.js';
 import { type CliIo, show, table } from './cli/output.js';
-import { formatPolicy } from './cli/policy-command.js';
+import { formatPolicy, runPolicy } from './cli/policy-command.js';
 import { executePurge, formatPurge } from './cli/retention-command.js';
 import { executeRun, notifySlack, prepareRun, type RunCommandOptions } from './cli/run-command.js';
 import { createRunProgress } from './cli/run-progress.js';
@@ -25,6 +26,7 @@ import { grantRuntimeRole, regrantRuntimeRoles } from './db/grant-runtime.js';
 import { runMigrations } from './db/migrate.js';
 import { readProvenance } from './db/provenance-reader.js';
 import { DEFAULT_DEMO_DIR } from './demo/demo-files.js';
+import { ACTIONS } from './domain/actions.js';
 import { formatRunSummary } from './domain/run-summary.js';
 import { ScoutError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
@@ -175,6 +177,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .description('print provenance rows, oldest first')
     .option('--run <id>', 'only rows of this run')
     .option('--deal <id>', 'only rows of this deal')
+    .option('--field <name>', 'only rows of this field (its scout_ suggestion included)')
+    .option(
+      '--action <actions>',
+      `only these actions, comma-separated (${ACTIONS.join(', ')})`,
+      parseActions,
+    )
+    .option('--actor <who>', 'only rows by this actor: agent, cli, slack:U…, or a Slack user id')
+    .option('--since <time>', 'only rows at or after an ISO date or time (or an age: 7d)', (v) =>
+      parseSince(v),
+    )
+    .option('--until <time>', 'only rows before an ISO date or time (or an age: 1d)', (v) =>
+      parseSince(v),
+    )
     .option('--json', 'one JSON object per line', false)
     .option('--verify', 'check the tamper-evident hash chain and report the first broken row')
     .option('--expect-head <seq:hash>', 'with --verify: a chain head kept from a run summary')
@@ -188,6 +203,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         for await (const r of readProvenance(app.database.db, {
           runId: opts.run,
           dealId: opts.deal,
+          field: opts.field,
+          actions: opts.action,
+          actor: opts.actor,
+          since: opts.since,
+          until: opts.until,
         })) {
           if (opts.json) io.stdout(`${JSON.stringify(r)}\n`);
           else {
@@ -290,6 +310,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (file: string | undefined) => {
       const path = file ?? boot().config.SCOUT_POLICY ?? DEFAULT_POLICY_PATH;
       io.stdout(`${formatPolicy(loadPolicyFile(path), path)}\n`);
+    });
+  policy
+    .command('show')
+    .description('print the exact policy text a run ran under (SPEC G25)')
+    .requiredOption('--run <id>', 'the run')
+    .option('--json', 'as JSON: run_id, path, sha256, text', false)
+    .action(async (opts: { run: string; json: boolean }) => {
+      const shown = await withApp((app) => runPolicy(app.database.db, opts.run));
+      if (opts.json)
+        io.stdout(
+          `${JSON.stringify({ run_id: shown.runId, path: shown.path, sha256: shown.sha256, text: shown.text })}\n`,
+        );
+      else
+        io.stdout(
+          `# run ${shown.runId} · policy ${shown.path ?? '(path unknown)'} · sha256 ${shown.sha256}\n${shown.text}${shown.text.endsWith('\n') ? '' : '\n'}`,
+        );
     });
 
   const crm = program.command('crm').description('local CRM tools (SCOUT_CRM=local only)');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { FORBIDDEN_KEYS, type Policy, policySchema, resolvePolicy } from './domain/policy.js';
@@ -63,6 +64,9 @@ function forbiddenKeys(
   return found;
 }
 
+/** A policy file, parsed, carrying its path, text and sha256 for the runs made under it (SPEC G25). */
 export function loadPolicyFile(path: string): Policy {
-  return parsePolicyText(readInputFile(path, 'policy_invalid', 'policy file'), path);
+  const text = readInputFile(path, 'policy_invalid', 'policy file');
+  const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+  return { ...parsePolicyText(text, path), source: { path, sha256, text } };
 }

@@ -41,6 +41,11 @@ export async function verifyLog(
 export interface LogOptions {
   run?: string;
   deal?: string;
+  field?: string;
+  action?: string[];
+  actor?: string;
+  since?: Date;
+  until?: Date;
   json: boolean;
   verify?: boolean;
   expectHead?: string;

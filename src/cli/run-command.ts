@@ -11,6 +11,7 @@ import { advisoryDealLocks } from '../db/deal-locks.js';
 import { createOverturnStore } from '../db/overturn-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import { createQueuedRunStore } from '../db/queued-run-store.js';
+import { createSuggestionStore } from '../db/suggestion-store.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
 import type { Logger } from '../logger.js';
@@ -110,6 +111,7 @@ export async function notifySlack(
 ): Promise<string | null> {
   const notifier = notifierFromConfig(config, {
     proposals: createProposalStore(app.database.db),
+    suggestions: createSuggestionStore(app.database.db),
     crm: app.crm,
     policy,
     logger,
@@ -117,10 +119,12 @@ export async function notifySlack(
   if (!notifier) return null;
   try {
     const { posted, unrouted } = await notifier.postProposals(summary.run_id);
+    const offered = (await notifier.postSuggestions?.(summary.run_id))?.posted ?? 0;
+    await notifier.postNotices?.(summary.run_id);
     await notifier.postRunSummary(summary);
     await publishInterrupted(app, notifier, logger);
     await announceOverturns({ db: app.database.db, policy, notifier, logger });
-    return `slack: ${posted} approval card${posted === 1 ? '' : 's'} posted${unrouted.length > 0 ? `; no Slack owner or SCOUT_APPROVALS_CHANNEL for ${unrouted.join(', ')}` : ''}${config.SCOUT_OPS_CHANNEL ? `; summary posted to ${config.SCOUT_OPS_CHANNEL}` : ''}`;
+    return `slack: ${posted} approval card${posted === 1 ? '' : 's'} posted${offered > 0 ? `; ${offered} suggestion message${offered === 1 ? '' : 's'} (SPEC G23)` : ''}${unrouted.length > 0 ? `; no Slack owner or SCOUT_APPROVALS_CHANNEL for ${unrouted.join(', ')}` : ''}${config.SCOUT_OPS_CHANNEL ? `; summary posted to ${config.SCOUT_OPS_CHANNEL}` : ''}`;
   } catch (error) {
     return `slack: posting failed (${(error as Error).message}); the run itself is complete and logged`;
   }

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext } from '../app-context.js';
 import { loadPolicy } from '../app-context.js';
 import { createControlStore } from '../db/control-store.js';
+import { createHomeStore } from '../db/home-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
+import { createSuggestionStore } from '../db/suggestion-store.js';
 import { dashboardRoutes } from '../http/dashboard/dashboard-routes.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
 import { createJobSystem } from '../jobs/create-job-system.js';
@@ -48,6 +50,7 @@ export async function startServe(
   }
   const policy = loadPolicy(config);
   const proposals = createProposalStore(app.database.db);
+  const suggestions = createSuggestionStore(app.database.db);
   const runtime = await startRuntime({
     role: 'serve',
     jobs: await createJobSystem(config, app.logger),
@@ -56,7 +59,13 @@ export async function startServe(
     ledger: app.ledger,
     policy,
     liveWrites: config.LIVE_WRITES,
-    notifier: notifierFromConfig(config, { proposals, crm: app.crm, policy, logger: app.logger }),
+    notifier: notifierFromConfig(config, {
+      proposals,
+      suggestions,
+      crm: app.crm,
+      policy,
+      logger: app.logger,
+    }),
     logger: app.logger,
     clock: app.clock,
     undoWindowHours: config.SCOUT_UNDO_WINDOW_HOURS,
@@ -81,6 +90,8 @@ export async function startServe(
     ...(config.SCOUT_APPROVALS_CHANNEL ? { approvalsChannel: config.SCOUT_APPROVALS_CHANNEL } : {}),
     dealSummary: dealSummary.ports,
     undo: slackUndoDeps(app),
+    promotion: { suggestions, withDealLock: app.database.dealLock },
+    home: createHomeStore(app.database.db),
   });
   // Over HTTP Slack posts to /slack/events; in Socket Mode the app dials out and the port serves /healthz.
   const server = await startHealthServer({

@@ -2,6 +2,7 @@ import { type AppContext, createExtractor, loadPolicy } from '../app-context.js'
 import { requireSettings } from '../config.js';
 import type { CrmPort } from '../crm/crm-port.js';
 import { createProposalStore } from '../db/proposal-store.js';
+import { createSuggestionStore } from '../db/suggestion-store.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
 import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
@@ -45,6 +46,7 @@ export async function startWorker(
     liveWrites: config.LIVE_WRITES,
     notifier: notifierFromConfig(config, {
       proposals: createProposalStore(app.database.db),
+      suggestions: createSuggestionStore(app.database.db),
       crm,
       policy,
       logger,

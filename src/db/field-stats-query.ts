@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { buildStats, type StatsAggregateRow, type StatsReport } from '../domain/field-stats.js';
 import type { Policy } from '../domain/policy.js';
+import { REJECT_REASONS } from '../domain/rejection-memory.js';
 import type { Db } from './client.js';
 
 /** Provenance actions the statistics read; every other row is skipped by the scan's filter. */
@@ -30,6 +31,11 @@ export async function fieldStatsAggregate(
   since: Date | null,
 ): Promise<StatsAggregateRow[]> {
   const decision = sql`p.action in ('approved', 'edited', 'rejected')`;
+  // SPEC G24: the reason a person chose after Reject lives on the proposal, as a code.
+  const reasonLabel = sql`case pr.reject_reason ${sql.join(
+    REJECT_REASONS.map((r) => sql`when ${r.code} then ${r.label}`),
+    sql` `,
+  )} end`;
   const from = since ? since.toISOString() : null;
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`set local jit = off`);
@@ -42,10 +48,11 @@ export async function fieldStatsAggregate(
           case when p.action = 'written' then
             case when p.field like 'scout\_%' then 'suggested' else 'auto_written' end
           else p.action end as kind,
-          case when p.action = 'rejected' then coalesce(nullif(btrim(p.reason), ''), 'no reason') end as reason,
+          case when p.action = 'rejected' then coalesce(${reasonLabel}, nullif(btrim(p.reason), ''), 'no reason') end as reason,
           case when ${decision} and p.confidence is not null
             then least(floor(p.confidence * 10), 9)::int end as bucket
         from provenance p
+        left join proposals pr on p.action = 'rejected' and pr.id = p.proposal_id
         where p.action in (${sql.join(
           COUNTED.map((a) => sql`${a}`),
           sql`, `,

@@ -5,16 +5,18 @@ import type { Db } from './client.js';
 import { noteWatermarks, proposals, provenance } from './schema.js';
 
 export interface PageContextRow {
-  readonly kind: 'mark' | 'applied' | 'pending';
+  readonly kind: 'mark' | 'applied' | 'pending' | 'rejected';
   readonly recordId: string;
   readonly field: string | null;
   readonly note: string | null;
   readonly at: Date | null;
   readonly value: PropertyValue;
+  /** Who rejected (rejected rows only). */
+  readonly actor: string | null;
 }
 
 /**
- * Watermarks, live writes and pending proposals of a page of deals in one round trip: a
+ * Watermarks, live writes, pending proposals and a person's rejections of a page of deals in one round trip: a
  * worker asks this for every deal it handles (bench/worker.ts). Deliberately not a
  * prepared statement: Postgres would soon switch it to a generic plan, which filters the
  * ids after scanning every row of the log instead of looking them up in its indexes.
@@ -39,6 +41,7 @@ export function pageContextQuery(db: Db) {
             )
             .as('at'),
           value: sql<PropertyValue>`null::jsonb`.as('value'),
+          actor: sql<string | null>`null`.as('actor'),
         })
         .from(noteWatermarks)
         .where(inArray(noteWatermarks.dealId, ids)),
@@ -50,6 +53,7 @@ export function pageContextQuery(db: Db) {
           note: provenance.sourceNoteId,
           at: sql<Date | null>`null`.as('at'),
           value: provenance.newValue,
+          actor: sql<string | null>`null`.as('actor'),
         })
         .from(provenance)
         .where(
@@ -64,11 +68,31 @@ export function pageContextQuery(db: Db) {
           note: sql<string | null>`null`.as('note'),
           at: sql<Date | null>`null`.as('at'),
           value: proposals.newValue,
+          actor: sql<string | null>`null`.as('actor'),
         })
         .from(proposals)
         .where(
           sql`${proposals.object} = ${objectName} and ${inArray(proposals.recordId, ids)}
           and ${proposals.status} = 'pending' and ${proposals.dryRun} = ${dryRun}`,
+        ),
+      // SPEC G24: a person's rejection teaches every later run, dry or live, whichever
+      // mode the card was in (the value was judged, not the write).
+      db
+        .select({
+          kind: sql<PageContextRow['kind']>`'rejected'`.as('kind'),
+          recordId: provenance.recordId,
+          field: provenance.field,
+          note: sql<string | null>`null`.as('note'),
+          at: sql`${provenance.createdAt}`
+            .mapWith((v: string) => provenance.createdAt.mapFromDriverValue(v) as Date | null)
+            .as('at'),
+          value: provenance.newValue,
+          actor: sql<string | null>`${provenance.actor}`.as('actor'),
+        })
+        .from(provenance)
+        .where(
+          sql`${provenance.object} = ${objectName} and ${inArray(provenance.recordId, ids)}
+          and ${provenance.action} = 'rejected' and ${provenance.actor} like 'slack:%'`,
         ),
     );
   };

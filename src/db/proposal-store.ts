@@ -48,6 +48,11 @@ export interface ProposalStore {
   expire(id: string, at: Date | null, log: ProvenanceEntry): Promise<ProposalRow | null>;
   /** Pending proposals whose time is up. */
   due(at: Date, limit: number): Promise<ProposalRow[]>;
+  /**
+   * SPEC G24: the reason for a rejection, once (the first choice stands); null when the
+   * proposal is not rejected or already has a reason.
+   */
+  setRejectReason(id: string, reason: string, note: string | null): Promise<ProposalRow | null>;
   /** A provenance row that is no state change (an unauthorized click). */
   log(entry: ProvenanceEntry): Promise<void>;
   /**
@@ -159,6 +164,21 @@ export function createProposalStore(db: Db): ProposalStore {
         .where(and(eq(proposals.status, 'pending'), lte(proposals.expiresAt, at)))
         .orderBy(asc(proposals.expiresAt))
         .limit(limit);
+    },
+
+    async setRejectReason(id, reason, note) {
+      const [row] = await db
+        .update(proposals)
+        .set({ rejectReason: reason, rejectNote: note })
+        .where(
+          and(
+            eq(proposals.id, id),
+            eq(proposals.status, 'rejected'),
+            sql`${proposals.rejectReason} is null`,
+          ),
+        )
+        .returning();
+      return row ?? null;
     },
 
     async log(entry) {

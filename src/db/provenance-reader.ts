@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { provenance } from './schema.js';
 
@@ -24,17 +24,50 @@ export interface ProvenanceRowJson {
   proposal_id: string | null;
 }
 
-/** Streams provenance rows in order, a page at a time, filtered by run and/or deal. */
+/** What `scout log` narrows by; every filter given must hold (SPEC G25). */
+export interface ProvenanceFilter {
+  readonly runId?: string;
+  readonly dealId?: string;
+  /** A rep-owned field: its `scout_<field>` suggestion rows match too. */
+  readonly field?: string;
+  readonly actions?: readonly string[];
+  /** `agent`, `cli`, `slack:U…`, or a bare Slack user id (matched as `slack:U…`). */
+  readonly actor?: string;
+  /** Rows at or after this time. */
+  readonly since?: Date;
+  /** Rows before this time. */
+  readonly until?: Date;
+}
+
+function conditionsOf(filter: ProvenanceFilter): SQL[] {
+  const c: SQL[] = [];
+  if (filter.runId) c.push(eq(provenance.runId, filter.runId));
+  if (filter.dealId) c.push(eq(provenance.recordId, filter.dealId));
+  if (filter.field)
+    c.push(
+      or(eq(provenance.field, filter.field), eq(provenance.field, `scout_${filter.field}`)) as SQL,
+    );
+  if (filter.actions && filter.actions.length > 0)
+    c.push(inArray(provenance.action, [...filter.actions]));
+  if (filter.actor)
+    c.push(
+      or(eq(provenance.actor, filter.actor), eq(provenance.actor, `slack:${filter.actor}`)) as SQL,
+    );
+  if (filter.since) c.push(gte(provenance.createdAt, filter.since));
+  if (filter.until) c.push(lt(provenance.createdAt, filter.until));
+  return c;
+}
+
+/** Streams provenance rows in order, a page at a time, narrowed by {@link ProvenanceFilter}. */
 export async function* readProvenance(
   db: Db,
-  filter: { runId?: string; dealId?: string },
+  filter: ProvenanceFilter,
   pageSize = 1000,
 ): AsyncGenerator<ProvenanceRowJson> {
   let after = 0;
+  const filters = conditionsOf(filter);
   for (;;) {
-    const conditions: SQL[] = [gt(provenance.id, after)];
-    if (filter.runId) conditions.push(eq(provenance.runId, filter.runId));
-    if (filter.dealId) conditions.push(eq(provenance.recordId, filter.dealId));
+    const conditions: SQL[] = [gt(provenance.id, after), ...filters];
     const rows = await db
       .select()
       .from(provenance)

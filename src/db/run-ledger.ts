@@ -1,6 +1,7 @@
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Action } from '../domain/actions.js';
 import type { ChainHead } from '../domain/hash-chain.js';
+import { type PriorRejection, rejectionKey } from '../domain/rejection-memory.js';
 import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
 import type { PropertyValue } from '../domain/values.js';
 import { ScoutError } from '../errors.js';
@@ -12,6 +13,7 @@ import { readChainHead } from './provenance-chain.js';
 import {
   extractionBatchItems,
   noteWatermarks,
+  policies,
   proposals,
   provenance,
   runDeals,
@@ -44,6 +46,8 @@ export interface PageContext {
   readonly pending: ReadonlySet<string>;
   /** Keys from {@link pendingKey}: values Scout itself wrote live (written or applied). */
   readonly scoutWrote: ReadonlySet<string>;
+  /** Keys from {@link rejectionKey}: values a person rejected or dismissed, the earliest time each. */
+  readonly rejected: ReadonlyMap<string, PriorRejection>;
 }
 
 export function appliedKey(
@@ -126,7 +130,12 @@ export interface RunLedger {
    * Records a run as started, holding a lease of `lease.ms` for `lease.holder` (SPEC
    * G20). Leases are kept in the database's clock, the one clock every process shares.
    */
-  startRun(row: typeof runs.$inferInsert, lease: RunLeaseSpec): Promise<void>;
+  startRun(
+    row: typeof runs.$inferInsert,
+    lease: RunLeaseSpec,
+    /** The text behind `row.policySha256`, kept once per hash (SPEC G25). */
+    policyText?: string,
+  ): Promise<void>;
   finishRun(summary: RunSummary): Promise<void>;
   failRun(runId: string, message: string, at: Date): Promise<void>;
   /**
@@ -187,10 +196,17 @@ export function createRunLedger(db: Db): RunLedger {
     journal: createWriteJournal(db),
     isPaused: () => control.isPaused(),
 
-    async startRun(row, lease) {
-      await db
-        .insert(runs)
-        .values({ ...row, leaseHolder: lease.holder, leaseUntil: leaseEnd(lease) });
+    async startRun(row, lease, policyText) {
+      await db.transaction(async (tx) => {
+        if (row.policySha256 && policyText !== undefined)
+          await tx
+            .insert(policies)
+            .values({ sha256: row.policySha256, text: policyText })
+            .onConflictDoNothing();
+        await tx
+          .insert(runs)
+          .values({ ...row, leaseHolder: lease.holder, leaseUntil: leaseEnd(lease) });
+      });
     },
 
     async finishRun(s) {
@@ -275,6 +291,7 @@ export function createRunLedger(db: Db): RunLedger {
       const applied = new Set<string>();
       const pending = new Set<string>();
       const scoutWrote = new Set<string>();
+      const rejected = new Map<string, PriorRejection>();
       for (const r of rows) {
         if (r.kind === 'mark' && r.at && r.note)
           watermarks.set(r.recordId, { noteCreatedAt: r.at, noteId: r.note });
@@ -283,8 +300,13 @@ export function createRunLedger(db: Db): RunLedger {
           scoutWrote.add(pendingKey(r.recordId, r.field, r.value ?? null));
         } else if (r.kind === 'pending' && r.field)
           pending.add(pendingKey(r.recordId, r.field, r.value));
+        else if (r.kind === 'rejected' && r.field && r.at && r.actor) {
+          const key = rejectionKey(r.recordId, r.field, r.value ?? null);
+          const known = rejected.get(key);
+          if (!known || r.at < known.at) rejected.set(key, { actor: r.actor, at: r.at });
+        }
       }
-      return { watermarks, applied, pending, scoutWrote };
+      return { watermarks, applied, pending, scoutWrote, rejected };
     },
 
     commitPage(page, outer) {

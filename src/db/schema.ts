@@ -64,6 +64,9 @@ export const runs = pgTable(
     leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
     /** Who renews the lease: `worker` for worker runs (any live worker), else the process. */
     leaseHolder: text('lease_holder'),
+    /** SPEC G25: the policy the run ran under (its text is in `policies`, once per hash). */
+    policySha256: text('policy_sha256'),
+    policyPath: text('policy_path'),
   },
   (t) => [index('runs_running_lease_idx').on(t.leaseUntil).where(sql`${t.status} = 'running'`)],
 );
@@ -197,7 +200,7 @@ export const provenance = pgTable(
       .where(sql`${t.action} in ('written', 'applied') and not ${t.dryRun}`),
     check(
       'provenance_action_check',
-      sql`${t.action} in ('written','would_write','proposed','approved','rejected','edited','applied','would_apply','stale','expired','denied','skipped','dropped','failed','undone','would_undo','conflict','overturned')`,
+      sql`${t.action} in ('written','would_write','proposed','approved','rejected','edited','applied','would_apply','stale','expired','denied','skipped','dropped','failed','undone','would_undo','conflict','overturned','promoted','would_promote')`,
     ),
   ],
 );
@@ -248,6 +251,10 @@ export const proposals = pgTable(
     outcome: text('outcome'),
     /** Set when the injection screen flagged the quote: the card warns that it reads like an instruction to an AI. */
     screenReason: text('screen_reason'),
+    /** SPEC G24: why a person rejected it, chosen after the one-click Reject (REJECT_REASONS). */
+    rejectReason: text('reject_reason'),
+    /** The words of an "other" reason. */
+    rejectNote: text('reject_note'),
   },
   (t) => [
     index('proposals_record_idx').on(t.object, t.recordId, t.status),
@@ -259,6 +266,64 @@ export const proposals = pgTable(
       sql`${t.status} in ('pending','approved','rejected','edited','applied','would_apply','stale','expired','failed')`,
     ),
   ],
+);
+
+/** SPEC G25: every policy text a run ran under, once per sha256 (runs.policy_sha256 points here). */
+export const policies = pgTable('policies', {
+  sha256: text('sha256').primaryKey(),
+  text: text('text').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * SPEC G23: a suggestion a run wrote to `scout_<field>` (or would have, in a dry run),
+ * offered to the deal's owner in Slack. `open` moves exactly once (status and version
+ * guard it) to `promoting` → promoted | would_promote | filled | failed, or to `dismissed`.
+ */
+export const suggestionOffers = pgTable(
+  'suggestion_offers',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id').notNull(),
+    recordId: text('record_id').notNull(),
+    /** The rep-owned field the suggestion would fill. */
+    field: text('field').notNull(),
+    value: jsonb('value').$type<PropertyValue>().notNull(),
+    sourceNoteId: text('source_note_id'),
+    quote: text('quote'),
+    confidence: doublePrecision('confidence'),
+    model: text('model'),
+    dryRun: boolean('dry_run').notNull(),
+    status: text('status').notNull().default('open'),
+    version: integer('version').notNull().default(1),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+    /** What the click ended in, shown in the message (the value the field holds now, say). */
+    outcome: text('outcome'),
+    /** The owner's Slack user when the message was posted: who may promote, besides approvers. */
+    ownerSlackId: text('owner_slack_id'),
+    slackChannel: text('slack_channel'),
+    slackTs: text('slack_ts'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('suggestion_offers_run_deal_field_idx').on(t.runId, t.recordId, t.field),
+    check(
+      'suggestion_offers_status_check',
+      sql`${t.status} in ('open','promoting','promoted','would_promote','filled','dismissed','failed')`,
+    ),
+  ],
+);
+
+/** A run's deals whose notify_owner FYI was posted: at most once each. */
+export const ownerNotices = pgTable(
+  'owner_notices',
+  {
+    runId: text('run_id').notNull(),
+    recordId: text('record_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.recordId] })],
 );
 
 /** The newest note a live run has fully processed per deal; dry runs never move it. */

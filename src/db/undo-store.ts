@@ -36,7 +36,8 @@ export interface UndoStore {
   ): Promise<ProposalRow | null>;
 }
 
-const CHANGES = ['written', 'applied'];
+/** Changes Scout made to the CRM: its own writes, approved applies, promoted suggestions (SPEC G23). */
+const CHANGES = ['written', 'applied', 'promoted'];
 /** Proposal states from which a proposal may still reach the CRM. */
 const OPEN = ['pending', 'approved', 'edited'];
 

@@ -8,10 +8,12 @@ import { type SeedResult, seedLocalCrm } from '../crm/local-crm-admin.js';
 import { type Database, openDatabase } from '../db/client.js';
 import { createControlStore } from '../db/control-store.js';
 import { openEmbeddedDatabase } from '../db/embedded-database.js';
+import { createHomeStore } from '../db/home-store.js';
 import { runMigrations } from '../db/migrate.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import { createQueuedRunStore } from '../db/queued-run-store.js';
 import { createRunLedger } from '../db/run-ledger.js';
+import { createSuggestionStore } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
 import { formatRunSummary, type RunSummary } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
@@ -141,6 +143,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         ? 'jobs: inline, in this process (no REDIS_URL)'
         : 'jobs: BullMQ on REDIS_URL',
     );
+    const suggestions = createSuggestionStore(db);
     const runtime: Runtime = await startRuntime({
       role: 'worker',
       jobs,
@@ -155,6 +158,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
           retryConfig: { retries: 0 },
         }),
         proposals,
+        suggestions,
         crm,
         policy,
         logger,
@@ -186,6 +190,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       logger,
       opsChannel: OPS_CHANNEL,
       minPostIntervalMs: 0,
+      promotion: { suggestions, withDealLock: database.dealLock },
+      home: createHomeStore(db),
     });
     cleanups.push(() => slack.stop());
     botServer = await startHealthServer({

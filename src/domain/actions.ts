@@ -19,6 +19,9 @@ export const ACTIONS = [
   'conflict',
   /** A rep changed a value Scout wrote, with no Scout change in between (SPEC G26). */
   'overturned',
+  /** A person copied a suggestion into its rep-owned field from Slack (SPEC G23). */
+  'promoted',
+  'would_promote',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -1,6 +1,7 @@
 import { type CitableNote, checkCitation } from './citation.js';
 import type { Finding } from './finding.js';
 import type { FieldPolicy, NoteType } from './policy.js';
+import { type PriorRejection, rejectedBeforeReason } from './rejection-memory.js';
 import { validateValue } from './validate-value.js';
 import {
   isEmptyValue,
@@ -42,7 +43,13 @@ export type Outcome =
       scoutsOwn?: true;
     }
   | { kind: 'drop'; property: string; reason: string }
-  | { kind: 'deny'; property: string; reason: string };
+  | {
+      kind: 'deny';
+      property: string;
+      reason: string;
+      /** notify_owner: the cited value, shown to the owner as unverified text, never written. */
+      fyi?: string | number;
+    };
 
 export interface DecisionContext {
   readonly fieldPolicies: ReadonlyMap<string, FieldPolicy>;
@@ -64,7 +71,15 @@ export interface DecisionContext {
   /** Scout itself wrote this value to this field live (per the log): never credit it to the rep. */
   readonly scoutWrote?: (field: string, value: Exclude<PropertyValue, null>) => boolean;
   readonly normalizedBodies?: Map<string, string>;
+  /** SPEC G24: a person rejected or dismissed this (field, normalised value) on this deal before. */
+  readonly rejectedBefore?: (
+    field: string,
+    value: Exclude<PropertyValue, null>,
+  ) => PriorRejection | undefined;
 }
+
+/** The end of a `denied` row's reason when its cited value goes to the owner as an FYI. */
+export const FYI_REASON = 'shown to the owner as unverified text from a note (notify_owner)';
 
 /** Why a finding is skipped when the field already holds it because Scout wrote it. */
 export const SCOUTS_OWN =
@@ -74,7 +89,7 @@ export const SCOUTS_OWN =
  * The decision table (SPEC G1–G8, G11). Pure: the target record comes from the
  * caller, the target property from the policy, never from the finding itself.
  * Order matters and is part of the contract: policy, citation, evidence, value,
- * confidence, then the rep's value.
+ * confidence, then the rep's value, then what a person already rejected.
  */
 export function decide(finding: Finding, ctx: DecisionContext): Outcome {
   const field = finding.field;
@@ -86,7 +101,21 @@ export function decide(finding: Finding, ctx: DecisionContext): Outcome {
       reason: `field ${field} is not in the policy (deny by default)`,
     };
   if (policy.write === 'never') {
-    return { kind: 'deny', property: field, reason: `the policy says never for ${field}` };
+    const never = `the policy says never for ${field}`;
+    if (!policy.notifyOwner) return { kind: 'deny', property: field, reason: never };
+    const cited = checkCitation(ctx.notes, finding.note_id, finding.quote, ctx.normalizedBodies);
+    if (!cited.ok)
+      return {
+        kind: 'deny',
+        property: field,
+        reason: `${never}; not shown to the owner: no source: ${cited.reason}`,
+      };
+    return {
+      kind: 'deny',
+      property: field,
+      reason: `${never}; ${FYI_REASON}`,
+      fyi: typeof finding.value === 'number' ? finding.value : String(finding.value),
+    };
   }
   const def = ctx.propertyDefs.get(field);
   if (!def)
@@ -134,6 +163,8 @@ export function decide(finding: Finding, ctx: DecisionContext): Outcome {
       return { kind: 'skip', property: field, value, reason: "the rep's value already says this" };
     }
     if (policy.onFilled === 'propose') {
+      const turnedDown = rejected(field, value, ctx);
+      if (turnedDown) return turnedDown;
       return propose(
         field,
         value,
@@ -149,6 +180,9 @@ export function decide(finding: Finding, ctx: DecisionContext): Outcome {
       reason: "the rep's value wins: the field is filled",
     };
   }
+
+  const turnedDown = rejected(field, value, ctx);
+  if (turnedDown) return turnedDown;
 
   switch (policy.write) {
     case 'suggest': {
@@ -196,6 +230,17 @@ export function decide(finding: Finding, ctx: DecisionContext): Outcome {
       return { kind: 'write', property: field, value, previous: repValue, lane: 'auto' };
     }
   }
+}
+
+/** A value a person turned down is neither proposed nor written again, in any lane (SPEC G24). */
+function rejected(
+  field: string,
+  value: Exclude<PropertyValue, null>,
+  ctx: DecisionContext,
+): Outcome | null {
+  const prior = ctx.rejectedBefore?.(field, value);
+  if (!prior) return null;
+  return { kind: 'skip', property: field, value, reason: rejectedBeforeReason(prior) };
 }
 
 function propose(

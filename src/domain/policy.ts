@@ -115,6 +115,8 @@ const fieldSchema = z.strictObject({
   evidence: z.array(z.enum(NOTE_TYPES)).min(1).optional(),
   on_filled: z.enum(['skip', 'propose']).default('skip'),
   thresholds: thresholdsSchema.partial().optional(),
+  /** `never` fields only: a cited finding is shown to the deal's owner as an unverified FYI. */
+  notify_owner: z.boolean().default(false),
 });
 
 export const policySchema = z
@@ -172,6 +174,13 @@ export const policySchema = z
           message: `${name} can never be auto: stage, amount, owner, close date, pipeline, lifecycle, revenue, forecast, team, closed-won/lost, record-name and consent fields need a person`,
         });
       }
+      if (field.notify_owner && field.write !== 'never') {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'notify_owner'],
+          message: `notify_owner applies only to write: never fields (${name} is ${field.write})`,
+        });
+      }
       const t = { ...base, ...field.thresholds };
       if (t.propose > t.auto) {
         ctx.addIssue({
@@ -195,6 +204,15 @@ export interface FieldPolicy {
   readonly evidence: readonly NoteType[] | undefined;
   readonly onFilled: 'skip' | 'propose';
   readonly thresholds: { readonly auto: number; readonly propose: number };
+  /** A `never` field whose cited findings the owner sees as an unverified FYI. */
+  readonly notifyOwner?: boolean;
+}
+
+/** SPEC G25: where a policy was read from and the sha256 of its exact text. */
+export interface PolicySource {
+  readonly path: string;
+  readonly sha256: string;
+  readonly text: string;
 }
 
 export interface Policy {
@@ -207,6 +225,8 @@ export interface Policy {
   readonly viewers: readonly string[] | null;
   readonly dealSummary: { readonly narrative: boolean; readonly narrativeDays: number };
   readonly dealFields: ReadonlyMap<string, FieldPolicy>;
+  /** Set when the policy came from a file: every run records it (SPEC G25). */
+  readonly source?: PolicySource;
 }
 
 /** Turns a schema-valid policy into the resolved form the decision table reads. */
@@ -222,6 +242,7 @@ export function resolvePolicy(parsed: z.output<typeof policySchema>): Policy {
       maxLength: f.max_length,
       evidence: f.evidence,
       onFilled: f.on_filled,
+      ...(f.notify_owner ? { notifyOwner: true } : {}),
       thresholds: { ...base, ...f.thresholds },
     });
   }

@@ -50,8 +50,17 @@ export interface RunSummary {
   finished_at: string;
   /** The provenance hash chain's head when the run finished: keep it outside the database. */
   chain_head?: ChainHead | null;
+  /** SPEC G25: the policy file the run ran under (its text: `scout policy show --run ID`). */
+  policy?: { path: string; sha256: string };
   /** Set on an undo run: what it reverted and how that went. */
   undo?: UndoInfo;
+}
+
+/** `policy: { path, sha256 }` when the run recorded one (SPEC G25). */
+export function policyOf(
+  p: { path: string | null; sha256: string | null } | null | undefined,
+): Pick<RunSummary, 'policy'> {
+  return p?.path && p.sha256 ? { policy: { path: p.path, sha256: p.sha256 } } : {};
 }
 
 export type RunStatus = 'completed' | 'interrupted' | 'failed';

@@ -3,6 +3,7 @@ import { appliedKey, type PageContext, pendingKey } from '../db/run-ledger.js';
 import type { DealNote } from '../domain/decide.js';
 import { type Judgement, judgeDeal } from '../domain/judge-deal.js';
 import { guardByType, type Policy } from '../domain/policy.js';
+import { rejectionKey } from '../domain/rejection-memory.js';
 import type { ModelUsage } from '../domain/run-summary.js';
 import type { PropertyDef } from '../domain/values.js';
 import type { ExtractionResult } from '../extraction/extractor-port.js';
@@ -85,6 +86,7 @@ export function judgeExtraction(input: {
       context.applied.has(appliedKey(deal.id, property, noteId, value)),
     alreadyProposed: (field, value) => context.pending.has(pendingKey(deal.id, field, value)),
     scoutWrote: (field, value) => context.scoutWrote.has(pendingKey(deal.id, field, value)),
+    rejectedBefore: (field, value) => context.rejected.get(rejectionKey(deal.id, field, value)),
   });
   return { ...base, judgements, rejection: null };
 }

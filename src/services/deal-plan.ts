@@ -29,6 +29,8 @@ export function planDeal(input: {
   const open = input.fields.filter(
     (f) =>
       f.onFilled === 'propose' ||
+      // A filled `never` field is still read for the owner's FYI (notify_owner).
+      f.notifyOwner === true ||
       isEmptyValue(defs.get(f.name)?.type ?? 'text', deal.properties[f.name]),
   );
   return { fresh, open, newestNote: notes.at(-1) ?? null };

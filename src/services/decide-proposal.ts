@@ -3,6 +3,7 @@ import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
 import type { ProvenanceEntry } from '../db/run-ledger.js';
 import type { Action } from '../domain/actions.js';
 import type { Policy } from '../domain/policy.js';
+import { REJECT_NOTE_MAX, REJECT_REASONS } from '../domain/rejection-memory.js';
 import { validateValue } from '../domain/validate-value.js';
 import type { PropertyValue } from '../domain/values.js';
 
@@ -53,16 +54,22 @@ export function mayDecide(
  * no match yet), the owner as the CRM and Slack say now, saved on the proposal so later
  * clicks need no lookup; then the approver groups (a Slack call, cached by the caller).
  */
-export async function mayDecideNow(
-  deps: Pick<DecideDeps, 'policy' | 'inApproverGroup' | 'resolveOwner' | 'proposals'>,
-  row: ProposalRow,
+export async function mayDecideNow<
+  R extends Pick<ProposalRow, 'id' | 'ownerSlackId'> = ProposalRow,
+>(
+  deps: Pick<DecideDeps, 'policy' | 'inApproverGroup'> & {
+    readonly resolveOwner?: ((row: R) => Promise<string | null>) | undefined;
+    /** Where a proposal's resolved owner is saved (absent for rows that are not proposals). */
+    readonly proposals?: Pick<DecideDeps['proposals'], 'setOwner'>;
+  },
+  row: R,
   slackUserId: string,
 ): Promise<boolean> {
   if (mayDecide(row, deps.policy, slackUserId)) return true;
   if (row.ownerSlackId === null && deps.resolveOwner) {
     const owner = await deps.resolveOwner(row);
     if (owner !== null) {
-      await deps.proposals.setOwner(row.id, owner);
+      await deps.proposals?.setOwner(row.id, owner);
       if (owner === slackUserId) return true;
     }
   }
@@ -138,6 +145,44 @@ export async function decideProposal(
   );
   if (!decided) return { kind: 'already', row: (await deps.proposals.get(row.id)) ?? row };
   return { kind: 'decided', row: decided };
+}
+
+export type ReasonResult =
+  | { kind: 'saved'; row: ProposalRow }
+  | { kind: 'unauthorized'; row: ProposalRow }
+  | { kind: 'already'; row: ProposalRow }
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'not_found' };
+
+/**
+ * SPEC G24: the reason for a rejection, chosen after the one-click Reject, by whoever may
+ * decide on the proposal (G17). The first reason stands; "other" needs its words.
+ */
+export async function giveRejectReason(
+  deps: DecideDeps,
+  input: { proposalId: string; userId: string; reason: string; note?: string | null },
+): Promise<ReasonResult> {
+  if (!REJECT_REASONS.some((r) => r.code === input.reason))
+    return {
+      kind: 'invalid',
+      reason: `unknown reason ${JSON.stringify(input.reason.slice(0, 40))}`,
+    };
+  const note = input.note?.trim() ? input.note.trim().slice(0, REJECT_NOTE_MAX) : null;
+  if (input.reason === 'other' && note === null)
+    return { kind: 'invalid', reason: 'say why in a few words' };
+  const row = await deps.proposals.get(input.proposalId);
+  if (!row) return { kind: 'not_found' };
+  if (!(await mayDecideNow(deps, row, input.userId))) {
+    await logDenied(deps, row, input.userId, 'give a reason for a rejection');
+    return { kind: 'unauthorized', row };
+  }
+  const saved = await deps.proposals.setRejectReason(
+    row.id,
+    input.reason,
+    input.reason === 'other' ? note : null,
+  );
+  if (!saved) return { kind: 'already', row: (await deps.proposals.get(row.id)) ?? row };
+  return { kind: 'saved', row: saved };
 }
 
 /** One `denied` row per (user, proposal) per this window; the rest go to the app log only. */

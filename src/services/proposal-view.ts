@@ -78,6 +78,8 @@ export async function viewProposals(
       noteType: note?.type ?? 'note',
       noteDate: note?.createdAt ?? null,
       confidence: row.confidence,
+      rejectReason: row.rejectReason,
+      rejectNote: row.rejectNote,
       status: row.status as ProposalStatus,
       decidedBy: row.decidedBy,
       decidedAt: row.decidedAt,

@@ -2,7 +2,7 @@ import type { QueuedRunStore, RunRow } from '../db/queued-run-store.js';
 import { type Action, emptyCounts } from '../domain/actions.js';
 import type { LockState } from '../domain/locks.js';
 import { estimateCost } from '../domain/model-pricing.js';
-import { emptyUsage, type ModelUsage, type RunSummary } from '../domain/run-summary.js';
+import { emptyUsage, type ModelUsage, policyOf, type RunSummary } from '../domain/run-summary.js';
 import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
 import type { Logger } from '../logger.js';
 import type { Notifier } from '../slack/notifier.js';
@@ -43,6 +43,8 @@ export async function publishRun(deps: PublishDeps, summary: RunSummary): Promis
   try {
     if (deps.notifier) {
       await deps.notifier.postProposals(runId);
+      await deps.notifier.postSuggestions?.(runId);
+      await deps.notifier.postNotices?.(runId);
       // Checked (and extended) right before: only the claim's holder posts the summary.
       if (!(await lease.renew())) throw new Error('another process took over posting the run');
       await deps.notifier.postRunSummary(summary);
@@ -98,5 +100,6 @@ export function storedSummary(run: RunRow): RunSummary {
     finished_at: (run.finishedAt ?? run.startedAt).toISOString(),
     chain_head: run.chainHead ?? null,
     ...(run.hubspotApiCalls !== null ? { hubspot_api_calls: run.hubspotApiCalls } : {}),
+    ...policyOf({ path: run.policyPath, sha256: run.policySha256 }),
   };
 }

@@ -187,6 +187,7 @@ export function finishIfSettled(deps: QueuedRunDeps, runId: string): Promise<Run
       finishedAt: deps.clock(),
       chainHead: totals.chainHead,
       ...(deps.crm.kind === 'hubspot' ? { hubspotApiCalls: totals.crmCalls } : {}),
+      policy: { path: run.policyPath, sha256: run.policySha256 },
     });
   });
 }

@@ -5,7 +5,13 @@ import type { Action } from '../domain/actions.js';
 import type { ChainHead } from '../domain/hash-chain.js';
 import { type LockState, type ResolvedLocks, resolveLocks } from '../domain/locks.js';
 import { estimateCost } from '../domain/model-pricing.js';
-import { coverageWarning, type ModelUsage, type RunSummary } from '../domain/run-summary.js';
+import type { PolicySource } from '../domain/policy.js';
+import {
+  coverageWarning,
+  type ModelUsage,
+  policyOf,
+  type RunSummary,
+} from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
 import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
 import type { Logger } from '../logger.js';
@@ -98,6 +104,8 @@ export async function openRun(
     model: string;
     dealFilter: readonly string[] | null;
     startedAt: Date;
+    /** The policy file it runs under, recorded with its hash and text (SPEC G25); none for an undo. */
+    policy?: PolicySource | null;
   },
 ): Promise<OpenedRun> {
   const resolved = resolveLocks({
@@ -120,8 +128,11 @@ export async function openRun(
       model: run.model,
       dealFilter: run.dealFilter ? [...run.dealFilter] : null,
       startedAt: run.startedAt,
+      policySha256: run.policy?.sha256 ?? null,
+      policyPath: run.policy?.path ?? null,
     },
     lease,
+    run.policy?.text,
   );
   return { runId, resolved, startedAt: run.startedAt, lease: renewing(deps, lease) };
 }
@@ -219,6 +230,8 @@ export function summarize(r: {
   hubspotApiCalls?: number;
   /** Omitted only where no database is at hand; every finished run sets it. */
   chainHead?: ChainHead | null;
+  /** The policy's file and hash; null for a policy built in code (tests). */
+  policy?: { path: string | null; sha256: string | null } | null;
 }): RunSummary {
   const warnings = [...r.warnings];
   const coverage = coverageWarning(r.scanned, r.total, r.cap);
@@ -244,6 +257,7 @@ export function summarize(r: {
     finished_at: r.finishedAt.toISOString(),
     ...(r.hubspotApiCalls !== undefined ? { hubspot_api_calls: r.hubspotApiCalls } : {}),
     ...(r.chainHead !== undefined ? { chain_head: r.chainHead } : {}),
+    ...policyOf(r.policy),
   };
 }
 

@@ -119,6 +119,7 @@ export async function beginRun(
     model: run.model,
     dealFilter: dealIds ?? null,
     startedAt,
+    policy: deps.policy.source ?? null,
   });
   let state: RunState;
   try {
@@ -275,6 +276,7 @@ export async function finishRun(
     ...(deps.crm.kind === 'hubspot' && state.crmCallsAtStart !== null
       ? { hubspotApiCalls: (deps.crm.apiCalls?.() ?? 0) - state.crmCallsAtStart }
       : {}),
+    policy: deps.policy.source ?? null,
   });
   if (extra.extraction) summary.extraction = extra.extraction;
   await closeRun(deps.ledger, state, summary);

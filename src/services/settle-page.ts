@@ -184,7 +184,12 @@ function recordPage(
           rows.push({ ...row, action: 'dropped', reason: o.reason });
           return;
         case 'deny':
-          rows.push({ ...row, action: 'denied', reason: o.reason });
+          rows.push({
+            ...row,
+            action: 'denied',
+            reason: o.reason,
+            ...(o.fyi !== undefined ? { newValue: o.fyi } : {}),
+          });
           return;
         case 'skip':
           rows.push({ ...row, action: 'skipped', reason: o.reason, newValue: o.value });

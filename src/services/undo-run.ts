@@ -196,16 +196,21 @@ async function resolveTarget(store: UndoStore, target: UndoInfo['target']): Prom
     const row = await store.change(target.change_id);
     if (!row)
       throw new ScoutError('undo_invalid', `No change #${target.change_id} in the provenance log`);
-    if (row.dryRun || row.action === 'would_write' || row.action === 'would_apply')
+    if (
+      row.dryRun ||
+      row.action === 'would_write' ||
+      row.action === 'would_apply' ||
+      row.action === 'would_promote'
+    )
       return {
         changes: [],
         nothing: `change #${row.id} was a dry run (${row.action}): it wrote nothing to the CRM`,
         dryRunTarget: true,
       };
-    if (row.action !== 'written' && row.action !== 'applied')
+    if (row.action !== 'written' && row.action !== 'applied' && row.action !== 'promoted')
       throw new ScoutError(
         'undo_invalid',
-        `Row #${row.id} is a ${row.action} row; only written or applied changes can be undone`,
+        `Row #${row.id} is a ${row.action} row; only written, applied or promoted changes can be undone`,
       );
     return { changes: [row], nothing: null, dryRunTarget: false };
   }

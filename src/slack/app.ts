@@ -4,7 +4,10 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { CrmPort } from '../crm/crm-port.js';
 import type { ControlStore } from '../db/control-store.js';
+import type { DealLock } from '../db/deal-lock.js';
+import type { HomeStore } from '../db/home-store.js';
 import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
+import type { SuggestionStore } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
 import type { Logger } from '../logger.js';
 import {
@@ -16,14 +19,19 @@ import {
 } from '../services/decide-proposal.js';
 import { viewProposal } from '../services/proposal-view.js';
 import type { DealSummaryPorts } from '../summary/summary-ports.js';
+import { createHomePublisher } from './app-home.js';
 import { approverGroupMembership, viewerCheck } from './approver-groups.js';
 import { createBackground } from './background.js';
 import { ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT, ACTION_UNDO } from './blocks/approval-card.js';
 import { ACTION_PICK, ACTION_SHARE, ACTION_WHY } from './blocks/deal-summary-format.js';
 import { EDIT_MODAL, editModal, submittedValue, VALUE_BLOCK } from './blocks/edit-modal.js';
+import { ACTION_REJECT_REASON, REJECT_OTHER_MODAL } from './blocks/reject-reason.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerDealSummary, slackPermalinks } from './deal-summary/register.js';
+import { ephemeralOf } from './ephemeral.js';
 import { createNotifier, type Notifier, slackOwnerOf } from './notifier.js';
+import { PROMOTION_ACTIONS, registerPromotionButtons } from './promotion-buttons.js';
+import { registerRejectReason } from './reject-reason-listeners.js';
 import { gateSlackRequest, type Handled } from './request-gate.js';
 import { scoutCommand } from './scout-command.js';
 import { SocketModeReceiverWithApiUrl } from './socket-receiver.js';
@@ -55,6 +63,13 @@ export interface SlackAppDeps {
   readonly dealSummary?: DealSummaryPorts;
   /** The Undo button on applied cards (SPEC G15); without it, Undo clicks are acknowledged and ignored. */
   readonly undo?: SlackUndoDeps;
+  /**
+   * SPEC G23: suggestions offered in the deal's thread, and the deal lock their writes
+   * take; without it no suggestions are posted and their buttons are ignored.
+   */
+  readonly promotion?: { readonly suggestions: SuggestionStore; readonly withDealLock: DealLock };
+  /** The App Home tab's reads; without it the Home tab is not published. */
+  readonly home?: HomeStore;
 }
 
 export interface SlackApp {
@@ -94,11 +109,19 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   /** What the listeners below answer; the request gate lets nothing else reach Bolt. */
   const handled: Handled = {
     action: (id) =>
-      [ACTION_APPROVE, ACTION_REJECT, ACTION_EDIT, ACTION_UNDO, ACTION_SHARE, ACTION_WHY].includes(
-        id,
-      ) || new RegExp(`^${ACTION_PICK}_\\d+$`).test(id),
-    views: new Set([EDIT_MODAL]),
+      [
+        ACTION_APPROVE,
+        ACTION_REJECT,
+        ACTION_EDIT,
+        ACTION_UNDO,
+        ACTION_SHARE,
+        ACTION_WHY,
+        ACTION_REJECT_REASON,
+        ...PROMOTION_ACTIONS,
+      ].includes(id) || new RegExp(`^${ACTION_PICK}_\\d+$`).test(id),
+    views: new Set([EDIT_MODAL, REJECT_OTHER_MODAL]),
     commands: new Set(['/scout', '/deal-summary']),
+    ...(deps.home ? { events: new Set(['app_home_opened']) } : {}),
   };
   const socket = deps.appToken
     ? new SocketModeReceiverWithApiUrl({
@@ -145,6 +168,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(deps.opsChannel ? { opsChannel: deps.opsChannel } : {}),
     ...(deps.approvalsChannel ? { approvalsChannel: deps.approvalsChannel } : {}),
     ...(deps.minPostIntervalMs !== undefined ? { minIntervalMs: deps.minPostIntervalMs } : {}),
+    ...(deps.promotion ? { suggestions: deps.promotion.suggestions } : {}),
   });
   const inApproverGroup = approverGroupMembership(
     client,
@@ -175,10 +199,28 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     },
   };
 
-  const ephemeral = (channel: string | undefined, user: string, text: string) =>
-    channel
-      ? client.chat.postEphemeral({ channel, user, text }).then(() => undefined)
-      : Promise.resolve();
+  const homes = deps.home
+    ? createHomePublisher({
+        home: deps.home,
+        crm: deps.crm,
+        policy: deps.policy,
+        client,
+        inApproverGroup,
+        logger: log,
+      })
+    : null;
+  /** After a decision: the Home tabs of the person and of the deal's owner show what is left. */
+  const refreshHomes = (...users: Array<string | null | undefined>) => {
+    if (!homes) return;
+    for (const user of new Set(users.filter((u): u is string => !!u)))
+      background.run('publish-home', () => homes.publish(user));
+  };
+  if (homes)
+    app.event('app_home_opened', async ({ event }) => {
+      if (event.tab === 'home') refreshHomes(event.user);
+    });
+
+  const ephemeral = ephemeralOf(client);
 
   const view = (row: ProposalRow) => viewProposal(deps.crm, deps.policy, row);
 
@@ -213,6 +255,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
         case 'decided': {
           await notifier.refreshCard(await view(result.row));
           if (result.row.status !== 'rejected') deps.applies.kick();
+          refreshHomes(user, result.row.ownerSlackId);
         }
       }
     });
@@ -239,6 +282,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     };
   app.action<bolt.BlockButtonAction>({ action_id: ACTION_APPROVE }, onButton('approve'));
   app.action<bolt.BlockButtonAction>({ action_id: ACTION_REJECT }, onButton('reject'));
+
+  registerRejectReason(app, {
+    decideDeps,
+    proposals: deps.proposals,
+    client,
+    background,
+    refreshCard: async (row) => notifier.refreshCard(await view(row)),
+    logger: log,
+  });
 
   app.action<bolt.BlockButtonAction>({ action_id: ACTION_EDIT }, async ({ ack, body, action }) => {
     await ack();
@@ -356,6 +408,23 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       policy: deps.policy,
       clock: deps.clock,
       logger: log,
+    });
+
+  if (deps.promotion)
+    registerPromotionButtons(app, {
+      ...deps.promotion,
+      crm: deps.crm,
+      journal: deps.proposals.journal,
+      policy: deps.policy,
+      liveWrites: deps.liveWrites,
+      isPaused: () => deps.control.isPaused(),
+      client,
+      notifier,
+      background,
+      inApproverGroup,
+      clock: deps.clock,
+      logger: log,
+      afterChange: (user, offer) => refreshHomes(user, offer.ownerSlackId),
     });
 
   app.command('/scout', async ({ ack, command }) => {

@@ -2,6 +2,7 @@ import { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { CrmReader } from '../crm/crm-port.js';
 import type { ProposalStore } from '../db/proposal-store.js';
+import type { SuggestionStore } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
 import type { Logger } from '../logger.js';
 import { createNotifier, type Notifier } from './notifier.js';
@@ -9,7 +10,14 @@ import { createNotifier, type Notifier } from './notifier.js';
 /** The notifier for processes that post but do not serve Slack (CLI runs, the worker); null without a bot token. */
 export function notifierFromConfig(
   config: Config,
-  deps: { proposals: ProposalStore; crm: CrmReader; policy: Policy; logger: Logger },
+  deps: {
+    proposals: ProposalStore;
+    crm: CrmReader;
+    policy: Policy;
+    logger: Logger;
+    /** Posts run suggestions for promotion (SPEC G23) when given. */
+    suggestions?: SuggestionStore;
+  },
 ): Notifier | null {
   if (!config.SLACK_BOT_TOKEN) return null;
   return createNotifier({

@@ -1,13 +1,17 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { CrmReader } from '../crm/crm-port.js';
+import type { CrmReader, CrmUser } from '../crm/crm-port.js';
 import type { ProposalStore } from '../db/proposal-store.js';
+import type { SuggestionStore } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import type { Logger } from '../logger.js';
+import { viewOffers } from '../services/offer-view.js';
 import { type ProposalView, viewProposals } from '../services/proposal-view.js';
 import { approvalCard } from './blocks/approval-card.js';
+import { fyiMessage } from './blocks/fyi-message.js';
 import { runSummaryMessage } from './blocks/run-summary-message.js';
+import { suggestionsMessage } from './blocks/suggestions-message.js';
 import { safe, safeLines } from './blocks/text.js';
 
 export interface NotifierDeps {
@@ -22,11 +26,25 @@ export interface NotifierDeps {
   readonly approvalsChannel?: string;
   /** Slack allows about one message per second per channel; the client does not enforce it. */
   readonly minIntervalMs?: number;
+  /** SPEC G23: suggestions offered for promotion; without it no suggestions are posted. */
+  readonly suggestions?: SuggestionStore;
 }
 
 export interface Notifier {
   /** Posts the run's pending proposals: one parent message per deal, one card per proposal in its thread. */
   postProposals(runId: string): Promise<{ posted: number; unrouted: string[] }>;
+  /**
+   * SPEC G23: the run's suggestions, one message per deal in the deal's thread (the
+   * parent of its approval cards), posted once. Optional for test doubles.
+   */
+  postSuggestions?(runId: string): Promise<{ posted: number; unrouted: string[] }>;
+  /**
+   * notify_owner: each deal's unverified FYIs of the run, one message in the deal's
+   * thread, no buttons, at most once. Optional for test doubles.
+   */
+  postNotices?(runId: string): Promise<number>;
+  /** Replaces a deal's suggestions message with its offers' current state. */
+  refreshSuggestions?(runId: string, dealId: string): Promise<void>;
   /** Replaces a card with its current state (buttons only while pending). */
   refreshCard(view: ProposalView): Promise<void>;
   postRunSummary(summary: RunSummary): Promise<void>;
@@ -39,7 +57,7 @@ export interface Notifier {
 /** The deal owner's Slack user: the CRM's link, else a lookup by email; null if neither finds one. */
 export async function slackOwnerOf(
   client: WebClient,
-  view: ProposalView,
+  view: { readonly owner: CrmUser | null; readonly row: { readonly recordId: string } },
   logger: Logger,
 ): Promise<string | null> {
   const owner = view.owner;
@@ -87,7 +105,155 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return deps.approvalsChannel ?? null;
   }
 
+  /** The deal's thread in this run: the parent message, posted by whichever comes first. */
+  async function threadFor(
+    runId: string,
+    dealId: string,
+    ownerSlackId: string | null,
+    parent: () => { text: string; blocks: KnownBlock[] },
+  ): Promise<{ channel: string; ts: string } | null> {
+    const known = await deps.proposals.thread(runId, dealId);
+    if (known) return known;
+    const channel = await channelFor(ownerSlackId);
+    if (!channel) return null;
+    const posted = await paced(channel, () =>
+      deps.client.chat.postMessage({ channel, ...parent() }),
+    );
+    if (!posted.ts || !posted.channel) throw new Error('chat.postMessage returned no ts');
+    await deps.proposals.saveThread(runId, dealId, posted.channel, posted.ts);
+    return { channel: posted.channel, ts: posted.ts };
+  }
+
   return {
+    async postSuggestions(runId) {
+      if (!deps.suggestions) return { posted: 0, unrouted: [] };
+      const rows = await deps.suggestions.offersToPost(runId);
+      const byDeal = new Map<string, typeof rows>();
+      for (const r of rows) byDeal.set(r.recordId, [...(byDeal.get(r.recordId) ?? []), r]);
+      let posted = 0;
+      const unrouted: string[] = [];
+      for (const [dealId, offers] of byDeal) {
+        const view = await viewOffers(deps.crm, deps.policy, offers);
+        const ownerSlackId = await slackOwnerOf(
+          deps.client,
+          { owner: view.owner, row: { recordId: dealId } },
+          deps.logger,
+        );
+        const { dealName, dryRun } = view.message;
+        const thread = await threadFor(runId, dealId, ownerSlackId, () => ({
+          text: `${dryRun ? '[DRY RUN] ' : ''}Scout has news for ${safe(dealName, 500)}`,
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: `${dryRun ? ':construction: *DRY RUN* · ' : ''}Scout has *${offers.length}* suggestion${offers.length === 1 ? '' : 's'} for *${safe(dealName, 500)}*. See the thread.`,
+              },
+            },
+          ],
+        }));
+        if (!thread) {
+          unrouted.push(dealId);
+          continue;
+        }
+        const reply = await paced(thread.channel, () =>
+          deps.client.chat.postMessage({
+            channel: thread.channel,
+            thread_ts: thread.ts,
+            ...suggestionsMessage(view.message),
+          }),
+        );
+        if (reply.ts)
+          await deps.suggestions.setMessage(runId, dealId, {
+            channel: thread.channel,
+            ts: reply.ts,
+            ownerSlackId,
+          });
+        posted += 1;
+      }
+      if (unrouted.length > 0)
+        deps.logger.warn(
+          { deals: unrouted },
+          'no Slack owner or approvals channel for these deals; their suggestions were not posted',
+        );
+      return { posted, unrouted };
+    },
+
+    async postNotices(runId) {
+      if (!deps.suggestions) return 0;
+      const claimed = await deps.suggestions.claimNotices(runId);
+      let posted = 0;
+      for (const [dealId, notices] of claimed) {
+        const [page, defs, users, notes] = await Promise.all([
+          deps.crm.pageDeals({ cursor: null, limit: 1, ids: [dealId] }),
+          deps.crm.listPropertyDefs(),
+          deps.crm.listUsers(),
+          deps.crm.notesForDeals([dealId]),
+        ]);
+        const deal = page.deals.find((d) => d.id === dealId) ?? null;
+        const owner = users.find((u) => u.id === deal?.ownerId) ?? null;
+        const ownerSlackId = await slackOwnerOf(
+          deps.client,
+          { owner, row: { recordId: dealId } },
+          deps.logger,
+        );
+        const dealName = deal?.name ?? dealId;
+        const dryRun = notices.some((n) => n.dryRun);
+        const thread = await threadFor(runId, dealId, ownerSlackId, () => ({
+          text: `${dryRun ? '[DRY RUN] ' : ''}Scout has news for ${safe(dealName, 500)}`,
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: `${dryRun ? ':construction: *DRY RUN* · ' : ''}Scout read something about *${safe(dealName, 500)}*. See the thread.`,
+              },
+            },
+          ],
+        }));
+        if (!thread) continue;
+        const message = fyiMessage({
+          dealName,
+          dryRun,
+          items: notices.map((n) => {
+            const note = notes.get(dealId)?.find((x) => x.id === n.sourceNoteId) ?? null;
+            return {
+              label:
+                deps.policy.dealFields.get(n.field)?.label ??
+                defs.find((d) => d.name === n.field)?.label ??
+                n.field,
+              value: String(n.newValue),
+              quote: n.quote,
+              noteType: note?.type ?? null,
+              noteDate: note?.createdAt ?? null,
+            };
+          }),
+        });
+        await paced(thread.channel, () =>
+          deps.client.chat.postMessage({
+            channel: thread.channel,
+            thread_ts: thread.ts,
+            ...message,
+          }),
+        );
+        posted += 1;
+      }
+      return posted;
+    },
+
+    async refreshSuggestions(runId, dealId) {
+      if (!deps.suggestions) return;
+      const offers = await deps.suggestions.ofDeal(runId, dealId);
+      const where = offers.find((o) => o.slackChannel && o.slackTs);
+      if (!where?.slackChannel || !where.slackTs) return;
+      const view = await viewOffers(deps.crm, deps.policy, offers);
+      await deps.client.chat.update({
+        channel: where.slackChannel,
+        ts: where.slackTs,
+        ...suggestionsMessage(view.message),
+      });
+    },
+
     async postProposals(runId) {
       const rows = await deps.proposals.pendingOfRun(runId);
       let posted = 0;
@@ -103,35 +269,29 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         const row = view.row;
         if (!owners.has(row.recordId)) owners.set(row.recordId, await ownerOf(view));
         const ownerSlackId = owners.get(row.recordId) ?? null;
-        if (!threads.has(row.recordId))
-          threads.set(row.recordId, await deps.proposals.thread(runId, row.recordId));
-        let thread = threads.get(row.recordId) ?? null;
-        if (!thread) {
-          const channel = await channelFor(ownerSlackId);
-          if (!channel) {
-            unrouted.push(row.recordId);
-            continue;
-          }
+        if (!threads.has(row.recordId)) {
           const count = rows.filter((r) => r.recordId === row.recordId).length;
-          const parent = await paced(channel, () =>
-            deps.client.chat.postMessage({
-              channel,
-              text: `${row.dryRun ? '[DRY RUN] ' : ''}Scout has ${count} proposed change${count === 1 ? '' : 's'} for ${safe(view.card.dealName, 500)}`,
+          const dealName = safe(view.card.dealName, 500);
+          threads.set(
+            row.recordId,
+            await threadFor(runId, row.recordId, ownerSlackId, () => ({
+              text: `${row.dryRun ? '[DRY RUN] ' : ''}Scout has ${count} proposed change${count === 1 ? '' : 's'} for ${dealName}`,
               blocks: [
                 {
                   type: 'section',
                   text: {
                     type: 'mrkdwn',
-                    text: `${row.dryRun ? ':construction: *DRY RUN* · ' : ''}Scout has *${count}* proposed change${count === 1 ? '' : 's'} for *${safe(view.card.dealName, 500)}*. Decide in the thread.`,
+                    text: `${row.dryRun ? ':construction: *DRY RUN* · ' : ''}Scout has *${count}* proposed change${count === 1 ? '' : 's'} for *${dealName}*. Decide in the thread.`,
                   },
                 },
               ],
-            }),
+            })),
           );
-          if (!parent.ts || !parent.channel) throw new Error('chat.postMessage returned no ts');
-          thread = { channel: parent.channel, ts: parent.ts };
-          await deps.proposals.saveThread(runId, row.recordId, thread.channel, thread.ts);
-          threads.set(row.recordId, thread);
+        }
+        const thread = threads.get(row.recordId) ?? null;
+        if (!thread) {
+          unrouted.push(row.recordId);
+          continue;
         }
         const { channel, ts } = thread;
         const card = approvalCard(view.card);

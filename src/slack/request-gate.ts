@@ -21,6 +21,8 @@ export interface Handled {
   action(actionId: string): boolean;
   readonly views: ReadonlySet<string>;
   readonly commands: ReadonlySet<string>;
+  /** Event types Scout listens to (the App Home's `app_home_opened`). */
+  readonly events?: ReadonlySet<string>;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -227,7 +229,7 @@ function unhandledPart(body: Shaped, handled: Handled): string | null {
     case 'view_closed':
       return handled.views.has(v.view.callback_id) ? null : 'that view';
     case 'event_callback':
-      return `event ${v.event.type}`;
+      return handled.events?.has(v.event.type) ? null : `event ${v.event.type}`;
     case 'url_verification':
       return null;
   }

@@ -145,7 +145,7 @@ describe('scout demo in a real browser', () => {
     await page.press('#composer-text', 'Enter');
     await page.locator('.msg.typed', { hasText: '/deal-summary d01' }).waitFor();
     // The bot answers through the response_url, to Ana only, with the CRM's current values.
-    const answer = page.locator('.msg.ephemeral', { hasText: /Seats: 150 │/ });
+    const answer = page.locator('.msg.ephemeral', { hasText: /Seats: 150/ });
     await answer.waitFor();
     await reveal(answer);
     await shot('5-deal-summary');

@@ -140,7 +140,7 @@ describe('/deal-summary over signed HTTP, read-only, answered through response_u
     );
   });
 
-  it('the answer: facts, coverage, fields with rep value │ suggestion │ pending, and why', async () => {
+  it("the answer: facts, coverage, fields with a value and why, Scout's differing suggestion, the empty ones in one line", async () => {
     const a = (await s.command('Globex')).responses[0] as Answer;
     const text = allText(a);
     expect(text).toContain('*Stage*\\nproposal');
@@ -150,11 +150,16 @@ describe('/deal-summary over signed HTTP, read-only, answered through response_u
     expect(text).toMatch(/Last scanned \d{4}-\d\d-\d\d \d\d:\d\d UTC in a \*LIVE\* run/);
     // A rep-entered value Scout never touched, and Scout's own suggestion with its quote.
     expect(text).toContain(
-      '*Economic buyer*: Priya Nair (VP Finance) │ Scout: — │ pending: —\\n   ↳ rep value: entered by the rep\\n',
+      '*Economic buyer*: Priya Nair (VP Finance)\\n   ↳ entered by the rep\\n',
     );
     expect(text).toMatch(
-      /\*Competition\*: — │ Scout: Initrode │ pending: —\\n {3}↳ suggestion: written by Scout without a person on [\d-]+ from an email of 2026-11-19\\n> We are also talking to Initrode/,
+      /\*Competition\*: —\\n {3}↳ Scout suggests Initrode: written by Scout without a person on [\d-]+ from an email of 2026-11-19\\n> We are also talking to Initrode/,
     );
+    // No rows of dashes, no value said twice: the empty fields are named once.
+    expect(text).not.toContain('│');
+    expect(text).not.toContain('pending: —');
+    expect(text).toMatch(/\*Still empty\*: [^"]*Identified pain/);
+    expect(text).not.toMatch(/\*Still empty\*: [^"]*Competition/);
   });
 
   it('a pending proposal whose card is not posted yet says so', async () => {
@@ -327,10 +332,10 @@ describe('why: a field proposed, edited, applied and undone', () => {
 
     const applied = (await s.command('d1 why close date')).responses[0] as Answer;
     const summary = allText((await s.command('d1')).responses[0]);
-    expect(summary).toContain('*Close date*: 2027-02-15 │ Scout: n/a │ pending: —');
+    expect(summary).toContain('*Close date*\\n2027-02-15');
     expect(summary).toMatch(
       new RegExp(
-        `↳ rep value: approved with an edit by <@${APPROVER}> on [\\d-]+ from a meeting of 2026-11-20\\\\n> we can have this signed by January 31`,
+        `\\*Close date\\* \\(above\\): approved with an edit by <@${APPROVER}> on [\\d-]+ from a meeting of 2026-11-20\\\\n> we can have this signed by January 31`,
       ),
     );
     expect(allText(applied)).toContain('*applied* 2027-02-15 to the CRM (was 2026-12-15)');
@@ -382,9 +387,9 @@ describe('why: a field proposed, edited, applied and undone', () => {
     expect(sections).toContain('from a meeting of 2026-11-20');
 
     const now = allText((await s.command('d1')).responses[0]);
-    expect(now).toContain('*Close date*: 2026-12-15 │ Scout: n/a │ pending: —');
+    expect(now).toContain('*Close date*\\n2026-12-15');
     expect(now).toMatch(
-      /↳ rep value: restored by an undo by cli on [\d-]+ \(Scout's 2027-02-15 was taken back\)/,
+      /\*Close date\* \(above\): restored by an undo by cli on [\d-]+ \(Scout's 2027-02-15 was taken back\)/,
     );
     expect(s.slack.violations).toEqual([]);
   });

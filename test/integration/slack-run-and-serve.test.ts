@@ -39,12 +39,17 @@ describe('runs post to Slack; `scout serve` carries the app', () => {
   it('a live run posts its cards to the owners and a summary whose header is the mode', async () => {
     const r = await h.cli(['run', '--apply'], { ...env, LIVE_WRITES: '1' });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('slack: 2 approval cards posted; summary posted to C0OPS');
+    expect(r.stderr).toContain(
+      'slack: 2 approval cards posted; 3 suggestion messages (SPEC G23); summary posted to C0OPS',
+    );
     const summary = [...slack.messages.values()].find((m) => m.channel === 'C0OPS');
     const header = (summary?.blocks ?? [])[0] as { type: string; text: { text: string } };
     expect(header.type).toBe('header');
     expect(header.text.text).toBe('LIVE');
-    expect([...slack.messages.values()].filter((m) => m.thread_ts)).toHaveLength(2);
+    const inThreads = [...slack.messages.values()].filter((m) => m.thread_ts);
+    expect(inThreads.filter((m) => String(m.text).includes('Scout proposes'))).toHaveLength(2);
+    // The rest are the deals' suggestions for promotion (SPEC G23), one message per deal.
+    expect(inThreads.filter((m) => String(m.text).includes('suggestion'))).toHaveLength(3);
     expect(slack.violations).toEqual([]);
   });
 

@@ -332,7 +332,7 @@ describe('scout undo (SPEC G15)', () => {
       [['--run', run.run_id as string, '--change', '1'], 'exactly one of'],
       [['--run', 'no-such-run'], 'No run no-such-run'],
       [['--change', '999999'], 'No change #999999'],
-      [['--change', String(proposed)], 'only written or applied changes can be undone'],
+      [['--change', String(proposed)], 'only written, applied or promoted changes can be undone'],
     ] as const) {
       const r = await h.cli(['undo', ...args]);
       expect(r.code).toBe(2);

@@ -61,6 +61,12 @@ describe('scout worker on BullMQ (shared Redis, own key prefix)', () => {
     const { h: other } = await setup(30);
     const cli = await other.runJson(['--apply'], { LIVE_WRITES: '1' });
     expect(run?.counts).toEqual(cli.counts);
+    // SPEC G25: a worker run records the policy it ran under, as the CLI run does.
+    expect(cli.policy).toEqual({ path: AUTO_NEXT_STEP_POLICY, sha256: expect.any(String) });
+    expect([run?.policy_path, run?.policy_sha256]).toEqual([
+      AUTO_NEXT_STEP_POLICY,
+      (cli.policy as { sha256: string }).sha256,
+    ]);
     expect((await h.dump()).deals).toEqual((await other.dump()).deals);
 
     const summaries = slack.calls.filter(

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createControlStore } from '../../src/db/control-store.js';
+import { createHomeStore } from '../../src/db/home-store.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
+import { createSuggestionStore } from '../../src/db/suggestion-store.js';
 import { createUndoStore } from '../../src/db/undo-store.js';
 import type { RunningServer } from '../../src/http/health-server.js';
 import { startHealthServer } from '../../src/http/health-server.js';
@@ -132,6 +134,8 @@ export async function createSlackHarness(
     logger: pino({ level: 'silent' }),
     opsChannel: 'C0OPS',
     minPostIntervalMs: 0,
+    promotion: { suggestions: createSuggestionStore(db), withDealLock: h.database.dealLock },
+    home: createHomeStore(db),
     undo: {
       windowHours: options.undoWindowHours ?? 24,
       undo: {

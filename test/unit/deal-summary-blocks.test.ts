@@ -326,19 +326,31 @@ describe('the /deal-summary answer (pure Block Kit)', () => {
       assertWithinLimits(m);
       // What does not fit is counted, not silently lost.
       const more = m.blocks.find((b) => b.block_id === 'fields_more');
-      const shownSections = m.blocks.filter(
-        (b) =>
-          b.block_id?.startsWith('fields_') &&
-          b.block_id !== 'fields_head' &&
-          b.block_id !== 'fields_more',
-      );
+      const shownSections = m.blocks.filter((b) => /^fields_\d+$/.test(b.block_id ?? ''));
       expect(shownSections.length).toBeGreaterThan(0);
-      if (shownSections.length < 40)
-        expect(JSON.stringify(more)).toMatch(/\d+ more field\(s\) not shown here/);
+      // Each shown field says once who approved its value.
+      const shownFields = JSON.stringify(shownSections).split('approved by <@U01LEAD>').length - 1;
+      if (shownFields < 40)
+        expect(JSON.stringify(more)).toContain(`${40 - shownFields} more field(s) not shown here`);
+      else expect(more).toBeUndefined();
     }
     // A 5,000-character deal id fits neither a button nor an option value: the controls are left out.
     const controls = dealSummaryMessage(huge, LINKS, { kind: 'asker' }).blocks;
     expect(controls.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('a DRY RUN proposal twin of a live one is not listed again; a different value is', () => {
+    const base = SUMMARY.pending[0] as DealSummary['pending'][number];
+    const pending = [
+      { ...base, id: 'live', dryRun: false, newValue: '2027-01-29' },
+      { ...base, id: 'dry-twin', dryRun: true, newValue: '2027-01-29' },
+      { ...base, id: 'dry-other', dryRun: true, newValue: '2027-02-01' },
+    ] as DealSummary['pending'];
+    const m = dealSummaryMessage({ ...SUMMARY, pending }, LINKS, { kind: 'asker' });
+    const text = JSON.stringify(m.blocks.find((b) => b.block_id === 'pending'));
+    expect(text).toContain('Pending proposals (2)');
+    expect(text.split('2027-01-29').length - 1).toBe(1);
+    expect(text).toContain('DRY RUN · *Close date* → 2027-02-01');
   });
 
   it('40 ordinary fields: every one is shown', () => {
@@ -390,7 +402,7 @@ describe('the answer at Slack’s limits with a normal deal id (the controls sta
       .filter((b) => /^fields_\d+$/.test(b.block_id ?? ''))
       .flatMap((b) => [...JSON.stringify(b).matchAll(/\*(\d+):L/g)].map((m) => Number(m[1])));
 
-  it.each([40, 60])(
+  it.each([40, 120])(
     '%i fields with 5,000-character labels, names and values: Share, cut options, exact count of hidden fields',
     (n) => {
       const m = dealSummaryMessage({ ...SUMMARY, fields: hugeFields(n) }, LINKS, {
@@ -674,9 +686,15 @@ describe('read-only by type (SPEC G16)', () => {
       | 'maxLength'
       | 'evidence'
       | 'onFilled'
+      | 'notifyOwner'
       | 'thresholds'
       | 'auto'
       | 'propose'
+      // Where the policy file came from (SPEC G25): strings, nothing callable.
+      | 'source'
+      | 'path'
+      | 'sha256'
+      | 'text'
     >();
     expectTypeOf<Reachable<Ports>>().toEqualTypeOf<
       | keyof Ports

@@ -42,5 +42,8 @@ describe('manifest.yml', () => {
       '/scout',
     ]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    // The App Home tab: published on app_home_opened.
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
   });
 });

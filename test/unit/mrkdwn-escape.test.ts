@@ -197,8 +197,11 @@ describe('untrusted text cannot format, link, mention or break lines in Slack (S
 
   it('the /deal-summary answer', () => {
     fc.assert(
-      fc.property(hostileText, (s) =>
-        sameEffects((x) => dealSummaryMessage(summary(x), new Map(), { kind: 'asker' }), s),
+      // A blank value counts as empty (SPEC G3): the one-pager lists it under "Still empty"
+      // instead of showing it, which changes the layout, not what text can do.
+      fc.property(
+        hostileText.filter((s) => s.trim() !== ''),
+        (s) => sameEffects((x) => dealSummaryMessage(summary(x), new Map(), { kind: 'asker' }), s),
       ),
       { numRuns: 300 },
     );

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { SCREEN_WARNING } from '../../domain/injection-screen.js';
 import type { FieldType, PropertyValue } from '../../domain/values.js';
+import { reasonSuffix, rejectReasonPicker } from './reject-reason.js';
 import { blockQuote, LIMITS, safe } from './text.js';
 
 export const ACTION_APPROVE = 'scout_approve';
@@ -46,6 +47,9 @@ export interface CardProposal {
   readonly undoable?: boolean;
   /** What an Undo from this card did: who (a Slack user id from a signed payload), when, and the result (escaped here). */
   readonly undoNote?: { readonly by: string; readonly at: Date; readonly text: string };
+  /** SPEC G24: the reason chosen after a Reject (a REJECT_REASONS code) and the words of "other". */
+  readonly rejectReason?: string | null;
+  readonly rejectNote?: string | null;
   /** For a user field: CRM user id → name, so the card names the person rather than an id. */
   readonly userNames?: Readonly<Record<string, string>>;
 }
@@ -61,8 +65,9 @@ function readable(p: CardProposal, value: PropertyValue): string {
   return name ?? String(value);
 }
 
+/** A value in a card field, cut so that with its heading ("*Proposed*" and a line break) it stays within 2000. */
 function show(p: CardProposal, value: PropertyValue): string {
-  return value === null || value === '' ? '_empty_' : safe(readable(p, value), LIMITS.field - 10);
+  return value === null || value === '' ? '_empty_' : safe(readable(p, value), LIMITS.field - 20);
 }
 
 const DRY_RUN_BADGE =
@@ -151,6 +156,7 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
       block_id: 'outcome',
       elements: [{ type: 'mrkdwn', text: outcomeLine(p) }],
     });
+    if (p.status === 'rejected' && !p.rejectReason) blocks.push(rejectReasonPicker(p.id));
     if (p.undoNote)
       blocks.push({
         type: 'context',
@@ -225,7 +231,7 @@ function outcomeLine(p: CardProposal): string {
     case 'edited':
       return `:hourglass_flowing_sand: Approved${who}${when}${edited} — writing…`;
     case 'rejected':
-      return `:x: Rejected${who}${when}`;
+      return `:x: Rejected${who}${when}${reasonSuffix(p.rejectReason ?? null, p.rejectNote ?? null)}`;
     case 'stale':
       return `:warning: Not written: the CRM value changed since this card was posted${why}`;
     case 'expired':

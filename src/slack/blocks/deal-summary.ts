@@ -29,12 +29,17 @@ export function summaryValue(dealId: string, field?: string): string {
   return JSON.stringify(field === undefined ? { d: dealId } : { d: dealId, f: field });
 }
 
+/** Fields the facts line already shows: their values are not repeated among the rows. */
+const FACT_FIELDS = new Set(['dealstage', 'amount', 'closedate']);
+
 /**
- * The answer to `/deal-summary`: the deal's facts, Scout's coverage, the narrative if
- * any, one row per qualification field (rep value │ Scout's suggestion │ pending
- * proposal, and why it says so), pending proposals with links to their threads, and
- * the Share / Why controls. Within Slack's limits for any number of fields and any
- * length of value: rows are packed into sections, and what does not fit is counted.
+ * The answer to `/deal-summary`, a manager's one-pager: first what a manager acts on
+ * (stage, amount, owner, close date), Scout's coverage and the narrative if any; then
+ * only the qualification fields that have a value (the rep's, and Scout's suggestion
+ * only where it differs, each with where it came from); one line naming the fields
+ * still empty; pending proposals with links to their threads; the Share / Why controls.
+ * Within Slack's limits for any number of fields and any length of value: rows are
+ * packed into sections, and what does not fit is counted.
  */
 export function dealSummaryMessage(
   s: DealSummary,
@@ -85,11 +90,12 @@ export function dealSummaryMessage(
     });
   }
   const tail: KnownBlock[] = [];
-  if (s.pending.length > 0)
+  const pending = withoutDryRunTwins(s.pending);
+  if (pending.length > 0)
     tail.push({
       type: 'section',
       block_id: 'pending',
-      text: { type: 'mrkdwn', text: pendingText(s.pending, links) },
+      text: { type: 'mrkdwn', text: pendingText(pending, links) },
     });
   if (audience.kind === 'asker') tail.push(...controls(s));
   else
@@ -106,10 +112,14 @@ export function dealSummaryMessage(
 
   // Rows take whatever blocks are left, keeping one for the "not shown" line.
   const room = LIMITS.blocksPerMessage - head.length - tail.length - 2;
-  const sections = pack(
-    s.fields.map((f) => fieldEntry(f, s.notes)),
-    LIMITS.sectionText,
+  const entries = s.fields.flatMap((f) => {
+    const e = fieldEntry(f, s.notes);
+    return e === null ? [] : [e];
+  });
+  const empty = s.fields.filter(
+    (f) => !FACT_FIELDS.has(f.name) && !hasValue(f.repValue) && !hasValue(f.suggestion),
   );
+  const sections = pack(entries, LIMITS.sectionText);
   const shown = sections.slice(0, room);
   const shownFields = shown.reduce((n, section) => n + section.count, 0);
   const rows: KnownBlock[] = [
@@ -118,7 +128,10 @@ export function dealSummaryMessage(
       block_id: 'fields_head',
       text: {
         type: 'mrkdwn',
-        text: `*Qualification* (${s.fields.length} field${s.fields.length === 1 ? '' : 's'}) — rep value │ Scout's suggestion │ pending proposal`,
+        text:
+          entries.length === 0
+            ? '*Qualification*: no field has a value yet'
+            : `*Qualification* (${entries.length} of ${s.fields.length} field${s.fields.length === 1 ? '' : 's'} with a value)`,
       },
     },
     ...shown.map(
@@ -129,14 +142,28 @@ export function dealSummaryMessage(
       }),
     ),
   ];
-  if (shownFields < s.fields.length)
+  if (shownFields < entries.length)
     rows.push({
       type: 'context',
       block_id: 'fields_more',
       elements: [
         {
           type: 'mrkdwn',
-          text: `${s.fields.length - shownFields} more field(s) not shown here: \`/deal-summary ${inlineCode(s.deal.id, 100)} why <field>\``,
+          text: `${entries.length - shownFields} more field(s) not shown here: \`/deal-summary ${inlineCode(s.deal.id, 100)} why <field>\``,
+        },
+      ],
+    });
+  if (empty.length > 0)
+    rows.push({
+      type: 'context',
+      block_id: 'fields_empty',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: truncate(
+            `*Still empty*: ${empty.map((f) => safe(f.label, 100)).join(', ')}`,
+            LIMITS.contextText,
+          ),
         },
       ],
     });
@@ -144,6 +171,13 @@ export function dealSummaryMessage(
     text: truncate(`Deal summary: ${safe(s.deal.name, 500)}`, LIMITS.fallbackText),
     blocks: [...head, ...rows, ...tail],
   };
+}
+
+/** A dry run's proposal is not listed again when a live one proposes the same value for the field. */
+function withoutDryRunTwins(pending: readonly PendingItem[]): readonly PendingItem[] {
+  const key = (p: PendingItem) => JSON.stringify([p.field, p.newValue]);
+  const live = new Set(pending.filter((p) => !p.dryRun).map(key));
+  return pending.filter((p) => !p.dryRun || !live.has(key(p)));
 }
 
 /**
@@ -184,16 +218,36 @@ function pendingLine(p: PendingItem, links: ReadonlyMap<string, string>): string
   return `• ${p.dryRun ? ':construction: DRY RUN · ' : ''}*${safe(p.label, 100)}* → ${showValue(p.newValue as string | number | null, 200)} · confidence ${p.confidence.toFixed(2)} · expires ${minute(p.expiresAt)}${where}`;
 }
 
-/** One field's entry; every value is escaped and cut. */
-function fieldEntry(f: FieldRow, notes: ReadonlyMap<string, NoteRef>): string {
-  const suggestion = f.suggestion === undefined ? 'n/a' : showValue(f.suggestion);
-  const pending =
-    f.pending.length === 0 ? '—' : f.pending.map((v) => showValue(v, 200)).join(' · ');
-  const lines = [
-    `*${safe(f.label, 100)}*: ${showValue(f.repValue)} │ Scout: ${suggestion} │ pending: ${pending}`,
-  ];
-  if (f.why) lines.push(`   ↳ rep value: ${whyText(f.why, notes)}`);
-  if (f.suggestionWhy) lines.push(`   ↳ suggestion: ${whyText(f.suggestionWhy, notes)}`);
+function hasValue(v: FieldRow['repValue'] | undefined): boolean {
+  return v !== null && v !== undefined && !(typeof v === 'string' && v.trim() === '');
+}
+
+/** Values a person reads as the same: numbers by value, text ignoring surrounding blanks. */
+function same(a: FieldRow['repValue'], b: FieldRow['repValue']): boolean {
+  return String(a).trim() === String(b).trim();
+}
+
+/**
+ * One field's entry, or null when there is nothing to say: its value, where it came
+ * from, and Scout's suggestion only where it differs. A fact field (shown above) gets a
+ * line only to say how Scout set it. Every value is escaped and cut.
+ */
+function fieldEntry(f: FieldRow, notes: ReadonlyMap<string, NoteRef>): string | null {
+  const label = `*${safe(f.label, 100)}*`;
+  if (FACT_FIELDS.has(f.name))
+    return f.why && f.why.kind !== 'rep' ? `${label} (above): ${whyText(f.why, notes)}` : null;
+  const rep = hasValue(f.repValue);
+  const suggestion =
+    hasValue(f.suggestion) && !(rep && same(f.repValue, f.suggestion ?? null))
+      ? (f.suggestion ?? null)
+      : null;
+  if (!rep && suggestion === null) return null;
+  const lines = [`${label}: ${rep ? showValue(f.repValue) : '—'}`];
+  if (rep && f.why) lines.push(`   ↳ ${whyText(f.why, notes)}`);
+  if (suggestion !== null)
+    lines.push(
+      `   ↳ Scout suggests ${showValue(suggestion)}${f.suggestionWhy ? `: ${whyText(f.suggestionWhy, notes)}` : ''}`,
+    );
   return lines.join('\n');
 }
 

@@ -1,0 +1,58 @@
+import type { CrmDeal, CrmReader, CrmUser } from '../crm/crm-port.js';
+import type { OfferRow } from '../db/suggestion-store.js';
+import type { Policy } from '../domain/policy.js';
+import type { OfferStatus, SuggestionsMessage } from '../slack/blocks/suggestions-message.js';
+
+/** A deal's offers of one run, with what their message needs from the CRM (read-only). */
+export interface OffersView {
+  readonly deal: CrmDeal | null;
+  readonly owner: CrmUser | null;
+  readonly message: SuggestionsMessage;
+}
+
+export async function viewOffers(
+  crm: CrmReader,
+  policy: Policy,
+  rows: readonly OfferRow[],
+): Promise<OffersView> {
+  const first = rows[0];
+  if (!first) throw new Error('no offers to show');
+  const dealId = first.recordId;
+  const [page, defs, users, notes] = await Promise.all([
+    crm.pageDeals({ cursor: null, limit: 1, ids: [dealId] }),
+    crm.listPropertyDefs(),
+    crm.listUsers(),
+    crm.notesForDeals([dealId]),
+  ]);
+  const deal = page.deals.find((d) => d.id === dealId) ?? null;
+  const owner = users.find((u) => u.id === deal?.ownerId) ?? null;
+  const names = new Map(users.map((u) => [u.id, u.name]));
+  return {
+    deal,
+    owner,
+    message: {
+      runId: first.runId,
+      dealId,
+      dealName: deal?.name ?? dealId,
+      dryRun: first.dryRun,
+      offers: rows.map((r) => {
+        const def = defs.find((d) => d.name === r.field);
+        const note = notes.get(dealId)?.find((n) => n.id === r.sourceNoteId) ?? null;
+        const raw = String(r.value);
+        return {
+          id: r.id,
+          version: r.version,
+          label: policy.dealFields.get(r.field)?.label ?? def?.label ?? r.field,
+          value: def?.type === 'user' ? (names.get(raw) ?? raw) : raw,
+          quote: r.quote,
+          noteType: note?.type ?? null,
+          noteDate: note?.createdAt ?? null,
+          confidence: r.confidence,
+          status: r.status as OfferStatus,
+          decidedBy: r.decidedBy,
+          outcome: r.outcome,
+        };
+      }),
+    },
+  };
+}

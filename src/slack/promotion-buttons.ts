@@ -1,0 +1,218 @@
+import type * as bolt from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { OfferRow, SuggestionStore } from '../db/suggestion-store.js';
+import { DISMISSED } from '../domain/rejection-memory.js';
+import type { Logger } from '../logger.js';
+import { mayDecideNow } from '../services/decide-proposal.js';
+import { viewOffers } from '../services/offer-view.js';
+import { logOf, type PromoteDeps, promoteSuggestion } from '../services/promote-suggestion.js';
+import type { Background } from './background.js';
+import {
+  ACTION_DISMISS,
+  ACTION_PROMOTE,
+  ACTION_PROMOTE_ALL,
+} from './blocks/suggestions-message.js';
+import { ephemeralOf } from './ephemeral.js';
+import type { Notifier } from './notifier.js';
+import { slackOwnerOf } from './notifier.js';
+
+export const PROMOTION_ACTIONS = [ACTION_PROMOTE, ACTION_PROMOTE_ALL, ACTION_DISMISS];
+
+export interface PromotionButtonDeps extends PromoteDeps {
+  readonly suggestions: SuggestionStore;
+  readonly client: WebClient;
+  readonly notifier: Notifier;
+  readonly background: Background;
+  readonly inApproverGroup: (slackUserId: string) => Promise<boolean>;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+  /** After an offer changed: the Home tabs to refresh. */
+  readonly afterChange?: (user: string, offer: OfferRow) => void;
+}
+
+const json = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((s, ctx): z.output<T> => {
+    try {
+      return schema.parse(JSON.parse(s));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not a Scout button value' });
+      return z.NEVER;
+    }
+  });
+const offerButton = json(
+  z.strictObject({ s: z.string().min(1).max(100), v: z.number().int().min(1) }),
+);
+const useAllButton = json(
+  z.strictObject({ r: z.string().min(1).max(100), d: z.string().min(1).max(200) }),
+);
+
+type Click = bolt.SlackActionMiddlewareArgs<bolt.BlockButtonAction> & bolt.AllMiddlewareArgs;
+
+/**
+ * SPEC G23: "Use as ‹label›", "Use all" and "Not useful" on a deal's suggestions message.
+ * Authorised like an approval (G17: the deal's owner or an approver, identity from the
+ * signed payload); each offer leaves `open` once, by a conditional update committed before
+ * Slack is answered; the CRM write runs afterwards under the deal's lock.
+ */
+export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDeps): void {
+  const ephemeral = ephemeralOf(deps.client);
+
+  /** Cards posted while the owner was unknown ask Slack at the click, as approvals do. */
+  const authorised = (row: OfferRow, user: string) =>
+    mayDecideNow(
+      {
+        policy: deps.policy,
+        inApproverGroup: deps.inApproverGroup,
+        resolveOwner: async (r: OfferRow) =>
+          slackOwnerOf(
+            deps.client,
+            {
+              owner: (await viewOffers(deps.crm, deps.policy, [r])).owner,
+              row: { recordId: r.recordId },
+            },
+            deps.logger,
+          ),
+      },
+      row,
+      user,
+    );
+
+  const refuse = async (
+    row: OfferRow,
+    user: string,
+    channel: string | undefined,
+    tried: string,
+  ) => {
+    await deps.suggestions.log({
+      ...logOf(
+        row,
+        'denied',
+        `unauthorized: ${user} is neither the deal owner nor an approver; tried to ${tried}`,
+        null,
+      ),
+      actor: `slack:${user}`,
+    });
+    deps.background.run('refuse-promotion', () =>
+      ephemeral(
+        channel,
+        user,
+        'Only the deal owner or a configured approver can use these suggestions. Your attempt was logged.',
+      ),
+    );
+  };
+
+  /** Promotes claimed offers one after another, then shows the message as it now is. */
+  const promote = (claimed: readonly OfferRow[], user: string, channel: string | undefined) =>
+    deps.background.run('promote-suggestions', async () => {
+      for (const offer of claimed) {
+        const done = await promoteSuggestion(deps, offer.id);
+        if (done?.status === 'filled')
+          await ephemeral(
+            channel,
+            user,
+            `Nothing was written to ${done.field}: ${done.outcome ?? 'it is no longer empty'}.`,
+          );
+      }
+      const first = claimed[0];
+      if (first) {
+        await deps.notifier.refreshSuggestions?.(first.runId, first.recordId);
+        deps.afterChange?.(user, first);
+      }
+    });
+
+  const already = (row: OfferRow, user: string, channel: string | undefined) =>
+    deps.background.run('offer-already-decided', () =>
+      ephemeral(
+        channel,
+        user,
+        `Already decided: this suggestion is ${row.status}${row.decidedBy ? ` (by <@${row.decidedBy}>)` : ''}.`,
+      ),
+    );
+
+  app.action<bolt.BlockButtonAction>(
+    { action_id: ACTION_PROMOTE },
+    async ({ ack, body, action }: Click) => {
+      const parsed = offerButton.safeParse(action.value);
+      const row = parsed.success ? await deps.suggestions.get(parsed.data.s) : null;
+      if (!parsed.success || !row) {
+        await ack();
+        return;
+      }
+      const user = body.user.id;
+      const channel = body.channel?.id;
+      if (!(await authorised(row, user))) {
+        await refuse(row, user, channel, 'use a suggestion');
+        await ack();
+        return;
+      }
+      const claimed = await deps.suggestions.claim(row.id, parsed.data.v, user, deps.clock());
+      await ack();
+      if (claimed) promote([claimed], user, channel);
+      else already((await deps.suggestions.get(row.id)) ?? row, user, channel);
+    },
+  );
+
+  app.action<bolt.BlockButtonAction>(
+    { action_id: ACTION_PROMOTE_ALL },
+    async ({ ack, body, action }: Click) => {
+      const parsed = useAllButton.safeParse(action.value);
+      const offers = parsed.success
+        ? await deps.suggestions.ofDeal(parsed.data.r, parsed.data.d)
+        : [];
+      const first = offers[0];
+      if (!first) {
+        await ack();
+        return;
+      }
+      const user = body.user.id;
+      const channel = body.channel?.id;
+      if (!(await authorised(first, user))) {
+        await refuse(first, user, channel, 'use all suggestions');
+        await ack();
+        return;
+      }
+      const claimed: OfferRow[] = [];
+      for (const o of offers.filter((x) => x.status === 'open')) {
+        const c = await deps.suggestions.claim(o.id, o.version, user, deps.clock());
+        if (c) claimed.push(c);
+      }
+      await ack();
+      if (claimed.length > 0) promote(claimed, user, channel);
+    },
+  );
+
+  app.action<bolt.BlockButtonAction>(
+    { action_id: ACTION_DISMISS },
+    async ({ ack, body, action }: Click) => {
+      const parsed = offerButton.safeParse(action.value);
+      const row = parsed.success ? await deps.suggestions.get(parsed.data.s) : null;
+      if (!parsed.success || !row) {
+        await ack();
+        return;
+      }
+      const user = body.user.id;
+      const channel = body.channel?.id;
+      if (!(await authorised(row, user))) {
+        await refuse(row, user, channel, 'dismiss a suggestion');
+        await ack();
+        return;
+      }
+      // Logged `rejected` on the rep-owned field: later runs do not suggest it again (G24).
+      const dismissed = await deps.suggestions.dismiss(
+        row.id,
+        parsed.data.v,
+        user,
+        deps.clock(),
+        (r) => logOf(r, 'rejected', DISMISSED, null),
+      );
+      await ack();
+      if (!dismissed) already((await deps.suggestions.get(row.id)) ?? row, user, channel);
+      else
+        deps.background.run('refresh-suggestions', async () => {
+          await deps.notifier.refreshSuggestions?.(row.runId, row.recordId);
+          deps.afterChange?.(user, row);
+        });
+    },
+  );
+}
