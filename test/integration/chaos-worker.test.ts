@@ -9,6 +9,7 @@ import {
   type WorkerChaos,
   workerChaos,
 } from '../support/chaos.js';
+import { expectWhole } from '../support/chaos-expect.js';
 
 /**
  * SPEC G19 and G20 for `scout worker`, CI-sized (`npm run chaos` runs the full size): each
@@ -51,13 +52,6 @@ describe('scout worker under SIGKILL (SPEC G19, G20)', () => {
     expect(runs.worker).toBe(slices);
     expect(runs.completed).toBe(runs.worker);
 
-    const findings = await auditChaos(world);
-    expect(findings.crmChanges).toBeGreaterThan(0);
-    expect(findings.unattributed).toBe(0);
-    expect(findings.duplicated).toBe(0);
-    expect(findings.creditedToRep).toBe(0);
-    expect(findings.leftRunning).toBe(0);
-    expect(findings.undoDifferences).toBe(0);
-    expect(findings.verifyExit).toBe(0);
+    expectWhole(await auditChaos(world));
   }, 600_000);
 });

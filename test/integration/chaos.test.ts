@@ -1,12 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  auditChaos,
-  type ChaosFindings,
-  type ChaosWorld,
-  chaosWorld,
-  killRunOnce,
-  rng,
-} from '../support/chaos.js';
+import { auditChaos, type ChaosWorld, chaosWorld, killRunOnce, rng } from '../support/chaos.js';
+import { expectWhole } from '../support/chaos-expect.js';
 
 /**
  * SPEC G19 and G20 under SIGKILL, CI-sized (`npm run chaos` runs the full size): each
@@ -17,17 +11,6 @@ const worlds: ChaosWorld[] = [];
 afterEach(async () => {
   for (const w of worlds.splice(0)) await w.close();
 });
-
-function expectWhole(f: ChaosFindings) {
-  expect(f.crmChanges).toBeGreaterThan(0);
-  expect(f.unattributed).toBe(0);
-  expect(f.duplicated).toBe(0);
-  expect(f.creditedToRep).toBe(0);
-  expect(f.leftRunning).toBe(0);
-  expect(f.interruptedWithoutCoverage).toBe(0);
-  expect(f.undoDifferences).toBe(0);
-  expect(f.verifyExit).toBe(0);
-}
 
 describe('SIGKILL at random points (SPEC G19, G20)', () => {
   it('scout run --apply on the local CRM, killed 20 times: every change logged once, every run ended, undo restores the seed', async () => {

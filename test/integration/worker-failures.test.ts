@@ -62,10 +62,15 @@ describe('jobs that fail for good (BullMQ on the shared Redis, own key prefix)',
   }
 
   /**
-   * Makes the first update setting `column` to 'failed' on `table` fail, as a Postgres blip
-   * would; returns a count of such updates tried.
+   * Makes the first update on `table` matching `when` (by default: setting `column` to
+   * 'failed') fail, as a Postgres blip would; returns a count of such updates tried.
    */
-  async function blipOnce(h: ScoutHarness, table: 'proposals' | 'run_deals', column: string) {
+  async function blipOnce(
+    h: ScoutHarness,
+    table: 'proposals' | 'run_deals' | 'runs',
+    column: string,
+    when = `new.${column} = 'failed'`,
+  ) {
     const sql = h.database.sql;
     await sql.unsafe('create sequence test_blip');
     await sql.unsafe(`create function test_blip() returns trigger language plpgsql as $$
@@ -74,7 +79,7 @@ describe('jobs that fail for good (BullMQ on the shared Redis, own key prefix)',
         return new;
       end $$`);
     await sql.unsafe(`create trigger test_blip before update on ${table} for each row
-      when (new.${column} = 'failed') execute function test_blip()`);
+      when (${when}) execute function test_blip()`);
     return async () => {
       const [row] = await sql`select last_value, is_called from test_blip`;
       return row?.is_called ? Number(row.last_value) : 0;
@@ -338,14 +343,12 @@ describe('jobs that fail for good (BullMQ on the shared Redis, own key prefix)',
     const sql = h.database.sql;
     // The first UPDATE that starts a fan-out fails, as a Postgres blip (or a kill) would,
     // leaving the run recorded as running with no fan-out time.
-    await sql.unsafe('create sequence test_blip');
-    await sql.unsafe(`create function test_blip() returns trigger language plpgsql as $$
-      begin
-        if nextval('test_blip') = 1 then raise exception 'simulated Postgres blip'; end if;
-        return new;
-      end $$`);
-    await sql.unsafe(`create trigger test_blip before update on runs for each row
-      when (old.fanout_at is null and new.fanout_at is not null) execute function test_blip()`);
+    const blips = await blipOnce(
+      h,
+      'runs',
+      'fanout_at',
+      'old.fanout_at is null and new.fanout_at is not null',
+    );
     const worker = await startWorker({
       database: h.database,
       replayPath: files.replayPath,
@@ -359,6 +362,7 @@ describe('jobs that fail for good (BullMQ on the shared Redis, own key prefix)',
       return run?.summary_posted_at != null;
     }, 'the run summary');
     expect(await queueOf('runs', worker.prefix).getJobState(`run-${runId}`)).toBe('failed');
+    expect(await blips()).toBeGreaterThanOrEqual(2);
     const [run] = await sql`select status, scanned from runs where id = ${runId}`;
     expect(run).toEqual({ status: 'completed', scanned: 4 });
     const posts = opsPosts(slack).map((p) => String(p.args.text));
