@@ -136,6 +136,7 @@ export interface RunLedger {
     /** The text behind `row.policySha256`, kept once per hash (SPEC G25). */
     policyText?: string,
   ): Promise<void>;
+  /** Completes a running run with its summary; throws {@link RunEnded} when it already ended. */
   finishRun(summary: RunSummary): Promise<void>;
   failRun(runId: string, message: string, at: Date): Promise<void>;
   /**
@@ -210,7 +211,19 @@ export function createRunLedger(db: Db): RunLedger {
     },
 
     async finishRun(s) {
-      await db.update(runs).set(completedRun(s)).where(eq(runs.id, s.run_id));
+      // A run already ended (interrupted by whoever noticed its lapsed lease, and posted
+      // as such) keeps that end: the process that wakes up to finish it is told instead.
+      const done = await db
+        .update(runs)
+        .set(completedRun(s))
+        .where(and(eq(runs.id, s.run_id), eq(runs.status, 'running')))
+        .returning({ id: runs.id });
+      if (done.length > 0) return;
+      const [run] = await db
+        .select({ status: runs.status })
+        .from(runs)
+        .where(eq(runs.id, s.run_id));
+      throw new RunEnded(s.run_id, run?.status ?? 'not recorded');
     },
 
     chainHead: () => readChainHead(db),

@@ -10,6 +10,7 @@ import {
   failRun,
   interruptLapsedRuns,
   type LifecycleDeps,
+  type OpenedRun,
   openRun,
   pausedMidRun,
   reopenRun,
@@ -54,6 +55,24 @@ describe('the run lifecycle (SPEC G20)', () => {
       dealFilter: null,
       startedAt: new Date(),
     });
+  const summaryOf = (run: OpenedRun) =>
+    summarize({
+      runId: run.runId,
+      open: run.resolved.open,
+      locks: run.resolved.locks,
+      pausedDuring: false,
+      scanned: 3,
+      total: 3,
+      cap: null,
+      counts: emptyCounts(),
+      deals: { extracted: 3, no_new_notes: 0, failed: 0 },
+      warnings: [],
+      usage: emptyUsage(),
+      model: 'replay',
+      batch: false,
+      startedAt: run.startedAt,
+      finishedAt: new Date(),
+    });
   const statusOf = async (runId: string) => {
     const [row] = await database.sql<[{ status: string; error: string | null; holder: string }]>`
       select status, error, lease_holder as holder from runs where id = ${runId}`;
@@ -72,23 +91,7 @@ describe('the run lifecycle (SPEC G20)', () => {
     await sleep(2_000);
     expect(await noticeFromEverywhere(3)).toEqual([]);
     expect((await statusOf(run.runId)).status).toBe('running');
-    const summary = summarize({
-      runId: run.runId,
-      open: run.resolved.open,
-      locks: run.resolved.locks,
-      pausedDuring: false,
-      scanned: 3,
-      total: 3,
-      cap: null,
-      counts: emptyCounts(),
-      deals: { extracted: 3, no_new_notes: 0, failed: 0 },
-      warnings: [],
-      usage: emptyUsage(),
-      model: 'replay',
-      batch: false,
-      startedAt: run.startedAt,
-      finishedAt: new Date(),
-    });
+    const summary = summaryOf(run);
     await closeRun(ledger, run, summary);
     expect((await statusOf(run.runId)).status).toBe('completed');
     expect(summaryHeadline(summary)).toBe('LIVE');
@@ -124,8 +127,9 @@ describe('the run lifecycle (SPEC G20)', () => {
     );
     expect((await statusOf(run.runId)).status).toBe('interrupted');
     expect(await noticeFromEverywhere(2)).toEqual([]);
-    // The process was only stalled, and wakes up: its next page commits nothing, and its
-    // failure does not overwrite the interruption everyone was told about.
+    // The process was only stalled, and wakes up: its next page commits nothing, it cannot
+    // complete the run, and its failure does not overwrite the interruption everyone was
+    // told about.
     const page = {
       proposals: [],
       provenance: () => [],
@@ -133,6 +137,9 @@ describe('the run lifecycle (SPEC G20)', () => {
       progress: { runId: run.runId, scanned: 3 },
     };
     await expect(ledger.commitPage(page)).rejects.toMatchObject({ code: 'run_ended' });
+    await expect(closeRun(ledger, run, summaryOf(run))).rejects.toMatchObject({
+      code: 'run_ended',
+    });
     await expect(
       failRun({ ledger, clock: () => new Date() }, run, new Error('woke up')),
     ).rejects.toThrow('woke up');
