@@ -101,6 +101,8 @@ try {
       console.error(`chaos: ${path.name} ${Math.min(done + path.round, trials)}/${trials} trials`);
     }
     rows.push([path.name, ...columns.map((c) => String(total[c]))]);
+    // A long run that is stopped early still leaves each finished path's figures.
+    console.error(`chaos: ${path.name} done: ${JSON.stringify(total)}`);
   }
 } finally {
   await dropOwnTemplate();
