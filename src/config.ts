@@ -12,133 +12,306 @@ const url = (protocols: readonly string[]) =>
       `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
     );
 
-/** The one schema for Scout's environment (SPEC interface contract). Parsed once, frozen, passed down. */
-const envSchema = z.object({
-  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
-  REDIS_URL: url(['redis', 'rediss']).optional(),
-  /** Kept raw on purpose: only the exact string `1` opens the lock, anything else is reported. */
-  LIVE_WRITES: z.string().optional(),
-  SCOUT_POLICY: z.string().optional(),
-  SCOUT_CRM: z.enum(['local', 'hubspot', 'salesforce']).default('local'),
-  HUBSPOT_ACCESS_TOKEN: z.string().optional(),
-  /** Without trailing slashes: the request budget is keyed by it, and every process must agree. */
-  HUBSPOT_BASE_URL: url(['http', 'https'])
-    .default('https://api.hubapi.com')
-    .transform((u) => u.replace(/\/+$/, '')),
-  /** A link to a deal in the CRM's own pages, `{id}` standing for the deal's id (cards, summaries). */
-  SCOUT_DEAL_URL: url(['http', 'https'])
-    .refine((u) => u.includes('{id}'), 'must contain {id} where the deal id goes')
-    .optional(),
-  /**
-   * HubSpot requests per rolling 10 s, shared by every process through Redis (100 Free/Starter,
-   * 190 Professional+). At least 2: an update holds its share while its compare read takes another.
-   */
-  HUBSPOT_REQUESTS_PER_10S: z.coerce.number().int().min(2).max(10_000).default(100),
-  /** HubSpot CRM search requests per rolling second (HubSpot allows 4 per token). */
-  HUBSPOT_SEARCH_PER_SECOND: z.coerce.number().int().min(1).max(100).default(4),
-  ANTHROPIC_API_KEY: z.string().optional(),
-  ANTHROPIC_BASE_URL: url(['http', 'https']).optional(),
-  SCOUT_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
-  /** Retries of a failed Messages API call (429, 529, 5xx, timeouts), with backoff honouring retry-after. */
-  SCOUT_MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
-  /** First wait between Message Batch status polls (it grows by half each poll, up to five minutes). */
-  SCOUT_BATCH_POLL_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
-  /** How many deals are extracted at once (Messages API calls in flight). */
-  SCOUT_EXTRACT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  SCOUT_EXTRACTOR: z.enum(['anthropic', 'replay']).optional(),
-  SCOUT_REPLAY_FILE: z.string().optional(),
-  SLACK_BOT_TOKEN: z.string().optional(),
-  SLACK_SIGNING_SECRET: z.string().optional(),
-  SLACK_APP_TOKEN: z.string().optional(),
-  SLACK_API_URL: url(['http', 'https']).optional(),
-  SCOUT_OPS_CHANNEL: z.string().optional(),
-  /** Where approval cards go when a deal's owner cannot be found in Slack. */
-  SCOUT_APPROVALS_CHANNEL: z.string().optional(),
-  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
-  /** YAML file of the worker's cron schedules (see schedules.example.yml); unset means none. */
-  SCOUT_SCHEDULES: z.string().optional(),
-  /** Namespaces Scout's Redis keys, so several deployments (or tests) can share one Redis. */
-  SCOUT_QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only (up to 40)')
-    .default('scout'),
-  /** Deal jobs one worker process runs at once (model calls in flight). */
-  SCOUT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(20),
-  /**
-   * Approved changes one worker process applies at once (applies to one deal never overlap).
-   * Each holds a pooled Postgres connection while it holds its deal's lock: at most half the pool.
-   */
-  SCOUT_APPLY_CONCURRENCY: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(
-      dealLockSlots(DEFAULT_POOL_SIZE),
-      `must be at most ${dealLockSlots(DEFAULT_POOL_SIZE)}: each apply holds one of the process's ${DEFAULT_POOL_SIZE} Postgres connections while it holds its deal's lock, and the rest serve the work itself`,
-    )
-    .default(4),
-  /** Global cap on deal jobs started per second across every worker: the CRM's API budget. */
-  SCOUT_DEALS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).optional(),
-  /** A job's lock; a worker that dies frees its jobs for another after about this long. */
-  SCOUT_JOB_LOCK_SECONDS: z.coerce.number().min(0.2).max(600).default(30),
-  /** How often lost work is looked for, and how old it must be to count as lost. */
-  SCOUT_RECONCILE_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
-  SCOUT_RECONCILE_GRACE_SECONDS: z.coerce.number().min(0).max(86_400).default(60),
-  SCOUT_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(10),
-  /**
-   * SPEC G20: a run's lease, renewed every third of it while its process works; a run whose
-   * lease lapsed is marked interrupted by whoever notices first. At most a minute.
-   */
-  SCOUT_RUN_LEASE_SECONDS: z.coerce.number().min(0.3).max(60).default(30),
-  /**
-   * Deals a `scout run` reads, decides and commits at a time: each page's CRM writes and log
-   * rows commit together (SPEC G19). Smaller pages commit more often and hold less memory.
-   */
-  SCOUT_RUN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
-  /** Heartbeat silence after which ops are alerted in Slack. */
-  SCOUT_HEARTBEAT_ALERT_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
-  /** How long SIGTERM waits for running jobs before leaving them to be retried elsewhere. */
-  SCOUT_SHUTDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(25),
-  /** How long after an approval its card's Undo button works (0 turns the button off). */
-  SCOUT_UNDO_WINDOW_HOURS: z.coerce.number().min(0).max(8760).default(24),
-  /** `scout purge` clears quotes logged more than this many days ago (when not given on the command line). */
-  SCOUT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
-  /** Salesforce (SCOUT_CRM=salesforce): the JWT bearer flow, or an instance URL and session id for development. */
-  SALESFORCE_LOGIN_URL: url(['http', 'https']).default('https://login.salesforce.com'),
-  SALESFORCE_CLIENT_ID: z.string().optional(),
-  SALESFORCE_USERNAME: z.string().optional(),
-  SALESFORCE_PRIVATE_KEY_FILE: z.string().optional(),
-  SALESFORCE_INSTANCE_URL: url(['http', 'https']).optional(),
-  SALESFORCE_ACCESS_TOKEN: z.string().optional(),
-  /** Requests of the org's daily API allocation a run leaves unused: it stops reading deals first. */
-  SALESFORCE_API_RESERVE: z.coerce.number().int().min(0).default(1000),
-  /** The worker serves Prometheus metrics (and /healthz) on this port; unset, it serves none. */
-  METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
-  /** When the worker posts the weekly digest to SCOUT_OPS_CHANNEL: a cron in UTC, Mondays 09:00 by default. */
-  SCOUT_DIGEST_CRON: z
-    .string()
-    .refine((c) => {
-      try {
-        CronExpressionParser.parse(c, { tz: 'UTC' });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be a cron expression such as "0 9 * * 1"')
-    .optional(),
-  /** The ops dashboard on `serve` (/dashboard) answers only with this token; unset, it is off. */
-  SCOUT_DASHBOARD_TOKEN: z
-    .string()
-    .min(16, 'must be at least 16 characters (it guards the ops dashboard)')
-    .optional(),
-  /**
-   * The injection screen's second opinion: `1` asks Claude (no tools, the quoted passage
-   * only) about every finding the auto lane would write. Off by default.
-   */
-  SCOUT_SCREEN_SECOND_OPINION: z.enum(['0', '1']).default('0'),
-  /** The second opinion's model: it answers one word, so a small model is enough. */
-  SCOUT_SCREEN_MODEL: z.string().min(1).default('claude-haiku-4-5'),
+type Group = 'Core' | 'CRM' | 'Model' | 'Slack' | 'Worker and runs' | 'Operations';
+
+/**
+ * Documents a setting where it is parsed: `docs/configuration.md` is generated from these
+ * (`npm run docs:config`), and a test fails when the page and the schema disagree.
+ */
+const doc = <T extends z.ZodType>(schema: T, group: Group, description: string): T =>
+  schema.meta({ group, description });
+
+/** The one schema for Scout's environment (the interface contract). Parsed once, frozen, passed down. */
+export const envSchema = z.object({
+  DATABASE_URL: doc(
+    url(['postgres', 'postgresql']).optional(),
+    'Core',
+    '`postgres://…`; required by every command except `policy check`',
+  ),
+  // Kept raw on purpose: only the exact string `1` opens the gate, anything else is reported.
+  LIVE_WRITES: doc(
+    z.string().optional(),
+    'Core',
+    'the standing write gate: exactly `1` opens it; anything else is a dry run',
+  ),
+  SCOUT_POLICY: doc(
+    z.string().optional(),
+    'Core',
+    'path of the field policy (default: `policy/default.yml`)',
+  ),
+  LOG_LEVEL: doc(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+    'Core',
+    'pino level, JSON to stderr (stdout is for command output); secrets are redacted',
+  ),
+  SCOUT_CRM: doc(
+    z.enum(['local', 'hubspot', 'salesforce']).default('local'),
+    'CRM',
+    'which CRM Scout reads and writes: the local CRM in Postgres, HubSpot ([docs/hubspot.md](hubspot.md)) or Salesforce ([docs/salesforce.md](salesforce.md))',
+  ),
+  SCOUT_DEAL_URL: doc(
+    url(['http', 'https'])
+      .refine((u) => u.includes('{id}'), 'must contain {id} where the deal id goes')
+      .optional(),
+    'CRM',
+    "a link to a deal in the CRM's own pages, `{id}` standing for the deal id (for HubSpot `https://app.hubspot.com/contacts/<portal id>/record/0-3/{id}`; EU portals use `app-eu1.hubspot.com`): cards and `/deal-summary` link the deal name there; unset, names are plain text",
+  ),
+  HUBSPOT_ACCESS_TOKEN: doc(
+    z.string().optional(),
+    'CRM',
+    "the private app's access token (`SCOUT_CRM=hubspot`); never logged, never stored",
+  ),
+  // Without trailing slashes: the request budget is keyed by it, and every process must agree.
+  HUBSPOT_BASE_URL: doc(
+    url(['http', 'https'])
+      .default('https://api.hubapi.com')
+      .transform((u) => u.replace(/\/+$/, '')),
+    'CRM',
+    'the HubSpot CRM API base (tests point it at a local stand-in)',
+  ),
+  // At least 2: an update holds its share while its compare read takes another.
+  HUBSPOT_REQUESTS_PER_10S: doc(
+    z.coerce.number().int().min(2).max(10_000).default(100),
+    'CRM',
+    'the HubSpot request budget per rolling 10 s (100 on Free and Starter, 190 on Professional and Enterprise). With `REDIS_URL` it is one budget for every process using the same token, Redis and `SCOUT_QUEUE_PREFIX`; without it, each process has its own',
+  ),
+  HUBSPOT_SEARCH_PER_SECOND: doc(
+    z.coerce.number().int().min(1).max(100).default(4),
+    'CRM',
+    "HubSpot CRM search requests per rolling second (HubSpot's limit per token); a search also counts against `HUBSPOT_REQUESTS_PER_10S`",
+  ),
+  SALESFORCE_LOGIN_URL: doc(
+    url(['http', 'https']).default('https://login.salesforce.com'),
+    'CRM',
+    'Salesforce login host of the JWT bearer flow (`https://test.salesforce.com` for a sandbox)',
+  ),
+  SALESFORCE_CLIENT_ID: doc(
+    z.string().optional(),
+    'CRM',
+    "the connected app's consumer key (JWT bearer flow)",
+  ),
+  SALESFORCE_USERNAME: doc(
+    z.string().optional(),
+    'CRM',
+    'the integration user Scout signs in as (JWT bearer flow)',
+  ),
+  SALESFORCE_PRIVATE_KEY_FILE: doc(
+    z.string().optional(),
+    'CRM',
+    'PEM file of the private key whose certificate the connected app holds (JWT bearer flow)',
+  ),
+  SALESFORCE_INSTANCE_URL: doc(
+    url(['http', 'https']).optional(),
+    'CRM',
+    "for development, with `SALESFORCE_ACCESS_TOKEN`: the org's instance URL",
+  ),
+  SALESFORCE_ACCESS_TOKEN: doc(
+    z.string().optional(),
+    'CRM',
+    'for development, with `SALESFORCE_INSTANCE_URL`: a session id; never logged, never stored',
+  ),
+  SALESFORCE_API_RESERVE: doc(
+    z.coerce.number().int().min(0).default(1000),
+    'CRM',
+    "requests of the org's daily API allocation a run leaves unused: it stops reading deals before the allocation falls under it",
+  ),
+  SCOUT_EXTRACTOR: doc(
+    z.enum(['anthropic', 'replay']).optional(),
+    'Model',
+    '`anthropic` (Claude) or `replay`; defaults to `replay` when `SCOUT_REPLAY_FILE` is set, else `anthropic`',
+  ),
+  SCOUT_REPLAY_FILE: doc(
+    z.string().optional(),
+    'Model',
+    'JSON mapping deal id → `findings` array (the `record_findings` tool input), replayed through the real pipeline',
+  ),
+  ANTHROPIC_API_KEY: doc(
+    z.string().optional(),
+    'Model',
+    'required by the Claude extractor; never logged, never sent in a prompt',
+  ),
+  ANTHROPIC_BASE_URL: doc(
+    url(['http', 'https']).optional(),
+    'Model',
+    "the Messages API base (default Anthropic's; tests point it at a local stand-in)",
+  ),
+  SCOUT_MODEL: doc(
+    z.string().min(1).default('claude-sonnet-5-5'),
+    'Model',
+    'the extraction model (the current Sonnet: good extraction quality at $2/$10 per million tokens)',
+  ),
+  SCOUT_MODEL_MAX_RETRIES: doc(
+    z.coerce.number().int().min(0).max(10).default(4),
+    'Model',
+    'retries of a failed model call (429, 529, 5xx, timeouts), with backoff honouring `retry-after`',
+  ),
+  SCOUT_EXTRACT_CONCURRENCY: doc(
+    z.coerce.number().int().min(1).max(64).default(4),
+    'Model',
+    'deals extracted at once (model calls in flight)',
+  ),
+  SCOUT_BATCH_POLL_SECONDS: doc(
+    z.coerce.number().min(0.01).max(3600).default(30),
+    'Model',
+    'first wait between Message Batch status polls, growing by half each poll up to five minutes',
+  ),
+  SCOUT_SCREEN_SECOND_OPINION: doc(
+    z.enum(['0', '1']).default('0'),
+    'Model',
+    '`1` asks Claude (no tools, the quoted passage only) about each finding the `auto` lane would write ([docs/injection-screen.md](injection-screen.md))',
+  ),
+  SCOUT_SCREEN_MODEL: doc(
+    z.string().min(1).default('claude-haiku-4-5'),
+    'Model',
+    "the second opinion's model: it answers one word, so a small model is enough",
+  ),
+  SLACK_BOT_TOKEN: doc(
+    z.string().optional(),
+    'Slack',
+    "the Slack app's bot token; with it, runs post cards and summaries",
+  ),
+  SLACK_SIGNING_SECRET: doc(
+    z.string().optional(),
+    'Slack',
+    "verifies that requests to `scout serve`'s `/slack/events` come from Slack",
+  ),
+  SLACK_APP_TOKEN: doc(
+    z.string().optional(),
+    'Slack',
+    'an app-level `xapp-` token: `scout serve` uses Socket Mode instead of `/slack/events`',
+  ),
+  SLACK_API_URL: doc(
+    url(['http', 'https']).optional(),
+    'Slack',
+    "the Web API base (default Slack's; tests point it at a local stand-in)",
+  ),
+  SCOUT_OPS_CHANNEL: doc(z.string().optional(), 'Slack', 'channel id for run summaries'),
+  SCOUT_APPROVALS_CHANNEL: doc(
+    z.string().optional(),
+    'Slack',
+    'channel id for cards whose deal owner is not found in Slack',
+  ),
+  SCOUT_UNDO_WINDOW_HOURS: doc(
+    z.coerce.number().min(0).max(8760).default(24),
+    'Slack',
+    "how long after an approval the card's Undo button works (0 turns it off)",
+  ),
+  REDIS_URL: doc(
+    url(['redis', 'rediss']).optional(),
+    'Worker and runs',
+    'BullMQ for `scout worker` and `scout serve`; unset means embedded mode (jobs inline, in-process). The Redis must use `maxmemory-policy noeviction`',
+  ),
+  SCOUT_SCHEDULES: doc(
+    z.string().optional(),
+    'Worker and runs',
+    "YAML file of the worker's cron schedules (see `schedules.example.yml`); unset means none",
+  ),
+  SCOUT_QUEUE_PREFIX: doc(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only (up to 40)')
+      .default('scout'),
+    'Worker and runs',
+    "namespace of Scout's Redis keys, so several deployments (or tests) can share one Redis",
+  ),
+  SCOUT_WORKER_CONCURRENCY: doc(
+    z.coerce.number().int().min(1).max(256).default(20),
+    'Worker and runs',
+    'deal jobs one worker process runs at once',
+  ),
+  SCOUT_APPLY_CONCURRENCY: doc(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(
+        dealLockSlots(DEFAULT_POOL_SIZE),
+        `must be at most ${dealLockSlots(DEFAULT_POOL_SIZE)}: each apply holds one of the process's ${DEFAULT_POOL_SIZE} Postgres connections while it holds its deal's lock, and the rest serve the work itself`,
+      )
+      .default(4),
+    'Worker and runs',
+    `approved changes one process applies at once, on BullMQ and inline alike (at most ${dealLockSlots(DEFAULT_POOL_SIZE)}: each apply holds one of the process's ${DEFAULT_POOL_SIZE} Postgres connections while it holds its deal's lock; one deal's applies never overlap)`,
+  ),
+  SCOUT_DEALS_PER_SECOND: doc(
+    z.coerce.number().int().min(1).max(10_000).optional(),
+    'Worker and runs',
+    "global cap on deal jobs started per second across every worker, to pace the model API; unset means none. HubSpot's API budget does not need it: every HubSpot request already waits for the shared request budget",
+  ),
+  SCOUT_JOB_LOCK_SECONDS: doc(
+    z.coerce.number().min(0.2).max(600).default(30),
+    'Worker and runs',
+    "a job's lock: a worker that dies frees its jobs for another after about this long",
+  ),
+  SCOUT_RUN_LEASE_SECONDS: doc(
+    z.coerce.number().min(0.3).max(60).default(30),
+    'Worker and runs',
+    "a run's lease, renewed every third of it while its process works; a run whose lease lapsed is marked `interrupted` ([crash recovery](crash-recovery.md)). At most a minute",
+  ),
+  SCOUT_RUN_PAGE_SIZE: doc(
+    z.coerce.number().int().min(1).max(1000).default(200),
+    'Worker and runs',
+    "deals `scout run` reads, decides and commits at a time: each page's CRM writes and log rows commit together; smaller pages commit more often and hold less memory",
+  ),
+  SCOUT_RECONCILE_SECONDS: doc(
+    z.coerce.number().min(0.05).max(3600).default(30),
+    'Worker and runs',
+    'how often the reconciler looks for lost work',
+  ),
+  SCOUT_RECONCILE_GRACE_SECONDS: doc(
+    z.coerce.number().min(0).max(86_400).default(60),
+    'Worker and runs',
+    'how old work must be for the reconciler to count it as lost',
+  ),
+  SCOUT_SHUTDOWN_SECONDS: doc(
+    z.coerce.number().min(0).max(3600).default(25),
+    'Worker and runs',
+    'how long SIGTERM waits for running jobs before cutting them off; another worker retries a job cut off once its lock (`SCOUT_JOB_LOCK_SECONDS`) lapses',
+  ),
+  PORT: doc(
+    z.coerce.number().int().min(1).max(65_535).default(3000),
+    'Operations',
+    'HTTP port of `scout serve`',
+  ),
+  METRICS_PORT: doc(
+    z.coerce.number().int().min(1).max(65_535).optional(),
+    'Operations',
+    "the worker's Prometheus `/metrics` and `/healthz` port (unset: none; `serve` always has `/metrics`)",
+  ),
+  SCOUT_HEARTBEAT_SECONDS: doc(
+    z.coerce.number().min(0.05).max(3600).default(10),
+    'Operations',
+    "the worker's heartbeat job interval",
+  ),
+  SCOUT_HEARTBEAT_ALERT_SECONDS: doc(
+    z.coerce.number().min(1).max(86_400).default(60),
+    'Operations',
+    'heartbeat silence after which ops are alerted in Slack',
+  ),
+  SCOUT_DASHBOARD_TOKEN: doc(
+    z.string().min(16, 'must be at least 16 characters (it guards the ops dashboard)').optional(),
+    'Operations',
+    'turns on `/dashboard` on `serve`, which answers only with this token (at least 16 characters)',
+  ),
+  SCOUT_DIGEST_CRON: doc(
+    z
+      .string()
+      .refine((c) => {
+        try {
+          CronExpressionParser.parse(c, { tz: 'UTC' });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be a cron expression such as "0 9 * * 1"')
+      .optional(),
+    'Operations',
+    'when the worker posts the weekly digest to `SCOUT_OPS_CHANNEL`, a cron in UTC (default Mondays 09:00, `0 9 * * 1`)',
+  ),
+  SCOUT_RETENTION_DAYS: doc(
+    z.coerce.number().int().min(1).max(36_500).optional(),
+    'Operations',
+    'the age in days past which `scout purge` clears quotes, when `--older-than-days` is not given',
+  ),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>> & {

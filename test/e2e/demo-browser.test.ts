@@ -12,7 +12,7 @@ import { type Demo, startDemo } from '../../src/demo/start-demo.js';
 import { checkBlocks, checkView } from '../support/block-kit-limits.js';
 import { vendorPath } from '../support/vendor-dir.js';
 
-/** Debian's chromium package; `.ci/run` installs it. Nothing here downloads a browser. */
+/** Debian's chromium package; `npm test` installs it (scripts/test-setup.sh). Nothing here downloads a browser. */
 const CHROMIUM = '/usr/bin/chromium';
 /** The README's screenshots are retaken with SCOUT_UPDATE_SCREENSHOTS=1; other runs keep theirs apart. */
 const README_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -36,7 +36,7 @@ describe('scout demo in a real browser', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(
-        `${CHROMIUM} is missing: run .ci/run (it installs Debian's chromium) or \`apt-get install chromium\``,
+        `${CHROMIUM} is missing: run npm test (its set-up installs Debian's chromium) or \`apt-get install chromium\``,
       );
     dataDir = mkdtempSync(join(tmpdir(), 'scout-demo-e2e-'));
     demo = await startDemo({

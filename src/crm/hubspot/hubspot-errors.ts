@@ -49,7 +49,7 @@ export function explainFailure(
     const scopes = body?.errors?.flatMap((e) => e.context?.requiredGranularScopes ?? []) ?? [];
     text =
       body?.category === 'MISSING_SCOPES'
-        ? `The HubSpot private app is missing a scope needed to ${purpose.action}${about}${scopes.length > 0 ? `: grant ${scopes.join(' or ')}` : ''} (see "HubSpot scopes" in the README)`
+        ? `The HubSpot private app is missing a scope needed to ${purpose.action}${about}${scopes.length > 0 ? `: grant ${scopes.join(' or ')}` : ''} (see "HubSpot scopes" in docs/hubspot.md)`
         : `HubSpot refused to let Scout ${purpose.action}${about}${said}`;
   } else if (status === 404) {
     text = purpose.dealId
