@@ -4,9 +4,19 @@ import type { CrmPort } from './crm/crm-port.js';
 import { openHubSpotCrm } from './crm/hubspot/open-hubspot-crm.js';
 import { createLocalCrm } from './crm/local-crm.js';
 import { openSalesforceCrm } from './crm/salesforce/open-salesforce-crm.js';
-import { type Database, openDatabase } from './db/client.js';
+import { createBatchStore } from './db/batch-store.js';
+import { type Database, type Db, openDatabase } from './db/client.js';
+import { createControlStore } from './db/control-store.js';
+import { createHeartbeatStore } from './db/heartbeat-store.js';
+import { createHomeStore } from './db/home-store.js';
+import { createOutboxStore } from './db/outbox-store.js';
+import { createOverturnStore } from './db/overturn-store.js';
+import { createProposalStore } from './db/proposal-store.js';
+import { createQueuedRunStore } from './db/queued-run-store.js';
 import { createRunLedger, type RunLedger } from './db/run-ledger.js';
 import { requireMigratedSchema } from './db/schema-check.js';
+import { createSuggestionStore } from './db/suggestion-store.js';
+import { createUndoStore } from './db/undo-store.js';
 import type { Policy } from './domain/policy.js';
 import { ScoutError } from './errors.js';
 import { createAnthropicBatches } from './extraction/anthropic-batches.js';
@@ -20,6 +30,29 @@ import { loadReplayFile } from './extraction/replay-extractor.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from './policy-file.js';
 
+/**
+ * The composition root: this file opens what every database-backed command shares (the
+ * database, the CRM, the stores), and `app-process.ts` builds what commands and long-running
+ * processes add on top (the notifier, the job runtime, the sweeps). Nothing else wires.
+ */
+
+/** Every store over the database, built once per process. */
+export function createStores(db: Db) {
+  return {
+    proposals: createProposalStore(db),
+    suggestions: createSuggestionStore(db),
+    control: createControlStore(db),
+    home: createHomeStore(db),
+    undo: createUndoStore(db),
+    runs: createQueuedRunStore(db),
+    overturns: createOverturnStore(db),
+    batches: createBatchStore(db),
+    outbox: createOutboxStore(db),
+    heartbeats: createHeartbeatStore(db),
+  };
+}
+export type Stores = ReturnType<typeof createStores>;
+
 /** The composition root's products for one command; `close` releases them in reverse order. */
 export interface AppContext {
   readonly config: Config;
@@ -27,6 +60,7 @@ export interface AppContext {
   readonly database: Database;
   readonly crm: CrmPort;
   readonly ledger: RunLedger;
+  readonly stores: Stores;
   readonly clock: () => Date;
   readonly newId: () => string;
   close(): Promise<void>;
@@ -56,16 +90,29 @@ export async function openApp(config: Config, logger: Logger): Promise<AppContex
   const database = openDatabase(url);
   const crm = createCrm(config, database);
   if (config.SCOUT_DEAL_URL) crm.crm.dealUrl = dealUrlFrom(config.SCOUT_DEAL_URL);
+  return composeApp({ config, logger, database, crm: crm.crm, closeCrm: crm.close });
+}
+
+/** An app over a database and CRM already open (`openApp`'s, or the demo's embedded ones). */
+export function composeApp(parts: {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  crm: CrmPort;
+  closeCrm?: () => Promise<void>;
+}): AppContext {
+  const { database } = parts;
   return {
-    config,
-    logger,
+    config: parts.config,
+    logger: parts.logger,
     database,
-    crm: crm.crm,
+    crm: parts.crm,
     ledger: createRunLedger(database.db),
+    stores: createStores(database.db),
     clock: () => new Date(),
     newId: () => randomUUID(),
     close: async () => {
-      await crm.close();
+      await parts.closeCrm?.();
       await database.close();
     },
   };

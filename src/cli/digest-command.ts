@@ -1,11 +1,10 @@
 import type { AppContext } from '../app-context.js';
-import { createProposalStore } from '../db/proposal-store.js';
+import { processNotifier } from '../app-process.js';
 import { formatDigest } from '../domain/digest.js';
 import type { Policy } from '../domain/policy.js';
 import { ScoutError } from '../errors.js';
 import { collectDigest } from '../services/weekly-digest.js';
 import { digestMessage } from '../slack/blocks/digest-message.js';
-import { notifierFromConfig } from '../slack/notifier-from-config.js';
 
 /**
  * `scout digest`: the week up to now, printed; with `--post`, posted to the ops channel
@@ -18,12 +17,7 @@ export async function executeDigest(
 ): Promise<string> {
   const digest = await collectDigest(app.database.db, policy, app.clock());
   if (!opts.post) return formatDigest(digest);
-  const notifier = notifierFromConfig(app.config, {
-    proposals: createProposalStore(app.database.db),
-    crm: app.crm,
-    policy,
-    logger: app.logger,
-  });
+  const notifier = processNotifier(app, policy);
   if (!notifier?.postOpsMessage || !app.config.SCOUT_OPS_CHANNEL)
     throw new ScoutError(
       'usage',

@@ -5,13 +5,9 @@ import {
   createExtractor,
   loadPolicy,
 } from '../app-context.js';
+import { processNotifier } from '../app-process.js';
 import { type Config, requireSettings } from '../config.js';
-import { createBatchStore } from '../db/batch-store.js';
 import { advisoryDealLocks } from '../db/deal-locks.js';
-import { createOverturnStore } from '../db/overturn-store.js';
-import { createProposalStore } from '../db/proposal-store.js';
-import { createQueuedRunStore } from '../db/queued-run-store.js';
-import { createSuggestionStore } from '../db/suggestion-store.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
 import type { Logger } from '../logger.js';
@@ -22,7 +18,6 @@ import { runBatchExtraction } from '../services/run-batch-extraction.js';
 import { type RunProgress, runExtraction } from '../services/run-extraction.js';
 import { processLease } from '../services/run-lifecycle.js';
 import type { Notifier } from '../slack/notifier.js';
-import { notifierFromConfig } from '../slack/notifier-from-config.js';
 
 export interface RunCommandOptions {
   apply: boolean;
@@ -64,7 +59,7 @@ export async function executeRun(
     withDealLocks: advisoryDealLocks(app.database.db),
     lease: processLease(config.SCOUT_RUN_LEASE_SECONDS * 1000),
     pageSize: config.SCOUT_RUN_PAGE_SIZE,
-    watchOverturns: createOverturnWatch(createOverturnStore(app.database.db), logger),
+    watchOverturns: createOverturnWatch(app.stores.overturns, logger),
     ...(prepared.secondOpinion ? { secondOpinion: prepared.secondOpinion } : {}),
   };
   const options = {
@@ -78,7 +73,7 @@ export async function executeRun(
       {
         ...deps,
         batches: prepared.batches,
-        batchStore: createBatchStore(app.database.db),
+        batchStore: app.stores.batches,
         collector: `${hostname()}:${process.pid}`,
         pollMs: config.SCOUT_BATCH_POLL_SECONDS * 1000,
       },
@@ -109,13 +104,7 @@ export async function notifySlack(
   policy: ReturnType<typeof loadPolicy>,
   summary: RunSummary,
 ): Promise<string | null> {
-  const notifier = notifierFromConfig(config, {
-    proposals: createProposalStore(app.database.db),
-    suggestions: createSuggestionStore(app.database.db),
-    crm: app.crm,
-    policy,
-    logger,
-  });
+  const notifier = processNotifier(app, policy);
   if (!notifier) return null;
   try {
     const { posted, unrouted } = await notifier.postProposals(summary.run_id);
@@ -135,7 +124,7 @@ export async function notifySlack(
  * too, so a CLI-only deployment hears of them; `serve` and the worker post them otherwise.
  */
 async function publishInterrupted(app: AppContext, notifier: Notifier, logger: Logger) {
-  const runs = createQueuedRunStore(app.database.db);
+  const { runs } = app.stores;
   for (const run of await runs.unposted(app.clock()))
     if (run.status === 'interrupted')
       await publishRun({ runs, notifier, logger, clock: app.clock }, storedSummary(run));

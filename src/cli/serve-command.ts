@@ -1,23 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext } from '../app-context.js';
 import { loadPolicy } from '../app-context.js';
-import { createControlStore } from '../db/control-store.js';
-import { createHomeStore } from '../db/home-store.js';
-import { createProposalStore } from '../db/proposal-store.js';
-import { createSuggestionStore } from '../db/suggestion-store.js';
+import { processNotifier, startExpirySweep, startJobRuntime, undoDeps } from '../app-process.js';
 import { dashboardRoutes } from '../http/dashboard/dashboard-routes.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
-import { createJobSystem } from '../jobs/create-job-system.js';
-import { startRuntime } from '../jobs/runtime.js';
-import { timingsFromConfig } from '../jobs/timings.js';
 import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
-import { expireDueProposals } from '../services/expire-proposals.js';
 import { createSlackApp } from '../slack/app.js';
-import { notifierFromConfig } from '../slack/notifier-from-config.js';
 import { composeDealSummary } from '../summary/compose-deal-summary.js';
-import { slackUndoDeps } from './undo-command.js';
-
-const EXPIRY_SWEEP_MS = 60_000;
 
 /**
  * `scout serve`: the HTTP service. With SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET it
@@ -49,28 +38,11 @@ export async function startServe(
     return { server, stop: () => server.close() };
   }
   const policy = loadPolicy(config);
-  const proposals = createProposalStore(app.database.db);
-  const suggestions = createSuggestionStore(app.database.db);
-  const runtime = await startRuntime({
+  const { proposals, suggestions, control, home } = app.stores;
+  const { runtime } = await startJobRuntime(app, {
     role: 'serve',
-    jobs: await createJobSystem(config, app.logger),
-    database: app.database,
-    crm: app.crm,
-    ledger: app.ledger,
     policy,
-    liveWrites: config.LIVE_WRITES,
-    notifier: notifierFromConfig(config, {
-      proposals,
-      suggestions,
-      crm: app.crm,
-      policy,
-      logger: app.logger,
-    }),
-    logger: app.logger,
-    clock: app.clock,
-    undoWindowHours: config.SCOUT_UNDO_WINDOW_HOURS,
-    newId: app.newId,
-    timings: timingsFromConfig(config),
+    notifier: processNotifier(app, policy),
   });
   const dealSummary = composeDealSummary(app, policy);
   const slack = createSlackApp({
@@ -81,7 +53,7 @@ export async function startServe(
     ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
     crm: app.crm,
     proposals,
-    control: createControlStore(app.database.db),
+    control,
     policy,
     liveWrites: config.LIVE_WRITES,
     clock: app.clock,
@@ -89,9 +61,9 @@ export async function startServe(
     ...(config.SCOUT_OPS_CHANNEL ? { opsChannel: config.SCOUT_OPS_CHANNEL } : {}),
     ...(config.SCOUT_APPROVALS_CHANNEL ? { approvalsChannel: config.SCOUT_APPROVALS_CHANNEL } : {}),
     dealSummary: dealSummary.ports,
-    undo: slackUndoDeps(app),
+    undo: { windowHours: config.SCOUT_UNDO_WINDOW_HOURS, undo: undoDeps(app) },
     promotion: { suggestions, withDealLock: app.database.dealLock },
-    home: createHomeStore(app.database.db),
+    home,
   });
   // Over HTTP Slack posts to /slack/events; in Socket Mode the app dials out and the port serves /healthz.
   const server = await startHealthServer({
@@ -105,17 +77,11 @@ export async function startServe(
       : { slack: (req: IncomingMessage, res: ServerResponse) => slack.handle(req, res) }),
   });
   await slack.start();
-  const sweep = setInterval(() => {
-    expireDueProposals({ crm: app.crm, proposals, policy, clock: app.clock })
-      .then((views) => Promise.all(views.map((v) => slack.notifier.refreshCard(v))))
-      .catch((error: unknown) =>
-        app.logger.error({ err: (error as Error).message }, 'expiry sweep failed'),
-      );
-  }, EXPIRY_SWEEP_MS);
+  const stopSweep = startExpirySweep(app, policy, (view) => slack.notifier.refreshCard(view));
   return {
     server,
     async stop() {
-      clearInterval(sweep);
+      stopSweep();
       await slack.stop();
       await runtime.stop(config.SCOUT_SHUTDOWN_SECONDS * 1000);
       await dealSummary.close();

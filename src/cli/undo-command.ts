@@ -1,15 +1,10 @@
 import type { AppContext } from '../app-context.js';
 import { loadPolicy } from '../app-context.js';
+import { processNotifier, undoDeps } from '../app-process.js';
 import type { Config } from '../config.js';
-import { createProposalStore } from '../db/proposal-store.js';
-import { createUndoStore } from '../db/undo-store.js';
 import { ScoutError } from '../errors.js';
-import type { Logger } from '../logger.js';
 import { viewProposals } from '../services/proposal-view.js';
-import { processLease } from '../services/run-lifecycle.js';
 import { type UndoSummary, undoChanges } from '../services/undo-run.js';
-import { notifierFromConfig } from '../slack/notifier-from-config.js';
-import type { SlackUndoDeps } from '../slack/undo-button.js';
 
 export interface UndoCommandOptions {
   run?: string;
@@ -33,32 +28,17 @@ export function undoTarget(opts: UndoCommandOptions): { run_id: string } | { cha
 export async function executeUndo(
   app: AppContext,
   config: Config,
-  logger: Logger,
   opts: UndoCommandOptions,
 ): Promise<{ summary: UndoSummary; slack: string | null }> {
   const target = undoTarget(opts);
-  const { summary, expired } = await undoChanges(
-    {
-      crm: app.crm,
-      ledger: app.ledger,
-      store: createUndoStore(app.database.db),
-      liveWrites: config.LIVE_WRITES,
-      clock: app.clock,
-      newId: app.newId,
-      logger,
-      withDealLock: app.database.dealLock,
-      lease: processLease(config.SCOUT_RUN_LEASE_SECONDS * 1000),
-    },
-    { target, apply: opts.apply, actor: 'cli' },
-  );
+  const { summary, expired } = await undoChanges(undoDeps(app), {
+    target,
+    apply: opts.apply,
+    actor: 'cli',
+  });
   if (!config.SLACK_BOT_TOKEN) return { summary, slack: null };
   const policy = loadPolicy(config);
-  const notifier = notifierFromConfig(config, {
-    proposals: createProposalStore(app.database.db),
-    crm: app.crm,
-    policy,
-    logger,
-  });
+  const notifier = processNotifier(app, policy);
   if (!notifier) return { summary, slack: null };
   try {
     for (const view of await viewProposals(app.crm, policy, expired))
@@ -74,22 +54,4 @@ export async function executeUndo(
       slack: `slack: posting failed (${(error as Error).message}); the undo itself is complete and logged`,
     };
   }
-}
-
-/** The Undo button's wiring for `scout serve`: the same undo as the CLI, with the card's window. */
-export function slackUndoDeps(app: AppContext): SlackUndoDeps {
-  return {
-    windowHours: app.config.SCOUT_UNDO_WINDOW_HOURS,
-    undo: {
-      crm: app.crm,
-      ledger: app.ledger,
-      store: createUndoStore(app.database.db),
-      liveWrites: app.config.LIVE_WRITES,
-      clock: app.clock,
-      newId: app.newId,
-      logger: app.logger,
-      withDealLock: app.database.dealLock,
-      lease: processLease(app.config.SCOUT_RUN_LEASE_SECONDS * 1000),
-    },
-  };
 }

@@ -1,18 +1,13 @@
 import { type AppContext, createExtractor, loadPolicy } from '../app-context.js';
+import { processNotifier, startJobRuntime } from '../app-process.js';
 import { requireSettings } from '../config.js';
 import type { CrmPort } from '../crm/crm-port.js';
-import { createProposalStore } from '../db/proposal-store.js';
-import { createSuggestionStore } from '../db/suggestion-store.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
 import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
-import { createJobSystem } from '../jobs/create-job-system.js';
 import type { Runtime } from '../jobs/runtime.js';
-import { startRuntime } from '../jobs/runtime.js';
 import { loadSchedulesFile } from '../jobs/schedule-file.js';
-import { timingsFromConfig } from '../jobs/timings.js';
 import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
-import { notifierFromConfig } from '../slack/notifier-from-config.js';
 
 /**
  * `scout worker`: consumes runs, deal jobs, applies and heartbeats, registers the
@@ -35,30 +30,13 @@ export async function startWorker(
   const schedules = config.SCOUT_SCHEDULES ? loadSchedulesFile(config.SCOUT_SCHEDULES) : [];
   const extractor = overrides.extractor ?? createExtractor(config);
   const crm = overrides.crm ?? app.crm;
-  const jobs = await createJobSystem(config, logger);
-  const runtime = await startRuntime({
+  const { jobs, runtime } = await startJobRuntime(app, {
     role: 'worker',
-    jobs,
-    database: app.database,
-    crm,
-    ledger: app.ledger,
     policy,
-    liveWrites: config.LIVE_WRITES,
-    notifier: notifierFromConfig(config, {
-      proposals: createProposalStore(app.database.db),
-      suggestions: createSuggestionStore(app.database.db),
-      crm,
-      policy,
-      logger,
-    }),
-    logger,
-    clock: app.clock,
-    undoWindowHours: config.SCOUT_UNDO_WINDOW_HOURS,
-    newId: app.newId,
-    timings: timingsFromConfig(config),
+    notifier: processNotifier(app, policy),
+    crm,
     extractor,
     schedules,
-    ...(config.SCOUT_DIGEST_CRON ? { digestCron: config.SCOUT_DIGEST_CRON } : {}),
     secondOpinion: secondOpinionFromConfig(config),
   });
   // Prometheus scrapes a worker on METRICS_PORT; /healthz there answers for its database too.

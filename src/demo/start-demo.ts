@@ -1,19 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
+import { composeApp } from '../app-context.js';
+import { startExpirySweep, startJobRuntime } from '../app-process.js';
 import type { Config } from '../config.js';
 import type { CrmPort } from '../crm/crm-port.js';
 import { createLocalCrm } from '../crm/local-crm.js';
 import { type SeedResult, seedLocalCrm } from '../crm/local-crm-admin.js';
 import { type Database, openDatabase } from '../db/client.js';
-import { createControlStore } from '../db/control-store.js';
 import { openEmbeddedDatabase } from '../db/embedded-database.js';
-import { createHomeStore } from '../db/home-store.js';
 import { runMigrations } from '../db/migrate.js';
-import { createProposalStore } from '../db/proposal-store.js';
-import { createQueuedRunStore } from '../db/queued-run-store.js';
-import { createRunLedger } from '../db/run-ledger.js';
-import { createSuggestionStore } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
 import { formatRunSummary, type RunSummary } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
@@ -21,15 +17,11 @@ import { createAnthropicExtractor } from '../extraction/anthropic-extractor.js';
 import type { ExtractorPort } from '../extraction/extractor-port.js';
 import { loadReplayFile } from '../extraction/replay-extractor.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
-import { createJobSystem } from '../jobs/create-job-system.js';
 import { jobId } from '../jobs/job-data.js';
-import { type Runtime, startRuntime } from '../jobs/runtime.js';
-import { timingsFromConfig } from '../jobs/timings.js';
 import type { Logger } from '../logger.js';
 import { loadPolicyFile } from '../policy-file.js';
 import { type Sandbox, startSandbox } from '../sandbox/server.js';
 import { OPS_CHANNEL } from '../sandbox/workspace.js';
-import { expireDueProposals } from '../services/expire-proposals.js';
 import { storedSummary } from '../services/publish-run.js';
 import { setupFields } from '../services/setup-fields.js';
 import { createSlackApp, type SlackApp } from '../slack/app.js';
@@ -69,7 +61,6 @@ export interface Demo {
 }
 
 const RUN_WAIT_MS = 120_000;
-const EXPIRY_SWEEP_MS = 60_000;
 
 /**
  * The whole product on one machine with nothing to sign up for: Postgres (PGlite in
@@ -92,9 +83,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   };
   try {
     const database = await openDemoDatabase(config, options.dataDir, setup);
-    cleanups.push(() => database.close());
     const { db } = database;
     const crm = createLocalCrm(db);
+    const app = composeApp({ config, logger, database, crm });
+    cleanups.push(() => app.close());
+    const { control, proposals, suggestions, home, runs } = app.stores;
     const seeded = (await crm.countDeals()) === 0 ? await seedLocalCrm(db, DEMO_SEED) : null;
     setup.push(
       seeded
@@ -104,7 +97,6 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const policyPath = config.SCOUT_POLICY ?? DEMO_POLICY;
     const policy = loadPolicyFile(policyPath);
     setup.push(`policy: ${config.SCOUT_POLICY ? policyPath : 'examples/demo/policy.yml'}`);
-    const control = createControlStore(db);
     await setupFields(
       { crm, policy, liveWrites: '1', isPaused: () => control.isPaused() },
       { apply: true },
@@ -136,20 +128,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       `Slack: the local sandbox at ${sandbox.url}/ (Web API stand-in at ${sandbox.apiUrl})`,
     );
 
-    const proposals = createProposalStore(db);
-    const jobs = await createJobSystem(config, logger);
-    setup.push(
-      jobs.mode === 'inline'
-        ? 'jobs: inline, in this process (no REDIS_URL)'
-        : 'jobs: BullMQ on REDIS_URL',
-    );
-    const suggestions = createSuggestionStore(db);
-    const runtime: Runtime = await startRuntime({
+    const { jobs, runtime } = await startJobRuntime(app, {
       role: 'worker',
-      jobs,
-      database,
-      crm,
-      ledger: createRunLedger(db),
       policy,
       liveWrites: '1',
       notifier: createNotifier({
@@ -165,15 +145,15 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         opsChannel: OPS_CHANNEL,
         minIntervalMs: 0,
       }),
-      logger,
-      clock: () => new Date(),
-      newId: () => randomUUID(),
-      timings: timingsFromConfig(config),
       extractor,
     });
+    setup.push(
+      jobs.mode === 'inline'
+        ? 'jobs: inline, in this process (no REDIS_URL)'
+        : 'jobs: BullMQ on REDIS_URL',
+    );
     cleanups.push(() => runtime.stop(config.SCOUT_SHUTDOWN_SECONDS * 1000));
-    const clock = () => new Date();
-    const dealSummary = composeDealSummary({ config, crm, clock, database }, policy);
+    const dealSummary = composeDealSummary(app, policy);
     cleanups.push(() => dealSummary.close());
     const slack = createSlackApp({
       dealSummary: dealSummary.ports,
@@ -186,12 +166,12 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       control,
       policy,
       liveWrites: '1',
-      clock: () => new Date(),
+      clock: app.clock,
       logger,
       opsChannel: OPS_CHANNEL,
       minPostIntervalMs: 0,
       promotion: { suggestions, withDealLock: database.dealLock },
-      home: createHomeStore(db),
+      home,
     });
     cleanups.push(() => slack.stop());
     botServer = await startHealthServer({
@@ -206,15 +186,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     setup.push(`Slack app: the real Bolt app on ${`http://127.0.0.1:${bot.port}/slack/events`}`);
 
     // As in `scout serve`: overdue proposals expire and their cards lose the buttons.
-    const sweep = setInterval(() => {
-      expireDueProposals({ crm, proposals, policy, clock })
-        .then((views) => Promise.all(views.map((v) => slack.notifier.refreshCard(v))))
-        .catch((error: unknown) =>
-          logger.warn({ err: (error as Error).message }, 'demo expiry sweep failed'),
-        );
-    }, EXPIRY_SWEEP_MS);
-    cleanups.push(async () => clearInterval(sweep));
-    const runs = createQueuedRunStore(db);
+    const stopSweep = startExpirySweep(app, policy, (view) => slack.notifier.refreshCard(view));
+    cleanups.push(async () => stopSweep());
     demo = {
       sandbox,
       slack,
@@ -224,7 +197,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       setup,
       seeded,
       async run(apply) {
-        const runId = randomUUID();
+        const runId = app.newId();
         await jobs.add('runs', [{ id: jobId('run', runId), data: { runId, apply } }]);
         const deadline = Date.now() + RUN_WAIT_MS;
         for (;;) {

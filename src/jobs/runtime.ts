@@ -1,12 +1,12 @@
 import type { CrmPort } from '../crm/crm-port.js';
 import type { Database } from '../db/client.js';
-import { createControlStore } from '../db/control-store.js';
+import type { ControlStore } from '../db/control-store.js';
 import { eachDealLock } from '../db/deal-locks.js';
-import { createHeartbeatStore } from '../db/heartbeat-store.js';
-import { createOutboxStore } from '../db/outbox-store.js';
-import { createOverturnStore } from '../db/overturn-store.js';
-import { createProposalStore } from '../db/proposal-store.js';
-import { createQueuedRunStore } from '../db/queued-run-store.js';
+import type { HeartbeatStore } from '../db/heartbeat-store.js';
+import type { OutboxStore } from '../db/outbox-store.js';
+import type { OverturnStore } from '../db/overturn-store.js';
+import type { ProposalStore } from '../db/proposal-store.js';
+import type { QueuedRunStore } from '../db/queued-run-store.js';
 import type { RunLedger } from '../db/run-ledger.js';
 import type { Policy } from '../domain/policy.js';
 import type { RunSummary } from '../domain/run-summary.js';
@@ -44,6 +44,15 @@ export interface RuntimeDeps {
   readonly database: Database;
   readonly crm: CrmPort;
   readonly ledger: RunLedger;
+  /** The composition root's stores (`createStores`); the runtime builds none of its own. */
+  readonly stores: {
+    readonly proposals: ProposalStore;
+    readonly outbox: OutboxStore;
+    readonly runs: QueuedRunStore;
+    readonly heartbeats: HeartbeatStore;
+    readonly control: ControlStore;
+    readonly overturns: OverturnStore;
+  };
   readonly policy: Policy;
   readonly liveWrites: string | undefined;
   readonly notifier: Notifier | null;
@@ -80,11 +89,7 @@ export interface Runtime {
 export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const { db } = deps.database;
   const log = deps.logger.child({ component: deps.role });
-  const proposals = createProposalStore(db);
-  const outbox = createOutboxStore(db);
-  const runs = createQueuedRunStore(db);
-  const heartbeats = createHeartbeatStore(db);
-  const control = createControlStore(db);
+  const { proposals, outbox, runs, heartbeats, control } = deps.stores;
   const consumesApplies = deps.role === 'worker' || deps.jobs.mode === 'inline';
   const schedules = deps.schedules ?? [];
   const undoHours = deps.undoWindowHours;
@@ -148,7 +153,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       runs,
       jobs: deps.jobs,
       lease: workerLease,
-      watchOverturns: createOverturnWatch(createOverturnStore(deps.database.db), log),
+      watchOverturns: createOverturnWatch(deps.stores.overturns, log),
       ...(deps.secondOpinion ? { secondOpinion: deps.secondOpinion } : {}),
     };
     runDeps = qdeps;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createStores } from '../../src/app-context.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
@@ -168,6 +169,7 @@ describe('worker resilience (each test on its own redis-server)', () => {
       database: h.database,
       crm: createLocalCrm(h.database.db),
       ledger: createRunLedger(h.database.db),
+      stores: createStores(h.database.db),
       policy: loadPolicyFile(AUTO_NEXT_STEP_POLICY),
       liveWrites: '1',
       notifier: null,

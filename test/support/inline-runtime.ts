@@ -1,5 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
+import { createStores } from '../../src/app-context.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import type { Database } from '../../src/db/client.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
@@ -26,6 +27,7 @@ export function startInlineServeRuntime(input: {
     database: input.database,
     crm,
     ledger: createRunLedger(db),
+    stores: createStores(db),
     policy: input.policy,
     liveWrites: input.liveWrites,
     notifier: createNotifier({

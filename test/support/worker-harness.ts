@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
 import { generatePipeline } from '../../bench/generate.js';
+import { createStores } from '../../src/app-context.js';
 import type { CrmPort, PropertyWrite, WriteResult } from '../../src/crm/crm-port.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
@@ -155,6 +156,7 @@ export async function startTestWorker(input: {
     database: input.database,
     crm,
     ledger: createRunLedger(db),
+    stores: createStores(db),
     policy,
     liveWrites: input.liveWrites,
     notifier: input.slack

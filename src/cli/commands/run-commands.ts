@@ -58,9 +58,9 @@ export function registerUndo(program: Command, ctx: CliContext): void {
     .option('--apply', 'ask for live writes (LIVE_WRITES=1 must also be set)', false)
     .option('--json', 'print the undo run summary as JSON', false)
     .action(async (opts: UndoCommandOptions) => {
-      const { config, logger } = ctx.boot();
+      const { config } = ctx.boot();
       undoTarget(opts);
-      const { summary, slack } = await ctx.withApp((app) => executeUndo(app, config, logger, opts));
+      const { summary, slack } = await ctx.withApp((app) => executeUndo(app, config, opts));
       ctx.io.stdout(
         opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatRunSummary(summary)}\n`,
       );
