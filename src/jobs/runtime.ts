@@ -20,7 +20,7 @@ import { createOverturnWatch } from '../services/overturn-watch.js';
 import { publishRun } from '../services/publish-run.js';
 import type { QueuedRunDeps } from '../services/queued-run-deps.js';
 import { settleBeforeDeciding } from '../services/recover-writes.js';
-import { failDealJob, runDealJob } from '../services/run-deal-job.js';
+import { createDealJobCaches, failDealJob, runDealJob } from '../services/run-deal-job.js';
 import {
   DEFAULT_RUN_LEASE_MS,
   holdLeases,
@@ -152,6 +152,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       extractor: deps.extractor,
       runs,
       jobs: deps.jobs,
+      dealJobCaches: createDealJobCaches(),
       lease: workerLease,
       watchOverturns: createOverturnWatch(deps.stores.overturns, log),
       ...(deps.secondOpinion ? { secondOpinion: deps.secondOpinion } : {}),

@@ -3,6 +3,7 @@ import type { ExtractorPort } from '../extraction/extractor-port.js';
 import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import type { JobSystem } from '../jobs/job-system.js';
 import type { WatchOverturns } from './overturn-watch.js';
+import type { DealJobCaches } from './run-deal-job.js';
 import type { RunDeps } from './run-state.js';
 
 /** What the worker's run and deal jobs share. */
@@ -10,6 +11,8 @@ export interface QueuedRunDeps extends RunDeps {
   readonly extractor: ExtractorPort;
   readonly runs: QueuedRunStore;
   readonly jobs: Pick<JobSystem, 'add'>;
+  /** This process's deal-job caches (`createDealJobCaches`). */
+  readonly dealJobCaches: DealJobCaches;
   /** Logs values reps overturned, from the deal each job read (SPEC G26). */
   readonly watchOverturns?: WatchOverturns;
   /** The injection screen's optional second opinion on auto writes (SCOUT_SCREEN_SECOND_OPINION). */

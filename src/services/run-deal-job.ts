@@ -23,17 +23,29 @@ const PREFETCH_BATCH = 100;
  * covers the default deal concurrency (SCOUT_WORKER_CONCURRENCY, 20).
  */
 const PREFETCH_LOOKBACK = 32;
-const prefetch = createDealPrefetch({
-  batch: PREFETCH_BATCH,
-  ttlMs: 120_000,
-  now: () => Date.now(),
-});
 
-/** Run contexts (schema, users, fields) by run id: one CRM read per run per process, not per deal. */
-const contexts = new Map<string, Promise<RunState>>();
+/**
+ * What one process's deal jobs share: CRM reads prefetched for the deals around each job,
+ * and run contexts (schema, users, fields) by run id — one CRM read per run per process,
+ * not per deal. The runtime makes one per process; nothing here is module state.
+ */
+export interface DealJobCaches {
+  readonly prefetch: ReturnType<typeof createDealPrefetch>;
+  readonly contexts: Map<string, Promise<RunState>>;
+}
+
+export function createDealJobCaches(): DealJobCaches {
+  return {
+    // Wall time, not the run's clock: the TTL bounds how long a read waits in memory.
+    prefetch: createDealPrefetch({ batch: PREFETCH_BATCH, ttlMs: 120_000, now: () => Date.now() }),
+    contexts: new Map(),
+  };
+}
+
 const CONTEXTS_KEPT = 8;
 
 function contextFor(deps: QueuedRunDeps, run: RunRow): Promise<RunState> {
+  const { contexts } = deps.dealJobCaches;
   let ctx = contexts.get(run.id);
   if (!ctx) {
     ctx = runState(deps, {
@@ -78,7 +90,7 @@ async function dealJob(
   await settleBeforeDeciding(deps, [dealId]);
   const [state, { deal, notes }, context] = await Promise.all([
     contextFor(deps, run),
-    prefetch.read(deps.crm, runId, dealId, () =>
+    deps.dealJobCaches.prefetch.read(deps.crm, runId, dealId, () =>
       deps.runs.queuedFrom(
         runId,
         Math.max(0, (found.seq ?? 0) - PREFETCH_LOOKBACK),
@@ -168,7 +180,7 @@ async function settle(
 /** Completes the run if nothing is left queued; exactly one caller gets the summary back. */
 export function finishIfSettled(deps: QueuedRunDeps, runId: string): Promise<RunSummary | null> {
   return deps.runs.completeIfSettled(runId, (run, totals) => {
-    contexts.delete(runId);
+    deps.dealJobCaches.contexts.delete(runId);
     return summarize({
       runId,
       open: run.mode === 'live',
