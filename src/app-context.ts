@@ -88,9 +88,12 @@ export async function openApp(config: Config, logger: Logger): Promise<AppContex
     );
   }
   const database = openDatabase(url);
-  const crm = createCrm(config, database);
-  if (config.SCOUT_DEAL_URL) crm.crm.dealUrl = dealUrlFrom(config.SCOUT_DEAL_URL);
-  return composeApp({ config, logger, database, crm: crm.crm, closeCrm: crm.close });
+  const opened = createCrm(config, database);
+  // The adapters are plain objects of closures: a copy with the link is the same CRM.
+  const crm: CrmPort = config.SCOUT_DEAL_URL
+    ? { ...opened.crm, dealUrl: dealUrlFrom(config.SCOUT_DEAL_URL) }
+    : opened.crm;
+  return composeApp({ config, logger, database, crm, closeCrm: opened.close });
 }
 
 /** An app over a database and CRM already open (`openApp`'s, or the demo's embedded ones). */
