@@ -49,12 +49,12 @@ export interface Demo {
   readonly seeded: SeedResult | null;
   /**
    * One run through the queue (dry unless `apply`), its cards and summary posted to the
-   * sandbox. Resolves when the database says the run is done: BullMQ cannot say it is idle.
+   * sandbox. Resolves when the database says the run is done and its summary posted.
    */
   run(apply: boolean): Promise<{ runId: string; summary: RunSummary; text: string }>;
   /**
-   * Resolves when every click, apply and card update started so far has finished; on
-   * BullMQ (REDIS_URL), once the applies are queued: its queues cannot say when they are done.
+   * Resolves when every click, apply and card update started so far has finished (on
+   * BullMQ, when its queues hold no work).
    */
   idle(): Promise<void>;
   stop(): Promise<void>;

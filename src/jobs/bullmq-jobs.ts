@@ -33,6 +33,28 @@ interface Retries {
   readonly backoffMs: number;
 }
 
+const IDLE_POLL_MS = 50;
+
+/** True when no queue holds work; a scheduler's next occurrence (a delayed repeat) is not work. */
+async function queuesIdle(queue: (name: QueueName) => Queue): Promise<boolean> {
+  for (const name of QUEUE_NAMES) {
+    const counts = await queue(name).getJobCounts(
+      'active',
+      'waiting',
+      'prioritized',
+      'waiting-children',
+      'delayed',
+    );
+    const { delayed = 0, ...rest } = counts;
+    if (Object.values(rest).some((n) => n > 0)) return false;
+    if (delayed > 0) {
+      const jobs = await queue(name).getDelayed(0, delayed);
+      if (jobs.some((job) => !job.repeatJobKey)) return false;
+    }
+  }
+  return true;
+}
+
 /** Ids looked up in Redis at once when requeueing. */
 const REQUEUE_CHUNK = 1_000;
 
@@ -232,7 +254,14 @@ export async function createBullJobs(options: BullJobsOptions): Promise<JobSyste
       return [...runs, ...ops].map((s) => s.key).sort();
     },
 
-    async idle() {},
+    async idle() {
+      // BullMQ has no "drained" event across processes: poll the counts until two in a row
+      // show no work, so a job handed from one queue to another in between is not missed.
+      for (let quiet = 0; quiet < 2; ) {
+        quiet = (await queuesIdle(queue)) ? quiet + 1 : 0;
+        await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+      }
+    },
 
     async close(deadlineMs = 30_000) {
       const graceful = Promise.all(workers.map((w) => w.close()));

@@ -53,7 +53,10 @@ export interface JobSystem {
   upsertSchedules(schedules: readonly Schedule[], heartbeatEveryMs: number): Promise<void>;
   /** Keys of the job schedulers registered now (`schedule-<id>` and the heartbeat). */
   schedulerKeys(): Promise<string[]>;
-  /** Inline: resolves when no job is queued or running. BullMQ: at once (other processes hold the work). */
+  /**
+   * Resolves when no job is queued, running or waiting to retry (inline: in this process;
+   * BullMQ: in every process on the queues). A schedule's next occurrence does not count.
+   */
   idle(): Promise<void>;
   /** Stops taking jobs, waits for running ones up to the deadline, and disconnects. */
   close(deadlineMs?: number): Promise<{ drained: boolean }>;

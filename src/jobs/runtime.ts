@@ -76,7 +76,7 @@ export interface Runtime {
   kick(): void;
   /** One reconciler pass and one watchdog pass, now. */
   tick(): Promise<void>;
-  /** Resolves when the outbox is relayed and (inline) every job has finished. */
+  /** Resolves when the outbox is relayed and every job this process consumes has finished. */
   idle(): Promise<void>;
   stop(deadlineMs?: number): Promise<{ drained: boolean }>;
 }
@@ -289,7 +289,8 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       for (;;) {
         await relay();
         const more = await outbox.unrelayed(1);
-        await deps.jobs.idle();
+        // `serve` on BullMQ hands its work to the worker: it waits for its relay only.
+        if (consumesApplies) await deps.jobs.idle();
         if (more.length === 0 && !relaying) return;
       }
     },

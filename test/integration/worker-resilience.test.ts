@@ -204,7 +204,7 @@ describe('worker resilience (each test on its own redis-server)', () => {
     }, 'every approval applied');
     // Another reconciler pass re-enqueues nothing new and writes nothing twice.
     await worker.runtime.tick();
-    await new Promise((r) => setTimeout(r, 300));
+    await worker.runtime.idle();
     const applied = await appliedRows(h, ids);
     for (const id of ids) expect(applied.get(id)).toBe(1);
     expect(Object.fromEntries(writes)).toEqual(
@@ -386,9 +386,9 @@ describe('worker resilience (each test on its own redis-server)', () => {
       const [r] = await h.database.sql`select status from runs where id = ${runId}`;
       return r?.status === 'completed';
     }, 'the run to complete');
-    // Give a second, duplicate delivery the time it would need to show.
+    // A second, duplicate delivery would be queued or running until the queues are idle.
     await worker.runtime.tick();
-    await new Promise((r) => setTimeout(r, 1_000));
+    await worker.runtime.idle();
     expect(extractions).toBe(1);
     expect(writes.size).toBeGreaterThan(0);
     for (const [key, n] of writes) expect(n, key).toBe(1);
@@ -470,7 +470,7 @@ describe('worker resilience (each test on its own redis-server)', () => {
       return p?.status === 'applied';
     }, 'the approval applied after the outage');
     await worker.runtime.tick();
-    await new Promise((r) => setTimeout(r, 300));
+    await worker.runtime.idle();
     expect(Object.fromEntries(writes)).toEqual({ 'd0/next_step': 1 });
     expect((await appliedRows(h, [id])).get(id)).toBe(1);
   });
