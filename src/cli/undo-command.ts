@@ -8,8 +8,8 @@ import type { Logger } from '../logger.js';
 import { viewProposals } from '../services/proposal-view.js';
 import { processLease } from '../services/run-lifecycle.js';
 import { type UndoSummary, undoChanges } from '../services/undo-run.js';
+import type { SlackUndoDeps } from '../slack/listeners/undo-button.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
-import type { SlackUndoDeps } from '../slack/undo-button.js';
 
 export interface UndoCommandOptions {
   run?: string;

@@ -1,21 +1,21 @@
 import type * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { z } from 'zod';
-import type { OfferRow, SuggestionStore } from '../db/suggestion-store.js';
-import { DISMISSED } from '../domain/rejection-memory.js';
-import type { Logger } from '../logger.js';
-import { mayDecideNow } from '../services/decide-proposal.js';
-import { viewOffers } from '../services/offer-view.js';
-import { logOf, type PromoteDeps, promoteSuggestion } from '../services/promote-suggestion.js';
-import type { Background } from './background.js';
+import type { OfferRow, SuggestionStore } from '../../db/suggestion-store.js';
+import { DISMISSED } from '../../domain/rejection-memory.js';
+import type { Logger } from '../../logger.js';
+import { mayDecideNow } from '../../services/decide-proposal.js';
+import { viewOffers } from '../../services/offer-view.js';
+import { logOf, type PromoteDeps, promoteSuggestion } from '../../services/promote-suggestion.js';
+import type { Background } from '../background.js';
 import {
   ACTION_DISMISS,
   ACTION_PROMOTE,
   ACTION_PROMOTE_ALL,
-} from './blocks/suggestions-message.js';
-import { ephemeralOf } from './ephemeral.js';
-import type { Notifier } from './notifier.js';
-import { slackOwnerOf } from './notifier.js';
+} from '../blocks/suggestions-message.js';
+import { ephemeralOf } from '../ephemeral.js';
+import type { Notifier } from '../notifier.js';
+import { slackOwnerOf } from '../notifier.js';
+import { offerButton, useAllButton } from './button-values.js';
 
 export const PROMOTION_ACTIONS = [ACTION_PROMOTE, ACTION_PROMOTE_ALL, ACTION_DISMISS];
 
@@ -30,22 +30,6 @@ export interface PromotionButtonDeps extends PromoteDeps {
   /** After an offer changed: the Home tabs to refresh. */
   readonly afterChange?: (user: string, offer: OfferRow) => void;
 }
-
-const json = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((s, ctx): z.output<T> => {
-    try {
-      return schema.parse(JSON.parse(s));
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not a Scout button value' });
-      return z.NEVER;
-    }
-  });
-const offerButton = json(
-  z.strictObject({ s: z.string().min(1).max(100), v: z.number().int().min(1) }),
-);
-const useAllButton = json(
-  z.strictObject({ r: z.string().min(1).max(100), d: z.string().min(1).max(200) }),
-);
 
 type Click = bolt.SlackActionMiddlewareArgs<bolt.BlockButtonAction> & bolt.AllMiddlewareArgs;
 
