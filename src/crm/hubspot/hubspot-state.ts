@@ -1,6 +1,6 @@
+import { createKeyedMutex } from '../../concurrency/keyed-mutex.js';
 import type { PropertyDef } from '../../domain/values.js';
 import type { HubSpotHttp } from './hubspot-http.js';
-import { createKeyedMutex } from './keyed-mutex.js';
 import { toPropertyDef } from './property-types.js';
 import { propertiesSchema } from './wire.js';
 
