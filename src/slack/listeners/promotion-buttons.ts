@@ -114,8 +114,20 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
       ),
     );
 
-  app.action<bolt.BlockButtonAction>(
-    { action_id: ACTION_PROMOTE },
+  /**
+   * A click on one suggestion's button: parsed and authorised, then `decide` commits
+   * before Slack is answered, and what it returns runs after.
+   */
+  const onOffer =
+    (
+      tried: string,
+      decide: (
+        row: OfferRow,
+        version: number,
+        user: string,
+        channel?: string,
+      ) => Promise<() => Promise<void> | void>,
+    ) =>
     async ({ ack, body, action }: Click) => {
       const parsed = offerButton.safeParse(action.value);
       const row = parsed.success ? await deps.suggestions.get(parsed.data.s) : null;
@@ -126,15 +138,22 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
       const user = body.user.id;
       const channel = body.channel?.id;
       if (!(await authorised(row, user))) {
-        await refuse(row, user, channel, 'use a suggestion');
+        await refuse(row, user, channel, tried);
         await ack();
         return;
       }
-      const claimed = await deps.suggestions.claim(row.id, parsed.data.v, user, deps.clock());
+      const then = await decide(row, parsed.data.v, user, channel);
       await ack();
-      if (claimed) promote([claimed], user, channel);
-      else already((await deps.suggestions.get(row.id)) ?? row, user, channel);
-    },
+      await then();
+    };
+
+  app.action<bolt.BlockButtonAction>(
+    { action_id: ACTION_PROMOTE },
+    onOffer('use a suggestion', async (row, version, user, channel) => {
+      const claimed = await deps.suggestions.claim(row.id, version, user, deps.clock());
+      if (claimed) return () => promote([claimed], user, channel);
+      return async () => already((await deps.suggestions.get(row.id)) ?? row, user, channel);
+    }),
   );
 
   app.action<bolt.BlockButtonAction>(
@@ -168,35 +187,18 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
 
   app.action<bolt.BlockButtonAction>(
     { action_id: ACTION_DISMISS },
-    async ({ ack, body, action }: Click) => {
-      const parsed = offerButton.safeParse(action.value);
-      const row = parsed.success ? await deps.suggestions.get(parsed.data.s) : null;
-      if (!parsed.success || !row) {
-        await ack();
-        return;
-      }
-      const user = body.user.id;
-      const channel = body.channel?.id;
-      if (!(await authorised(row, user))) {
-        await refuse(row, user, channel, 'dismiss a suggestion');
-        await ack();
-        return;
-      }
+    onOffer('dismiss a suggestion', async (row, version, user, channel) => {
       // Logged `rejected` on the rep-owned field: later runs do not suggest it again (G24).
-      const dismissed = await deps.suggestions.dismiss(
-        row.id,
-        parsed.data.v,
-        user,
-        deps.clock(),
-        (r) => logOf(r, 'rejected', DISMISSED, null),
+      const dismissed = await deps.suggestions.dismiss(row.id, version, user, deps.clock(), (r) =>
+        logOf(r, 'rejected', DISMISSED, null),
       );
-      await ack();
-      if (!dismissed) already((await deps.suggestions.get(row.id)) ?? row, user, channel);
-      else
+      if (!dismissed)
+        return async () => already((await deps.suggestions.get(row.id)) ?? row, user, channel);
+      return () =>
         deps.background.run('refresh-suggestions', async () => {
           await deps.notifier.refreshSuggestions?.(row.runId, row.recordId);
           deps.afterChange?.(user, row);
         });
-    },
+    }),
   );
 }
