@@ -17,7 +17,7 @@ export function registerScoutCommand(app: bolt.App, ctx: ListenerContext): void 
 
 /**
  * `/scout pause|resume|status`, for configured ops admins only. A pause closes the
- * locks for every run and apply from the next write on; it can never open them.
+ * write gates for every run and apply from the next write on; it can never open them.
  */
 export async function scoutCommand(
   deps: {
