@@ -1,8 +1,14 @@
 import pLimit from 'p-limit';
 import type postgres from 'postgres';
+import { createKeyedMutex } from '../concurrency/keyed-mutex.js';
 
 /** Runs `fn` while no other work on the same deal runs; the lock is released however `fn` ends. */
 export type DealLock = <T>(dealId: string, fn: () => Promise<T>) => Promise<T>;
+
+/** The advisory lock key of a deal; `deal-locks.ts` takes the same keys at transaction level. */
+export function dealLockKey(dealId: string): string {
+  return `scout-deal:${dealId}`;
+}
 
 /** Connections in a server database's pool unless told otherwise. */
 export const DEFAULT_POOL_SIZE = 10;
@@ -33,14 +39,24 @@ export function dealLock(sql: postgres.Sql, poolSize: number): DealLock {
     slots(async () => {
       const conn = await sql.reserve();
       try {
-        await conn`select pg_advisory_lock(hashtextextended(${`scout-deal:${dealId}`}, 0))`;
+        await conn`select pg_advisory_lock(hashtextextended(${dealLockKey(dealId)}, 0))`;
         try {
           return await fn();
         } finally {
-          await conn`select pg_advisory_unlock(hashtextextended(${`scout-deal:${dealId}`}, 0))`;
+          await conn`select pg_advisory_unlock(hashtextextended(${dealLockKey(dealId)}, 0))`;
         }
       } finally {
         conn.release();
       }
     });
+}
+
+/**
+ * The deal lock of a single-process deployment (the embedded database has one
+ * connection, so an advisory lock on a second one would deadlock): a keyed mutex in
+ * memory. Work on one deal runs one at a time, in arrival order; other deals run freely.
+ */
+export function inProcessDealLock(): DealLock {
+  const mutex = createKeyedMutex();
+  return (dealId, fn) => mutex.withKeys([dealId], fn);
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-import type { DealLock } from './deal-lock.js';
+import { type DealLock, dealLockKey } from './deal-lock.js';
 
 /**
  * Runs `fn` while no other work on any of these deals runs: the same per-deal locks that
@@ -20,7 +20,7 @@ export function advisoryDealLocks(db: Db): DealLocks {
     db.transaction(async (tx) => {
       for (const id of inIdOrder(dealIds))
         await tx.execute(
-          sql`select pg_advisory_xact_lock(hashtextextended(${`scout-deal:${id}`}, 0))`,
+          sql`select pg_advisory_xact_lock(hashtextextended(${dealLockKey(id)}, 0))`,
         );
       return fn();
     });

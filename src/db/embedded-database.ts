@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { Database } from './client.js';
-import { inProcessDealLock } from './in-process-deal-lock.js';
+import { inProcessDealLock } from './deal-lock.js';
 import { MIGRATIONS_FOLDER } from './migrate.js';
 import * as schema from './schema.js';
 

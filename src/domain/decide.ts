@@ -16,7 +16,7 @@ export interface DealNote extends CitableNote {
   readonly createdAt: Date;
 }
 
-/** What a finding leads to, before the locks decide whether a write really happens. */
+/** What a finding leads to, before the write gates decide whether a write really happens. */
 export type Outcome =
   | {
       kind: 'write';

@@ -1,7 +1,7 @@
 import { ACTIONS, type Action } from './actions.js';
 import { type ChainHead, formatChainHead } from './hash-chain.js';
-import type { LockState } from './locks.js';
 import { formatUndoLines, type UndoInfo } from './undo-summary.js';
+import type { WriteGateState } from './write-gates.js';
 
 export interface ModelUsage {
   input_tokens: number;
@@ -25,7 +25,7 @@ export interface RunSummary {
   /** SPEC G20: `interrupted` when the run's process died and its lease lapsed. */
   status: RunStatus;
   mode: 'live' | 'dry_run';
-  locks: LockState;
+  locks: WriteGateState;
   scanned: number;
   total: number;
   cap: number | null;
@@ -108,11 +108,11 @@ export function formatRunSummary(s: RunSummary): string {
   const lines: string[] = [summaryHeadline(s)];
   for (const w of s.warnings) lines.push(`WARNING: ${w}`);
   lines.push(`run ${s.run_id}`);
-  const locks =
+  const gatesLine =
     `locks: --apply ${yesNo(s.locks.apply)} · LIVE_WRITES=1 ${yesNo(s.locks.live_writes)} · ` +
     `pause ${s.locks.paused ? 'ON (writes blocked)' : 'off'}`;
   if (s.undo) {
-    lines.push(...formatUndoLines(s.undo, s.mode, s.counts, locks));
+    lines.push(...formatUndoLines(s.undo, s.mode, s.counts, gatesLine));
     if (s.chain_head !== undefined) lines.push(formatChainHead(s.chain_head));
     return lines.join('\n');
   }
@@ -120,7 +120,7 @@ export function formatRunSummary(s: RunSummary): string {
     `scanned ${s.scanned} of ${s.total} deals${s.cap === null ? ' (no cap)' : ` (cap ${s.cap})`}; ` +
       `${s.deals.extracted} extracted, ${s.deals.no_new_notes} had no new notes, ${s.deals.failed} failed`,
   );
-  lines.push(locks);
+  lines.push(gatesLine);
   const counts = ACTIONS.filter((a) => s.counts[a] > 0).map((a) => `${a} ${s.counts[a]}`);
   lines.push(`actions: ${counts.length > 0 ? counts.join(' · ') : 'none'}`);
   if (s.mode === 'dry_run') {

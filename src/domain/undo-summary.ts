@@ -28,9 +28,9 @@ export function formatUndoLines(
   undo: UndoInfo,
   mode: 'live' | 'dry_run',
   counts: Readonly<Record<Action, number>>,
-  locks: string,
+  gatesLine: string,
 ): string[] {
-  const lines = [`undo of ${describeTarget(undo.target)}`, locks];
+  const lines = [`undo of ${describeTarget(undo.target)}`, gatesLine];
   if (undo.nothing_to_undo !== null) lines.push(`NOTHING TO UNDO: ${undo.nothing_to_undo}`);
   lines.push(
     `${undo.changes} live change${undo.changes === 1 ? '' : 's'}, ${undo.already_undone} already undone; ` +

@@ -1,8 +1,8 @@
 import type { CrmPort, WriteResult } from '../crm/crm-port.js';
 import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
-import { resolveLocks } from '../domain/locks.js';
 import type { Policy } from '../domain/policy.js';
 import { AGENT_PREFIX, valuesEqual } from '../domain/values.js';
+import { resolveWriteGates } from '../domain/write-gates.js';
 import { entry } from './decide-proposal.js';
 import { type ProposalView, type UndoWindow, viewProposal } from './proposal-view.js';
 import { writeRecorded } from './recorded-write.js';
@@ -21,7 +21,7 @@ export interface ApplyDeps {
 /**
  * Writes an approved proposal (the Approve button is the promotion, SPEC G2): re-read
  * the CRM, write only if the field still holds the value the card showed (else
- * `stale`), and only through both locks and the pause (else `would_apply`). The
+ * `stale`), and only through the write gates (else `would_apply`). The
  * proposal's own run decides the intent: a dry-run card never writes. Called under the
  * deal's lock (runApplyJob), the lock under which an undo of the proposal's run expires
  * it: so a proposal whose run was undone is no longer approved here and nothing is written.
@@ -67,7 +67,7 @@ export async function applyProposal(
 
   const type = view.def?.type ?? 'text';
   const current = view.deal.properties[row.field] ?? null;
-  const locks = resolveLocks({
+  const gates = resolveWriteGates({
     applyRequested: !row.dryRun,
     liveWritesEnv: deps.liveWrites,
     paused: await deps.isPaused(),
@@ -75,7 +75,7 @@ export async function applyProposal(
   // An earlier attempt wrote and then died before recording it (FAILURE-MODES 21):
   // record the write it made instead of writing again or calling it stale.
   if (
-    locks.open &&
+    gates.open &&
     !valuesEqual(type, current, row.oldValue ?? null) &&
     valuesEqual(type, current, value)
   ) {
@@ -89,10 +89,10 @@ export async function applyProposal(
     const why = `it is now ${JSON.stringify(current)}, not ${JSON.stringify(row.oldValue ?? null)}`;
     return finish('stale', why, `stale: the CRM value changed since the proposal; ${why}`);
   }
-  if (!locks.open) {
+  if (!gates.open) {
     const why = row.dryRun
       ? 'the proposal came from a dry run'
-      : locks.warnings.join('; ') || 'a lock is closed';
+      : gates.warnings.join('; ') || 'a lock is closed';
     return finish('would_apply', why, `would apply ${JSON.stringify(value)}: ${why}`);
   }
   const write = {

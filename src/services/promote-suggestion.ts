@@ -4,9 +4,9 @@ import type { ProvenanceEntry } from '../db/run-ledger.js';
 import type { OfferEnd, OfferRow, SuggestionStore } from '../db/suggestion-store.js';
 import type { WriteJournal } from '../db/write-journal.js';
 import type { Action } from '../domain/actions.js';
-import { resolveLocks } from '../domain/locks.js';
 import type { Policy } from '../domain/policy.js';
 import { isEmptyValue, type PropertyValue, valuesEqual } from '../domain/values.js';
+import { resolveWriteGates } from '../domain/write-gates.js';
 import { writeRecorded } from './recorded-write.js';
 import { recoverInterruptedWrites } from './recover-writes.js';
 
@@ -24,7 +24,7 @@ export interface PromoteDeps {
 /**
  * Copies a claimed suggestion into its rep-owned field (SPEC G23): only while that field
  * is still empty (compare-then-write: a field filled meanwhile is left alone and the offer
- * says what it holds), only through both locks and the pause (else `would_promote`), and
+ * says what it holds), only through the write gates (else `would_promote`), and
  * only while the policy keeps the field in the suggest lane. The write and its `promoted`
  * row never come apart (the one write path, writeRecorded), and `scout undo` reverts it.
  */
@@ -72,15 +72,15 @@ export async function promoteSuggestion(deps: PromoteDeps, offerId: string) {
         logOf(row, 'skipped', `not promoted: the field is no longer empty; ${holds}`, current),
       );
     }
-    const locks = resolveLocks({
+    const gates = resolveWriteGates({
       applyRequested: !row.dryRun,
       liveWritesEnv: deps.liveWrites,
       paused: await deps.isPaused(),
     });
-    if (!locks.open) {
+    if (!gates.open) {
       const why = row.dryRun
         ? 'the suggestion came from a dry run'
-        : locks.warnings.join('; ') || 'a lock is closed';
+        : gates.warnings.join('; ') || 'a lock is closed';
       return deps.suggestions.finish(row.id, 'would_promote', why, {
         ...logOf(
           row,

@@ -1,8 +1,8 @@
 import type { QueuedRunStore, RunRow } from '../db/queued-run-store.js';
 import { type Action, emptyCounts } from '../domain/actions.js';
-import type { LockState } from '../domain/locks.js';
 import { estimateCost } from '../domain/model-pricing.js';
 import { emptyUsage, type ModelUsage, policyOf, type RunSummary } from '../domain/run-summary.js';
+import type { WriteGateState } from '../domain/write-gates.js';
 import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
 import type { Logger } from '../logger.js';
 import type { Notifier } from '../slack/notifier.js';
@@ -86,7 +86,7 @@ export function storedSummary(run: RunRow): RunSummary {
     run_id: run.id,
     status: run.status === 'interrupted' || run.status === 'failed' ? run.status : 'completed',
     mode: run.mode === 'live' ? 'live' : 'dry_run',
-    locks: run.locks as LockState,
+    locks: run.locks as WriteGateState,
     scanned: run.scanned,
     total: run.total,
     cap: run.cap,

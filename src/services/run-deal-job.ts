@@ -2,9 +2,9 @@ import { countingCrmCalls } from '../crm/crm-call-count.js';
 import type { CrmDeal } from '../crm/crm-port.js';
 import type { RunRow } from '../db/queued-run-store.js';
 import { AlreadySettled, RunEnded } from '../db/run-ledger.js';
-import type { LockState } from '../domain/locks.js';
-import { resolveLocks } from '../domain/locks.js';
 import { emptyUsage, type RunSummary } from '../domain/run-summary.js';
+import type { WriteGateState } from '../domain/write-gates.js';
+import { resolveWriteGates } from '../domain/write-gates.js';
 import type { JobData } from '../jobs/job-data.js';
 import { type DealOutcome, failedExtraction } from './deal-outcome.js';
 import { createDealPrefetch } from './deal-prefetch.js';
@@ -50,7 +50,7 @@ function contextFor(deps: QueuedRunDeps, run: RunRow): Promise<RunState> {
   if (!ctx) {
     ctx = runState(deps, {
       runId: run.id,
-      resolved: { locks: run.locks as LockState, open: run.mode === 'live', warnings: [] },
+      resolved: { locks: run.locks as WriteGateState, open: run.mode === 'live', warnings: [] },
       dealIds: run.dealFilter ?? undefined,
       total: run.total,
       cap: run.cap,
@@ -104,11 +104,12 @@ async function dealJob(
     ? await extractDeal(deps, state, deal, notes, context, false)
     : failedExtraction(stub(dealId), run.model, 'the deal no longer exists in the CRM');
   // Asked after the model call, right before the writes: a pause (or this process lacking
-  // LIVE_WRITES=1) closes the run's locks for the next write; nothing opens them.
+  // LIVE_WRITES=1) closes the run's write gates for the next write; nothing opens them.
   const live = await stillLive(
     deps.ledger,
     run.mode === 'live' &&
-      resolveLocks({ applyRequested: true, liveWritesEnv: deps.liveWrites, paused: false }).open,
+      resolveWriteGates({ applyRequested: true, liveWritesEnv: deps.liveWrites, paused: false })
+        .open,
   );
   if (run.mode === 'live' && !live) await deps.runs.markPausedDuring(runId);
   await settle(deps, runId, live, outcome, crmCalls);
@@ -184,7 +185,7 @@ export function finishIfSettled(deps: QueuedRunDeps, runId: string): Promise<Run
     return summarize({
       runId,
       open: run.mode === 'live',
-      locks: run.locks as LockState,
+      locks: run.locks as WriteGateState,
       pausedDuring: run.pausedDuring,
       scanned: totals.scanned,
       total: run.total,

@@ -53,7 +53,7 @@ export interface RunExtractionDeps extends RunDeps {
 
 /**
  * One extraction pass (the pipeline in SPEC): page through deals, extract from notes
- * newer than each deal's watermark, judge every finding, write only through both locks,
+ * newer than each deal's watermark, judge every finding, write only through the write gates,
  * store proposals, and log every decision. Returns the run summary.
  */
 export async function runExtraction(

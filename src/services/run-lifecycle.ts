@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import type { RunLeaseSpec, RunLedger } from '../db/run-ledger.js';
 import type { Action } from '../domain/actions.js';
 import type { ChainHead } from '../domain/hash-chain.js';
-import { type LockState, type ResolvedLocks, resolveLocks } from '../domain/locks.js';
 import { estimateCost } from '../domain/model-pricing.js';
 import type { PolicySource } from '../domain/policy.js';
 import {
@@ -12,6 +11,7 @@ import {
   policyOf,
   type RunSummary,
 } from '../domain/run-summary.js';
+import { resolveWriteGates, type WriteGateState, type WriteGates } from '../domain/write-gates.js';
 import { ScoutError } from '../errors.js';
 import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
 import type { Logger } from '../logger.js';
@@ -70,7 +70,7 @@ export function holdLeases(deps: {
 /** What opening, reopening and ending a run need. */
 export interface LifecycleDeps {
   readonly ledger: RunLedger;
-  /** The raw `LIVE_WRITES` setting; only the exact string `1` opens the standing lock. */
+  /** The raw `LIVE_WRITES` setting; only the exact string `1` opens that gate. */
   readonly liveWrites: string | undefined;
   readonly clock: () => Date;
   readonly newId: () => string;
@@ -82,14 +82,14 @@ export interface LifecycleDeps {
 /** A run this process has recorded as running. */
 export interface OpenedRun {
   readonly runId: string;
-  readonly resolved: ResolvedLocks;
+  readonly resolved: WriteGates;
   readonly startedAt: Date;
   /** Renews the lease while this process works on it; null for worker runs (every worker renews those). */
   readonly lease: HeldLease | null;
 }
 
 /**
- * Resolves the locks (intent, LIVE_WRITES, pause) and records the run as running under
+ * Resolves the write gates (intent, LIVE_WRITES, pause) and records the run as running under
  * its lease. Runs a dead process left behind should have been noticed first
  * (`interruptLapsedRuns`), so that this run's decisions see them ended.
  */
@@ -108,7 +108,7 @@ export async function openRun(
     policy?: PolicySource | null;
   },
 ): Promise<OpenedRun> {
-  const resolved = resolveLocks({
+  const resolved = resolveWriteGates({
     applyRequested: run.apply,
     liveWritesEnv: deps.liveWrites,
     paused: await deps.ledger.isPaused(),
@@ -139,7 +139,7 @@ export async function openRun(
 
 /**
  * Picks up a run recorded earlier (a batch run whose process stopped): running again
- * under this process's lease, its locks resolved now. Refused while another live process
+ * under this process's lease, its write gates resolved now. Refused while another live process
  * still holds it.
  */
 export async function reopenRun(
@@ -152,7 +152,7 @@ export async function reopenRun(
       'run_busy',
       `Run ${run.id} is still held by another live process; it resumes the run itself`,
     );
-  const resolved = resolveLocks({
+  const resolved = resolveWriteGates({
     applyRequested: run.requestedApply,
     liveWritesEnv: deps.liveWrites,
     paused: await deps.ledger.isPaused(),
@@ -168,7 +168,7 @@ function renewing(deps: LifecycleDeps, lease: RunLeaseSpec): HeldLease | null {
 
 /**
  * The pause check before a run's next write: a live run stays live only while Scout is
- * not paused; once paused it stays dry to its end (nothing reopens the locks).
+ * not paused; once paused it stays dry to its end (nothing reopens the write gates).
  */
 export async function stillLive(ledger: Pick<RunLedger, 'isPaused'>, live: boolean) {
   return live && !(await ledger.isPaused());
@@ -213,7 +213,7 @@ export const SCHEDULE_INTENT = 'SCHEDULED AS LIVE';
 export function summarize(r: {
   runId: string;
   open: boolean;
-  locks: LockState;
+  locks: WriteGateState;
   pausedDuring: boolean;
   scanned: number;
   total: number;

@@ -3,10 +3,10 @@ import type { CrmPort } from '../crm/crm-port.js';
 import type { DealLocks } from '../db/deal-locks.js';
 import type { RunLeaseSpec, RunLedger } from '../db/run-ledger.js';
 import { type Action, emptyCounts } from '../domain/actions.js';
-import type { ResolvedLocks } from '../domain/locks.js';
 import type { FieldPolicy, Policy } from '../domain/policy.js';
 import { emptyUsage, type ModelUsage, type RunSummary } from '../domain/run-summary.js';
 import { type PropertyDef, suggestionProperty } from '../domain/values.js';
+import type { WriteGates } from '../domain/write-gates.js';
 import { ScoutError } from '../errors.js';
 import type { ExtractionRequest } from '../extraction/extractor-port.js';
 import type { DealOutcome } from './deal-outcome.js';
@@ -29,7 +29,7 @@ export interface RunDeps {
   readonly crm: CrmPort;
   readonly ledger: RunLedger;
   readonly policy: Policy;
-  /** The raw `LIVE_WRITES` setting; only the exact string `1` opens the standing lock. */
+  /** The raw `LIVE_WRITES` setting; only the exact string `1` opens that gate. */
   readonly liveWrites: string | undefined;
   readonly clock: () => Date;
   readonly newId: () => string;
@@ -54,12 +54,12 @@ export interface RunOptions {
   readonly rescan?: boolean;
 }
 
-/** A pass in progress: its identity, its locks and everything it has counted so far. */
+/** A pass in progress: its identity, its write gates and everything it has counted so far. */
 export interface RunState {
   readonly runId: string;
   readonly log: Logger;
-  readonly resolved: ResolvedLocks;
-  /** Starts as the locks say; a pause during the run turns it off for the rest. */
+  readonly resolved: WriteGates;
+  /** Starts as the write gates say; a pause during the run turns it off for the rest. */
   live: boolean;
   readonly warnings: string[];
   readonly defs: ReadonlyMap<string, PropertyDef>;
@@ -81,7 +81,7 @@ export interface RunState {
   readonly lease: HeldLease | null;
 }
 
-/** Checks the request, resolves the locks, reads the CRM's schema and records the run as started. */
+/** Checks the request, resolves the write gates, reads the CRM's schema and records the run as started. */
 export async function beginRun(
   deps: RunDeps,
   options: RunOptions,
@@ -143,7 +143,7 @@ export async function beginRun(
 
 /**
  * Picks up a run recorded earlier (a batch run whose process stopped): same run id and
- * intent, locks resolved now, counts continued from what it already logged.
+ * intent, write gates resolved now, counts continued from what it already logged.
  */
 export async function resumeRun(
   deps: RunDeps,
@@ -179,12 +179,12 @@ export async function resumeRun(
   return state;
 }
 
-/** The per-run context (schema, users, fields) for a run recorded earlier, with its locks as recorded. */
+/** The per-run context (schema, users, fields) for a run recorded earlier, with its write gates as recorded. */
 export async function runState(
   deps: RunDeps,
   r: {
     runId: string;
-    resolved: ResolvedLocks;
+    resolved: WriteGates;
     dealIds: readonly string[] | undefined;
     total: number;
     cap: number | null;

@@ -1,7 +1,7 @@
 import type { CrmPort } from '../crm/crm-port.js';
-import { type ResolvedLocks, resolveLocks } from '../domain/locks.js';
 import type { Policy } from '../domain/policy.js';
 import { type PropertyDef, suggestionProperty } from '../domain/values.js';
+import { resolveWriteGates, type WriteGates } from '../domain/write-gates.js';
 
 export type FieldSetupStatus =
   | 'created'
@@ -19,13 +19,13 @@ export interface FieldSetupRow {
 }
 
 export interface FieldSetupReport {
-  readonly locks: ResolvedLocks;
+  readonly locks: WriteGates;
   readonly rows: readonly FieldSetupRow[];
 }
 
 /**
  * Creates one `scout_<field>` property per `suggest` field of the policy, with the rep
- * field's type and options. A dry run unless both locks are open; re-running is a no-op.
+ * field's type and options. A dry run unless the write gates are open; re-running is a no-op.
  */
 export async function setupFields(
   deps: {
@@ -36,7 +36,7 @@ export async function setupFields(
   },
   options: { apply: boolean },
 ): Promise<FieldSetupReport> {
-  const locks = resolveLocks({
+  const gates = resolveWriteGates({
     applyRequested: options.apply,
     liveWritesEnv: deps.liveWrites,
     paused: await deps.isPaused(),
@@ -49,7 +49,7 @@ export async function setupFields(
     const exists = await group.exists();
     const status: FieldSetupStatus = exists
       ? 'exists'
-      : locks.open
+      : gates.open
         ? await group.create()
         : 'would_create';
     rows.push({
@@ -57,7 +57,7 @@ export async function setupFields(
       property: group.name,
       type: 'group',
       status,
-      detail: exists ? 'already there' : locks.open ? '' : 'dry run',
+      detail: exists ? 'already there' : gates.open ? '' : 'dry run',
     });
   }
   for (const field of deps.policy.dealFields.values()) {
@@ -94,7 +94,7 @@ export async function setupFields(
       type: rep.type,
       ...(rep.options ? { options: rep.options } : {}),
     };
-    if (!locks.open) {
+    if (!gates.open) {
       rows.push({
         field: field.name,
         property,
@@ -113,5 +113,5 @@ export async function setupFields(
       detail: '',
     });
   }
-  return { locks, rows };
+  return { locks: gates, rows };
 }

@@ -66,7 +66,7 @@ export const UNDO_MODEL = '(none)';
 
 /**
  * Reverts a whole run or one change from the recorded previous values (SPEC G15), as a
- * run of its own: through both locks and the pause (dry by default), restoring only
+ * run of its own: through the write gates (dry by default), restoring only
  * fields that still hold what Scout wrote, newest change first, each deal under its
  * lock and logged in one transaction. Changes an earlier live undo reverted are left
  * as they are, so undoing twice equals undoing once. A live undo of a run first expires
@@ -134,7 +134,7 @@ async function undoRun(
   let scanned = 0;
   const types = new Map((await deps.crm.listPropertyDefs()).map((d) => [d.name, d.type]));
   for (const [dealId, dealChanges] of byDeal) {
-    // A pause closes the locks from the next deal on; nothing reopens them.
+    // A pause closes the write gates from the next deal on; nothing reopens them.
     if (live && !(await stillLive(deps.ledger, live))) {
       live = false;
       warnings.push(pausedMidRun('undo', dealId));

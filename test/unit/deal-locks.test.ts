@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { inProcessDealLock } from '../../src/db/deal-lock.js';
 import { eachDealLock } from '../../src/db/deal-locks.js';
-import { inProcessDealLock } from '../../src/db/in-process-deal-lock.js';
 
 describe('many deals through a one-deal lock', () => {
   it('takes each deal once, in id order, whatever order it is given', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inProcessDealLock } from '../../src/db/in-process-deal-lock.js';
+import { inProcessDealLock } from '../../src/db/deal-lock.js';
 
 describe('the in-process deal lock (embedded mode)', () => {
   it('never runs two tasks on one deal at once, runs them in arrival order, and survives failures', async () => {

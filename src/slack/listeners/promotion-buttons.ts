@@ -1,21 +1,21 @@
 import type * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { z } from 'zod';
-import type { OfferRow, SuggestionStore } from '../db/suggestion-store.js';
-import { DISMISSED } from '../domain/rejection-memory.js';
-import type { Logger } from '../logger.js';
-import { mayDecideNow } from '../services/decide-proposal.js';
-import { viewOffers } from '../services/offer-view.js';
-import { logOf, type PromoteDeps, promoteSuggestion } from '../services/promote-suggestion.js';
-import type { Background } from './background.js';
+import type { OfferRow, SuggestionStore } from '../../db/suggestion-store.js';
+import { DISMISSED } from '../../domain/rejection-memory.js';
+import type { Logger } from '../../logger.js';
+import { mayDecideNow } from '../../services/decide-proposal.js';
+import { viewOffers } from '../../services/offer-view.js';
+import { logOf, type PromoteDeps, promoteSuggestion } from '../../services/promote-suggestion.js';
+import type { Background } from '../background.js';
 import {
   ACTION_DISMISS,
   ACTION_PROMOTE,
   ACTION_PROMOTE_ALL,
-} from './blocks/suggestions-message.js';
-import { ephemeralOf } from './ephemeral.js';
-import type { Notifier } from './notifier.js';
-import { slackOwnerOf } from './notifier.js';
+} from '../blocks/suggestions-message.js';
+import { ephemeralOf } from '../ephemeral.js';
+import type { Notifier } from '../notifier.js';
+import { slackOwnerOf } from '../notifier.js';
+import { offerButton, useAllButton } from './button-values.js';
 
 export const PROMOTION_ACTIONS = [ACTION_PROMOTE, ACTION_PROMOTE_ALL, ACTION_DISMISS];
 
@@ -30,22 +30,6 @@ export interface PromotionButtonDeps extends PromoteDeps {
   /** After an offer changed: the Home tabs to refresh. */
   readonly afterChange?: (user: string, offer: OfferRow) => void;
 }
-
-const json = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((s, ctx): z.output<T> => {
-    try {
-      return schema.parse(JSON.parse(s));
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not a Scout button value' });
-      return z.NEVER;
-    }
-  });
-const offerButton = json(
-  z.strictObject({ s: z.string().min(1).max(100), v: z.number().int().min(1) }),
-);
-const useAllButton = json(
-  z.strictObject({ r: z.string().min(1).max(100), d: z.string().min(1).max(200) }),
-);
 
 type Click = bolt.SlackActionMiddlewareArgs<bolt.BlockButtonAction> & bolt.AllMiddlewareArgs;
 
@@ -130,8 +114,20 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
       ),
     );
 
-  app.action<bolt.BlockButtonAction>(
-    { action_id: ACTION_PROMOTE },
+  /**
+   * A click on one suggestion's button: parsed and authorised, then `decide` commits
+   * before Slack is answered, and what it returns runs after.
+   */
+  const onOffer =
+    (
+      tried: string,
+      decide: (
+        row: OfferRow,
+        version: number,
+        user: string,
+        channel?: string,
+      ) => Promise<() => Promise<void> | void>,
+    ) =>
     async ({ ack, body, action }: Click) => {
       const parsed = offerButton.safeParse(action.value);
       const row = parsed.success ? await deps.suggestions.get(parsed.data.s) : null;
@@ -142,15 +138,22 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
       const user = body.user.id;
       const channel = body.channel?.id;
       if (!(await authorised(row, user))) {
-        await refuse(row, user, channel, 'use a suggestion');
+        await refuse(row, user, channel, tried);
         await ack();
         return;
       }
-      const claimed = await deps.suggestions.claim(row.id, parsed.data.v, user, deps.clock());
+      const then = await decide(row, parsed.data.v, user, channel);
       await ack();
-      if (claimed) promote([claimed], user, channel);
-      else already((await deps.suggestions.get(row.id)) ?? row, user, channel);
-    },
+      await then();
+    };
+
+  app.action<bolt.BlockButtonAction>(
+    { action_id: ACTION_PROMOTE },
+    onOffer('use a suggestion', async (row, version, user, channel) => {
+      const claimed = await deps.suggestions.claim(row.id, version, user, deps.clock());
+      if (claimed) return () => promote([claimed], user, channel);
+      return async () => already((await deps.suggestions.get(row.id)) ?? row, user, channel);
+    }),
   );
 
   app.action<bolt.BlockButtonAction>(
@@ -184,35 +187,18 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
 
   app.action<bolt.BlockButtonAction>(
     { action_id: ACTION_DISMISS },
-    async ({ ack, body, action }: Click) => {
-      const parsed = offerButton.safeParse(action.value);
-      const row = parsed.success ? await deps.suggestions.get(parsed.data.s) : null;
-      if (!parsed.success || !row) {
-        await ack();
-        return;
-      }
-      const user = body.user.id;
-      const channel = body.channel?.id;
-      if (!(await authorised(row, user))) {
-        await refuse(row, user, channel, 'dismiss a suggestion');
-        await ack();
-        return;
-      }
+    onOffer('dismiss a suggestion', async (row, version, user, channel) => {
       // Logged `rejected` on the rep-owned field: later runs do not suggest it again (G24).
-      const dismissed = await deps.suggestions.dismiss(
-        row.id,
-        parsed.data.v,
-        user,
-        deps.clock(),
-        (r) => logOf(r, 'rejected', DISMISSED, null),
+      const dismissed = await deps.suggestions.dismiss(row.id, version, user, deps.clock(), (r) =>
+        logOf(r, 'rejected', DISMISSED, null),
       );
-      await ack();
-      if (!dismissed) already((await deps.suggestions.get(row.id)) ?? row, user, channel);
-      else
+      if (!dismissed)
+        return async () => already((await deps.suggestions.get(row.id)) ?? row, user, channel);
+      return () =>
         deps.background.run('refresh-suggestions', async () => {
           await deps.notifier.refreshSuggestions?.(row.runId, row.recordId);
           deps.afterChange?.(user, row);
         });
-    },
+    }),
   );
 }

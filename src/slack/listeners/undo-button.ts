@@ -1,17 +1,17 @@
 import type * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { z } from 'zod';
-import type { CrmReader } from '../crm/crm-port.js';
-import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
-import type { ProvenanceEntry } from '../db/run-ledger.js';
-import type { Policy } from '../domain/policy.js';
-import type { Logger } from '../logger.js';
-import { entry } from '../services/decide-proposal.js';
-import { undoWindowOpen, viewProposal } from '../services/proposal-view.js';
-import { type UndoDeps, type UndoSummary, undoChanges } from '../services/undo-run.js';
-import type { Background } from './background.js';
-import { ACTION_UNDO, approvalCard, type CardProposal } from './blocks/approval-card.js';
-import type { Notifier } from './notifier.js';
+import type { CrmReader } from '../../crm/crm-port.js';
+import type { ProposalRow, ProposalStore } from '../../db/proposal-store.js';
+import type { ProvenanceEntry } from '../../db/run-ledger.js';
+import type { Policy } from '../../domain/policy.js';
+import type { Logger } from '../../logger.js';
+import { entry } from '../../services/decide-proposal.js';
+import { undoWindowOpen, viewProposal } from '../../services/proposal-view.js';
+import { type UndoDeps, type UndoSummary, undoChanges } from '../../services/undo-run.js';
+import type { Background } from '../background.js';
+import { ACTION_UNDO, approvalCard, type CardProposal } from '../blocks/approval-card.js';
+import type { Notifier } from '../notifier.js';
+import { proposalButton } from './button-values.js';
 
 /** What the Undo button needs beyond the Slack app's own parts. */
 export interface SlackUndoDeps {
@@ -19,17 +19,6 @@ export interface SlackUndoDeps {
   readonly windowHours: number;
   readonly undo: UndoDeps;
 }
-
-const buttonValue = z.string().transform((s, ctx) => {
-  try {
-    return z
-      .strictObject({ p: z.string().min(1).max(100), v: z.number().int().min(1) })
-      .parse(JSON.parse(s));
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'not a Scout button value' });
-    return z.NEVER;
-  }
-});
 
 /** Who may undo from a card: the person who approved it, or an ops admin (never a button's value). */
 export function mayUndo(
@@ -72,7 +61,7 @@ export function undoSettled(summary: UndoSummary): boolean {
 /**
  * The Undo button on applied cards (SPEC G15): acknowledged at once; then who (the
  * approver or an ops admin, from the signed payload) and the window are checked, the
- * undo runs as its own run through both locks and the pause, its summary goes to the
+ * undo runs as its own run through the write gates, its summary goes to the
  * ops channel, and the card says what happened. Refusals are ephemeral and logged.
  */
 export function registerUndoButton(
@@ -110,7 +99,7 @@ export function registerUndoButton(
   };
 
   async function onUndo(user: string, channel: string | undefined, value: string | undefined) {
-    const parsed = buttonValue.safeParse(value);
+    const parsed = proposalButton.safeParse(value);
     if (!parsed.success) return;
     const row = await ctx.proposals.get(parsed.data.p);
     if (!row) return ephemeral(channel, user, 'This change no longer exists.');

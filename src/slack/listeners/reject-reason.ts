@@ -1,24 +1,24 @@
 import type * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { z } from 'zod';
-import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
-import type { Logger } from '../logger.js';
+import type { ProposalRow, ProposalStore } from '../../db/proposal-store.js';
+import type { Logger } from '../../logger.js';
 import {
   type DecideDeps,
   giveRejectReason,
   logDenied,
   mayDecideNow,
   type ReasonResult,
-} from '../services/decide-proposal.js';
-import type { Background } from './background.js';
+} from '../../services/decide-proposal.js';
+import type { Background } from '../background.js';
 import {
   ACTION_REJECT_REASON,
   OTHER_ACTION,
   OTHER_BLOCK,
   REJECT_OTHER_MODAL,
   rejectOtherModal,
-} from './blocks/reject-reason.js';
-import { ephemeralOf } from './ephemeral.js';
+} from '../blocks/reject-reason.js';
+import { ephemeralOf } from '../ephemeral.js';
+import { reasonChoice } from './button-values.js';
 
 export interface RejectReasonDeps {
   readonly decideDeps: DecideDeps;
@@ -29,18 +29,6 @@ export interface RejectReasonDeps {
   readonly refreshCard: (row: ProposalRow) => Promise<void>;
   readonly logger: Logger;
 }
-
-/** A reject-reason option (`r` set) or the "other" modal's metadata (`p` only). */
-const reasonChoice = z.string().transform((s, ctx) => {
-  try {
-    return z
-      .strictObject({ p: z.string().min(1).max(100), r: z.string().min(1).max(40).optional() })
-      .parse(JSON.parse(s));
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'not a Scout reason value' });
-    return z.NEVER;
-  }
-});
 
 /**
  * SPEC G24: the "Why? (optional)" menu on a rejected card, and the form for "other".

@@ -1,12 +1,23 @@
-import type { ControlStore } from '../db/control-store.js';
-import type { ProposalStore } from '../db/proposal-store.js';
-import type { Policy } from '../domain/policy.js';
+import type * as bolt from '@slack/bolt';
+import type { ControlStore } from '../../db/control-store.js';
+import type { ProposalStore } from '../../db/proposal-store.js';
+import type { Policy } from '../../domain/policy.js';
+import type { ListenerContext } from './context.js';
 
 const USAGE = 'Usage: `/scout pause` · `/scout resume` · `/scout status`';
 
+export function registerScoutCommand(app: bolt.App, ctx: ListenerContext): void {
+  app.command('/scout', async ({ ack, command }) => {
+    await ack({
+      response_type: 'ephemeral',
+      text: await scoutCommand(ctx.deps, command.user_id, command.text),
+    });
+  });
+}
+
 /**
  * `/scout pause|resume|status`, for configured ops admins only. A pause closes the
- * locks for every run and apply from the next write on; it can never open them.
+ * write gates for every run and apply from the next write on; it can never open them.
  */
 export async function scoutCommand(
   deps: {

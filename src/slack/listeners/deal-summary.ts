@@ -1,6 +1,5 @@
 import type * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { z } from 'zod';
 import type { Logger } from '../../logger.js';
 import {
   fieldHistory,
@@ -11,27 +10,18 @@ import {
 } from '../../summary/summarize-deal.js';
 import type { DealSummaryPorts, PermalinkPort } from '../../summary/summary-ports.js';
 import { parseSummaryRequest } from '../../summary/summary-request.js';
+import { viewerCheck } from '../approver-groups.js';
 import type { Background } from '../background.js';
 import { dealSummaryMessage, MAX_PENDING, type SummaryAudience } from '../blocks/deal-summary.js';
 import { ACTION_PICK, ACTION_SHARE, ACTION_WHY } from '../blocks/deal-summary-format.js';
 import { fieldHistoryMessage } from '../blocks/deal-summary-history.js';
 import { dealPicker, noMatch, USAGE } from '../blocks/deal-summary-lookup.js';
 import { LIMITS, safe, truncate } from '../blocks/text.js';
-
-/** Button and option values: a deal id and, for "why", a field name. Nothing else is trusted. */
-const summaryValue = z.string().transform((s, ctx) => {
-  try {
-    return z
-      .strictObject({ d: z.string().min(1).max(500), f: z.string().min(1).max(100).optional() })
-      .parse(JSON.parse(s));
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'not a deal summary value' });
-    return z.NEVER;
-  }
-});
+import { summaryValue } from './button-values.js';
+import type { ListenerContext } from './context.js';
 
 /** `chat.getPermalink` for the cards of pending proposals; a link that cannot be made is left out. */
-export function slackPermalinks(client: WebClient, logger: Logger): PermalinkPort {
+function slackPermalinks(client: WebClient, logger: Logger): PermalinkPort {
   return {
     async permalink(channel, ts) {
       try {
@@ -58,13 +48,35 @@ const NOT_A_VIEWER =
 
 type Respond = bolt.RespondFn;
 
+/** `/deal-summary` from the app's read-only ports, or a note that it is not set up. */
+export function registerDealSummaryCommand(app: bolt.App, ctx: ListenerContext): void {
+  const { deps, client, log } = ctx;
+  if (deps.dealSummary)
+    registerDealSummary(app, {
+      ports: deps.dealSummary,
+      permalinks: slackPermalinks(client, log),
+      background: ctx.background,
+      logger: log,
+      ...(deps.policy.viewers
+        ? { mayView: viewerCheck(client, deps.policy.viewers, log, deps.clock) }
+        : {}),
+    });
+  else
+    app.command('/deal-summary', async ({ ack }) => {
+      await ack({
+        response_type: 'ephemeral',
+        text: 'Deal summaries are not set up on this Scout server.',
+      });
+    });
+}
+
 /**
  * `/deal-summary` and its buttons (SPEC G16). Built from read-only ports only. The
  * command is acknowledged at once (usage help inside the ack); every answer that reads
  * the CRM or the log goes through the request's `response_url`, so Slack's 3 s limit
  * never depends on the CRM, the database or Claude.
  */
-export function registerDealSummary(app: bolt.App, deps: DealSummaryListenerDeps): void {
+function registerDealSummary(app: bolt.App, deps: DealSummaryListenerDeps): void {
   const { ports, background } = deps;
   const log = deps.logger.child({ component: 'deal-summary' });
 

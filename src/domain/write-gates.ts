@@ -1,27 +1,34 @@
-/** The state of each lock as a run summary reports it (SPEC G9, G14). */
-export interface LockState {
+/**
+ * The write gates: the per-run intent (`--apply`), the standing switch `LIVE_WRITES` and
+ * the pause. A CRM write happens only when all three let it through. Run summaries, the
+ * `runs` table and the CLI call them "locks" (SPEC G9), and keep that name.
+ */
+
+/** The state of each gate as a run summary reports it (its `locks` field; SPEC G9, G14). */
+export interface WriteGateState {
   readonly apply: boolean;
   readonly live_writes: boolean;
   readonly paused: boolean;
 }
 
-export interface ResolvedLocks {
-  readonly locks: LockState;
-  /** True only when every lock is open; anything else is a dry run. */
+export interface WriteGates {
+  /** Named `locks` as the run summary reports it. */
+  readonly locks: WriteGateState;
+  /** True only when every gate is open; anything else is a dry run. */
   readonly open: boolean;
   readonly warnings: readonly string[];
 }
 
 /**
- * Two locks and a brake: the per-run intent (`--apply`) AND the standing switch
+ * Two gates and a brake: the per-run intent (`--apply`) AND the standing switch
  * `LIVE_WRITES`, which opens for the exact string `1` only, while a pause can close
  * them but never open them.
  */
-export function resolveLocks(input: {
+export function resolveWriteGates(input: {
   applyRequested: boolean;
   liveWritesEnv: string | undefined;
   paused: boolean;
-}): ResolvedLocks {
+}): WriteGates {
   const liveWrites = input.liveWritesEnv === '1';
   const open = input.applyRequested && liveWrites && !input.paused;
   const warnings: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveLocks } from '../../src/domain/locks.js';
+import { resolveWriteGates } from '../../src/domain/write-gates.js';
 
 describe('two locks (SPEC G9)', () => {
   const values: Array<string | undefined> = [
@@ -20,7 +20,7 @@ describe('two locks (SPEC G9)', () => {
       for (const paused of [false, true]) {
         const open = apply && env === '1' && !paused;
         it(`--apply ${apply} · LIVE_WRITES=${JSON.stringify(env)} · paused ${paused} → ${open ? 'live' : 'dry'}`, () => {
-          const r = resolveLocks({ applyRequested: apply, liveWritesEnv: env, paused });
+          const r = resolveWriteGates({ applyRequested: apply, liveWritesEnv: env, paused });
           expect(r.open).toBe(open);
           expect(r.locks).toEqual({ apply, live_writes: env === '1', paused });
           if (apply && !open)
@@ -32,19 +32,20 @@ describe('two locks (SPEC G9)', () => {
 
   it('warns about LIVE_WRITES values that look like yes but are not 1', () => {
     expect(
-      resolveLocks({ applyRequested: false, liveWritesEnv: 'true', paused: false }).warnings[0],
+      resolveWriteGates({ applyRequested: false, liveWritesEnv: 'true', paused: false })
+        .warnings[0],
     ).toContain('only the exact value 1 opens this lock');
     expect(
-      resolveLocks({ applyRequested: false, liveWritesEnv: '0', paused: false }).warnings,
+      resolveWriteGates({ applyRequested: false, liveWritesEnv: '0', paused: false }).warnings,
     ).toEqual([]);
   });
 
   it('a pause can only close the locks', () => {
-    expect(resolveLocks({ applyRequested: true, liveWritesEnv: '1', paused: true }).open).toBe(
+    expect(resolveWriteGates({ applyRequested: true, liveWritesEnv: '1', paused: true }).open).toBe(
       false,
     );
-    expect(resolveLocks({ applyRequested: false, liveWritesEnv: '0', paused: false }).open).toBe(
-      false,
-    );
+    expect(
+      resolveWriteGates({ applyRequested: false, liveWritesEnv: '0', paused: false }).open,
+    ).toBe(false);
   });
 });
