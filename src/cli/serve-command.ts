@@ -39,11 +39,9 @@ export async function startServe(
   }
   const policy = loadPolicy(config);
   const { proposals, suggestions, control, home } = app.stores;
-  const { runtime } = await startJobRuntime(app, {
-    role: 'serve',
-    policy,
-    notifier: processNotifier(app, policy),
-  });
+  // One notifier for the process: the runtime's card refreshes and the Slack app's share a pace.
+  const notifier = processNotifier(app, policy);
+  const { runtime } = await startJobRuntime(app, { role: 'serve', policy, notifier });
   const dealSummary = composeDealSummary(app, policy);
   const slack = createSlackApp({
     applies: runtime,
@@ -61,6 +59,7 @@ export async function startServe(
     ...(config.SCOUT_OPS_CHANNEL ? { opsChannel: config.SCOUT_OPS_CHANNEL } : {}),
     ...(config.SCOUT_APPROVALS_CHANNEL ? { approvalsChannel: config.SCOUT_APPROVALS_CHANNEL } : {}),
     dealSummary: dealSummary.ports,
+    ...(notifier ? { notifier } : {}),
     undo: { windowHours: config.SCOUT_UNDO_WINDOW_HOURS, undo: undoDeps(app) },
     promotion: { suggestions, withDealLock: app.database.dealLock },
     home,

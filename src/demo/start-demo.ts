@@ -128,23 +128,24 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       `Slack: the local sandbox at ${sandbox.url}/ (Web API stand-in at ${sandbox.apiUrl})`,
     );
 
+    const notifier = createNotifier({
+      client: new WebClient(botToken, {
+        slackApiUrl: `${sandbox.apiUrl}/`,
+        retryConfig: { retries: 0 },
+      }),
+      proposals,
+      suggestions,
+      crm,
+      policy,
+      logger,
+      opsChannel: OPS_CHANNEL,
+      minIntervalMs: 0,
+    });
     const { jobs, runtime } = await startJobRuntime(app, {
       role: 'worker',
       policy,
       liveWrites: '1',
-      notifier: createNotifier({
-        client: new WebClient(botToken, {
-          slackApiUrl: `${sandbox.apiUrl}/`,
-          retryConfig: { retries: 0 },
-        }),
-        proposals,
-        suggestions,
-        crm,
-        policy,
-        logger,
-        opsChannel: OPS_CHANNEL,
-        minIntervalMs: 0,
-      }),
+      notifier,
       extractor,
     });
     setup.push(
@@ -169,7 +170,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       clock: app.clock,
       logger,
       opsChannel: OPS_CHANNEL,
-      minPostIntervalMs: 0,
+      notifier,
       promotion: { suggestions, withDealLock: database.dealLock },
       home,
     });

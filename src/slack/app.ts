@@ -35,6 +35,11 @@ export interface SlackAppDeps {
   readonly approvalsChannel?: string;
   readonly minPostIntervalMs?: number;
   /**
+   * The process's one notifier, shared with its job runtime so both keep one per-channel
+   * pace; without it the app builds its own on its Bolt client (tests).
+   */
+  readonly notifier?: Notifier;
+  /**
    * Where approved changes go: the decision already committed an outbox row, so this
    * only asks for a prompt relay; `idle` waits for it (tests, shutdown).
    */

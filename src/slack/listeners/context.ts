@@ -34,17 +34,19 @@ export function createListenerContext(
 ): ListenerContext {
   const client = app.client;
   const background = createBackground(log);
-  const notifier = createNotifier({
-    client,
-    proposals: deps.proposals,
-    crm: deps.crm,
-    policy: deps.policy,
-    logger: log,
-    ...(deps.opsChannel ? { opsChannel: deps.opsChannel } : {}),
-    ...(deps.approvalsChannel ? { approvalsChannel: deps.approvalsChannel } : {}),
-    ...(deps.minPostIntervalMs !== undefined ? { minIntervalMs: deps.minPostIntervalMs } : {}),
-    ...(deps.promotion ? { suggestions: deps.promotion.suggestions } : {}),
-  });
+  const notifier =
+    deps.notifier ??
+    createNotifier({
+      client,
+      proposals: deps.proposals,
+      crm: deps.crm,
+      policy: deps.policy,
+      logger: log,
+      ...(deps.opsChannel ? { opsChannel: deps.opsChannel } : {}),
+      ...(deps.approvalsChannel ? { approvalsChannel: deps.approvalsChannel } : {}),
+      ...(deps.minPostIntervalMs !== undefined ? { minIntervalMs: deps.minPostIntervalMs } : {}),
+      ...(deps.promotion ? { suggestions: deps.promotion.suggestions } : {}),
+    });
   const inApproverGroup = approverGroupMembership(
     client,
     deps.policy.approverGroups,
