@@ -17,7 +17,6 @@ import { createRunLedger, type RunLedger } from './db/run-ledger.js';
 import { requireMigratedSchema } from './db/schema-check.js';
 import { createSuggestionStore } from './db/suggestion-store.js';
 import { createUndoStore } from './db/undo-store.js';
-import type { Policy } from './domain/policy.js';
 import { ScoutError } from './errors.js';
 import { createAnthropicBatches } from './extraction/anthropic-batches.js';
 import {
@@ -28,7 +27,6 @@ import type { BatchExtractorPort } from './extraction/batch-port.js';
 import type { ExtractorPort } from './extraction/extractor-port.js';
 import { loadReplayFile } from './extraction/replay-extractor.js';
 import type { Logger } from './logger.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from './policy-file.js';
 
 /**
  * The composition root: this file opens what every database-backed command shares (the
@@ -64,10 +62,6 @@ export interface AppContext {
   readonly clock: () => Date;
   readonly newId: () => string;
   close(): Promise<void>;
-}
-
-export function loadPolicy(config: Config): Policy {
-  return loadPolicyFile(config.SCOUT_POLICY ?? DEFAULT_POLICY_PATH);
 }
 
 /**

@@ -9,6 +9,11 @@ import { readInputFile } from './input/read-input-file.js';
 /** The documented default policy shipped with Scout. */
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../policy/default.yml', import.meta.url));
 
+/** The policy `SCOUT_POLICY` names, or the shipped default. */
+export function loadPolicy(config: { readonly SCOUT_POLICY?: string | undefined }): Policy {
+  return loadPolicyFile(config.SCOUT_POLICY ?? DEFAULT_POLICY_PATH);
+}
+
 /** Parses and validates policy YAML; every problem is listed with its line, none is half-applied. */
 export function parsePolicyText(text: string, source: string): Policy {
   const lineCounter = new LineCounter();

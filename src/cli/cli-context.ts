@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { type AppContext, openApp } from '../app-context.js';
+import type { AppContext } from '../app-context.js';
 import { type Config, loadConfig } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import type { StopSignal } from './demo-command.js';
@@ -31,6 +31,7 @@ export function createCliContext(io: CliIo): CliContext {
     bootedLogger: () => booted?.logger,
     async withApp(fn) {
       const { config, logger } = boot();
+      const { openApp } = await import('../app-context.js');
       const app = await openApp(config, logger);
       try {
         return await fn(app);

@@ -20,7 +20,7 @@ export interface DemoCommandOptions {
   readonly port: number;
 }
 
-export const DEFAULT_DEMO_PORT = 3978;
+export { DEFAULT_DEMO_PORT } from '../demo/demo-files.js';
 
 /** Ctrl-C (SIGINT) or SIGTERM: `stopped` resolves on the first; `release` stops listening. */
 export interface StopSignal {

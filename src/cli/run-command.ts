@@ -1,16 +1,12 @@
 import { hostname } from 'node:os';
-import {
-  type AppContext,
-  createBatchExtractor,
-  createExtractor,
-  loadPolicy,
-} from '../app-context.js';
+import { type AppContext, createBatchExtractor, createExtractor } from '../app-context.js';
 import { processNotifier } from '../app-process.js';
 import { type Config, requireSettings } from '../config.js';
 import { advisoryDealLocks } from '../db/deal-locks.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
 import type { Logger } from '../logger.js';
+import { loadPolicy } from '../policy-file.js';
 import { announceOverturns } from '../services/announce-overturns.js';
 import { createOverturnWatch } from '../services/overturn-watch.js';
 import { publishRun, storedSummary } from '../services/publish-run.js';

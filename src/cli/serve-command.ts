@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext } from '../app-context.js';
-import { loadPolicy } from '../app-context.js';
 import { processNotifier, startExpirySweep, startJobRuntime, undoDeps } from '../app-process.js';
 import { dashboardRoutes } from '../http/dashboard/dashboard-routes.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
 import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
+import { loadPolicy } from '../policy-file.js';
 import { createSlackApp } from '../slack/app.js';
 import { composeDealSummary } from '../summary/compose-deal-summary.js';
 

@@ -1,8 +1,8 @@
 import type { AppContext } from '../app-context.js';
-import { loadPolicy } from '../app-context.js';
 import { processNotifier, undoDeps } from '../app-process.js';
 import type { Config } from '../config.js';
 import { ScoutError } from '../errors.js';
+import { loadPolicy } from '../policy-file.js';
 import { viewProposals } from '../services/proposal-view.js';
 import { type UndoSummary, undoChanges } from '../services/undo-run.js';
 

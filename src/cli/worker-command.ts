@@ -1,4 +1,4 @@
-import { type AppContext, createExtractor, loadPolicy } from '../app-context.js';
+import { type AppContext, createExtractor } from '../app-context.js';
 import { processNotifier, startJobRuntime } from '../app-process.js';
 import { requireSettings } from '../config.js';
 import type { CrmPort } from '../crm/crm-port.js';
@@ -8,6 +8,7 @@ import { type RunningServer, startHealthServer } from '../http/health-server.js'
 import type { Runtime } from '../jobs/runtime.js';
 import { loadSchedulesFile } from '../jobs/schedule-file.js';
 import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
+import { loadPolicy } from '../policy-file.js';
 
 /**
  * `scout worker`: consumes runs, deal jobs, applies and heartbeats, registers the

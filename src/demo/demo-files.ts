@@ -57,3 +57,6 @@ export const DEMO_CASE_COMMANDS: ReadonlyArray<{
     answerHas: 'no source',
   },
 ];
+
+/** The Slack sandbox's port unless `--port` says otherwise. */
+export const DEFAULT_DEMO_PORT = 3978;

@@ -1,16 +1,13 @@
 import type { Command } from 'commander';
-import { type AppContext, loadPolicy } from '../../app-context.js';
+import type { AppContext } from '../../app-context.js';
 import { requireSettings } from '../../config.js';
-import { dumpLocalCrm, seedLocalCrm } from '../../crm/local-crm-admin.js';
-import { grantRuntimeRole, regrantRuntimeRoles } from '../../db/grant-runtime.js';
-import { runMigrations } from '../../db/migrate.js';
 import { ScoutError } from '../../errors.js';
-import { setupFields } from '../../services/setup-fields.js';
+import { loadPolicy } from '../../policy-file.js';
 import { type CliContext, positiveInt } from '../cli-context.js';
 import { table } from '../output.js';
-import { executePurge, formatPurge } from '../retention-command.js';
 
 // `scout migrate`, `purge`, `setup-fields` and `crm`: the commands that set up or tidy a deployment.
+// Each loads its implementation when it runs, so one command does not pay for the others.
 
 export function registerMigrate(program: Command, ctx: CliContext): void {
   program
@@ -21,6 +18,8 @@ export function registerMigrate(program: Command, ctx: CliContext): void {
       'then grant this runtime role what serve, worker, run, undo, purge and /deal-summary need, and no UPDATE/DELETE/TRUNCATE/DDL on the log',
     )
     .action(async (opts: { grant?: string }) => {
+      const { grantRuntimeRole, regrantRuntimeRoles } = await import('../../db/grant-runtime.js');
+      const { runMigrations } = await import('../../db/migrate.js');
       const { config } = ctx.boot();
       requireSettings(config, ['database']);
       await runMigrations(config.DATABASE_URL as string);
@@ -46,6 +45,7 @@ export function registerPurge(program: Command, ctx: CliContext): void {
     .option('--apply', 'clear them', false)
     .option('--json', 'print the report as JSON', false)
     .action(async (opts: { olderThanDays?: number; apply: boolean; json: boolean }) => {
+      const { executePurge, formatPurge } = await import('../retention-command.js');
       const report = await ctx.withApp((app) =>
         executePurge(app.database.db, app.config, opts, app.clock()),
       );
@@ -61,6 +61,7 @@ export function registerSetupFields(program: Command, ctx: CliContext): void {
     )
     .option('--apply', 'create them (LIVE_WRITES=1 must also be set)', false)
     .action(async (opts: { apply: boolean }) => {
+      const { setupFields } = await import('../../services/setup-fields.js');
       const { config } = ctx.boot();
       const policy = loadPolicy(config);
       const report = await ctx.withApp((app) =>
@@ -91,6 +92,7 @@ export function registerCrm(program: Command, ctx: CliContext): void {
     .command('seed <file>')
     .description('load a seed file into the local CRM (ids must be new)')
     .action(async (file: string) => {
+      const { seedLocalCrm } = await import('../../crm/local-crm-admin.js');
       const result = await ctx.withApp(async (app) => {
         assertLocal(app);
         return seedLocalCrm(app.database.db, file);
@@ -106,6 +108,7 @@ export function registerCrm(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'JSON (the only format; accepted for symmetry with other commands)', true)
     .action(async () => {
+      const { dumpLocalCrm } = await import('../../crm/local-crm-admin.js');
       await ctx.withApp(async (app) => {
         assertLocal(app);
         await dumpLocalCrm(app.database.db, ctx.io.stdout);

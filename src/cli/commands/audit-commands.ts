@@ -1,19 +1,14 @@
 import type { Command } from 'commander';
-import { loadPolicy } from '../../app-context.js';
-import { collectStats } from '../../db/field-stats-query.js';
-import { readProvenance } from '../../db/provenance-reader.js';
 import { ACTIONS } from '../../domain/actions.js';
-import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../policy-file.js';
-import { adviseFromLog, autonomyJson, formatAutonomy } from '../autonomy-command.js';
+import { DEFAULT_POLICY_PATH, loadPolicy, loadPolicyFile } from '../../policy-file.js';
 import type { CliContext } from '../cli-context.js';
-import { executeDigest } from '../digest-command.js';
 import { parseActions } from '../log-filters.js';
-import { type LogOptions, verifyLog } from '../log-verify.js';
+import type { LogOptions } from '../log-verify.js';
 import { show, table } from '../output.js';
-import { formatPolicy, runPolicy } from '../policy-command.js';
 import { formatStats, parseSince, statsJson } from '../stats-command.js';
 
 // `scout log`, `policy`, `stats`, `autonomy` and `digest`: the commands that read what Scout did.
+// Each loads its implementation when it runs, so one command does not pay for the others.
 
 export function registerLog(program: Command, ctx: CliContext): void {
   program
@@ -38,6 +33,8 @@ export function registerLog(program: Command, ctx: CliContext): void {
     .option('--verify', 'check the tamper-evident hash chain and report the first broken row')
     .option('--expect-head <seq:hash>', 'with --verify: a chain head kept from a run summary')
     .action(async (opts: LogOptions) => {
+      const { readProvenance } = await import('../../db/provenance-reader.js');
+      const { verifyLog } = await import('../log-verify.js');
       await ctx.withApp(async (app) => {
         if (opts.verify || opts.expectHead !== undefined) {
           await verifyLog(app.database.db, opts, ctx.io.stdout);
@@ -86,6 +83,7 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
       'validate a policy file (default: SCOUT_POLICY, else the shipped default) and print it',
     )
     .action(async (file: string | undefined) => {
+      const { formatPolicy } = await import('../policy-command.js');
       const path = file ?? ctx.boot().config.SCOUT_POLICY ?? DEFAULT_POLICY_PATH;
       ctx.io.stdout(`${formatPolicy(loadPolicyFile(path), path)}\n`);
     });
@@ -95,6 +93,7 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
     .requiredOption('--run <id>', 'the run')
     .option('--json', 'as JSON: run_id, path, sha256, text', false)
     .action(async (opts: { run: string; json: boolean }) => {
+      const { runPolicy } = await import('../policy-command.js');
       const shown = await ctx.withApp((app) => runPolicy(app.database.db, opts.run));
       if (opts.json)
         ctx.io.stdout(
@@ -120,6 +119,7 @@ export function registerStats(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print the statistics as JSON', false)
     .action(async (opts: { since?: Date; json: boolean }) => {
+      const { collectStats } = await import('../../db/field-stats-query.js');
       const { config } = ctx.boot();
       const policy = loadPolicy(config);
       const since = opts.since ?? null;
@@ -138,6 +138,9 @@ export function registerAutonomy(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print the advice as JSON', false)
     .action(async (opts: { json: boolean }) => {
+      const { adviseFromLog, autonomyJson, formatAutonomy } = await import(
+        '../autonomy-command.js'
+      );
       const { config } = ctx.boot();
       const policy = loadPolicy(config);
       const path = config.SCOUT_POLICY ?? DEFAULT_POLICY_PATH;
@@ -158,6 +161,7 @@ export function registerDigest(program: Command, ctx: CliContext): void {
     )
     .option('--post', 'post it to SCOUT_OPS_CHANNEL as well as printing it', false)
     .action(async (opts: { post: boolean }) => {
+      const { executeDigest } = await import('../digest-command.js');
       const { config } = ctx.boot();
       const policy = loadPolicy(config);
       ctx.io.stdout(`${await ctx.withApp((app) => executeDigest(app, policy, opts))}\n`);

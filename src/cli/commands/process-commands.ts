@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { DEFAULT_DEMO_DIR } from '../../demo/demo-files.js';
+import { DEFAULT_DEMO_DIR, DEFAULT_DEMO_PORT } from '../../demo/demo-files.js';
 import { type CliContext, listenForStop, port, untilSignal } from '../cli-context.js';
-import { DEFAULT_DEMO_PORT, type DemoCommandOptions, demoCommand } from '../demo-command.js';
-import { startServe } from '../serve-command.js';
-import { startWorker } from '../worker-command.js';
+import type { DemoCommandOptions } from '../demo-command.js';
 
 // `scout serve`, `worker` and `demo`: the long-running processes, each stopped by a signal.
+// Each loads its implementation when it runs, so one command does not pay for the others.
 
 export function registerServe(program: Command, ctx: CliContext): void {
   program
@@ -14,6 +13,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       'the Slack app on /slack/events (with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET) and /healthz, on PORT',
     )
     .action(async () => {
+      const { startServe } = await import('../serve-command.js');
       await ctx.withApp(async (app) => {
         const serving = await startServe(app);
         ctx.io.stdout(
@@ -33,6 +33,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     )
     .action(async () => {
       const { config } = ctx.boot();
+      const { startWorker } = await import('../worker-command.js');
       await ctx.withApp(async (app) => {
         const worker = await startWorker(app);
         ctx.io.stdout(
@@ -68,6 +69,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--port <n>', 'the sandbox port (0: any free port)', port, DEFAULT_DEMO_PORT)
     .action(async (opts: DemoCommandOptions) => {
       const { config, logger } = ctx.boot();
+      const { demoCommand } = await import('../demo-command.js');
       await demoCommand(opts, config, logger, ctx.io, listenForStop);
     });
 }

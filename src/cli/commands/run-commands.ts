@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { formatRunSummary } from '../../domain/run-summary.js';
 import { type CliContext, collect, positiveInt } from '../cli-context.js';
-import { executeRun, notifySlack, prepareRun, type RunCommandOptions } from '../run-command.js';
-import { createRunProgress } from '../run-progress.js';
-import { executeUndo, type UndoCommandOptions, undoTarget } from '../undo-command.js';
+import type { RunCommandOptions } from '../run-command.js';
+import type { UndoCommandOptions } from '../undo-command.js';
 
 // `scout run` and `scout undo`: the commands that write to the CRM (behind the write gates).
 
@@ -22,6 +21,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print the run summary as JSON', false)
     .action(async (opts: RunCommandOptions & { json: boolean }) => {
+      const { executeRun, notifySlack, prepareRun } = await import('../run-command.js');
+      const { createRunProgress } = await import('../run-progress.js');
       const { config, logger } = ctx.boot();
       const prepared = prepareRun(config, opts);
       // Progress only on a terminal, never with --json: scripts see exactly what they saw.
@@ -58,6 +59,7 @@ export function registerUndo(program: Command, ctx: CliContext): void {
     .option('--apply', 'ask for live writes (LIVE_WRITES=1 must also be set)', false)
     .option('--json', 'print the undo run summary as JSON', false)
     .action(async (opts: UndoCommandOptions) => {
+      const { executeUndo, undoTarget } = await import('../undo-command.js');
       const { config } = ctx.boot();
       undoTarget(opts);
       const { summary, slack } = await ctx.withApp((app) => executeUndo(app, config, opts));
