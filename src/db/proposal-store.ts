@@ -1,4 +1,10 @@
 import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import {
+  type ApplyOutcome,
+  AWAITING_APPLY,
+  awaitsApply,
+  type DecisionStatus,
+} from '../domain/proposal.js';
 import type { PropertyValue } from '../domain/values.js';
 import { applyJobId } from '../jobs/job-data.js';
 import type { Db } from './client.js';
@@ -21,7 +27,7 @@ export interface ProposalStore {
     input: {
       id: string;
       version: number;
-      status: 'approved' | 'rejected' | 'edited';
+      status: DecisionStatus;
       by: string;
       at: Date;
       editedValue?: PropertyValue;
@@ -34,7 +40,7 @@ export interface ProposalStore {
    */
   finish(
     id: string,
-    status: 'applied' | 'would_apply' | 'stale' | 'failed',
+    status: ApplyOutcome,
     outcome: string | null,
     log: ProvenanceEntry,
     tx?: Db,
@@ -111,7 +117,7 @@ export function createProposalStore(db: Db): ProposalStore {
         if (!row) return null;
         await insertLog(tx, log);
         // The apply is promised in the same commit as the approval: Redis may be down.
-        if (row.status === 'approved' || row.status === 'edited') {
+        if (awaitsApply(row)) {
           await tx
             .insert(outbox)
             .values({
@@ -130,7 +136,7 @@ export function createProposalStore(db: Db): ProposalStore {
         const [row] = await tx
           .update(proposals)
           .set({ status, outcome, version: sql`${proposals.version} + 1` })
-          .where(and(eq(proposals.id, id), inArray(proposals.status, ['approved', 'edited'])))
+          .where(and(eq(proposals.id, id), inArray(proposals.status, [...AWAITING_APPLY])))
           .returning();
         if (!row) return null;
         await insertLog(tx, log);
@@ -248,7 +254,7 @@ export function createProposalStore(db: Db): ProposalStore {
         .select()
         .from(proposals)
         .where(
-          and(inArray(proposals.status, ['approved', 'edited']), lte(proposals.decidedAt, before)),
+          and(inArray(proposals.status, [...AWAITING_APPLY]), lte(proposals.decidedAt, before)),
         )
         .orderBy(asc(proposals.decidedAt))
         .limit(limit);

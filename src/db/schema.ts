@@ -13,6 +13,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { ProposalStatus } from '../domain/proposal.js';
 import type { PropertyValue } from '../domain/values.js';
 
 const createdAt = () =>
@@ -235,7 +236,7 @@ export const proposals = pgTable(
     quote: text('quote').notNull(),
     confidence: doublePrecision('confidence').notNull(),
     model: text('model').notNull(),
-    status: text('status').notNull().default('pending'),
+    status: text('status').$type<ProposalStatus>().notNull().default('pending'),
     version: integer('version').notNull().default(1),
     dryRun: boolean('dry_run').notNull(),
     createdAt: createdAt(),

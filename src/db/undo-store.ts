@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { OPEN_STATUSES } from '../domain/proposal.js';
 import type { Db } from './client.js';
 import type { ProposalRow } from './proposal-store.js';
 import type { ProvenanceEntry } from './run-ledger.js';
@@ -38,8 +39,6 @@ export interface UndoStore {
 
 /** Changes Scout made to the CRM: its own writes, approved applies, promoted suggestions (SPEC G23). */
 const CHANGES = ['written', 'applied', 'promoted'];
-/** Proposal states from which a proposal may still reach the CRM. */
-const OPEN = ['pending', 'approved', 'edited'];
 
 export function createUndoStore(db: Db): UndoStore {
   return {
@@ -93,7 +92,7 @@ export function createUndoStore(db: Db): UndoStore {
       db
         .select()
         .from(proposals)
-        .where(and(eq(proposals.runId, runId), inArray(proposals.status, OPEN)))
+        .where(and(eq(proposals.runId, runId), inArray(proposals.status, [...OPEN_STATUSES])))
         .orderBy(asc(proposals.id)),
 
     async appliedChangeOf(proposalId) {
@@ -117,7 +116,7 @@ export function createUndoStore(db: Db): UndoStore {
         const [row] = await tx
           .update(proposals)
           .set({ status: 'expired', outcome, version: sql`${proposals.version} + 1` })
-          .where(and(eq(proposals.id, id), inArray(proposals.status, OPEN)))
+          .where(and(eq(proposals.id, id), inArray(proposals.status, [...OPEN_STATUSES])))
           .returning();
         if (!row) return null;
         await tx.insert(provenance).values(log(row));

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { AWAITING_APPLY } from '../domain/proposal.js';
 import type { PropertyValue } from '../domain/values.js';
 import type { Db } from './client.js';
 import type { ProvenanceEntry } from './run-ledger.js';
@@ -139,7 +140,7 @@ export function createWriteJournal(db: Db): WriteJournal {
       const rows = await tx
         .update(proposals)
         .set({ status: 'applied', outcome: null, version: sql`${proposals.version} + 1` })
-        .where(and(eq(proposals.id, proposalId), inArray(proposals.status, ['approved', 'edited'])))
+        .where(and(eq(proposals.id, proposalId), inArray(proposals.status, [...AWAITING_APPLY])))
         .returning({ id: proposals.id });
       return rows.length > 0;
     },

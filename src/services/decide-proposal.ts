@@ -3,6 +3,7 @@ import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
 import type { ProvenanceEntry } from '../db/run-ledger.js';
 import type { Action } from '../domain/actions.js';
 import type { Policy } from '../domain/policy.js';
+import type { DecisionStatus } from '../domain/proposal.js';
 import { REJECT_NOTE_MAX, REJECT_REASONS } from '../domain/rejection-memory.js';
 import { validateValue } from '../domain/validate-value.js';
 import type { PropertyValue } from '../domain/values.js';
@@ -108,7 +109,7 @@ export async function decideProposal(
     return { kind: 'expired', row: expired ?? row };
   }
 
-  let status: 'approved' | 'rejected' | 'edited';
+  let status: DecisionStatus;
   let editedValue: PropertyValue | undefined;
   let log: ProvenanceEntry;
   if (input.decision.kind === 'edit') {

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { SCREEN_WARNING } from '../../domain/injection-screen.js';
+import type { ProposalStatus } from '../../domain/proposal.js';
 import type { FieldType, PropertyValue } from '../../domain/values.js';
 import { reasonSuffix, rejectReasonPicker } from './reject-reason.js';
 import { blockQuote, LIMITS, safe } from './text.js';
@@ -8,17 +9,6 @@ export const ACTION_APPROVE = 'scout_approve';
 export const ACTION_EDIT = 'scout_edit';
 export const ACTION_REJECT = 'scout_reject';
 export const ACTION_UNDO = 'scout_undo';
-
-export type ProposalStatus =
-  | 'pending'
-  | 'approved'
-  | 'rejected'
-  | 'edited'
-  | 'applied'
-  | 'would_apply'
-  | 'stale'
-  | 'expired'
-  | 'failed';
 
 /** Everything a card shows. Button values carry only the proposal id and version. */
 export interface CardProposal {
