@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type Config, requireSettings } from './config.js';
-import type { CrmPort } from './crm/crm-port.js';
 import { openHubSpotCrm } from './crm/hubspot/open-hubspot-crm.js';
 import { createLocalCrm } from './crm/local-crm.js';
 import { openSalesforceCrm } from './crm/salesforce/open-salesforce-crm.js';
 import { type Database, openDatabase } from './db/client.js';
-import { createRunLedger, type RunLedger } from './db/run-ledger.js';
+import { createRunLedger } from './db/run-ledger.js';
 import { requireMigratedSchema } from './db/schema-check.js';
 import type { Policy } from './domain/policy.js';
 import { ScoutError } from './errors.js';
@@ -14,11 +13,13 @@ import {
   type AnthropicExtractorOptions,
   createAnthropicExtractor,
 } from './extraction/anthropic-extractor.js';
-import type { BatchExtractorPort } from './extraction/batch-port.js';
-import type { ExtractorPort } from './extraction/extractor-port.js';
 import { loadReplayFile } from './extraction/replay-extractor.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from './policy-file.js';
+import type { BatchExtractorPort } from './services/ports/batch-extractor.js';
+import type { CrmPort } from './services/ports/crm.js';
+import type { ExtractorPort } from './services/ports/extractor.js';
+import type { RunLedger } from './services/ports/run-ledger.js';
 
 /** The composition root's products for one command; `close` releases them in reverse order. */
 export interface AppContext {

@@ -1,9 +1,9 @@
 import type { AppContext } from '../app-context.js';
+import { collectDigest } from '../db/digest-query.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import { formatDigest } from '../domain/digest.js';
 import type { Policy } from '../domain/policy.js';
 import { ScoutError } from '../errors.js';
-import { collectDigest } from '../services/weekly-digest.js';
 import { digestMessage } from '../slack/blocks/digest-message.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
 

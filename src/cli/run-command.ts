@@ -14,14 +14,14 @@ import { createQueuedRunStore } from '../db/queued-run-store.js';
 import { createSuggestionStore } from '../db/suggestion-store.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
+import { announceOverturns } from '../jobs/announce-overturns.js';
 import type { Logger } from '../logger.js';
-import { announceOverturns } from '../services/announce-overturns.js';
 import { createOverturnWatch } from '../services/overturn-watch.js';
+import type { Notifier } from '../services/ports/notifier.js';
 import { publishRun, storedSummary } from '../services/publish-run.js';
 import { runBatchExtraction } from '../services/run-batch-extraction.js';
 import { type RunProgress, runExtraction } from '../services/run-extraction.js';
 import { processLease } from '../services/run-lifecycle.js';
-import type { Notifier } from '../slack/notifier.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
 
 export interface RunCommandOptions {

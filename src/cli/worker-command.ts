@@ -1,9 +1,7 @@
 import { type AppContext, createExtractor, loadPolicy } from '../app-context.js';
 import { requireSettings } from '../config.js';
-import type { CrmPort } from '../crm/crm-port.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import { createSuggestionStore } from '../db/suggestion-store.js';
-import type { ExtractorPort } from '../extraction/extractor-port.js';
 import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
 import { createJobSystem } from '../jobs/create-job-system.js';
@@ -12,6 +10,8 @@ import { startRuntime } from '../jobs/runtime.js';
 import { loadSchedulesFile } from '../jobs/schedule-file.js';
 import { timingsFromConfig } from '../jobs/timings.js';
 import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
+import type { CrmPort } from '../services/ports/crm.js';
+import type { ExtractorPort } from '../services/ports/extractor.js';
 import { notifierFromConfig } from '../slack/notifier-from-config.js';
 
 /**

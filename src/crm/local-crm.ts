@@ -13,7 +13,7 @@ import type {
   PropertyRestore,
   PropertyWrite,
   WriteResult,
-} from './crm-port.js';
+} from '../services/ports/crm.js';
 
 /** The local CRM: deals, notes and users in Scout's own Postgres, for trials, demos and tests. */
 export function createLocalCrm(db: Db): CrmPort {

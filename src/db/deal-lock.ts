@@ -1,8 +1,6 @@
 import pLimit from 'p-limit';
 import type postgres from 'postgres';
-
-/** Runs `fn` while no other work on the same deal runs; the lock is released however `fn` ends. */
-export type DealLock = <T>(dealId: string, fn: () => Promise<T>) => Promise<T>;
+import type { DealLock } from '../services/ports/deal-lock.js';
 
 /** Connections in a server database's pool unless told otherwise. */
 export const DEFAULT_POOL_SIZE = 10;

@@ -1,4 +1,4 @@
-import type { DealLock } from './deal-lock.js';
+import type { DealLock } from '../services/ports/deal-lock.js';
 
 /**
  * The deal lock of a single-process deployment (the embedded database has one

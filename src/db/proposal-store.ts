@@ -5,83 +5,15 @@ import {
   awaitsApply,
   type DecisionStatus,
 } from '../domain/proposal.js';
+import type { ProvenanceEntry } from '../domain/provenance.js';
 import type { PropertyValue } from '../domain/values.js';
-import { applyJobId } from '../jobs/job-data.js';
+import { applyJobId } from '../services/job-ids.js';
+import type { ProposalStore } from '../services/ports/proposal-store.js';
+import type { WriteJournal } from '../services/ports/write-journal.js';
 import type { Db } from './client.js';
 import { inTransaction } from './in-transaction.js';
-import type { ProvenanceEntry } from './run-ledger.js';
 import { outbox, proposals, provenance, slackThreads } from './schema.js';
-import { createWriteJournal, type WriteJournal } from './write-journal.js';
-
-export type ProposalRow = typeof proposals.$inferSelect;
-
-/**
- * Proposal state changes. Every transition is one conditional UPDATE (status and
- * version must still be what the caller saw), committed together with its provenance
- * row, so a proposal changes state exactly once however many clicks arrive.
- */
-export interface ProposalStore {
-  get(id: string): Promise<ProposalRow | null>;
-  /** pending → approved | rejected | edited; null when someone else decided first, or it expired. */
-  decide(
-    input: {
-      id: string;
-      version: number;
-      status: DecisionStatus;
-      by: string;
-      at: Date;
-      editedValue?: PropertyValue;
-    },
-    log: ProvenanceEntry,
-  ): Promise<ProposalRow | null>;
-  /**
-   * approved | edited → applied | would_apply | stale | failed, once; inside `tx` when
-   * given (the transaction that wrote the change, or recorded the CRM's answer).
-   */
-  finish(
-    id: string,
-    status: ApplyOutcome,
-    outcome: string | null,
-    log: ProvenanceEntry,
-    tx?: Db,
-  ): Promise<ProposalRow | null>;
-  /** Write-ahead intents of remote CRM writes, in the same database (SPEC G19). */
-  readonly journal: WriteJournal;
-  /**
-   * pending past its expiry at `at` → expired, once; with `at` null, whatever its expiry
-   * (its run was undone). Null when it was decided or expired first.
-   */
-  expire(id: string, at: Date | null, log: ProvenanceEntry): Promise<ProposalRow | null>;
-  /** Pending proposals whose time is up. */
-  due(at: Date, limit: number): Promise<ProposalRow[]>;
-  /**
-   * SPEC G24: the reason for a rejection, once (the first choice stands); null when the
-   * proposal is not rejected or already has a reason.
-   */
-  setRejectReason(id: string, reason: string, note: string | null): Promise<ProposalRow | null>;
-  /** A provenance row that is no state change (an unauthorized click). */
-  log(entry: ProvenanceEntry): Promise<void>;
-  /**
-   * A `denied` row, unless the same actor already has one for this proposal within the
-   * window: repeated refused clicks cannot grow the append-only log. False when skipped.
-   */
-  logDenied(entry: ProvenanceEntry, since: Date): Promise<boolean>;
-  pendingOfRun(runId: string): Promise<ProposalRow[]>;
-  setCard(
-    id: string,
-    card: { channel: string; ts: string; ownerSlackId: string | null },
-  ): Promise<void>;
-  /**
-   * Records the owner resolved at a click for a proposal made while the owner was unknown,
-   * so later clicks and counts see it; never replaces an owner already recorded.
-   */
-  setOwner(id: string, ownerSlackId: string): Promise<void>;
-  thread(runId: string, dealId: string): Promise<{ channel: string; ts: string } | null>;
-  saveThread(runId: string, dealId: string, channel: string, ts: string): Promise<void>;
-  countPending(): Promise<number>;
-  /** Approved or edited before `before` and still not applied: the reconciler's to re-enqueue. */
-  unapplied(before: Date, limit: number): Promise<ProposalRow[]>;
-}
+import { createWriteJournal } from './write-journal.js';
 
 export function createProposalStore(db: Db): ProposalStore {
   const insertLog = (tx: Pick<Db, 'insert'>, entry: ProvenanceEntry) =>

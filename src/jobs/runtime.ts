@@ -1,4 +1,3 @@
-import type { CrmPort } from '../crm/crm-port.js';
 import type { Database } from '../db/client.js';
 import { createControlStore } from '../db/control-store.js';
 import { eachDealLock } from '../db/deal-locks.js';
@@ -7,16 +6,18 @@ import { createOutboxStore } from '../db/outbox-store.js';
 import { createOverturnStore } from '../db/overturn-store.js';
 import { createProposalStore } from '../db/proposal-store.js';
 import { createQueuedRunStore } from '../db/queued-run-store.js';
-import type { RunLedger } from '../db/run-ledger.js';
 import type { Policy } from '../domain/policy.js';
 import type { RunSummary } from '../domain/run-summary.js';
-import type { ExtractorPort } from '../extraction/extractor-port.js';
-import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import type { Logger } from '../logger.js';
-import { announceOverturns } from '../services/announce-overturns.js';
 import { failApplyJob, runApplyJob } from '../services/apply-job.js';
 import { fanOutRun } from '../services/fan-out-run.js';
 import { createOverturnWatch } from '../services/overturn-watch.js';
+import type { CrmPort } from '../services/ports/crm.js';
+import type { ExtractorPort } from '../services/ports/extractor.js';
+import type { JobHandlers, JobSystem, Schedule } from '../services/ports/job-system.js';
+import type { Notifier } from '../services/ports/notifier.js';
+import type { RunLedger } from '../services/ports/run-ledger.js';
+import type { SecondOpinionPort } from '../services/ports/second-opinion.js';
 import { publishRun } from '../services/publish-run.js';
 import type { QueuedRunDeps } from '../services/queued-run-deps.js';
 import { settleBeforeDeciding } from '../services/recover-writes.js';
@@ -27,8 +28,7 @@ import {
   interruptLapsedRuns,
   WORKER_HOLDER,
 } from '../services/run-lifecycle.js';
-import { postDigestIfDue } from '../services/weekly-digest.js';
-import type { Notifier } from '../slack/notifier.js';
+import { announceOverturns } from './announce-overturns.js';
 import {
   HEARTBEAT,
   reconcile,
@@ -36,7 +36,7 @@ import {
   type Timings,
   watchHeartbeat,
 } from './background-work.js';
-import type { JobHandlers, JobSystem, Schedule } from './job-system.js';
+import { postDigestIfDue } from './weekly-digest.js';
 
 export interface RuntimeDeps {
   readonly role: 'worker' | 'serve';

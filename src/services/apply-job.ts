@@ -1,8 +1,8 @@
-import type { DealLock } from '../db/deal-lock.js';
 import { awaitsApply } from '../domain/proposal.js';
-import type { Notifier } from '../slack/notifier.js';
 import { type ApplyDeps, applyProposal } from './apply-proposal.js';
 import { entry } from './decide-proposal.js';
+import type { DealLock } from './ports/deal-lock.js';
+import type { Notifier } from './ports/notifier.js';
 import { viewProposal } from './proposal-view.js';
 
 export interface ApplyJobDeps extends ApplyDeps {

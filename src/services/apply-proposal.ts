@@ -1,10 +1,11 @@
-import type { CrmPort, WriteResult } from '../crm/crm-port.js';
-import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
 import { resolveLocks } from '../domain/locks.js';
 import type { Policy } from '../domain/policy.js';
+import type { ProposalRow } from '../domain/proposal.js';
 import { type ApplyOutcome, awaitsApply } from '../domain/proposal.js';
 import { AGENT_PREFIX, valuesEqual } from '../domain/values.js';
 import { entry } from './decide-proposal.js';
+import type { CrmPort, WriteResult } from './ports/crm.js';
+import type { ProposalStore } from './ports/proposal-store.js';
 import { type ProposalView, type UndoWindow, viewProposal } from './proposal-view.js';
 import { writeRecorded } from './recorded-write.js';
 import { recoverInterruptedWrites } from './recover-writes.js';

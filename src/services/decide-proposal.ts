@@ -1,12 +1,12 @@
-import type { CrmReader } from '../crm/crm-port.js';
-import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
-import type { ProvenanceEntry } from '../db/run-ledger.js';
 import type { Action } from '../domain/actions.js';
 import type { Policy } from '../domain/policy.js';
-import type { DecisionStatus } from '../domain/proposal.js';
+import type { DecisionStatus, ProposalRow } from '../domain/proposal.js';
+import type { ProvenanceEntry } from '../domain/provenance.js';
 import { REJECT_NOTE_MAX, REJECT_REASONS } from '../domain/rejection-memory.js';
 import { validateValue } from '../domain/validate-value.js';
 import type { PropertyValue } from '../domain/values.js';
+import type { CrmReader } from './ports/crm.js';
+import type { ProposalStore } from './ports/proposal-store.js';
 
 export type Decision = { kind: 'approve' } | { kind: 'reject' } | { kind: 'edit'; value: string };
 

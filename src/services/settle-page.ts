@@ -1,17 +1,13 @@
-import type { CrmPort, PropertyWrite, WriteResult } from '../crm/crm-port.js';
-import type { DealLocks } from '../db/deal-locks.js';
-import type {
-  PageCommit,
-  ProposalEntry,
-  ProvenanceEntry,
-  RunLedger,
-  WatermarkEntry,
-} from '../db/run-ledger.js';
-import type { IntentDraft } from '../db/write-journal.js';
 import type { Action } from '../domain/actions.js';
 import type { Policy } from '../domain/policy.js';
+import type { ProposalEntry } from '../domain/proposal.js';
+import type { ProvenanceEntry } from '../domain/provenance.js';
 import type { ModelUsage } from '../domain/run-summary.js';
 import type { DealOutcome } from './deal-outcome.js';
+import type { CrmPort, PropertyWrite, WriteResult } from './ports/crm.js';
+import type { DealLocks } from './ports/deal-lock.js';
+import type { PageCommit, RunLedger, WatermarkEntry } from './ports/run-ledger.js';
+import type { IntentDraft } from './ports/write-journal.js';
 import { writeRecorded } from './recorded-write.js';
 
 export const OBJECT = 'deal';

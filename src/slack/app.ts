@@ -2,13 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { CrmPort } from '../crm/crm-port.js';
 import type { ControlStore } from '../db/control-store.js';
-import type { DealLock } from '../db/deal-lock.js';
 import type { HomeStore } from '../db/home-store.js';
-import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
-import type { SuggestionStore } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
+import type { ProposalRow } from '../domain/proposal.js';
 import type { Logger } from '../logger.js';
 import {
   type Decision,
@@ -17,6 +14,11 @@ import {
   logDenied,
   mayDecideNow,
 } from '../services/decide-proposal.js';
+import type { CrmPort } from '../services/ports/crm.js';
+import type { DealLock } from '../services/ports/deal-lock.js';
+import type { Notifier } from '../services/ports/notifier.js';
+import type { ProposalStore } from '../services/ports/proposal-store.js';
+import type { SuggestionStore } from '../services/ports/suggestion-store.js';
 import { viewProposal } from '../services/proposal-view.js';
 import type { DealSummaryPorts } from '../summary/summary-ports.js';
 import { createHomePublisher } from './app-home.js';
@@ -29,7 +31,7 @@ import { ACTION_REJECT_REASON, REJECT_OTHER_MODAL } from './blocks/reject-reason
 import { boltLogger } from './bolt-logger.js';
 import { registerDealSummary, slackPermalinks } from './deal-summary/register.js';
 import { ephemeralOf } from './ephemeral.js';
-import { createNotifier, type Notifier, slackOwnerOf } from './notifier.js';
+import { createNotifier, slackOwnerOf } from './notifier.js';
 import { PROMOTION_ACTIONS, registerPromotionButtons } from './promotion-buttons.js';
 import { registerRejectReason } from './reject-reason-listeners.js';
 import { gateSlackRequest, type Handled } from './request-gate.js';

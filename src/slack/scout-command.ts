@@ -1,6 +1,6 @@
 import type { ControlStore } from '../db/control-store.js';
-import type { ProposalStore } from '../db/proposal-store.js';
 import type { Policy } from '../domain/policy.js';
+import type { ProposalStore } from '../services/ports/proposal-store.js';
 
 const USAGE = 'Usage: `/scout pause` · `/scout resume` · `/scout status`';
 

@@ -8,7 +8,7 @@ import type {
   DealPage,
   PropertyRestore,
   WriteResult,
-} from '../crm-port.js';
+} from '../../services/ports/crm.js';
 import {
   ENGAGEMENTS,
   type EngagementObject,

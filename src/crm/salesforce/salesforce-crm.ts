@@ -8,7 +8,7 @@ import type {
   DealPage,
   PropertyRestore,
   WriteResult,
-} from '../crm-port.js';
+} from '../../services/ports/crm.js';
 import { activityText, PREVIEW_LIMIT, taskNoteType } from './activities.js';
 import {
   customFieldMetadata,
