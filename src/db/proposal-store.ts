@@ -1,18 +1,11 @@
 import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
-import {
-  type ApplyOutcome,
-  AWAITING_APPLY,
-  awaitsApply,
-  type DecisionStatus,
-} from '../domain/proposal.js';
+import { AWAITING_APPLY } from '../domain/proposal.js';
 import type { ProvenanceEntry } from '../domain/provenance.js';
-import type { PropertyValue } from '../domain/values.js';
-import { applyJobId } from '../services/job-ids.js';
 import type { ProposalStore } from '../services/ports/proposal-store.js';
-import type { WriteJournal } from '../services/ports/write-journal.js';
 import type { Db } from './client.js';
 import { inTransaction } from './in-transaction.js';
-import { outbox, proposals, provenance, slackThreads } from './schema.js';
+import { createOutboxStore } from './outbox-store.js';
+import { proposals, provenance, slackThreads } from './schema.js';
 import { createWriteJournal } from './write-journal.js';
 
 export function createProposalStore(db: Db): ProposalStore {
@@ -20,13 +13,14 @@ export function createProposalStore(db: Db): ProposalStore {
     tx.insert(provenance).values(entry as ProvenanceEntry);
   return {
     journal: createWriteJournal(db),
+    outbox: createOutboxStore(db),
 
     async get(id) {
       const [row] = await db.select().from(proposals).where(eq(proposals.id, id));
       return row ?? null;
     },
 
-    async decide(input, log) {
+    async decide(input, log, alongside) {
       return db.transaction(async (tx) => {
         const [row] = await tx
           .update(proposals)
@@ -48,17 +42,7 @@ export function createProposalStore(db: Db): ProposalStore {
           .returning();
         if (!row) return null;
         await insertLog(tx, log);
-        // The apply is promised in the same commit as the approval: Redis may be down.
-        if (awaitsApply(row)) {
-          await tx
-            .insert(outbox)
-            .values({
-              kind: 'apply',
-              jobId: applyJobId(row.id, row.version),
-              payload: { proposalId: row.id, version: row.version },
-            })
-            .onConflictDoNothing();
-        }
+        await alongside(row, tx);
         return row;
       });
     },

@@ -1,7 +1,6 @@
 import { and, asc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import { ACTIONS, type Action, emptyCounts } from '../domain/actions.js';
-import type { ChainHead } from '../domain/hash-chain.js';
-import { emptyUsage, type ModelUsage, type RunSummary } from '../domain/run-summary.js';
+import { emptyUsage } from '../domain/run-summary.js';
 import type { QueuedRunStore, SettledState } from '../services/ports/queued-run-store.js';
 import type { Db } from './client.js';
 import { readChainHead } from './provenance-chain.js';

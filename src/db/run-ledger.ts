@@ -1,21 +1,16 @@
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import type { Action } from '../domain/actions.js';
-import type { ChainHead } from '../domain/hash-chain.js';
 import { appliedKey, pendingKey } from '../domain/idempotency-keys.js';
 import type { ProposalEntry } from '../domain/proposal.js';
 import type { ProvenanceEntry } from '../domain/provenance.js';
 import { type PriorRejection, rejectionKey } from '../domain/rejection-memory.js';
 import { AlreadySettled, RunEnded } from '../domain/run-errors.js';
-import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
-import type { PropertyValue } from '../domain/values.js';
-import { ScoutError } from '../errors.js';
+import type { RunSummary } from '../domain/run-summary.js';
 import type {
   RunLeaseSpec,
   RunLedger,
   Watermark,
   WatermarkEntry,
 } from '../services/ports/run-ledger.js';
-import type { WriteJournal } from '../services/ports/write-journal.js';
 import type { Db } from './client.js';
 import { createControlStore } from './control-store.js';
 import { inTransaction } from './in-transaction.js';

@@ -1,9 +1,6 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { ProposalRow } from '../domain/proposal.js';
 import { OPEN_STATUSES } from '../domain/proposal.js';
-import type { ProvenanceEntry } from '../domain/provenance.js';
 import type { UndoStore } from '../services/ports/undo-store.js';
-import type { WriteJournal } from '../services/ports/write-journal.js';
 import type { Db } from './client.js';
 import { proposals, provenance, runs } from './schema.js';
 import { createWriteJournal } from './write-journal.js';

@@ -1,7 +1,5 @@
 import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { AWAITING_APPLY } from '../domain/proposal.js';
-import type { ProvenanceEntry } from '../domain/provenance.js';
-import type { PropertyValue } from '../domain/values.js';
 import type { WriteJournal } from '../services/ports/write-journal.js';
 import type { Db } from './client.js';
 import { proposals, provenance, writeIntents } from './schema.js';

@@ -7,6 +7,7 @@ import { validateValue } from '../domain/validate-value.js';
 import type { PropertyValue } from '../domain/values.js';
 import type { CrmReader } from './ports/crm.js';
 import type { ProposalStore } from './ports/proposal-store.js';
+import { recordDecision } from './record-decision.js';
 
 export type Decision = { kind: 'approve' } | { kind: 'reject' } | { kind: 'edit'; value: string };
 
@@ -133,7 +134,8 @@ export async function decideProposal(
     status = 'rejected';
     log = entry(row, 'rejected', actor, 'rejected in Slack');
   }
-  const decided = await deps.proposals.decide(
+  const decided = await recordDecision(
+    deps.proposals,
     {
       id: row.id,
       version: input.version,

@@ -1,5 +1,5 @@
 import type { Policy } from '../domain/policy.js';
-import type { OfferRow, OfferStatus } from '../domain/suggestion-offer.js';
+import type { OfferRow } from '../domain/suggestion-offer.js';
 import type { CrmDeal, CrmReader, CrmUser } from './ports/crm.js';
 import type { SuggestionsMessage } from './ports/notifier.js';
 

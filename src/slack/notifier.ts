@@ -1,7 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Policy } from '../domain/policy.js';
-import type { RunSummary } from '../domain/run-summary.js';
 import type { Logger } from '../logger.js';
 import { viewOffers } from '../services/offer-view.js';
 import type { CrmReader, CrmUser } from '../services/ports/crm.js';

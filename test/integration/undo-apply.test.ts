@@ -10,6 +10,7 @@ import { loadPolicyFile } from '../../src/policy-file.js';
 import { runApplyJob } from '../../src/services/apply-job.js';
 import { type ApplyDeps, applyProposal } from '../../src/services/apply-proposal.js';
 import type { DealLock } from '../../src/services/ports/deal-lock.js';
+import { recordDecision } from '../../src/services/record-decision.js';
 import { undoChanges } from '../../src/services/undo-run.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 
@@ -22,7 +23,8 @@ const APPROVER = 'U01ANA';
  */
 async function approve(h: ScoutHarness, row: ProposalRow, editedValue?: string) {
   const store = createProposalStore(h.database.db);
-  const decided = await store.decide(
+  const decided = await recordDecision(
+    store,
     {
       id: row.id,
       version: row.version,

@@ -20,6 +20,7 @@ import type { CrmPort, PropertyWrite, WriteResult } from '../../src/services/por
 import type { ExtractorPort } from '../../src/services/ports/extractor.js';
 import type { JobSystem, Schedule } from '../../src/services/ports/job-system.js';
 import type { Notifier } from '../../src/services/ports/notifier.js';
+import { recordDecision } from '../../src/services/record-decision.js';
 import { createNotifier } from '../../src/slack/notifier.js';
 import { AUTO_NEXT_STEP_POLICY } from './scout-env.js';
 import type { TestDatabase } from './test-database.js';
@@ -201,7 +202,8 @@ export async function approveProposal(database: TestDatabase, id: string): Promi
   const store = createProposalStore(database.db);
   const row = await store.get(id);
   if (!row) throw new Error(`proposal ${id} not stored`);
-  const decided = await store.decide(
+  const decided = await recordDecision(
+    store,
     { id, version: row.version, status: 'approved', by: 'U01ANA', at: new Date() },
     entry(row, 'approved', 'slack:U01ANA', 'approved in Slack'),
   );

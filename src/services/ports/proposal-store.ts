@@ -1,6 +1,7 @@
 import type { ApplyOutcome, DecisionStatus, ProposalRow } from '../../domain/proposal.js';
 import type { ProvenanceEntry } from '../../domain/provenance.js';
 import type { PropertyValue } from '../../domain/values.js';
+import type { Outbox } from './outbox.js';
 import type { Tx } from './transaction.js';
 import type { WriteJournal } from './write-journal.js';
 
@@ -11,7 +12,11 @@ import type { WriteJournal } from './write-journal.js';
  */
 export interface ProposalStore {
   get(id: string): Promise<ProposalRow | null>;
-  /** pending → approved | rejected | edited; null when someone else decided first, or it expired. */
+  /**
+   * pending → approved | rejected | edited, with `alongside` (what the decision promises)
+   * in the same commit; null when someone else decided first, or it expired. Decisions go
+   * through `recordDecision`, which knows what each one promises.
+   */
   decide(
     input: {
       id: string;
@@ -22,6 +27,7 @@ export interface ProposalStore {
       editedValue?: PropertyValue;
     },
     log: ProvenanceEntry,
+    alongside: (decided: ProposalRow, tx: Tx) => Promise<void>,
   ): Promise<ProposalRow | null>;
   /**
    * approved | edited → applied | would_apply | stale | failed, once; inside `tx` when
@@ -36,6 +42,8 @@ export interface ProposalStore {
   ): Promise<ProposalRow | null>;
   /** Write-ahead intents of remote CRM writes, in the same database (SPEC G19). */
   readonly journal: WriteJournal;
+  /** Where a decision's promised work waits for the queue. */
+  readonly outbox: Outbox;
   /**
    * pending past its expiry at `at` → expired, once; with `at` null, whatever its expiry
    * (its run was undone). Null when it was decided or expired first.

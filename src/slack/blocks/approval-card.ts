@@ -1,7 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { SCREEN_WARNING } from '../../domain/injection-screen.js';
-import type { ProposalStatus } from '../../domain/proposal.js';
-import type { FieldType, PropertyValue } from '../../domain/values.js';
+import type { PropertyValue } from '../../domain/values.js';
 import type { CardProposal } from '../../services/ports/notifier.js';
 import { reasonSuffix, rejectReasonPicker } from './reject-reason.js';
 import { blockQuote, LIMITS, safe } from './text.js';

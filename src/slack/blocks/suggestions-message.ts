@@ -1,5 +1,4 @@
 import type { KnownBlock } from '@slack/types';
-import type { OfferStatus } from '../../domain/suggestion-offer.js';
 import type { ShownOffer, SuggestionsMessage } from '../../services/ports/notifier.js';
 import { blockQuote, LIMITS, plain, safe } from './text.js';
 
