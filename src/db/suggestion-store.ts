@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, isNull, like, sql } from 'drizzle-orm';
-import type { ProvenanceEntry, ProvenanceRow } from '../domain/provenance.js';
-import type { OfferEnd, OfferRow } from '../domain/suggestion-offer.js';
+import { AGENT_PREFIX } from '../domain/values.js';
 import type { SuggestionStore } from '../services/ports/suggestion-store.js';
 import type { Db } from './client.js';
 import { inTransaction } from './in-transaction.js';
@@ -30,7 +29,7 @@ export function createSuggestionStore(db: Db): SuggestionStore {
               id: randomUUID(),
               runId,
               recordId: w.recordId,
-              field: w.field.slice('scout_'.length),
+              field: w.field.slice(AGENT_PREFIX.length),
               value: w.newValue ?? null,
               sourceNoteId: w.sourceNoteId,
               quote: w.quote,

@@ -71,5 +71,3 @@ export function createHomePublisher(deps: HomeDeps) {
     },
   };
 }
-
-export type HomePublisher = ReturnType<typeof createHomePublisher>;
