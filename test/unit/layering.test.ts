@@ -23,19 +23,17 @@ afterAll(() => {
 });
 
 describe('layering (biome noRestrictedImports)', () => {
-  it('refuses a service importing an adapter', () => {
+  it.each([
+    ['a service importing an adapter', 'services', "import type { Db } from '../db/client.js';"],
+    [
+      'the domain importing a service',
+      'domain',
+      "import type { CrmDeal as Db } from '../services/ports/crm.js';",
+    ],
+  ])('refuses %s', (_, layer, wrongWay) => {
     const probe = lintProbe(
-      `src/services/layering-probe-${process.pid}.ts`,
-      "import type { Db } from '../db/client.js';\n\nexport type Probe = Db;\n",
-    );
-    expect(probe.status).not.toBe(0);
-    expect(probe.output).toContain('lint/style/noRestrictedImports');
-  });
-
-  it('refuses the domain importing a service', () => {
-    const probe = lintProbe(
-      `src/domain/layering-probe-${process.pid}.ts`,
-      "import type { CrmDeal } from '../services/ports/crm.js';\n\nexport type Probe = CrmDeal;\n",
+      `src/${layer}/layering-probe-${process.pid}.ts`,
+      `${wrongWay}\n\nexport type Probe = Db;\n`,
     );
     expect(probe.status).not.toBe(0);
     expect(probe.output).toContain('lint/style/noRestrictedImports');

@@ -5,6 +5,11 @@ import type { OfferStatus } from '../../domain/suggestion-offer.js';
 import type { FieldType, PropertyValue } from '../../domain/values.js';
 import type { ProposalView } from '../proposal-view.js';
 
+/**
+ * What services tell people in Slack: approval cards, suggestions, run summaries and ops
+ * alerts. slack/notifier.ts implements it. Services hand it views; only `postOpsMessage`
+ * takes composed Slack blocks, from the weekly digest job.
+ */
 export interface Notifier {
   /** Posts the run's pending proposals: one parent message per deal, one card per proposal in its thread. */
   postProposals(runId: string): Promise<{ posted: number; unrouted: string[] }>;
@@ -61,7 +66,7 @@ export interface CardProposal {
   /** For a user field: CRM user id → name, so the card names the person rather than an id. */
   readonly userNames?: Readonly<Record<string, string>>;
 }
-/** One suggestion as the message shows it; everything user-supplied is escaped here. */
+/** One suggestion as the message shows it; the message escapes everything user-supplied. */
 export interface ShownOffer {
   readonly id: string;
   readonly version: number;

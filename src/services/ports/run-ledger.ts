@@ -22,13 +22,13 @@ export interface Watermark {
 /** What a run needs to know about a page of deals before deciding anything. */
 export interface PageContext {
   readonly watermarks: ReadonlyMap<string, Watermark>;
-  /** Keys from {@link appliedKey}: changes already written live (SPEC G11). */
+  /** Keys from `appliedKey` (domain/idempotency-keys.ts): changes already written live (SPEC G11). */
   readonly applied: ReadonlySet<string>;
-  /** Keys from {@link pendingKey}: proposals awaiting a decision, in this run's mode. */
+  /** Keys from `pendingKey` (domain/idempotency-keys.ts): proposals awaiting a decision, in this run's mode. */
   readonly pending: ReadonlySet<string>;
-  /** Keys from {@link pendingKey}: values Scout itself wrote live (written or applied). */
+  /** Keys from `pendingKey` (domain/idempotency-keys.ts): values Scout itself wrote live (written or applied). */
   readonly scoutWrote: ReadonlySet<string>;
-  /** Keys from {@link rejectionKey}: values a person rejected or dismissed, the earliest time each. */
+  /** Keys from `rejectionKey` (domain/rejection-memory.ts): values a person rejected or dismissed, the earliest time each. */
   readonly rejected: ReadonlyMap<string, PriorRejection>;
 }
 
@@ -50,7 +50,7 @@ export interface PageCommit {
   /**
    * A worker run's deal, settled in the same transaction; when another delivery of
    * the same deal job settled it first, nothing is committed and this throws
-   * {@link AlreadySettled}.
+   * `AlreadySettled` (domain/run-errors.ts).
    */
   settle?: {
     runId: string;
@@ -80,7 +80,7 @@ export interface RunLedger {
     /** The text behind `row.policySha256`, kept once per hash (SPEC G25). */
     policyText?: string,
   ): Promise<void>;
-  /** Completes a running run with its summary; throws {@link RunEnded} when it already ended. */
+  /** Completes a running run with its summary; throws `RunEnded` (domain/run-errors.ts) when it already ended. */
   finishRun(summary: RunSummary): Promise<void>;
   failRun(runId: string, message: string, at: Date): Promise<void>;
   /**
