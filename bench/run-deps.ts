@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
-import type { CrmPort } from '../src/crm/crm-port.js';
 import type { Db } from '../src/db/client.js';
 import { advisoryDealLocks } from '../src/db/deal-locks.js';
 import { createRunLedger } from '../src/db/run-ledger.js';
 import type { Policy } from '../src/domain/policy.js';
-import type { ExtractorPort } from '../src/extraction/extractor-port.js';
+import type { CrmPort } from '../src/services/ports/crm.js';
+import type { ExtractorPort } from '../src/services/ports/extractor.js';
 
 /** What `runExtraction` needs in a benchmark: `scout run`'s wiring, silent, on `db`. */
 export function benchRunDeps(input: {

@@ -2,7 +2,6 @@
 // judged by the real decision table. Needs ANTHROPIC_API_KEY; costs real tokens.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CrmNote } from '../src/crm/crm-port.js';
 import type { DealNote } from '../src/domain/decide.js';
 import { judgeDeal } from '../src/domain/judge-deal.js';
 import { estimateCost } from '../src/domain/model-pricing.js';
@@ -11,6 +10,7 @@ import { emptyUsage } from '../src/domain/run-summary.js';
 import type { PropertyDef } from '../src/domain/values.js';
 import { createAnthropicExtractor } from '../src/extraction/anthropic-extractor.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../src/policy-file.js';
+import type { CrmNote } from '../src/services/ports/crm.js';
 import { type DealPrediction, type Expected, overall, scoreFields } from './score.js';
 
 interface EvalDeal {

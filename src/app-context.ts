@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { type Config, requireSettings } from './config.js';
-import type { CrmPort } from './crm/crm-port.js';
 import { openHubSpotCrm } from './crm/hubspot/open-hubspot-crm.js';
 import { createLocalCrm } from './crm/local-crm.js';
 import { openSalesforceCrm } from './crm/salesforce/open-salesforce-crm.js';
@@ -13,7 +12,7 @@ import { createOutboxStore } from './db/outbox-store.js';
 import { createOverturnStore } from './db/overturn-store.js';
 import { createProposalStore } from './db/proposal-store.js';
 import { createQueuedRunStore } from './db/queued-run-store.js';
-import { createRunLedger, type RunLedger } from './db/run-ledger.js';
+import { createRunLedger } from './db/run-ledger.js';
 import { requireMigratedSchema } from './db/schema-check.js';
 import { createSuggestionStore } from './db/suggestion-store.js';
 import { createUndoStore } from './db/undo-store.js';
@@ -23,10 +22,12 @@ import {
   type AnthropicExtractorOptions,
   createAnthropicExtractor,
 } from './extraction/anthropic-extractor.js';
-import type { BatchExtractorPort } from './extraction/batch-port.js';
-import type { ExtractorPort } from './extraction/extractor-port.js';
 import { loadReplayFile } from './extraction/replay-extractor.js';
 import type { Logger } from './logger.js';
+import type { BatchExtractorPort } from './services/ports/batch-extractor.js';
+import type { CrmPort } from './services/ports/crm.js';
+import type { ExtractorPort } from './services/ports/extractor.js';
+import type { RunLedger } from './services/ports/run-ledger.js';
 
 /**
  * The composition root: this file opens what every database-backed command shares (the

@@ -1,17 +1,18 @@
 import type { AppContext } from './app-context.js';
-import type { CrmPort } from './crm/crm-port.js';
 import type { Policy } from './domain/policy.js';
-import type { ExtractorPort } from './extraction/extractor-port.js';
-import type { SecondOpinionPort } from './extraction/second-opinion.js';
 import { createJobSystem } from './jobs/create-job-system.js';
-import type { JobSystem, Schedule } from './jobs/job-system.js';
 import { type Runtime, startRuntime } from './jobs/runtime.js';
 import { timingsFromConfig } from './jobs/timings.js';
 import { expireDueProposals } from './services/expire-proposals.js';
+import type { CrmPort } from './services/ports/crm.js';
+import type { ExtractorPort } from './services/ports/extractor.js';
+import type { JobSystem, Schedule } from './services/ports/job-system.js';
+import type { Notifier } from './services/ports/notifier.js';
+import type { SecondOpinionPort } from './services/ports/second-opinion.js';
 import type { ProposalView } from './services/proposal-view.js';
 import { processLease } from './services/run-lifecycle.js';
 import type { UndoDeps } from './services/undo-run.js';
-import type { Notifier } from './slack/notifier.js';
+
 import { notifierFromConfig } from './slack/notifier-from-config.js';
 
 /**

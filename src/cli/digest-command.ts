@@ -1,9 +1,9 @@
 import type { AppContext } from '../app-context.js';
 import { processNotifier } from '../app-process.js';
+import { collectDigest } from '../db/digest-query.js';
 import { formatDigest } from '../domain/digest.js';
 import type { Policy } from '../domain/policy.js';
 import { ScoutError } from '../errors.js';
-import { collectDigest } from '../services/weekly-digest.js';
 import { digestMessage } from '../slack/blocks/digest-message.js';
 
 /**

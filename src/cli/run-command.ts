@@ -5,15 +5,15 @@ import { type Config, requireSettings } from '../config.js';
 import { advisoryDealLocks } from '../db/deal-locks.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
+import { announceOverturns } from '../jobs/announce-overturns.js';
 import type { Logger } from '../logger.js';
 import { loadPolicy } from '../policy-file.js';
-import { announceOverturns } from '../services/announce-overturns.js';
 import { createOverturnWatch } from '../services/overturn-watch.js';
+import type { Notifier } from '../services/ports/notifier.js';
 import { publishRun, storedSummary } from '../services/publish-run.js';
 import { runBatchExtraction } from '../services/run-batch-extraction.js';
 import { type RunProgress, runExtraction } from '../services/run-extraction.js';
 import { processLease } from '../services/run-lifecycle.js';
-import type { Notifier } from '../slack/notifier.js';
 
 export interface RunCommandOptions {
   apply: boolean;

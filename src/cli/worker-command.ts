@@ -1,14 +1,14 @@
 import { type AppContext, createExtractor } from '../app-context.js';
 import { processNotifier, startJobRuntime } from '../app-process.js';
 import { requireSettings } from '../config.js';
-import type { CrmPort } from '../crm/crm-port.js';
-import type { ExtractorPort } from '../extraction/extractor-port.js';
 import { secondOpinionFromConfig } from '../extraction/second-opinion-from-config.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
 import type { Runtime } from '../jobs/runtime.js';
 import { loadSchedulesFile } from '../jobs/schedule-file.js';
 import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { loadPolicy } from '../policy-file.js';
+import type { CrmPort } from '../services/ports/crm.js';
+import type { ExtractorPort } from '../services/ports/extractor.js';
 
 /**
  * `scout worker`: consumes runs, deal jobs, applies and heartbeats, registers the

@@ -4,6 +4,7 @@ import { inTransaction } from '../db/in-transaction.js';
 import { crmDeals, crmNotes, crmPropertyDefs, crmUsers } from '../db/schema.js';
 import type { NoteType } from '../domain/policy.js';
 import type { FieldType, PropertyDef, PropertyValue } from '../domain/values.js';
+import { AGENT_PREFIX } from '../domain/values.js';
 import type {
   CrmDeal,
   CrmNote,
@@ -13,7 +14,7 @@ import type {
   PropertyRestore,
   PropertyWrite,
   WriteResult,
-} from './crm-port.js';
+} from '../services/ports/crm.js';
 
 /** The local CRM: deals, notes and users in Scout's own Postgres, for trials, demos and tests. */
 export function createLocalCrm(db: Db): CrmPort {
@@ -53,7 +54,7 @@ export function createLocalCrm(db: Db): CrmPort {
         else if (!def) {
           results.push({
             status: 'failed',
-            reason: `property ${w.property} does not exist in the local CRM${w.property.startsWith('scout_') ? ' (run `scout setup-fields --apply`)' : ''}`,
+            reason: `property ${w.property} does not exist in the local CRM${w.property.startsWith(AGENT_PREFIX) ? ' (run `scout setup-fields --apply`)' : ''}`,
           });
         } else if (w.value !== null && !typeMatches(def.type, w.value)) {
           results.push({

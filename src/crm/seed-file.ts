@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { NOTE_TYPES } from '../domain/policy.js';
+import { textProblem } from '../domain/text-check.js';
 import { FIELD_TYPES, type PropertyDef, type PropertyValue } from '../domain/values.js';
 import { ScoutError } from '../errors.js';
 import { describeIssues, formatPath, parseJsonText } from '../input/located-issues.js';
 import { readInputFile } from '../input/read-input-file.js';
-import { textProblem } from '../input/text-check.js';
 
 const id = z.string().trim().min(1).max(200);
 const propertyValue = z.union([z.string().max(65_536), z.number(), z.null()]);

@@ -1,41 +1,10 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { BatchStore } from '../services/ports/batch-store.js';
 import type { Db } from './client.js';
 import { extractionBatches, extractionBatchItems, provenance, runs } from './schema.js';
 
-export interface BatchItem {
-  readonly customId: string;
-  readonly dealId: string;
-  readonly noteIds: readonly string[];
-}
-
-export interface OpenBatch {
-  readonly id: string;
-  readonly runId: string;
-  readonly scanned: number;
-  readonly noNewNotes: number;
-  readonly requestCount: number;
-  readonly submittedAt: Date;
-  readonly run: typeof runs.$inferSelect;
-}
-
 /** How long a collector may go silent before another process may take the batch over. */
 const LEASE_MS = 10 * 60_000;
-
-/** Persistence of submitted Message Batches, so collection survives an interrupted process. */
-export interface BatchStore {
-  record(
-    batch: { id: string; runId: string; scanned: number; noNewNotes: number; submittedAt: Date },
-    items: readonly BatchItem[],
-  ): Promise<void>;
-  /** The oldest batch submitted but not yet collected, with its run. */
-  findOpen(): Promise<OpenBatch | null>;
-  /** Takes (or renews) the collection lease; false when another live collector holds it. */
-  claim(batchId: string, collector: string, now: Date): Promise<boolean>;
-  uncollectedItems(batchId: string): Promise<BatchItem[]>;
-  /** Counts per action already logged for a run (a resumed collection continues them). */
-  actionCounts(runId: string): Promise<Record<string, number>>;
-  markCollected(batchId: string, now: Date): Promise<void>;
-}
 
 export function createBatchStore(db: Db): BatchStore {
   return {

@@ -1,11 +1,19 @@
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { DEFAULT_POOL_SIZE, type DealLock, dealLock } from './deal-lock.js';
+import type { DealLock } from '../services/ports/deal-lock.js';
+import { DEFAULT_POOL_SIZE, dealLock } from './deal-lock.js';
 import * as schema from './schema.js';
 
 /** Any Postgres driver drizzle speaks: postgres.js for servers, PGlite when embedded. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+declare module '../services/ports/transaction.js' {
+  /** Services pass a transaction as an opaque `Tx`; it is this adapter's `Db`. */
+  interface TransactionRegistry {
+    readonly tx: Db;
+  }
+}
 
 /** A database as the rest of Scout sees it: a Postgres server, or PGlite in this process (`scout demo`). */
 export interface Database {

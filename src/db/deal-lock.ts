@@ -1,9 +1,7 @@
 import pLimit from 'p-limit';
 import type postgres from 'postgres';
 import { createKeyedMutex } from '../concurrency/keyed-mutex.js';
-
-/** Runs `fn` while no other work on the same deal runs; the lock is released however `fn` ends. */
-export type DealLock = <T>(dealId: string, fn: () => Promise<T>) => Promise<T>;
+import type { DealLock } from '../services/ports/deal-lock.js';
 
 /** The advisory lock key of a deal; `deal-locks.ts` takes the same keys at transaction level. */
 export function dealLockKey(dealId: string): string {

@@ -1,12 +1,7 @@
 import { sql } from 'drizzle-orm';
+import type { DealLock, DealLocks } from '../services/ports/deal-lock.js';
 import type { Db } from './client.js';
-import { type DealLock, dealLockKey } from './deal-lock.js';
-
-/**
- * Runs `fn` while no other work on any of these deals runs: the same per-deal locks that
- * approved applies and undos take (`DealLock`), for a write that covers many deals at once.
- */
-export type DealLocks = <T>(dealIds: readonly string[], fn: () => Promise<T>) => Promise<T>;
+import { dealLockKey } from './deal-lock.js';
 
 /**
  * Many deals' locks on one connection: transaction-level advisory locks on the keys

@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import type { ProposalRow } from '../domain/proposal.js';
+import type { OfferRow } from '../domain/suggestion-offer.js';
 import type { Db } from './client.js';
-import type { ProposalRow } from './proposal-store.js';
 import { proposals, runs, suggestionOffers } from './schema.js';
-import type { OfferRow } from './suggestion-store.js';
 
 /** How many of a kind the Home tab reads at most: it shows fewer, and counts the rest. */
 const LIMIT = 200;

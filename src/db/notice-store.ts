@@ -1,15 +1,14 @@
 import { and, asc, eq, isNotNull } from 'drizzle-orm';
+import type { ProvenanceRow } from '../domain/provenance.js';
 import type { Db } from './client.js';
 import { ownerNotices, provenance } from './schema.js';
-
-export type NoticeRow = typeof provenance.$inferSelect;
 
 /**
  * The unverified FYIs of a run (a `never` field with notify_owner whose finding passed
  * the citation gate: a `denied` row carrying the cited value), for deals not told yet.
  * Each deal is claimed before posting, so its FYI is posted at most once.
  */
-export async function claimNotices(db: Db, runId: string): Promise<Map<string, NoticeRow[]>> {
+export async function claimNotices(db: Db, runId: string): Promise<Map<string, ProvenanceRow[]>> {
   const rows = await db
     .select()
     .from(provenance)
@@ -22,9 +21,9 @@ export async function claimNotices(db: Db, runId: string): Promise<Map<string, N
       ),
     )
     .orderBy(asc(provenance.id));
-  const byDeal = new Map<string, NoticeRow[]>();
+  const byDeal = new Map<string, ProvenanceRow[]>();
   for (const r of rows) byDeal.set(r.recordId, [...(byDeal.get(r.recordId) ?? []), r]);
-  const claimed = new Map<string, NoticeRow[]>();
+  const claimed = new Map<string, ProvenanceRow[]>();
   for (const [recordId, notices] of byDeal) {
     const won = await db
       .insert(ownerNotices)

@@ -1,20 +1,14 @@
 import { sql } from 'drizzle-orm';
-import type { LatestScoutChange, Overturn } from '../domain/overturns.js';
 import type { PropertyValue } from '../domain/values.js';
+import type { OverturnStore } from '../services/ports/overturn-store.js';
 import type { Db } from './client.js';
 import { rowsOf } from './field-stats-query.js';
 import { provenance } from './schema.js';
 
-/**
- * Overturn detection's reads and writes: the newest Scout change per field of some
- * deals, and the `overturned` rows it logs.
- */
-export function createOverturnStore(db: Db) {
+/** Overturn detection's store: reads the log's newest changes, appends `overturned` rows. */
+export function createOverturnStore(db: Db): OverturnStore {
   return {
-    async latestChanges(
-      object: string,
-      recordIds: readonly string[],
-    ): Promise<LatestScoutChange[]> {
+    async latestChanges(object, recordIds) {
       if (recordIds.length === 0) return [];
       const result = await db.execute(sql`
         select distinct on (record_id, field) id, record_id, field, action, new_value, confidence
@@ -38,12 +32,7 @@ export function createOverturnStore(db: Db) {
       }));
     },
 
-    /** Logs each overturn once: a row already logged since the change (another process) wins. */
-    async log(input: {
-      runId: string;
-      object: string;
-      overturns: readonly Overturn[];
-    }): Promise<number> {
+    async log(input) {
       let logged = 0;
       for (const { change, repValue } of input.overturns) {
         const inserted = await db.transaction(async (tx) => {
@@ -80,5 +69,3 @@ export function createOverturnStore(db: Db) {
     },
   };
 }
-
-export type OverturnStore = ReturnType<typeof createOverturnStore>;

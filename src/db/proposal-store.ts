@@ -1,94 +1,26 @@
 import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
-import type { PropertyValue } from '../domain/values.js';
-import { applyJobId } from '../jobs/job-data.js';
+import { AWAITING_APPLY } from '../domain/proposal.js';
+import type { ProvenanceEntry } from '../domain/provenance.js';
+import type { ProposalStore } from '../services/ports/proposal-store.js';
 import type { Db } from './client.js';
 import { inTransaction } from './in-transaction.js';
-import type { ProvenanceEntry } from './run-ledger.js';
-import { outbox, proposals, provenance, slackThreads } from './schema.js';
-import { createWriteJournal, type WriteJournal } from './write-journal.js';
-
-export type ProposalRow = typeof proposals.$inferSelect;
-
-/**
- * Proposal state changes. Every transition is one conditional UPDATE (status and
- * version must still be what the caller saw), committed together with its provenance
- * row, so a proposal changes state exactly once however many clicks arrive.
- */
-export interface ProposalStore {
-  get(id: string): Promise<ProposalRow | null>;
-  /** pending → approved | rejected | edited; null when someone else decided first, or it expired. */
-  decide(
-    input: {
-      id: string;
-      version: number;
-      status: 'approved' | 'rejected' | 'edited';
-      by: string;
-      at: Date;
-      editedValue?: PropertyValue;
-    },
-    log: ProvenanceEntry,
-  ): Promise<ProposalRow | null>;
-  /**
-   * approved | edited → applied | would_apply | stale | failed, once; inside `tx` when
-   * given (the transaction that wrote the change, or recorded the CRM's answer).
-   */
-  finish(
-    id: string,
-    status: 'applied' | 'would_apply' | 'stale' | 'failed',
-    outcome: string | null,
-    log: ProvenanceEntry,
-    tx?: Db,
-  ): Promise<ProposalRow | null>;
-  /** Write-ahead intents of remote CRM writes, in the same database (SPEC G19). */
-  readonly journal: WriteJournal;
-  /**
-   * pending past its expiry at `at` → expired, once; with `at` null, whatever its expiry
-   * (its run was undone). Null when it was decided or expired first.
-   */
-  expire(id: string, at: Date | null, log: ProvenanceEntry): Promise<ProposalRow | null>;
-  /** Pending proposals whose time is up. */
-  due(at: Date, limit: number): Promise<ProposalRow[]>;
-  /**
-   * SPEC G24: the reason for a rejection, once (the first choice stands); null when the
-   * proposal is not rejected or already has a reason.
-   */
-  setRejectReason(id: string, reason: string, note: string | null): Promise<ProposalRow | null>;
-  /** A provenance row that is no state change (an unauthorized click). */
-  log(entry: ProvenanceEntry): Promise<void>;
-  /**
-   * A `denied` row, unless the same actor already has one for this proposal within the
-   * window: repeated refused clicks cannot grow the append-only log. False when skipped.
-   */
-  logDenied(entry: ProvenanceEntry, since: Date): Promise<boolean>;
-  pendingOfRun(runId: string): Promise<ProposalRow[]>;
-  setCard(
-    id: string,
-    card: { channel: string; ts: string; ownerSlackId: string | null },
-  ): Promise<void>;
-  /**
-   * Records the owner resolved at a click for a proposal made while the owner was unknown,
-   * so later clicks and counts see it; never replaces an owner already recorded.
-   */
-  setOwner(id: string, ownerSlackId: string): Promise<void>;
-  thread(runId: string, dealId: string): Promise<{ channel: string; ts: string } | null>;
-  saveThread(runId: string, dealId: string, channel: string, ts: string): Promise<void>;
-  countPending(): Promise<number>;
-  /** Approved or edited before `before` and still not applied: the reconciler's to re-enqueue. */
-  unapplied(before: Date, limit: number): Promise<ProposalRow[]>;
-}
+import { createOutboxStore } from './outbox-store.js';
+import { proposals, provenance, slackThreads } from './schema.js';
+import { createWriteJournal } from './write-journal.js';
 
 export function createProposalStore(db: Db): ProposalStore {
   const insertLog = (tx: Pick<Db, 'insert'>, entry: ProvenanceEntry) =>
     tx.insert(provenance).values(entry as ProvenanceEntry);
   return {
     journal: createWriteJournal(db),
+    outbox: createOutboxStore(db),
 
     async get(id) {
       const [row] = await db.select().from(proposals).where(eq(proposals.id, id));
       return row ?? null;
     },
 
-    async decide(input, log) {
+    async decide(input, log, alongside) {
       return db.transaction(async (tx) => {
         const [row] = await tx
           .update(proposals)
@@ -110,17 +42,7 @@ export function createProposalStore(db: Db): ProposalStore {
           .returning();
         if (!row) return null;
         await insertLog(tx, log);
-        // The apply is promised in the same commit as the approval: Redis may be down.
-        if (row.status === 'approved' || row.status === 'edited') {
-          await tx
-            .insert(outbox)
-            .values({
-              kind: 'apply',
-              jobId: applyJobId(row.id, row.version),
-              payload: { proposalId: row.id, version: row.version },
-            })
-            .onConflictDoNothing();
-        }
+        await alongside(row, tx);
         return row;
       });
     },
@@ -130,7 +52,7 @@ export function createProposalStore(db: Db): ProposalStore {
         const [row] = await tx
           .update(proposals)
           .set({ status, outcome, version: sql`${proposals.version} + 1` })
-          .where(and(eq(proposals.id, id), inArray(proposals.status, ['approved', 'edited'])))
+          .where(and(eq(proposals.id, id), inArray(proposals.status, [...AWAITING_APPLY])))
           .returning();
         if (!row) return null;
         await insertLog(tx, log);
@@ -248,7 +170,7 @@ export function createProposalStore(db: Db): ProposalStore {
         .select()
         .from(proposals)
         .where(
-          and(inArray(proposals.status, ['approved', 'edited']), lte(proposals.decidedAt, before)),
+          and(inArray(proposals.status, [...AWAITING_APPLY]), lte(proposals.decidedAt, before)),
         )
         .orderBy(asc(proposals.decidedAt))
         .limit(limit);

@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { suggestionProperty } from '../domain/values.js';
 import type { Db } from './client.js';
 import { provenance } from './schema.js';
 
@@ -45,7 +46,10 @@ function conditionsOf(filter: ProvenanceFilter): SQL[] {
   if (filter.dealId) c.push(eq(provenance.recordId, filter.dealId));
   if (filter.field)
     c.push(
-      or(eq(provenance.field, filter.field), eq(provenance.field, `scout_${filter.field}`)) as SQL,
+      or(
+        eq(provenance.field, filter.field),
+        eq(provenance.field, suggestionProperty(filter.field)),
+      ) as SQL,
     );
   if (filter.actions && filter.actions.length > 0)
     c.push(inArray(provenance.action, [...filter.actions]));

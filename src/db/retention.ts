@@ -1,4 +1,5 @@
 import { and, isNotNull, lt, ne, notInArray, sql } from 'drizzle-orm';
+import { OPEN_STATUSES } from '../domain/proposal.js';
 import { ScoutError } from '../errors.js';
 import type { Db } from './client.js';
 import { proposals, provenance } from './schema.js';
@@ -9,9 +10,6 @@ export interface PurgeCounts {
   /** Decided proposals whose quote was (or would be) blanked. */
   readonly proposals: number;
 }
-
-/** Proposals still awaiting a decision or an apply keep their quote: a card may show it again. */
-const OPEN = ['pending', 'approved', 'edited'];
 
 /**
  * Personal-data minimisation: clears the quotes (note excerpts) logged more than
@@ -32,7 +30,7 @@ export async function purgeQuotes(
   const oldProposals = and(
     ne(proposals.quote, ''),
     lt(proposals.createdAt, cutoff),
-    notInArray(proposals.status, OPEN),
+    notInArray(proposals.status, [...OPEN_STATUSES]),
   );
   if (!apply) {
     const [[log], [props]] = await Promise.all([

@@ -1,10 +1,16 @@
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import type { Action } from '../domain/actions.js';
-import type { ChainHead } from '../domain/hash-chain.js';
+import { appliedKey, pendingKey } from '../domain/idempotency-keys.js';
+import type { ProposalEntry } from '../domain/proposal.js';
+import type { ProvenanceEntry } from '../domain/provenance.js';
 import { type PriorRejection, rejectionKey } from '../domain/rejection-memory.js';
-import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
-import type { PropertyValue } from '../domain/values.js';
-import { ScoutError } from '../errors.js';
+import { AlreadySettled, RunEnded } from '../domain/run-errors.js';
+import type { RunSummary } from '../domain/run-summary.js';
+import type {
+  RunLeaseSpec,
+  RunLedger,
+  Watermark,
+  WatermarkEntry,
+} from '../services/ports/run-ledger.js';
 import type { Db } from './client.js';
 import { createControlStore } from './control-store.js';
 import { inTransaction } from './in-transaction.js';
@@ -19,155 +25,9 @@ import {
   runDeals,
   runs,
 } from './schema.js';
-import { createWriteJournal, type WriteJournal } from './write-journal.js';
-
-export type ProvenanceEntry = Omit<typeof provenance.$inferInsert, 'id' | 'createdAt'> & {
-  action: Action;
-};
-export type ProposalEntry = Omit<typeof proposals.$inferInsert, 'createdAt' | 'status' | 'version'>;
-export interface WatermarkEntry {
-  dealId: string;
-  noteCreatedAt: Date;
-  noteId: string;
-  runId: string;
-}
-
-export interface Watermark {
-  readonly noteCreatedAt: Date;
-  readonly noteId: string;
-}
-
-/** What a run needs to know about a page of deals before deciding anything. */
-export interface PageContext {
-  readonly watermarks: ReadonlyMap<string, Watermark>;
-  /** Keys from {@link appliedKey}: changes already written live (SPEC G11). */
-  readonly applied: ReadonlySet<string>;
-  /** Keys from {@link pendingKey}: proposals awaiting a decision, in this run's mode. */
-  readonly pending: ReadonlySet<string>;
-  /** Keys from {@link pendingKey}: values Scout itself wrote live (written or applied). */
-  readonly scoutWrote: ReadonlySet<string>;
-  /** Keys from {@link rejectionKey}: values a person rejected or dismissed, the earliest time each. */
-  readonly rejected: ReadonlyMap<string, PriorRejection>;
-}
-
-export function appliedKey(
-  recordId: string,
-  field: string,
-  noteId: string | null,
-  value: PropertyValue,
-): string {
-  return JSON.stringify([recordId, field, noteId, value]);
-}
-
-export function pendingKey(recordId: string, field: string, value: PropertyValue): string {
-  return JSON.stringify([recordId, field, value]);
-}
+import { createWriteJournal } from './write-journal.js';
 
 const CHUNK = 1000;
-
-/** Another delivery of the same deal job committed first; this one must change nothing. */
-export class AlreadySettled extends Error {
-  constructor(runId: string, dealId: string) {
-    super(`deal ${dealId} of run ${runId} is already settled`);
-    this.name = 'AlreadySettled';
-  }
-}
-
-/**
- * The run is no longer running: its lease lapsed and someone marked it interrupted (or
- * it failed) while this process still worked on it, stalled or cut off. Nothing more is
- * logged under it, and on the local CRM nothing more is written (the page's writes roll
- * back with this).
- */
-export class RunEnded extends ScoutError {
-  constructor(runId: string, status: string) {
-    super(
-      'run_ended',
-      `run ${runId} is ${status}, no longer running: its lease lapsed while this process was stalled or cut off from the database, and whoever noticed ended it. Nothing more is logged under it; run again to cover the rest`,
-    );
-  }
-}
-
-/** Who holds a run's lease, and for how long each grant or renewal lasts. */
-export interface RunLeaseSpec {
-  readonly holder: string;
-  readonly ms: number;
-}
-
-/** One page of a run: everything it logs, committed together (SPEC G19). */
-export interface PageCommit {
-  proposals: readonly ProposalEntry[];
-  provenance: (stored: ReadonlySet<string>) => readonly ProvenanceEntry[];
-  watermarks: readonly WatermarkEntry[];
-  /** Batch results settled by this page, marked collected in the same transaction. */
-  collected?: { batchId: string; dealIds: readonly string[] };
-  /** A run's coverage so far, kept with the page so an interrupted run can say what it scanned. */
-  progress?: { runId: string; scanned: number };
-  /**
-   * A worker run's deal, settled in the same transaction; when another delivery of
-   * the same deal job settled it first, nothing is committed and this throws
-   * {@link AlreadySettled}.
-   */
-  settle?: {
-    runId: string;
-    dealId: string;
-    state: string;
-    usage: ModelUsage;
-    /** CRM requests the deal's job made. */
-    crmCalls: number;
-  };
-}
-
-/**
- * The run's persistence port: every page is committed in one transaction (proposals,
- * provenance, watermarks together), so a crash leaves whole pages or nothing.
- */
-export interface RunLedger {
-  /** Write-ahead intents of remote CRM writes, in the same database (SPEC G19). */
-  readonly journal: WriteJournal;
-  isPaused(): Promise<boolean>;
-  /**
-   * Records a run as started, holding a lease of `lease.ms` for `lease.holder` (SPEC
-   * G20). Leases are kept in the database's clock, the one clock every process shares.
-   */
-  startRun(
-    row: typeof runs.$inferInsert,
-    lease: RunLeaseSpec,
-    /** The text behind `row.policySha256`, kept once per hash (SPEC G25). */
-    policyText?: string,
-  ): Promise<void>;
-  /** Completes a running run with its summary; throws {@link RunEnded} when it already ended. */
-  finishRun(summary: RunSummary): Promise<void>;
-  failRun(runId: string, message: string, at: Date): Promise<void>;
-  /**
-   * A run picked up again (a batch run resumed): running again under `lease`, unless a
-   * live process still holds it. False when one does.
-   */
-  reclaimRun(runId: string, lease: RunLeaseSpec): Promise<boolean>;
-  /** SPEC G20: extends every running run `lease.holder` holds, whose lease has not lapsed, to `lease.ms` from now. */
-  renewLeases(lease: RunLeaseSpec): Promise<void>;
-  /**
-   * Marks running runs whose lease lapsed as interrupted, with what they logged so far
-   * as their counts and `warning(run)` added to their warnings; the rows are locked and
-   * skipped by anyone else noticing at once, so each run is marked by exactly one.
-   */
-  interruptLapsed(
-    warning: (run: { leaseHolder: string | null }) => string,
-  ): Promise<Array<typeof runs.$inferSelect>>;
-  /** The provenance hash chain's newest link, for the run summary. */
-  chainHead(): Promise<ChainHead | null>;
-  loadPageContext(
-    object: string,
-    recordIds: readonly string[],
-    dryRun: boolean,
-  ): Promise<PageContext>;
-  /**
-   * Inserts proposals (skipping any that would duplicate a pending one) and returns the
-   * ids actually stored; inside `tx` when given (the transaction that wrote the page's
-   * changes to the CRM, or recorded their answers), else in a transaction of its own.
-   */
-  commitPage(page: PageCommit, tx?: Db): Promise<ReadonlySet<string>>;
-}
 
 const leaseEnd = (lease: RunLeaseSpec) => sql`now() + ${lease.ms} * interval '1 millisecond'`;
 

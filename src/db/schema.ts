@@ -13,6 +13,8 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { ProposalStatus } from '../domain/proposal.js';
+import type { OfferStatus } from '../domain/suggestion-offer.js';
 import type { PropertyValue } from '../domain/values.js';
 
 const createdAt = () =>
@@ -235,7 +237,7 @@ export const proposals = pgTable(
     quote: text('quote').notNull(),
     confidence: doublePrecision('confidence').notNull(),
     model: text('model').notNull(),
-    status: text('status').notNull().default('pending'),
+    status: text('status').$type<ProposalStatus>().notNull().default('pending'),
     version: integer('version').notNull().default(1),
     dryRun: boolean('dry_run').notNull(),
     createdAt: createdAt(),
@@ -294,7 +296,7 @@ export const suggestionOffers = pgTable(
     confidence: doublePrecision('confidence'),
     model: text('model'),
     dryRun: boolean('dry_run').notNull(),
-    status: text('status').notNull().default('open'),
+    status: text('status').$type<OfferStatus>().notNull().default('open'),
     version: integer('version').notNull().default(1),
     decidedBy: text('decided_by'),
     decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),

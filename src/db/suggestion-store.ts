@@ -1,55 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, isNull, like, sql } from 'drizzle-orm';
+import { AGENT_PREFIX } from '../domain/values.js';
+import type { SuggestionStore } from '../services/ports/suggestion-store.js';
 import type { Db } from './client.js';
 import { inTransaction } from './in-transaction.js';
-import { claimNotices, type NoticeRow } from './notice-store.js';
-import type { ProvenanceEntry } from './run-ledger.js';
+import { claimNotices } from './notice-store.js';
 import { provenance, suggestionOffers } from './schema.js';
-
-export type OfferRow = typeof suggestionOffers.$inferSelect;
-export type OfferEnd = 'promoted' | 'would_promote' | 'filled' | 'failed';
-
-/**
- * Suggestions offered for promotion in Slack (SPEC G23). Every transition is one
- * conditional UPDATE on status and version, committed with its provenance row, so a
- * suggestion is promoted or dismissed once however many clicks arrive.
- */
-export interface SuggestionStore {
-  /**
-   * Records an offer for every suggestion `runId` wrote (or would have) that has none yet,
-   * and returns the run's offers not yet posted, by deal then field.
-   */
-  offersToPost(runId: string): Promise<OfferRow[]>;
-  ofDeal(runId: string, recordId: string): Promise<OfferRow[]>;
-  get(id: string): Promise<OfferRow | null>;
-  setMessage(
-    runId: string,
-    recordId: string,
-    message: { channel: string; ts: string; ownerSlackId: string | null },
-  ): Promise<void>;
-  /** open → promoting, once; null when another click (or a dismissal) came first. */
-  claim(id: string, version: number, by: string, at: Date): Promise<OfferRow | null>;
-  /** open → dismissed with its `rejected` row, once. */
-  dismiss(
-    id: string,
-    version: number,
-    by: string,
-    at: Date,
-    log: (row: OfferRow) => ProvenanceEntry,
-  ): Promise<OfferRow | null>;
-  /** promoting → its end, with its row; inside `tx` when given (the write's transaction). */
-  finish(
-    id: string,
-    status: OfferEnd,
-    outcome: string | null,
-    log: ProvenanceEntry,
-    tx?: Db,
-  ): Promise<OfferRow | null>;
-  /** A row that changes no state (a refused click). */
-  log(entry: ProvenanceEntry): Promise<void>;
-  /** The run's notify_owner FYIs by deal, for deals not told yet (claimed: posted at most once). */
-  claimNotices(runId: string): Promise<Map<string, NoticeRow[]>>;
-}
 
 export function createSuggestionStore(db: Db): SuggestionStore {
   return {
@@ -73,7 +29,7 @@ export function createSuggestionStore(db: Db): SuggestionStore {
               id: randomUUID(),
               runId,
               recordId: w.recordId,
-              field: w.field.slice('scout_'.length),
+              field: w.field.slice(AGENT_PREFIX.length),
               value: w.newValue ?? null,
               sourceNoteId: w.sourceNoteId,
               quote: w.quote,

@@ -1,45 +1,12 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { OPEN_STATUSES } from '../domain/proposal.js';
+import type { UndoStore } from '../services/ports/undo-store.js';
 import type { Db } from './client.js';
-import type { ProposalRow } from './proposal-store.js';
-import type { ProvenanceEntry } from './run-ledger.js';
 import { proposals, provenance, runs } from './schema.js';
-import { createWriteJournal, type WriteJournal } from './write-journal.js';
-
-export type ProvenanceRow = typeof provenance.$inferSelect;
-export type RunRow = typeof runs.$inferSelect;
-
-/** What undo reads and writes in Scout's own database (the CRM side goes through the CRM port). */
-export interface UndoStore {
-  run(runId: string): Promise<RunRow | null>;
-  change(id: number): Promise<ProvenanceRow | null>;
-  /** The live changes (written or applied rows) a run made, in log order. */
-  changesOfRun(runId: string): Promise<ProvenanceRow[]>;
-  /** Of these changes, the ones an earlier live undo already reverted. */
-  undone(changeIds: readonly number[]): Promise<Set<number>>;
-  /** One deal's undo rows, together; inside `tx` when given (the restores' own transaction). */
-  log(entries: readonly ProvenanceEntry[], tx?: Db): Promise<void>;
-  /** Write-ahead intents of remote CRM writes, in the same database (SPEC G19). */
-  readonly journal: WriteJournal;
-  /** A run's proposals that could still write: pending, or approved / edited and not yet applied. */
-  openProposals(runId: string): Promise<ProposalRow[]>;
-  /** The live `applied` row of an approved proposal: the change its card's Undo reverts. */
-  appliedChangeOf(proposalId: string): Promise<number | null>;
-  /**
-   * pending | approved | edited → expired because its run was undone, with why as its
-   * outcome and its log row (made from the expired row) in the same commit; null when it
-   * was settled first.
-   */
-  stopProposal(
-    id: string,
-    outcome: string,
-    log: (stopped: ProposalRow) => ProvenanceEntry,
-  ): Promise<ProposalRow | null>;
-}
+import { createWriteJournal } from './write-journal.js';
 
 /** Changes Scout made to the CRM: its own writes, approved applies, promoted suggestions (SPEC G23). */
 const CHANGES = ['written', 'applied', 'promoted'];
-/** Proposal states from which a proposal may still reach the CRM. */
-const OPEN = ['pending', 'approved', 'edited'];
 
 export function createUndoStore(db: Db): UndoStore {
   return {
@@ -93,7 +60,7 @@ export function createUndoStore(db: Db): UndoStore {
       db
         .select()
         .from(proposals)
-        .where(and(eq(proposals.runId, runId), inArray(proposals.status, OPEN)))
+        .where(and(eq(proposals.runId, runId), inArray(proposals.status, [...OPEN_STATUSES])))
         .orderBy(asc(proposals.id)),
 
     async appliedChangeOf(proposalId) {
@@ -117,7 +84,7 @@ export function createUndoStore(db: Db): UndoStore {
         const [row] = await tx
           .update(proposals)
           .set({ status: 'expired', outcome, version: sql`${proposals.version} + 1` })
-          .where(and(eq(proposals.id, id), inArray(proposals.status, OPEN)))
+          .where(and(eq(proposals.id, id), inArray(proposals.status, [...OPEN_STATUSES])))
           .returning();
         if (!row) return null;
         await tx.insert(provenance).values(log(row));

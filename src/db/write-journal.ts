@@ -1,55 +1,8 @@
 import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
-import type { PropertyValue } from '../domain/values.js';
+import { AWAITING_APPLY } from '../domain/proposal.js';
+import type { WriteJournal } from '../services/ports/write-journal.js';
 import type { Db } from './client.js';
-import type { ProvenanceEntry } from './run-ledger.js';
 import { proposals, provenance, writeIntents } from './schema.js';
-
-/** A write to a remote CRM, announced before its request is sent (SPEC G19). */
-export interface IntentDraft {
-  readonly mode: 'write' | 'restore';
-  readonly recordId: string;
-  readonly property: string;
-  readonly expected: PropertyValue;
-  readonly value: PropertyValue;
-  /** The provenance row the write earns once it is known to have happened. */
-  readonly entry: ProvenanceEntry;
-  /** An approved proposal's apply: settling it finishes the proposal too. */
-  readonly proposalId?: string | null;
-}
-
-export type IntentRow = typeof writeIntents.$inferSelect;
-
-/** How an open intent was settled by recovery, or closed by its own writer. */
-export type IntentOutcome =
-  | 'recorded'
-  | 'recovered_present'
-  | 'recovered_absent'
-  | 'recovered_already_logged';
-
-/**
- * The write-ahead journal of remote CRM writes. An intent is committed before its
- * request and closed in the transaction that logs the request's outcome; one left open
- * means its writer died between the two, and recovery settles it from the CRM's state.
- */
-export interface WriteJournal {
-  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
-  open(drafts: readonly IntentDraft[]): Promise<number[]>;
-  close(tx: Db, ids: readonly number[]): Promise<void>;
-  /** Open intents, oldest first: of these deals (or all), announced before `before`. */
-  pending(scope: {
-    recordIds?: readonly string[];
-    before?: Date;
-    limit: number;
-  }): Promise<IntentRow[]>;
-  /** Locks these intents while still open, skipping any another recoverer holds. */
-  claim(tx: Db, ids: readonly number[]): Promise<IntentRow[]>;
-  settle(tx: Db, id: number, outcome: IntentOutcome): Promise<void>;
-  /** Whether `entry`'s change is logged already (a duplicate delivery logged it first). */
-  alreadyLogged(tx: Db, entry: ProvenanceEntry): Promise<boolean>;
-  /** approved | edited → applied, once; false when the proposal already moved on. */
-  finishProposal(tx: Db, proposalId: string): Promise<boolean>;
-  log(tx: Db, entry: ProvenanceEntry): Promise<void>;
-}
 
 export function createWriteJournal(db: Db): WriteJournal {
   return {
@@ -139,7 +92,7 @@ export function createWriteJournal(db: Db): WriteJournal {
       const rows = await tx
         .update(proposals)
         .set({ status: 'applied', outcome: null, version: sql`${proposals.version} + 1` })
-        .where(and(eq(proposals.id, proposalId), inArray(proposals.status, ['approved', 'edited'])))
+        .where(and(eq(proposals.id, proposalId), inArray(proposals.status, [...AWAITING_APPLY])))
         .returning({ id: proposals.id });
       return rows.length > 0;
     },

@@ -1,7 +1,7 @@
-import type { DealPage } from '../crm/crm-port.js';
 import type { ProvenanceRowJson } from '../db/provenance-reader.js';
 import { proposals } from '../db/schema.js';
 import { blockText, type SandboxState } from '../sandbox/sandbox-client.js';
+import type { DealPage } from '../services/ports/crm.js';
 import type { CheckKit } from './demo-check-kit.js';
 
 const LEAD = 'U0LEAD';

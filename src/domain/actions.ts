@@ -25,9 +25,6 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** Actions that changed the CRM; only these count for idempotency (SPEC G11). */
-export const APPLIED_ACTIONS: readonly Action[] = ['written', 'applied'];
-
 /** Zeroed counters, one key per action, so summaries always show every action. */
 export function emptyCounts(): Record<Action, number> {
   return Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storableText, textProblem } from '../input/text-check.js';
+import { storableText, textProblem } from './text-check.js';
 
 /**
  * One finding as the extraction contract defines it. Strict: a key beyond the

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENT_PREFIX } from './values.js';
 
 /** How the agent may touch a field (SPEC G1, G2). */
 export const WRITE_MODES = ['suggest', 'approve', 'auto', 'never'] as const;
@@ -103,7 +104,7 @@ const fieldName = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,99}$/, 'field names are lower-case letters, digits and underscores')
   .refine(
-    (n) => !n.startsWith('scout_'),
+    (n) => !n.startsWith(AGENT_PREFIX),
     'scout_* fields belong to the agent and are derived from the rep field',
   );
 
@@ -191,8 +192,6 @@ export const policySchema = z
       }
     }
   });
-
-export type PolicyInput = z.input<typeof policySchema>;
 
 /** One field's policy with thresholds resolved against the defaults. */
 export interface FieldPolicy {

@@ -8,7 +8,6 @@ export const REJECT_REASONS = [
   { code: 'not_worth_tracking', label: 'not worth tracking' },
   { code: 'other', label: 'other' },
 ] as const;
-export type RejectReasonCode = (typeof REJECT_REASONS)[number]['code'];
 
 /** The longest "other" reason kept. */
 export const REJECT_NOTE_MAX = 500;

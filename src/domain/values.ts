@@ -41,9 +41,10 @@ export function valuesEqual(type: FieldType, a: PropertyValue, b: PropertyValue)
   return String(a).trim() === String(b).trim();
 }
 
+/** What every agent-owned property's name starts with (SPEC G2). */
+export const AGENT_PREFIX = 'scout_';
+
 /** The agent-owned suggestion property for a rep-owned field (SPEC G2). */
 export function suggestionProperty(field: string): string {
-  return `scout_${field}`;
+  return `${AGENT_PREFIX}${field}`;
 }
-
-export const AGENT_PREFIX = 'scout_';

@@ -1,3 +1,4 @@
+import type { BatchExtractorPort, BatchResult } from '../services/ports/batch-extractor.js';
 import {
   type AnthropicExtractorOptions,
   classifyApiError,
@@ -5,7 +6,6 @@ import {
   interpretMessage,
   messageParams,
 } from './anthropic-extractor.js';
-import type { BatchExtractorPort, BatchResult } from './batch-port.js';
 
 /**
  * Extraction through the Message Batches API: the same requests as the Messages API

@@ -1,7 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ModelUsage } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
-import type { ExtractionRequest, ExtractionResult, ExtractorPort } from './extractor-port.js';
+import type {
+  ExtractionRequest,
+  ExtractionResult,
+  ExtractorPort,
+} from '../services/ports/extractor.js';
 import { buildExtractionPrompt } from './prompt-builder.js';
 import { RECORD_FINDINGS, recordFindingsInputSchema } from './record-findings-tool.js';
 

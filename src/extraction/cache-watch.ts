@@ -1,4 +1,4 @@
-import type { ExtractionResult } from './extractor-port.js';
+import type { ExtractionResult } from '../services/ports/extractor.js';
 import { minimumCacheablePrefix } from './prompt-cache-floor.js';
 
 /** Miss reasons that are expected for every deal: each deal's message differs by design. */

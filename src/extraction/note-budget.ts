@@ -1,4 +1,4 @@
-import type { CrmNote } from '../crm/crm-port.js';
+import type { CrmNote } from '../services/ports/crm.js';
 
 /**
  * Note text the model sees per deal, in characters (about 6,000 tokens at four

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Anthropic from '@anthropic-ai/sdk';
-import type { CrmNote } from '../crm/crm-port.js';
-import type { ExtractionField, ExtractionRequest } from './extractor-port.js';
+import type { CrmNote } from '../services/ports/crm.js';
+import type { ExtractionField, ExtractionRequest } from '../services/ports/extractor.js';
 import { NOTE_FORMAT, WORKED_EXAMPLES } from './prompt-examples.js';
 import { MAX_FINDINGS, RECORD_FINDINGS, RECORD_FINDINGS_TOOL } from './record-findings-tool.js';
 

@@ -3,7 +3,7 @@ import { emptyUsage } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
 import { describeIssues, parseJsonText } from '../input/located-issues.js';
 import { readInputFile } from '../input/read-input-file.js';
-import type { ExtractorPort } from './extractor-port.js';
+import type { ExtractorPort } from '../services/ports/extractor.js';
 
 const replaySchema = z.record(z.string().min(1), z.array(z.unknown()));
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { ScoutError } from '../errors.js';
-import { createClaudeSecondOpinion, type SecondOpinionPort } from './second-opinion.js';
+import type { SecondOpinionPort } from '../services/ports/second-opinion.js';
+import { createClaudeSecondOpinion } from './second-opinion.js';
 
 /** The second opinion when SCOUT_SCREEN_SECOND_OPINION=1, else none (the default). */
 export function secondOpinionFromConfig(config: Config): SecondOpinionPort | undefined {

@@ -1,4 +1,4 @@
-import type { CrmNote } from '../crm/crm-port.js';
+import type { CrmNote } from '../services/ports/crm.js';
 
 /** Users listed for one deal at most: enough for its owner and the people its notes name. */
 export const MAX_USER_CANDIDATES = 25;

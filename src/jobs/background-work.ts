@@ -1,20 +1,16 @@
 import type { HeartbeatStore } from '../db/heartbeat-store.js';
 import type { OutboxStore } from '../db/outbox-store.js';
-import type { ProposalStore } from '../db/proposal-store.js';
-import type { QueuedRunStore } from '../db/queued-run-store.js';
 import type { Logger } from '../logger.js';
+import { applyJobId, dealJobId, jobId } from '../services/job-ids.js';
+import type { JobSystem, Schedule } from '../services/ports/job-system.js';
+import type { Notifier } from '../services/ports/notifier.js';
+import type { ProposalStore } from '../services/ports/proposal-store.js';
+import type { QueuedRunStore } from '../services/ports/queued-run-store.js';
 import { publishRun, storedSummary } from '../services/publish-run.js';
 import type { QueuedRunDeps } from '../services/queued-run-deps.js';
 import { finishIfSettled } from '../services/run-deal-job.js';
 import { WORKER_HOLDER } from '../services/run-lifecycle.js';
-import type { Notifier } from '../slack/notifier.js';
-import { applyJobId, dealJobId, jobId } from './job-data.js';
-import {
-  HEARTBEAT_SCHEDULE,
-  type JobSystem,
-  SCHEDULE_PREFIX,
-  type Schedule,
-} from './job-system.js';
+import { HEARTBEAT_SCHEDULE, SCHEDULE_PREFIX } from './scheduler-keys.js';
 
 export const HEARTBEAT = 'worker';
 

@@ -1,15 +1,10 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { JOB_SCHEMAS, QUEUE_NAMES, type QueueName } from './job-data.js';
-import {
-  HEARTBEAT_SCHEDULE,
-  type JobHandler,
-  type JobHandlers,
-  type JobSystem,
-  SCHEDULE_PREFIX,
-} from './job-system.js';
+import { JOB_SCHEMAS, QUEUE_NAMES, type QueueName } from '../services/ports/job-data.js';
+import type { JobHandler, JobHandlers, JobSystem } from '../services/ports/job-system.js';
 import { checkRedis } from './redis-check.js';
+import { HEARTBEAT_SCHEDULE, SCHEDULE_PREFIX } from './scheduler-keys.js';
 
 export interface BullJobsOptions {
   readonly redisUrl: string;

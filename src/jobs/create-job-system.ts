@@ -2,9 +2,9 @@ import { redactUrl } from '../app-context.js';
 import type { Config } from '../config.js';
 import { ScoutError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { JobSystem } from '../services/ports/job-system.js';
 import { createBullJobs } from './bullmq-jobs.js';
 import { createInlineJobs } from './inline-jobs.js';
-import type { JobSystem } from './job-system.js';
 
 /** BullMQ when REDIS_URL is set; otherwise the inline runner (embedded mode), announced in the log. */
 export async function createJobSystem(config: Config, logger: Logger): Promise<JobSystem> {

@@ -1,9 +1,15 @@
 import { CronExpressionParser } from 'cron-parser';
 import pLimit from 'p-limit';
 import type { Logger } from '../logger.js';
-import { JOB_SCHEMAS, type QueueName } from './job-data.js';
-import type { JobHandler, JobHandlers, JobSpec, JobSystem, Schedule } from './job-system.js';
-import { HEARTBEAT_SCHEDULE, SCHEDULE_PREFIX } from './job-system.js';
+import { JOB_SCHEMAS, type QueueName } from '../services/ports/job-data.js';
+import type {
+  JobHandler,
+  JobHandlers,
+  JobSpec,
+  JobSystem,
+  Schedule,
+} from '../services/ports/job-system.js';
+import { HEARTBEAT_SCHEDULE, SCHEDULE_PREFIX } from './scheduler-keys.js';
 
 export interface InlineJobsOptions {
   readonly logger: Logger;

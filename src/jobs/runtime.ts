@@ -1,22 +1,23 @@
-import type { CrmPort } from '../crm/crm-port.js';
 import type { Database } from '../db/client.js';
 import type { ControlStore } from '../db/control-store.js';
 import { eachDealLock } from '../db/deal-locks.js';
 import type { HeartbeatStore } from '../db/heartbeat-store.js';
 import type { OutboxStore } from '../db/outbox-store.js';
-import type { OverturnStore } from '../db/overturn-store.js';
-import type { ProposalStore } from '../db/proposal-store.js';
-import type { QueuedRunStore } from '../db/queued-run-store.js';
-import type { RunLedger } from '../db/run-ledger.js';
 import type { Policy } from '../domain/policy.js';
 import type { RunSummary } from '../domain/run-summary.js';
-import type { ExtractorPort } from '../extraction/extractor-port.js';
-import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import type { Logger } from '../logger.js';
-import { announceOverturns } from '../services/announce-overturns.js';
 import { failApplyJob, runApplyJob } from '../services/apply-job.js';
 import { fanOutRun } from '../services/fan-out-run.js';
 import { createOverturnWatch } from '../services/overturn-watch.js';
+import type { CrmPort } from '../services/ports/crm.js';
+import type { ExtractorPort } from '../services/ports/extractor.js';
+import type { JobHandlers, JobSystem, Schedule } from '../services/ports/job-system.js';
+import type { Notifier } from '../services/ports/notifier.js';
+import type { OverturnStore } from '../services/ports/overturn-store.js';
+import type { ProposalStore } from '../services/ports/proposal-store.js';
+import type { QueuedRunStore } from '../services/ports/queued-run-store.js';
+import type { RunLedger } from '../services/ports/run-ledger.js';
+import type { SecondOpinionPort } from '../services/ports/second-opinion.js';
 import { publishRun } from '../services/publish-run.js';
 import type { QueuedRunDeps } from '../services/queued-run-deps.js';
 import { settleBeforeDeciding } from '../services/recover-writes.js';
@@ -27,8 +28,7 @@ import {
   interruptLapsedRuns,
   WORKER_HOLDER,
 } from '../services/run-lifecycle.js';
-import { postDigestIfDue } from '../services/weekly-digest.js';
-import type { Notifier } from '../slack/notifier.js';
+import { announceOverturns } from './announce-overturns.js';
 import {
   HEARTBEAT,
   reconcile,
@@ -36,7 +36,7 @@ import {
   type Timings,
   watchHeartbeat,
 } from './background-work.js';
-import type { JobHandlers, JobSystem, Schedule } from './job-system.js';
+import { postDigestIfDue } from './weekly-digest.js';
 
 export interface RuntimeDeps {
   readonly role: 'worker' | 'serve';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ScoutError } from '../errors.js';
 import { describeIssues } from '../input/located-issues.js';
 import { readInputFile } from '../input/read-input-file.js';
-import type { Schedule } from './job-system.js';
+import type { Schedule } from '../services/ports/job-system.js';
 
 const timezone = z.string().refine((tz) => {
   try {

@@ -1,7 +1,8 @@
-import type { DealLock } from '../db/deal-lock.js';
-import type { Notifier } from '../slack/notifier.js';
+import { awaitsApply } from '../domain/proposal.js';
 import { type ApplyDeps, applyProposal } from './apply-proposal.js';
 import { entry } from './decide-proposal.js';
+import type { DealLock } from './ports/deal-lock.js';
+import type { Notifier } from './ports/notifier.js';
 import { viewProposal } from './proposal-view.js';
 
 export interface ApplyJobDeps extends ApplyDeps {
@@ -16,7 +17,7 @@ export interface ApplyJobDeps extends ApplyDeps {
  */
 export async function runApplyJob(deps: ApplyJobDeps, proposalId: string): Promise<void> {
   const row = await deps.proposals.get(proposalId);
-  if (!row || (row.status !== 'approved' && row.status !== 'edited')) return;
+  if (!row || !awaitsApply(row)) return;
   const view = await deps.withDealLock(row.recordId, () => applyProposal(deps, proposalId));
   if (view && deps.notifier) await deps.notifier.refreshCard(view);
 }
@@ -32,13 +33,13 @@ export async function failApplyJob(
 ): Promise<void> {
   if (typeof proposalId !== 'string') return;
   const found = await deps.proposals.get(proposalId);
-  if (!found || (found.status !== 'approved' && found.status !== 'edited')) return;
+  if (!found || !awaitsApply(found)) return;
   const why = `the apply failed for good: ${reason}`;
   // Under the deal's lock: an attempt of the same proposal still running (a stalled one, or
   // one the reconciler requeued) may be writing it, and then it is applied, not failed.
   const done = await deps.withDealLock(found.recordId, async () => {
     const row = await deps.proposals.get(proposalId);
-    if (!row || (row.status !== 'approved' && row.status !== 'edited')) return null;
+    if (!row || !awaitsApply(row)) return null;
     return deps.proposals.finish(row.id, 'failed', why, {
       ...entry(row, 'failed', 'agent', why),
       newValue: row.editedValue ?? row.newValue,

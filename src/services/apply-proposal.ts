@@ -1,9 +1,11 @@
-import type { CrmPort, WriteResult } from '../crm/crm-port.js';
-import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
 import type { Policy } from '../domain/policy.js';
+import type { ProposalRow } from '../domain/proposal.js';
+import { type ApplyOutcome, awaitsApply } from '../domain/proposal.js';
 import { AGENT_PREFIX, valuesEqual } from '../domain/values.js';
 import { resolveWriteGates } from '../domain/write-gates.js';
 import { entry } from './decide-proposal.js';
+import type { CrmPort, WriteResult } from './ports/crm.js';
+import type { ProposalStore } from './ports/proposal-store.js';
 import { type ProposalView, type UndoWindow, viewProposal } from './proposal-view.js';
 import { writeRecorded } from './recorded-write.js';
 import { recoverInterruptedWrites } from './recover-writes.js';
@@ -41,18 +43,18 @@ export async function applyProposal(
       );
   }
   const row = await deps.proposals.get(proposalId);
-  if (!row || (row.status !== 'approved' && row.status !== 'edited')) return null;
+  if (!row || !awaitsApply(row)) return null;
   const view = await viewProposal(deps.crm, deps.policy, row);
   const actor = `slack:${row.decidedBy ?? 'unknown'}`;
   const value = row.editedValue ?? row.newValue;
-  const logOf = (status: FinishStatus, reason: string) => ({
+  const logOf = (status: ApplyOutcome, reason: string) => ({
     ...entry(row, status, actor, reason),
     newValue: value,
     dryRun: status === 'would_apply' || (status !== 'applied' && row.dryRun),
   });
   const viewOf = (done: ProposalRow | null) =>
     done ? viewProposal(deps.crm, deps.policy, done, deps.undoWindow?.()) : null;
-  const finish = async (status: FinishStatus, outcome: string | null, reason: string) =>
+  const finish = async (status: ApplyOutcome, outcome: string | null, reason: string) =>
     viewOf(await deps.proposals.finish(row.id, status, outcome, logOf(status, reason)));
   if (!mayApply(deps.policy, row.field)) {
     const why = `the field policy no longer lets Scout change ${row.field}`;
@@ -122,13 +124,11 @@ export async function applyProposal(
   return viewOf(done);
 }
 
-type FinishStatus = 'applied' | 'would_apply' | 'stale' | 'failed';
-
 /** What the CRM's answer to an approved write means: the proposal's end, its outcome and log reason. */
 function applyOutcome(
   result: WriteResult | undefined,
   applied: string,
-): [FinishStatus, string | null, string] {
+): [ApplyOutcome, string | null, string] {
   if (result?.status === 'written') return ['applied', null, applied];
   if (result?.status === 'conflict') {
     const why = `it changed to ${JSON.stringify(result.current)} while applying`;

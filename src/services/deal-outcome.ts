@@ -1,13 +1,14 @@
-import type { CrmDeal, CrmNote } from '../crm/crm-port.js';
-import { appliedKey, type PageContext, pendingKey } from '../db/run-ledger.js';
 import type { DealNote } from '../domain/decide.js';
+import { appliedKey, pendingKey } from '../domain/idempotency-keys.js';
 import { type Judgement, judgeDeal } from '../domain/judge-deal.js';
 import { guardByType, type Policy } from '../domain/policy.js';
 import { rejectionKey } from '../domain/rejection-memory.js';
 import type { ModelUsage } from '../domain/run-summary.js';
 import type { PropertyDef } from '../domain/values.js';
-import type { ExtractionResult } from '../extraction/extractor-port.js';
 import type { DealPlan } from './deal-plan.js';
+import type { CrmDeal, CrmNote } from './ports/crm.js';
+import type { ExtractionResult } from './ports/extractor.js';
+import type { PageContext } from './ports/run-ledger.js';
 
 /** Everything a pass learned about one deal, ready to be settled and logged. */
 export interface DealOutcome {

@@ -1,10 +1,10 @@
-import type { CrmDeal, CrmNote } from '../crm/crm-port.js';
-import type { Watermark } from '../db/run-ledger.js';
 import type { FieldPolicy } from '../domain/policy.js';
 import { isEmptyValue, type PropertyDef } from '../domain/values.js';
-import type { ExtractionField, ExtractionRequest } from '../extraction/extractor-port.js';
 import { budgetNotes } from '../extraction/note-budget.js';
 import { userCandidates } from '../extraction/user-candidates.js';
+import type { CrmDeal, CrmNote } from './ports/crm.js';
+import type { ExtractionField, ExtractionRequest } from './ports/extractor.js';
+import type { Watermark } from './ports/run-ledger.js';
 
 /** What one deal needs from the extractor in this pass, if anything. */
 export interface DealPlan {

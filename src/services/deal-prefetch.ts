@@ -1,4 +1,4 @@
-import type { CrmDeal, CrmNote, CrmReader } from '../crm/crm-port.js';
+import type { CrmDeal, CrmNote, CrmReader } from './ports/crm.js';
 
 export interface DealReads {
   readonly deal: CrmDeal | null;

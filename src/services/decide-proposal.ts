@@ -1,11 +1,13 @@
-import type { CrmReader } from '../crm/crm-port.js';
-import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
-import type { ProvenanceEntry } from '../db/run-ledger.js';
 import type { Action } from '../domain/actions.js';
 import type { Policy } from '../domain/policy.js';
+import type { DecisionStatus, ProposalRow } from '../domain/proposal.js';
+import type { ProvenanceEntry } from '../domain/provenance.js';
 import { REJECT_NOTE_MAX, REJECT_REASONS } from '../domain/rejection-memory.js';
 import { validateValue } from '../domain/validate-value.js';
 import type { PropertyValue } from '../domain/values.js';
+import type { CrmReader } from './ports/crm.js';
+import type { ProposalStore } from './ports/proposal-store.js';
+import { recordDecision } from './record-decision.js';
 
 export type Decision = { kind: 'approve' } | { kind: 'reject' } | { kind: 'edit'; value: string };
 
@@ -108,7 +110,7 @@ export async function decideProposal(
     return { kind: 'expired', row: expired ?? row };
   }
 
-  let status: 'approved' | 'rejected' | 'edited';
+  let status: DecisionStatus;
   let editedValue: PropertyValue | undefined;
   let log: ProvenanceEntry;
   if (input.decision.kind === 'edit') {
@@ -132,7 +134,8 @@ export async function decideProposal(
     status = 'rejected';
     log = entry(row, 'rejected', actor, 'rejected in Slack');
   }
-  const decided = await deps.proposals.decide(
+  const decided = await recordDecision(
+    deps.proposals,
     {
       id: row.id,
       version: input.version,

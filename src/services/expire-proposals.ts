@@ -1,7 +1,8 @@
-import type { CrmReader } from '../crm/crm-port.js';
-import type { ProposalRow, ProposalStore } from '../db/proposal-store.js';
 import type { Policy } from '../domain/policy.js';
+import type { ProposalRow } from '../domain/proposal.js';
 import { entry } from './decide-proposal.js';
+import type { CrmReader } from './ports/crm.js';
+import type { ProposalStore } from './ports/proposal-store.js';
 import { type ProposalView, viewProposals } from './proposal-view.js';
 
 /** Expires every pending proposal past its time (`expired`, not `rejected`) and returns them for their cards. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { countingCrmCalls } from '../crm/crm-call-count.js';
 import type { RunSummary } from '../domain/run-summary.js';
-import type { JobData } from '../jobs/job-data.js';
-import { dealJobId } from '../jobs/job-data.js';
+import { dealJobId } from './job-ids.js';
+import type { JobData } from './ports/job-data.js';
 import type { QueuedRunDeps } from './queued-run-deps.js';
 import { finishIfSettled } from './run-deal-job.js';
 import { SCHEDULE_INTENT } from './run-lifecycle.js';

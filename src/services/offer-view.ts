@@ -1,7 +1,7 @@
-import type { CrmDeal, CrmReader, CrmUser } from '../crm/crm-port.js';
-import type { OfferRow } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
-import type { OfferStatus, SuggestionsMessage } from '../slack/blocks/suggestions-message.js';
+import type { OfferRow } from '../domain/suggestion-offer.js';
+import type { CrmDeal, CrmReader, CrmUser } from './ports/crm.js';
+import type { SuggestionsMessage } from './ports/notifier.js';
 
 /** A deal's offers of one run, with what their message needs from the CRM (read-only). */
 export interface OffersView {
@@ -48,7 +48,7 @@ export async function viewOffers(
           noteType: note?.type ?? null,
           noteDate: note?.createdAt ?? null,
           confidence: r.confidence,
-          status: r.status as OfferStatus,
+          status: r.status,
           decidedBy: r.decidedBy,
           outcome: r.outcome,
         };

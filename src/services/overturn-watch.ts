@@ -1,8 +1,8 @@
-import type { CrmDeal } from '../crm/crm-port.js';
-import type { OverturnStore } from '../db/overturn-store.js';
 import { findOverturns } from '../domain/overturns.js';
 import type { PropertyDef } from '../domain/values.js';
 import type { Logger } from '../logger.js';
+import type { CrmDeal } from './ports/crm.js';
+import type { OverturnStore } from './ports/overturn-store.js';
 import { OBJECT } from './settle-page.js';
 
 /** Given the deals a run just read, logs the values reps overturned; returns how many. */

@@ -1,10 +1,12 @@
-import type { WriteResult } from '../crm/crm-port.js';
-import type { ProposalEntry, ProvenanceEntry, WatermarkEntry } from '../db/run-ledger.js';
 import type { Action } from '../domain/actions.js';
 import type { Judgement } from '../domain/judge-deal.js';
 import type { Policy } from '../domain/policy.js';
+import type { ProposalEntry } from '../domain/proposal.js';
+import type { ProvenanceEntry } from '../domain/provenance.js';
 import { emptyUsage, type ModelUsage } from '../domain/run-summary.js';
 import type { DealOutcome } from './deal-outcome.js';
+import type { WriteResult } from './ports/crm.js';
+import type { WatermarkEntry } from './ports/run-ledger.js';
 
 /*
  * What a settled page records, step by step: each deal's log rows, proposals and

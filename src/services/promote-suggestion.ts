@@ -1,12 +1,13 @@
-import type { CrmPort, WriteResult } from '../crm/crm-port.js';
-import type { DealLock } from '../db/deal-lock.js';
-import type { ProvenanceEntry } from '../db/run-ledger.js';
-import type { OfferEnd, OfferRow, SuggestionStore } from '../db/suggestion-store.js';
-import type { WriteJournal } from '../db/write-journal.js';
 import type { Action } from '../domain/actions.js';
 import type { Policy } from '../domain/policy.js';
+import type { ProvenanceEntry } from '../domain/provenance.js';
+import type { OfferEnd, OfferRow } from '../domain/suggestion-offer.js';
 import { isEmptyValue, type PropertyValue, valuesEqual } from '../domain/values.js';
 import { resolveWriteGates } from '../domain/write-gates.js';
+import type { CrmPort, WriteResult } from './ports/crm.js';
+import type { DealLock } from './ports/deal-lock.js';
+import type { SuggestionStore } from './ports/suggestion-store.js';
+import type { WriteJournal } from './ports/write-journal.js';
 import { writeRecorded } from './recorded-write.js';
 import { recoverInterruptedWrites } from './recover-writes.js';
 

@@ -1,8 +1,8 @@
-import type { CrmDeal, CrmReader, CrmUser } from '../crm/crm-port.js';
-import type { ProposalRow } from '../db/proposal-store.js';
 import type { Policy } from '../domain/policy.js';
+import type { ProposalRow } from '../domain/proposal.js';
 import type { PropertyDef } from '../domain/values.js';
-import type { CardProposal, ProposalStatus } from '../slack/blocks/approval-card.js';
+import type { CrmDeal, CrmReader, CrmUser } from './ports/crm.js';
+import type { CardProposal } from './ports/notifier.js';
 
 /** A proposal with what its card and its checks need from the CRM. */
 export interface ProposalView {
@@ -80,7 +80,7 @@ export async function viewProposals(
       confidence: row.confidence,
       rejectReason: row.rejectReason,
       rejectNote: row.rejectNote,
-      status: row.status as ProposalStatus,
+      status: row.status,
       decidedBy: row.decidedBy,
       decidedAt: row.decidedAt,
       outcome: row.outcome,

@@ -1,11 +1,12 @@
-import type { QueuedRunStore, RunRow } from '../db/queued-run-store.js';
 import { type Action, emptyCounts } from '../domain/actions.js';
 import { estimateCost } from '../domain/model-pricing.js';
+import type { RunRow } from '../domain/run-record.js';
 import { emptyUsage, type ModelUsage, policyOf, type RunSummary } from '../domain/run-summary.js';
 import type { WriteGateState } from '../domain/write-gates.js';
 import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
 import type { Logger } from '../logger.js';
-import type { Notifier } from '../slack/notifier.js';
+import type { Notifier } from './ports/notifier.js';
+import type { QueuedRunStore } from './ports/queued-run-store.js';
 import { claimSummaryLease } from './summary-lease.js';
 
 /** How long a claim on posting lasts without renewal; it is renewed while posting goes on. */

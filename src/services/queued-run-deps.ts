@@ -1,8 +1,8 @@
-import type { QueuedRunStore } from '../db/queued-run-store.js';
-import type { ExtractorPort } from '../extraction/extractor-port.js';
-import type { SecondOpinionPort } from '../extraction/second-opinion.js';
-import type { JobSystem } from '../jobs/job-system.js';
 import type { WatchOverturns } from './overturn-watch.js';
+import type { ExtractorPort } from './ports/extractor.js';
+import type { JobSystem } from './ports/job-system.js';
+import type { QueuedRunStore } from './ports/queued-run-store.js';
+import type { SecondOpinionPort } from './ports/second-opinion.js';
 import type { DealJobCaches } from './run-deal-job.js';
 import type { RunDeps } from './run-state.js';
 

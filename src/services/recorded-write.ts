@@ -1,7 +1,7 @@
-import type { CrmPort, PropertyRestore, PropertyWrite, WriteResult } from '../crm/crm-port.js';
-import type { Db } from '../db/client.js';
-import type { IntentDraft, WriteJournal } from '../db/write-journal.js';
 import type { PropertyValue } from '../domain/values.js';
+import type { CrmPort, PropertyRestore, PropertyWrite, WriteResult } from './ports/crm.js';
+import type { Tx } from './ports/transaction.js';
+import type { IntentDraft, WriteJournal } from './ports/write-journal.js';
 
 export interface RecordedWriteDeps {
   readonly crm: Pick<CrmPort, 'kind' | 'writeProperties' | 'restoreProperties' | 'atomic'>;
@@ -23,7 +23,7 @@ export type SendWrites = {
 };
 
 /** Commits what the writes' results mean (log rows, proposal states), inside `tx`. */
-export type RecordWrites<T> = (tx: Db) => Promise<T>;
+export type RecordWrites<T> = (tx: Tx) => Promise<T>;
 
 /**
  * The one way Scout changes a CRM (SPEC G19): a write and its record never come apart.

@@ -1,10 +1,11 @@
-import type { CrmReader } from '../crm/crm-port.js';
-import type { Db } from '../db/client.js';
-import type { DealLocks } from '../db/deal-locks.js';
-import type { ProvenanceEntry } from '../db/run-ledger.js';
-import type { IntentOutcome, IntentRow, WriteJournal } from '../db/write-journal.js';
+import type { ProvenanceEntry } from '../domain/provenance.js';
 import { type FieldType, type PropertyValue, valuesEqual } from '../domain/values.js';
+import type { IntentOutcome, IntentRow } from '../domain/write-intent.js';
 import type { Logger } from '../logger.js';
+import type { CrmReader } from './ports/crm.js';
+import type { DealLocks } from './ports/deal-lock.js';
+import type { Tx } from './ports/transaction.js';
+import type { WriteJournal } from './ports/write-journal.js';
 
 export interface RecoverDeps {
   readonly crm: Pick<CrmReader, 'pageDeals' | 'listPropertyDefs'>;
@@ -134,7 +135,7 @@ async function settleIntents(
 
 async function settleOne(
   deps: RecoverDeps,
-  tx: Db,
+  tx: Tx,
   intent: IntentRow,
   crm: { present: boolean; now: PropertyValue },
 ): Promise<IntentOutcome> {

@@ -1,10 +1,5 @@
-import type { CrmDeal } from '../crm/crm-port.js';
-import type { BatchItem, BatchStore } from '../db/batch-store.js';
 import type { RunSummary } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
-import type { BatchExtractorPort, BatchResult } from '../extraction/batch-port.js';
-import type { ExtractionRequest } from '../extraction/extractor-port.js';
-import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import {
   type DealOutcome,
   failedExtraction,
@@ -13,6 +8,11 @@ import {
 } from './deal-outcome.js';
 import { type DealPlan, extractionRequest, needsExtraction, planDeal } from './deal-plan.js';
 import type { WatchOverturns } from './overturn-watch.js';
+import type { BatchExtractorPort, BatchResult } from './ports/batch-extractor.js';
+import type { BatchItem, BatchStore } from './ports/batch-store.js';
+import type { CrmDeal } from './ports/crm.js';
+import type { ExtractionRequest } from './ports/extractor.js';
+import type { SecondOpinionPort } from './ports/second-opinion.js';
 import { settleBeforeDeciding } from './recover-writes.js';
 import { failRun } from './run-lifecycle.js';
 import {

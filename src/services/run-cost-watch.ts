@@ -1,7 +1,7 @@
 import type { RunSummary } from '../domain/run-summary.js';
 import { type CacheWatch, watchPromptCache } from '../extraction/cache-watch.js';
-import type { ExtractionRequest, ExtractionResult } from '../extraction/extractor-port.js';
 import { estimatedCachedPrefixTokens } from '../extraction/prompt-builder.js';
+import type { ExtractionRequest, ExtractionResult } from './ports/extractor.js';
 import type { RunState } from './run-state.js';
 
 /** What one extraction run counts about its model cost besides usage: the cache and the note cap. */

@@ -1,13 +1,14 @@
 import { countingCrmCalls } from '../crm/crm-call-count.js';
-import type { CrmDeal } from '../crm/crm-port.js';
-import type { RunRow } from '../db/queued-run-store.js';
-import { AlreadySettled, RunEnded } from '../db/run-ledger.js';
+
+import { AlreadySettled, RunEnded } from '../domain/run-errors.js';
+import type { RunRow } from '../domain/run-record.js';
 import { emptyUsage, type RunSummary } from '../domain/run-summary.js';
 import type { WriteGateState } from '../domain/write-gates.js';
 import { resolveWriteGates } from '../domain/write-gates.js';
-import type { JobData } from '../jobs/job-data.js';
 import { type DealOutcome, failedExtraction } from './deal-outcome.js';
 import { createDealPrefetch } from './deal-prefetch.js';
+import type { CrmDeal } from './ports/crm.js';
+import type { JobData } from './ports/job-data.js';
 import type { QueuedRunDeps } from './queued-run-deps.js';
 import { settleBeforeDeciding } from './recover-writes.js';
 import { extractDeal } from './run-extraction.js';

@@ -1,11 +1,7 @@
 import pLimit from 'p-limit';
-import type { CrmDeal, CrmNote } from '../crm/crm-port.js';
-import type { PageContext } from '../db/run-ledger.js';
 import type { Action } from '../domain/actions.js';
 import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
-import type { ExtractorPort } from '../extraction/extractor-port.js';
-import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import {
   type DealOutcome,
   failedExtraction,
@@ -14,6 +10,10 @@ import {
 } from './deal-outcome.js';
 import { extractionRequest, needsExtraction, planDeal } from './deal-plan.js';
 import type { WatchOverturns } from './overturn-watch.js';
+import type { CrmDeal, CrmNote } from './ports/crm.js';
+import type { ExtractorPort } from './ports/extractor.js';
+import type { PageContext } from './ports/run-ledger.js';
+import type { SecondOpinionPort } from './ports/second-opinion.js';
 import { settleBeforeDeciding } from './recover-writes.js';
 import { finishRunCost, observeExtraction, watchRunCost } from './run-cost-watch.js';
 import { failRun } from './run-lifecycle.js';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { RunLeaseSpec, RunLedger } from '../db/run-ledger.js';
 import type { Action } from '../domain/actions.js';
 import type { ChainHead } from '../domain/hash-chain.js';
 import { estimateCost } from '../domain/model-pricing.js';
@@ -15,6 +14,7 @@ import { resolveWriteGates, type WriteGateState, type WriteGates } from '../doma
 import { ScoutError } from '../errors.js';
 import { REPLAY_MODEL } from '../extraction/replay-extractor.js';
 import type { Logger } from '../logger.js';
+import type { RunLeaseSpec, RunLedger } from './ports/run-ledger.js';
 import { storedSummary } from './publish-run.js';
 
 /**

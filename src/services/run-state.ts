@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
-import type { CrmPort } from '../crm/crm-port.js';
-import type { DealLocks } from '../db/deal-locks.js';
-import type { RunLeaseSpec, RunLedger } from '../db/run-ledger.js';
 import { type Action, emptyCounts } from '../domain/actions.js';
 import type { FieldPolicy, Policy } from '../domain/policy.js';
 import { emptyUsage, type ModelUsage, type RunSummary } from '../domain/run-summary.js';
 import { type PropertyDef, suggestionProperty } from '../domain/values.js';
 import type { WriteGates } from '../domain/write-gates.js';
 import { ScoutError } from '../errors.js';
-import type { ExtractionRequest } from '../extraction/extractor-port.js';
 import type { DealOutcome } from './deal-outcome.js';
+import type { CrmPort } from './ports/crm.js';
+import type { DealLocks } from './ports/deal-lock.js';
+import type { ExtractionRequest } from './ports/extractor.js';
+import type { RunLeaseSpec, RunLedger } from './ports/run-ledger.js';
 import { settleBeforeDeciding } from './recover-writes.js';
 import {
   closeRun,

@@ -1,11 +1,12 @@
-import type { CrmNote } from '../crm/crm-port.js';
-import { type PageContext, pendingKey } from '../db/run-ledger.js';
+import { pendingKey } from '../domain/idempotency-keys.js';
 import { passageAround, SCREEN_REASON_PREFIX } from '../domain/injection-screen.js';
 import { flagOutcome } from '../domain/screen-outcome.js';
 import type { PropertyValue } from '../domain/values.js';
-import type { SecondOpinionPort } from '../extraction/second-opinion.js';
 import type { Logger } from '../logger.js';
 import type { DealOutcome } from './deal-outcome.js';
+import type { CrmNote } from './ports/crm.js';
+import type { PageContext } from './ports/run-ledger.js';
+import type { SecondOpinionPort } from './ports/second-opinion.js';
 
 /**
  * The injection screen's optional second layer (SCOUT_SCREEN_SECOND_OPINION=1): each

@@ -1,8 +1,5 @@
-import type { CrmPort, PropertyWrite } from '../crm/crm-port.js';
-import type { DealLocks } from '../db/deal-locks.js';
-import type { PageCommit, ProvenanceEntry, RunLedger } from '../db/run-ledger.js';
-import type { IntentDraft } from '../db/write-journal.js';
 import type { Policy } from '../domain/policy.js';
+import type { ProvenanceEntry } from '../domain/provenance.js';
 import type { ModelUsage } from '../domain/run-summary.js';
 import type { DealOutcome } from './deal-outcome.js';
 import {
@@ -15,6 +12,10 @@ import {
   rowBase,
   writeKey,
 } from './page-record.js';
+import type { CrmPort, PropertyWrite } from './ports/crm.js';
+import type { DealLocks } from './ports/deal-lock.js';
+import type { PageCommit, RunLedger } from './ports/run-ledger.js';
+import type { IntentDraft } from './ports/write-journal.js';
 import { writeRecorded } from './recorded-write.js';
 
 export { type DealCounts, OBJECT } from './page-record.js';

@@ -1,7 +1,7 @@
-import type { CrmPort } from '../crm/crm-port.js';
 import type { Policy } from '../domain/policy.js';
 import { type PropertyDef, suggestionProperty } from '../domain/values.js';
 import { resolveWriteGates, type WriteGates } from '../domain/write-gates.js';
+import type { CrmPort } from './ports/crm.js';
 
 export type FieldSetupStatus =
   | 'created'

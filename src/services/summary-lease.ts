@@ -1,4 +1,4 @@
-import type { QueuedRunStore } from '../db/queued-run-store.js';
+import type { QueuedRunStore } from './ports/queued-run-store.js';
 
 /**
  * The claim on posting a run's cards and summary, renewed every third of its length while

@@ -1,9 +1,6 @@
-import type { CrmPort } from '../crm/crm-port.js';
-import type { DealLock } from '../db/deal-lock.js';
-import type { ProposalRow } from '../db/proposal-store.js';
-import type { ProvenanceEntry, RunLeaseSpec, RunLedger } from '../db/run-ledger.js';
-import type { ProvenanceRow, UndoStore } from '../db/undo-store.js';
 import { emptyCounts } from '../domain/actions.js';
+import type { ProposalRow } from '../domain/proposal.js';
+import type { ProvenanceEntry, ProvenanceRow } from '../domain/provenance.js';
 import { emptyUsage, type RunSummary } from '../domain/run-summary.js';
 import {
   restoredReason,
@@ -16,6 +13,10 @@ import type { FieldType } from '../domain/values.js';
 import { ScoutError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { entry } from './decide-proposal.js';
+import type { CrmPort } from './ports/crm.js';
+import type { DealLock } from './ports/deal-lock.js';
+import type { RunLeaseSpec, RunLedger } from './ports/run-ledger.js';
+import type { UndoStore } from './ports/undo-store.js';
 import { writeRecorded } from './recorded-write.js';
 import { settleBeforeDeciding } from './recover-writes.js';
 import {

@@ -1,13 +1,13 @@
 import type { WebClient } from '@slack/web-api';
-import type { CrmReader } from '../crm/crm-port.js';
 import type { HomeStore } from '../db/home-store.js';
-import type { OfferRow } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
+import type { OfferRow } from '../domain/suggestion-offer.js';
 import type { Logger } from '../logger.js';
 import { viewOffers } from '../services/offer-view.js';
+import type { CrmReader } from '../services/ports/crm.js';
+import type { SuggestionsMessage } from '../services/ports/notifier.js';
 import { viewProposals } from '../services/proposal-view.js';
 import { appHomeView } from './blocks/app-home.js';
-import type { SuggestionsMessage } from './blocks/suggestions-message.js';
 
 export interface HomeDeps {
   readonly home: HomeStore;
@@ -71,5 +71,3 @@ export function createHomePublisher(deps: HomeDeps) {
     },
   };
 }
-
-export type HomePublisher = ReturnType<typeof createHomePublisher>;

@@ -1,20 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { CrmPort } from '../crm/crm-port.js';
 import type { ControlStore } from '../db/control-store.js';
-import type { DealLock } from '../db/deal-lock.js';
 import type { HomeStore } from '../db/home-store.js';
-import type { ProposalStore } from '../db/proposal-store.js';
-import type { SuggestionStore } from '../db/suggestion-store.js';
+
 import type { Policy } from '../domain/policy.js';
 import type { Logger } from '../logger.js';
+import type { CrmPort } from '../services/ports/crm.js';
+import type { DealLock } from '../services/ports/deal-lock.js';
+import type { Notifier } from '../services/ports/notifier.js';
+import type { ProposalStore } from '../services/ports/proposal-store.js';
+import type { SuggestionStore } from '../services/ports/suggestion-store.js';
 import type { DealSummaryPorts } from '../summary/summary-ports.js';
 import { boltLogger } from './bolt-logger.js';
 import { createListenerContext } from './listeners/context.js';
 import { handledBy, registerListeners } from './listeners/index.js';
 import type { SlackUndoDeps } from './listeners/undo-button.js';
-import type { Notifier } from './notifier.js';
 import { createReceiver } from './receiver.js';
 
 export interface SlackAppDeps {

@@ -1,11 +1,12 @@
 import { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
-import type { CrmReader } from '../crm/crm-port.js';
-import type { ProposalStore } from '../db/proposal-store.js';
-import type { SuggestionStore } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
 import type { Logger } from '../logger.js';
-import { createNotifier, type Notifier } from './notifier.js';
+import type { CrmReader } from '../services/ports/crm.js';
+import type { Notifier } from '../services/ports/notifier.js';
+import type { ProposalStore } from '../services/ports/proposal-store.js';
+import type { SuggestionStore } from '../services/ports/suggestion-store.js';
+import { createNotifier } from './notifier.js';
 
 /** The notifier for processes that post but do not serve Slack (CLI runs, the worker); null without a bot token. */
 export function notifierFromConfig(

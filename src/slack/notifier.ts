@@ -1,12 +1,12 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { CrmReader, CrmUser } from '../crm/crm-port.js';
-import type { ProposalStore } from '../db/proposal-store.js';
-import type { SuggestionStore } from '../db/suggestion-store.js';
 import type { Policy } from '../domain/policy.js';
-import type { RunSummary } from '../domain/run-summary.js';
 import type { Logger } from '../logger.js';
 import { viewOffers } from '../services/offer-view.js';
+import type { CrmReader, CrmUser } from '../services/ports/crm.js';
+import type { Notifier } from '../services/ports/notifier.js';
+import type { ProposalStore } from '../services/ports/proposal-store.js';
+import type { SuggestionStore } from '../services/ports/suggestion-store.js';
 import { type ProposalView, viewProposals } from '../services/proposal-view.js';
 import { approvalCard } from './blocks/approval-card.js';
 import { fyiMessage } from './blocks/fyi-message.js';
@@ -28,30 +28,6 @@ export interface NotifierDeps {
   readonly minIntervalMs?: number;
   /** SPEC G23: suggestions offered for promotion; without it no suggestions are posted. */
   readonly suggestions?: SuggestionStore;
-}
-
-export interface Notifier {
-  /** Posts the run's pending proposals: one parent message per deal, one card per proposal in its thread. */
-  postProposals(runId: string): Promise<{ posted: number; unrouted: string[] }>;
-  /**
-   * SPEC G23: the run's suggestions, one message per deal in the deal's thread (the
-   * parent of its approval cards), posted once. Optional for test doubles.
-   */
-  postSuggestions?(runId: string): Promise<{ posted: number; unrouted: string[] }>;
-  /**
-   * notify_owner: each deal's unverified FYIs of the run, one message in the deal's
-   * thread, no buttons, at most once. Optional for test doubles.
-   */
-  postNotices?(runId: string): Promise<number>;
-  /** Replaces a deal's suggestions message with its offers' current state. */
-  refreshSuggestions?(runId: string, dealId: string): Promise<void>;
-  /** Replaces a card with its current state (buttons only while pending). */
-  refreshCard(view: ProposalView): Promise<void>;
-  postRunSummary(summary: RunSummary): Promise<void>;
-  /** A plain alert to the ops channel (a silent worker, a job that failed for good). */
-  postOpsAlert(text: string): Promise<void>;
-  /** A composed message to the ops channel (the weekly digest); false without an ops channel. Optional for test doubles. */
-  postOpsMessage?(message: { text: string; blocks: KnownBlock[] }): Promise<boolean>;
 }
 
 /** The deal owner's Slack user: the CRM's link, else a lookup by email; null if neither finds one. */

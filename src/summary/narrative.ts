@@ -1,10 +1,10 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { transformJSONSchema } from '@anthropic-ai/sdk/lib/transform-json-schema';
 import { z } from 'zod';
-import type { CrmNote } from '../crm/crm-port.js';
 import { type CitableNote, checkCitation } from '../domain/citation.js';
+import { storableText } from '../domain/text-check.js';
 import { fenceNotes } from '../extraction/prompt-builder.js';
-import { storableText } from '../input/text-check.js';
+import type { CrmNote } from '../services/ports/crm.js';
 
 export const RECORD_NARRATIVE = 'record_narrative';
 export const MAX_SENTENCES = 3;

@@ -1,4 +1,3 @@
-import type { CrmDeal, CrmNote } from '../crm/crm-port.js';
 import type { HistoryRow, PendingProposal, ScanInfo } from '../db/deal-history-reader.js';
 import type { FieldPolicy, NoteType, WriteMode } from '../domain/policy.js';
 import {
@@ -7,6 +6,7 @@ import {
   type PropertyValue,
   suggestionProperty,
 } from '../domain/values.js';
+import type { CrmDeal, CrmNote } from '../services/ports/crm.js';
 import { type DealName, type LookupResult, lookupDeal, normalizeName } from './deal-lookup.js';
 import { explainValue, type Why, type WhyRow } from './explain-field.js';
 import { gateNarrative, type NarrativeSentence } from './narrative.js';

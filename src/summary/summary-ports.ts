@@ -1,6 +1,6 @@
-import type { CrmReader, CrmWriter } from '../crm/crm-port.js';
 import type { DealHistoryReader } from '../db/deal-history-reader.js';
 import type { Policy } from '../domain/policy.js';
+import type { CrmReader, CrmWriter } from '../services/ports/crm.js';
 import type { NarratorPort } from './narrative.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CrmDeal } from '../../src/crm/crm-port.js';
 import { isEmptyValue } from '../../src/domain/values.js';
+import type { CrmDeal } from '../../src/services/ports/crm.js';
 import { ADAPTERS, type AdapterUnderTest } from './adapters.js';
 import { FIXTURE } from './fixture.js';
 

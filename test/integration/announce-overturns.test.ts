@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { announceOverturns } from '../../src/jobs/announce-overturns.js';
 import { createLogger } from '../../src/logger.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
-import { announceOverturns } from '../../src/services/announce-overturns.js';
 import { AUTO_NEXT_STEP_POLICY } from '../support/scout-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 

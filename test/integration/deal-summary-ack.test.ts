@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CrmPort } from '../../src/crm/crm-port.js';
+import type { CrmPort } from '../../src/services/ports/crm.js';
 import {
   createDealSummaryHarness,
   type DealSummaryHarness,

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
+import { postDigestIfDue } from '../../src/jobs/weekly-digest.js';
 import { createLogger } from '../../src/logger.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
-import { postDigestIfDue } from '../../src/services/weekly-digest.js';
 import { checkBlocks } from '../support/block-kit-limits.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';

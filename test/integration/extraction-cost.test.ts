@@ -8,9 +8,9 @@ import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { advisoryDealLocks } from '../../src/db/deal-locks.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { emptyUsage, formatRunSummary } from '../../src/domain/run-summary.js';
-import type { ExtractionRequest, ExtractorPort } from '../../src/extraction/extractor-port.js';
 import { MAX_NOTE_CHARS_PER_DEAL } from '../../src/extraction/note-budget.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import type { ExtractionRequest, ExtractorPort } from '../../src/services/ports/extractor.js';
 import { runExtraction } from '../../src/services/run-extraction.js';
 import { createHarness, EXAMPLE_SEED, type ScoutHarness } from '../support/scout-env.js';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PropertyWrite } from '../../src/crm/crm-port.js';
 import { createHubSpotCrm } from '../../src/crm/hubspot/hubspot-crm.js';
 import { createHubSpotHttp, type RetryPolicy } from '../../src/crm/hubspot/hubspot-http.js';
 import { openHubSpotCrm } from '../../src/crm/hubspot/open-hubspot-crm.js';
 import type { SeedFile } from '../../src/crm/seed-file.js';
+import type { PropertyWrite } from '../../src/services/ports/crm.js';
 import { FIXTURE } from '../conformance/fixture.js';
 import {
   type HubSpotStandIn,

@@ -8,7 +8,7 @@ import { startWorker } from '../../src/cli/worker-command.js';
 import { loadConfig } from '../../src/config.js';
 import { rowsOf } from '../../src/db/field-stats-query.js';
 import { createJobSystem } from '../../src/jobs/create-job-system.js';
-import { jobId } from '../../src/jobs/job-data.js';
+import { jobId } from '../../src/services/job-ids.js';
 import { scout } from '../support/cli.js';
 import { freePort } from '../support/redis-server.js';
 import { createRuntimeRoleDatabase, type RuntimeRoleDatabase } from '../support/runtime-role.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CrmPort } from '../../src/crm/crm-port.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
+import type { CrmPort } from '../../src/services/ports/crm.js';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
 
 describe('local CRM adapter', () => {

@@ -5,9 +5,9 @@ import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createControlStore } from '../../src/db/control-store.js';
 import { advisoryDealLocks } from '../../src/db/deal-locks.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
-import type { ExtractorPort } from '../../src/extraction/extractor-port.js';
 import { loadReplayFile } from '../../src/extraction/replay-extractor.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
+import type { ExtractorPort } from '../../src/services/ports/extractor.js';
 import { runExtraction } from '../../src/services/run-extraction.js';
 import {
   AUTO_NEXT_STEP_POLICY,

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createControlStore } from '../../src/db/control-store.js';
-import { createRunLedger, type RunLeaseSpec, type RunLedger } from '../../src/db/run-ledger.js';
+import { createRunLedger } from '../../src/db/run-ledger.js';
 import { emptyCounts } from '../../src/domain/actions.js';
 import { emptyUsage, summaryHeadline } from '../../src/domain/run-summary.js';
+import type { RunLeaseSpec, RunLedger } from '../../src/services/ports/run-ledger.js';
 import {
   closeRun,
   failRun,

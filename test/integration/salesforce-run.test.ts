@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSalesforceCrm } from '../../src/crm/salesforce/open-salesforce-crm.js';
-import { createProposalStore, type ProposalRow } from '../../src/db/proposal-store.js';
+import { createProposalStore } from '../../src/db/proposal-store.js';
+import type { ProposalRow } from '../../src/domain/proposal.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
 import { applyProposal } from '../../src/services/apply-proposal.js';
+import { recordDecision } from '../../src/services/record-decision.js';
 import { scout } from '../support/cli.js';
 import { numericPipeline } from '../support/hubspot-stand-in-seed.js';
 import {
@@ -221,7 +223,8 @@ describe('scout run on Salesforce (stand-in): a rep edits between the read and t
     const pending = (await store.pendingOfRun(runId)).filter((p) => p.field === 'closedate');
     expect(pending.length).toBeGreaterThanOrEqual(2);
     const approve = async (row: ProposalRow) =>
-      (await store.decide(
+      (await recordDecision(
+        store,
         { id: row.id, version: row.version, status: 'approved', by: 'U01ANA', at: new Date() },
         {
           runId: row.runId,

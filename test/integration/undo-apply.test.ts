@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
-import type { DealLock } from '../../src/db/deal-lock.js';
-import { createProposalStore, type ProposalRow } from '../../src/db/proposal-store.js';
+import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { createUndoStore } from '../../src/db/undo-store.js';
+import type { ProposalRow } from '../../src/domain/proposal.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
 import { runApplyJob } from '../../src/services/apply-job.js';
 import { type ApplyDeps, applyProposal } from '../../src/services/apply-proposal.js';
+import type { DealLock } from '../../src/services/ports/deal-lock.js';
+import { recordDecision } from '../../src/services/record-decision.js';
 import { undoChanges } from '../../src/services/undo-run.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 
@@ -21,7 +23,8 @@ const APPROVER = 'U01ANA';
  */
 async function approve(h: ScoutHarness, row: ProposalRow, editedValue?: string) {
   const store = createProposalStore(h.database.db);
-  const decided = await store.decide(
+  const decided = await recordDecision(
+    store,
     {
       id: row.id,
       version: row.version,

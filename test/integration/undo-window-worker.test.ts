@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
-import { applyJobId } from '../../src/jobs/job-data.js';
+import { applyJobId } from '../../src/services/job-ids.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness } from '../support/scout-env.js';
 import { startSlackStandIn } from '../support/slack-stand-in.js';
 import {

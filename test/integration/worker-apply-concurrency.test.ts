@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CrmPort } from '../../src/crm/crm-port.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { openDatabase } from '../../src/db/client.js';
-import { applyJobId } from '../../src/jobs/job-data.js';
+import { applyJobId } from '../../src/services/job-ids.js';
+import type { CrmPort } from '../../src/services/ports/crm.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness } from '../support/scout-env.js';
 import { createTestDatabase } from '../support/test-database.js';
 import {

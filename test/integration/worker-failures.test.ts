@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CrmPort } from '../../src/crm/crm-port.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { ScoutError } from '../../src/errors.js';
-import type { ExtractorPort } from '../../src/extraction/extractor-port.js';
-import { applyJobId } from '../../src/jobs/job-data.js';
+import { applyJobId } from '../../src/services/job-ids.js';
+import type { CrmPort } from '../../src/services/ports/crm.js';
+import type { ExtractorPort } from '../../src/services/ports/extractor.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
 import {

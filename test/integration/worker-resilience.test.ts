@@ -9,10 +9,11 @@ import { createRunLedger } from '../../src/db/run-ledger.js';
 import { proposals as proposalsTable } from '../../src/db/schema.js';
 import { DEFAULT_TIMINGS } from '../../src/jobs/background-work.js';
 import { createBullJobs } from '../../src/jobs/bullmq-jobs.js';
-import { applyJobId } from '../../src/jobs/job-data.js';
 import { startRuntime } from '../../src/jobs/runtime.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
 import { entry } from '../../src/services/decide-proposal.js';
+import { applyJobId } from '../../src/services/job-ids.js';
+import { recordDecision } from '../../src/services/record-decision.js';
 import { type OwnRedis, startOwnRedis } from '../support/redis-server.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
@@ -81,7 +82,8 @@ describe('worker resilience (each test on its own redis-server)', () => {
       });
       const row = await store.get(id);
       if (!row) throw new Error('proposal not stored');
-      const decided = await store.decide(
+      const decided = await recordDecision(
+        store,
         { id, version: 1, status: 'approved', by: 'U01ANA', at: new Date() },
         entry(row, 'approved', 'slack:U01ANA', 'approved in Slack'),
       );

@@ -7,8 +7,8 @@ import { createQueuedRunStore } from '../../src/db/queued-run-store.js';
 import type { RunSummary } from '../../src/domain/run-summary.js';
 import { reconcile } from '../../src/jobs/background-work.js';
 import { createInlineJobs } from '../../src/jobs/inline-jobs.js';
+import type { Notifier } from '../../src/services/ports/notifier.js';
 import { publishRun, storedSummary } from '../../src/services/publish-run.js';
-import type { Notifier } from '../../src/slack/notifier.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
 import {

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CrmPort } from '../../src/crm/crm-port.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { advisoryDealLocks, eachDealLock } from '../../src/db/deal-locks.js';
-import type { ProvenanceEntry } from '../../src/db/run-ledger.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
-import { createWriteJournal, type IntentDraft } from '../../src/db/write-journal.js';
+import { createWriteJournal } from '../../src/db/write-journal.js';
+import type { ProvenanceEntry } from '../../src/domain/provenance.js';
 import { loadReplayFile } from '../../src/extraction/replay-extractor.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
+import type { CrmPort } from '../../src/services/ports/crm.js';
+import type { IntentDraft } from '../../src/services/ports/write-journal.js';
 import { writeRecorded } from '../../src/services/recorded-write.js';
 import { recoverInterruptedWrites } from '../../src/services/recover-writes.js';
 import { runExtraction } from '../../src/services/run-extraction.js';

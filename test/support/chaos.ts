@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { PropertyValue } from '../../src/domain/values.js';
 import { createBullJobs } from '../../src/jobs/bullmq-jobs.js';
-import type { JobSystem } from '../../src/jobs/job-system.js';
+import type { JobSystem } from '../../src/services/ports/job-system.js';
 import { scout } from './cli.js';
 import { type HubSpotStandIn, startHubSpotStandIn } from './hubspot-stand-in.js';
 import { numericPipeline } from './hubspot-stand-in-seed.js';

@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pino } from 'pino';
-import type { CrmPort, CrmWriter } from '../../src/crm/crm-port.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { openDatabase } from '../../src/db/client.js';
 import { createControlStore } from '../../src/db/control-store.js';
@@ -11,6 +10,7 @@ import type { RunningServer } from '../../src/http/health-server.js';
 import { startHealthServer } from '../../src/http/health-server.js';
 import type { Runtime } from '../../src/jobs/runtime.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
+import type { CrmPort, CrmWriter } from '../../src/services/ports/crm.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import type { NarratorPort } from '../../src/summary/narrative.js';
 import { readOnlyCrm } from '../../src/summary/summary-ports.js';

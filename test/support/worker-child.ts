@@ -5,8 +5,8 @@
 import { createExtractor, openApp } from '../../src/app-context.js';
 import { startWorker } from '../../src/cli/worker-command.js';
 import { loadConfig } from '../../src/config.js';
-import type { CrmPort } from '../../src/crm/crm-port.js';
 import { createLogger } from '../../src/logger.js';
+import type { CrmPort } from '../../src/services/ports/crm.js';
 import { slowExtractor } from './worker-harness.js';
 
 const config = loadConfig(process.env);

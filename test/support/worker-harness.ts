@@ -6,21 +6,23 @@ import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
 import { generatePipeline } from '../../bench/generate.js';
 import { createStores } from '../../src/app-context.js';
-import type { CrmPort, PropertyWrite, WriteResult } from '../../src/crm/crm-port.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { proposals } from '../../src/db/schema.js';
-import type { ExtractorPort } from '../../src/extraction/extractor-port.js';
 import { loadReplayFile } from '../../src/extraction/replay-extractor.js';
 import type { Timings } from '../../src/jobs/background-work.js';
 import { type BullJobsOptions, createBullJobs } from '../../src/jobs/bullmq-jobs.js';
 import { createInlineJobs } from '../../src/jobs/inline-jobs.js';
-import type { JobSystem, Schedule } from '../../src/jobs/job-system.js';
 import { type Runtime, startRuntime } from '../../src/jobs/runtime.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
 import { entry } from '../../src/services/decide-proposal.js';
-import { createNotifier, type Notifier } from '../../src/slack/notifier.js';
+import type { CrmPort, PropertyWrite, WriteResult } from '../../src/services/ports/crm.js';
+import type { ExtractorPort } from '../../src/services/ports/extractor.js';
+import type { JobSystem, Schedule } from '../../src/services/ports/job-system.js';
+import type { Notifier } from '../../src/services/ports/notifier.js';
+import { recordDecision } from '../../src/services/record-decision.js';
+import { createNotifier } from '../../src/slack/notifier.js';
 import { AUTO_NEXT_STEP_POLICY } from './scout-env.js';
 import type { TestDatabase } from './test-database.js';
 
@@ -202,7 +204,8 @@ export async function approveProposal(database: TestDatabase, id: string): Promi
   const store = createProposalStore(database.db);
   const row = await store.get(id);
   if (!row) throw new Error(`proposal ${id} not stored`);
-  const decided = await store.decide(
+  const decided = await recordDecision(
+    store,
     { id, version: row.version, status: 'approved', by: 'U01ANA', at: new Date() },
     entry(row, 'approved', 'slack:U01ANA', 'approved in Slack'),
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { CardProposal } from '../../src/services/ports/notifier.js';
 import { appHomeView } from '../../src/slack/blocks/app-home.js';
-import type { CardProposal } from '../../src/slack/blocks/approval-card.js';
 import { checkView } from '../support/block-kit-limits.js';
 
 const long = (c: string) => `${c}<&>*`.repeat(1000);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CrmNote, CrmReader } from '../../src/crm/crm-port.js';
 import { createDealPrefetch } from '../../src/services/deal-prefetch.js';
+import type { CrmNote, CrmReader } from '../../src/services/ports/crm.js';
 
 /** A CRM of `n` deals with one note each, counting the reads it answers. */
 function countingCrm(n: number, failFirstNotes = false) {

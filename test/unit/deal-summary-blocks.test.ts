@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { CrmPort } from '../../src/crm/crm-port.js';
 import type { HistoryRow } from '../../src/db/deal-history-reader.js';
+import type { CrmPort } from '../../src/services/ports/crm.js';
 import { dealSummaryMessage } from '../../src/slack/blocks/deal-summary.js';
 import { fieldHistoryMessage } from '../../src/slack/blocks/deal-summary-history.js';
 import { dealPicker, noMatch } from '../../src/slack/blocks/deal-summary-lookup.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import type { CrmPort } from '../../src/crm/crm-port.js';
 import type { Database } from '../../src/db/client.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import type { CrmPort } from '../../src/services/ports/crm.js';
 import { composeDealSummary } from '../../src/summary/compose-deal-summary.js';
 
 const crm: CrmPort = {

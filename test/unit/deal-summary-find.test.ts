@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CrmDeal } from '../../src/crm/crm-port.js';
 import type { DealHistoryReader } from '../../src/db/deal-history-reader.js';
 import { parsePolicyText } from '../../src/policy-file.js';
+import type { CrmDeal } from '../../src/services/ports/crm.js';
 import { findDeal, NAME_INDEX_TTL_MS } from '../../src/summary/summarize-deal.js';
 import type { DealSummaryPorts, ReadOnlyCrm } from '../../src/summary/summary-ports.js';
 

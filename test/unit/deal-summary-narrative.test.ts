@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import type { CrmNote } from '../../src/crm/crm-port.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile, parsePolicyText } from '../../src/policy-file.js';
+import type { CrmNote } from '../../src/services/ports/crm.js';
 import { interpretNarrative } from '../../src/summary/claude-narrator.js';
 import {
   buildNarrativePrompt,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dealUrlFrom } from '../../src/app-context.js';
-import type { CrmReader } from '../../src/crm/crm-port.js';
-import type { ProposalRow } from '../../src/db/proposal-store.js';
+import type { ProposalRow } from '../../src/domain/proposal.js';
 import { DEFAULT_POLICY_PATH, loadPolicyFile } from '../../src/policy-file.js';
+import type { CrmReader } from '../../src/services/ports/crm.js';
 import { viewProposal } from '../../src/services/proposal-view.js';
 import { readOnlyCrm } from '../../src/summary/summary-ports.js';
 

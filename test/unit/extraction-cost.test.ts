@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { CrmNote } from '../../src/crm/crm-port.js';
 import type { FieldPolicy } from '../../src/domain/policy.js';
 import { emptyUsage, type ModelUsage } from '../../src/domain/run-summary.js';
 import type { PropertyDef } from '../../src/domain/values.js';
@@ -8,6 +7,7 @@ import { watchPromptCache } from '../../src/extraction/cache-watch.js';
 import { budgetNotes } from '../../src/extraction/note-budget.js';
 import { MAX_USER_CANDIDATES, userCandidates } from '../../src/extraction/user-candidates.js';
 import { extractionRequest } from '../../src/services/deal-plan.js';
+import type { CrmNote } from '../../src/services/ports/crm.js';
 
 const note = (id: string, body: string): CrmNote => ({
   id,

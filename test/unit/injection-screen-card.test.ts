@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SCREEN_WARNING } from '../../src/domain/injection-screen.js';
-import { approvalCard, type CardProposal } from '../../src/slack/blocks/approval-card.js';
+import type { CardProposal } from '../../src/services/ports/notifier.js';
+import { approvalCard } from '../../src/slack/blocks/approval-card.js';
 import { checkBlocks } from '../support/block-kit-limits.js';
 
 const card = (over: Partial<CardProposal> = {}): CardProposal => ({

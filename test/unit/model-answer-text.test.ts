@@ -1,8 +1,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { parseFinding } from '../../src/domain/finding.js';
+import { textProblem } from '../../src/domain/text-check.js';
 import { interpretMessage } from '../../src/extraction/anthropic-extractor.js';
-import { textProblem } from '../../src/input/text-check.js';
 import { gateNarrative } from '../../src/summary/narrative.js';
 
 /**

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { approvalCard, type CardProposal } from '../../src/slack/blocks/approval-card.js';
+import type { CardProposal } from '../../src/services/ports/notifier.js';
+import { approvalCard } from '../../src/slack/blocks/approval-card.js';
 import { dealSummaryMessage } from '../../src/slack/blocks/deal-summary.js';
 import { fieldHistoryMessage } from '../../src/slack/blocks/deal-summary-history.js';
 import type { DealSummary, FieldHistory } from '../../src/summary/summarize-deal.js';

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { CrmNote } from '../../src/crm/crm-port.js';
-import type { ExtractionField } from '../../src/extraction/extractor-port.js';
 import {
   buildExtractionPrompt,
   estimatedCachedPrefixTokens,
@@ -9,6 +7,8 @@ import {
 import { minimumCacheablePrefix } from '../../src/extraction/prompt-cache-floor.js';
 import { WORKED_EXAMPLES } from '../../src/extraction/prompt-examples.js';
 import { RECORD_FINDINGS_TOOL } from '../../src/extraction/record-findings-tool.js';
+import type { CrmNote } from '../../src/services/ports/crm.js';
+import type { ExtractionField } from '../../src/services/ports/extractor.js';
 
 const fields: ExtractionField[] = [
   {

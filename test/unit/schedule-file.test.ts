@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyJobId, dealJobId, jobId } from '../../src/jobs/job-data.js';
 import { parseSchedulesText } from '../../src/jobs/schedule-file.js';
 import { runIdFor } from '../../src/services/fan-out-run.js';
+import { applyJobId, dealJobId, jobId } from '../../src/services/job-ids.js';
 
 describe('schedules file', () => {
   it('parses schedules with defaults', () => {

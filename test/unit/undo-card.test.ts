@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../src/domain/actions.js';
 import { emptyUsage, formatRunSummary, type RunSummary } from '../../src/domain/run-summary.js';
-import { approvalCard, type CardProposal } from '../../src/slack/blocks/approval-card.js';
+import type { CardProposal } from '../../src/services/ports/notifier.js';
+import { approvalCard } from '../../src/slack/blocks/approval-card.js';
 import { runSummaryMessage } from '../../src/slack/blocks/run-summary-message.js';
 import { undoNote, undoSettled } from '../../src/slack/listeners/undo-button.js';
 import { checkBlocks } from '../support/block-kit-limits.js';

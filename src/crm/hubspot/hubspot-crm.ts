@@ -1,4 +1,4 @@
-import type { CrmPort } from '../crm-port.js';
+import type { CrmPort } from '../../services/ports/crm.js';
 import type { HubSpotHttp } from './hubspot-http.js';
 import { createProperty, ensureGroup, groupExists, SCOUT_GROUP } from './hubspot-properties.js';
 import { countDeals, listUsers, notesForDeals, pageDeals } from './hubspot-reads.js';

@@ -1,5 +1,5 @@
 import type { PropertyDef, PropertyValue } from '../../domain/values.js';
-import type { CrmDeal, CrmNote, CrmReader, CrmUser, DealPage } from '../crm-port.js';
+import type { CrmDeal, CrmNote, CrmReader, CrmUser, DealPage } from '../../services/ports/crm.js';
 import {
   ENGAGEMENTS,
   type EngagementObject,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { FieldType, PropertyDef, PropertyValue } from '../../domain/values.js';
-import type { PropertyRestore, WriteResult } from '../crm-port.js';
+import type { PropertyRestore, WriteResult } from '../../services/ports/crm.js';
 import { HubSpotError } from './hubspot-errors.js';
 import type { HubSpotRequest } from './hubspot-http.js';
 import { readObjects } from './hubspot-reads.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FieldType, PropertyDef, PropertyValue } from '../../domain/values.js';
+import { AGENT_PREFIX } from '../../domain/values.js';
 import type {
   CrmDeal,
   CrmNote,
@@ -8,7 +9,7 @@ import type {
   DealPage,
   PropertyRestore,
   WriteResult,
-} from '../crm-port.js';
+} from '../../services/ports/crm.js';
 import { activityText, PREVIEW_LIMIT, taskNoteType } from './activities.js';
 import {
   customFieldMetadata,
@@ -600,7 +601,7 @@ function notVisible(api: string, how: 'created' | 'exists'): SalesforceError {
 /** Why a write must not be sent at all, or null. Never an empty value: Salesforce would clear the field. */
 function refuse(w: PropertyRestore, f: MappedField | undefined, clearing: boolean): string | null {
   if (!f)
-    return `property ${w.property} does not exist in Salesforce or Scout's integration user cannot see it${w.property.startsWith('scout_') ? ` (run \`scout setup-fields --apply\` to create ${customFieldName(w.property)})` : ''}; deal ${w.dealId} not written`;
+    return `property ${w.property} does not exist in Salesforce or Scout's integration user cannot see it${w.property.startsWith(AGENT_PREFIX) ? ` (run \`scout setup-fields --apply\` to create ${customFieldName(w.property)})` : ''}; deal ${w.dealId} not written`;
   if (!f.updateable)
     return `Salesforce's field-level security (or the field's nature) does not let Scout edit ${describeField(f)} on deal ${w.dealId}: give Scout's permission set Edit access to it`;
   const v = w.value;

@@ -32,7 +32,6 @@ export const queryResultSchema = z.looseObject({
   nextRecordsUrl: z.string().optional(),
   records: z.array(z.record(z.string(), z.unknown())),
 });
-export type QueryResult = z.infer<typeof queryResultSchema>;
 
 export const describeFieldSchema = z.looseObject({
   name: z.string(),

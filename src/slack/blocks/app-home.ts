@@ -1,6 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
-import { approvalCard, type CardProposal } from './approval-card.js';
-import { type SuggestionsMessage, suggestionsMessage } from './suggestions-message.js';
+import type { CardProposal, SuggestionsMessage } from '../../services/ports/notifier.js';
+import { approvalCard } from './approval-card.js';
+import { suggestionsMessage } from './suggestions-message.js';
 import { LIMITS, plain, safe, truncate } from './text.js';
 
 /** Slack's limit for a Home tab; a few are kept for the headings and the "more" lines. */

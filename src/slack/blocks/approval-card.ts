@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { SCREEN_WARNING } from '../../domain/injection-screen.js';
-import type { FieldType, PropertyValue } from '../../domain/values.js';
+import type { PropertyValue } from '../../domain/values.js';
+import type { CardProposal } from '../../services/ports/notifier.js';
 import { reasonSuffix, rejectReasonPicker } from './reject-reason.js';
 import { blockQuote, LIMITS, safe } from './text.js';
 
@@ -8,51 +9,6 @@ export const ACTION_APPROVE = 'scout_approve';
 export const ACTION_EDIT = 'scout_edit';
 export const ACTION_REJECT = 'scout_reject';
 export const ACTION_UNDO = 'scout_undo';
-
-export type ProposalStatus =
-  | 'pending'
-  | 'approved'
-  | 'rejected'
-  | 'edited'
-  | 'applied'
-  | 'would_apply'
-  | 'stale'
-  | 'expired'
-  | 'failed';
-
-/** Everything a card shows. Button values carry only the proposal id and version. */
-export interface CardProposal {
-  readonly id: string;
-  readonly version: number;
-  readonly runId: string;
-  readonly dryRun: boolean;
-  readonly dealName: string;
-  readonly dealUrl: string | null;
-  readonly fieldLabel: string;
-  readonly fieldType: FieldType;
-  readonly oldValue: PropertyValue;
-  readonly newValue: PropertyValue;
-  readonly editedValue: PropertyValue;
-  readonly quote: string;
-  readonly noteType: string;
-  readonly noteDate: Date | null;
-  readonly confidence: number;
-  readonly status: ProposalStatus;
-  readonly decidedBy: string | null;
-  readonly decidedAt: Date | null;
-  readonly outcome: string | null;
-  /** The injection screen flagged the quote: the card says it reads like an instruction to an AI. */
-  readonly screened?: boolean;
-  /** An applied live change offers Undo (the click checks who and the window). */
-  readonly undoable?: boolean;
-  /** What an Undo from this card did: who (a Slack user id from a signed payload), when, and the result (escaped here). */
-  readonly undoNote?: { readonly by: string; readonly at: Date; readonly text: string };
-  /** SPEC G24: the reason chosen after a Reject (a REJECT_REASONS code) and the words of "other". */
-  readonly rejectReason?: string | null;
-  readonly rejectNote?: string | null;
-  /** For a user field: CRM user id → name, so the card names the person rather than an id. */
-  readonly userNames?: Readonly<Record<string, string>>;
-}
 
 export function buttonValue(p: Pick<CardProposal, 'id' | 'version'>): string {
   return JSON.stringify({ p: p.id, v: p.version });

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { HistoryRow } from '../../db/deal-history-reader.js';
 import type { PropertyValue } from '../../domain/values.js';
+import { AGENT_PREFIX } from '../../domain/values.js';
 import type { FieldHistory, NoteRef } from '../../summary/summarize-deal.js';
 import {
   MAX_REASON,
@@ -56,7 +57,7 @@ export function fieldHistoryMessage(h: FieldHistory): { text: string; blocks: Kn
       {
         type: 'mrkdwn',
         text: truncate(
-          `${deal} · \`${inlineCode(h.field.name, 100)}\` and Scout's suggestion \`scout_${inlineCode(h.field.name, 100)}\` · ${h.rows.length} record(s), oldest first${omitted > 0 ? ` · ${omitted} earlier record(s) not shown: \`scout log --deal ${inlineCode(h.deal.id, 100)}\`` : ''}`,
+          `${deal} · \`${inlineCode(h.field.name, 100)}\` and Scout's suggestion \`${AGENT_PREFIX}${inlineCode(h.field.name, 100)}\` · ${h.rows.length} record(s), oldest first${omitted > 0 ? ` · ${omitted} earlier record(s) not shown: \`scout log --deal ${inlineCode(h.deal.id, 100)}\`` : ''}`,
           LIMITS.contextText,
         ),
       },

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import type { ShownOffer, SuggestionsMessage } from '../../services/ports/notifier.js';
 import { blockQuote, LIMITS, plain, safe } from './text.js';
 
 export const ACTION_PROMOTE = 'scout_promote';
@@ -7,39 +8,6 @@ export const ACTION_DISMISS = 'scout_dismiss';
 
 /** Offers shown in one message: three blocks each, so a message stays within Slack's 50. */
 export const MAX_OFFERS_SHOWN = 15;
-
-export type OfferStatus =
-  | 'open'
-  | 'promoting'
-  | 'promoted'
-  | 'would_promote'
-  | 'filled'
-  | 'dismissed'
-  | 'failed';
-
-/** One suggestion as the message shows it; everything user-supplied is escaped here. */
-export interface ShownOffer {
-  readonly id: string;
-  readonly version: number;
-  readonly label: string;
-  /** The suggested value as a person reads it (a user's name rather than an id). */
-  readonly value: string;
-  readonly quote: string | null;
-  readonly noteType: string | null;
-  readonly noteDate: Date | null;
-  readonly confidence: number | null;
-  readonly status: OfferStatus;
-  readonly decidedBy: string | null;
-  readonly outcome: string | null;
-}
-
-export interface SuggestionsMessage {
-  readonly runId: string;
-  readonly dealId: string;
-  readonly dealName: string;
-  readonly dryRun: boolean;
-  readonly offers: readonly ShownOffer[];
-}
 
 /** A Use / Not useful button's value: the offer and the version the click saw. */
 export function offerValue(o: Pick<ShownOffer, 'id' | 'version'>): string {

@@ -1,15 +1,16 @@
 import type * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { ProposalRow } from '../../db/proposal-store.js';
+import type { ProposalRow } from '../../domain/proposal.js';
 import type { Logger } from '../../logger.js';
 import type { DecideDeps } from '../../services/decide-proposal.js';
+import type { Notifier } from '../../services/ports/notifier.js';
 import { viewProposal } from '../../services/proposal-view.js';
 import type { SlackAppDeps } from '../app.js';
 import { createHomePublisher } from '../app-home.js';
 import { approverGroupMembership } from '../approver-groups.js';
 import { type Background, createBackground } from '../background.js';
 import { ephemeralOf } from '../ephemeral.js';
-import { createNotifier, type Notifier, slackOwnerOf } from '../notifier.js';
+import { createNotifier, slackOwnerOf } from '../notifier.js';
 
 /** What every listener module shares: the app's dependencies and the parts built once from them. */
 export interface ListenerContext {

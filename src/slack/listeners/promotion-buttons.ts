@@ -1,10 +1,12 @@
 import type * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { OfferRow, SuggestionStore } from '../../db/suggestion-store.js';
 import { DISMISSED } from '../../domain/rejection-memory.js';
+import type { OfferRow } from '../../domain/suggestion-offer.js';
 import type { Logger } from '../../logger.js';
 import { mayDecideNow } from '../../services/decide-proposal.js';
 import { viewOffers } from '../../services/offer-view.js';
+import type { Notifier } from '../../services/ports/notifier.js';
+import type { SuggestionStore } from '../../services/ports/suggestion-store.js';
 import { logOf, type PromoteDeps, promoteSuggestion } from '../../services/promote-suggestion.js';
 import type { Background } from '../background.js';
 import {
@@ -13,7 +15,6 @@ import {
   ACTION_PROMOTE_ALL,
 } from '../blocks/suggestions-message.js';
 import { ephemeralOf } from '../ephemeral.js';
-import type { Notifier } from '../notifier.js';
 import { slackOwnerOf } from '../notifier.js';
 import { offerButton, useAllButton } from './button-values.js';
 

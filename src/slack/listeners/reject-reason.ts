@@ -1,6 +1,6 @@
 import type * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { ProposalRow, ProposalStore } from '../../db/proposal-store.js';
+import type { ProposalRow } from '../../domain/proposal.js';
 import type { Logger } from '../../logger.js';
 import {
   type DecideDeps,
@@ -9,6 +9,7 @@ import {
   mayDecideNow,
   type ReasonResult,
 } from '../../services/decide-proposal.js';
+import type { ProposalStore } from '../../services/ports/proposal-store.js';
 import type { Background } from '../background.js';
 import {
   ACTION_REJECT_REASON,

@@ -1,7 +1,7 @@
 import type * as bolt from '@slack/bolt';
 import type { ControlStore } from '../../db/control-store.js';
-import type { ProposalStore } from '../../db/proposal-store.js';
 import type { Policy } from '../../domain/policy.js';
+import type { ProposalStore } from '../../services/ports/proposal-store.js';
 import type { ListenerContext } from './context.js';
 
 const USAGE = 'Usage: `/scout pause` · `/scout resume` · `/scout status`';

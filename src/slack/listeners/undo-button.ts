@@ -1,16 +1,17 @@
 import type * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { CrmReader } from '../../crm/crm-port.js';
-import type { ProposalRow, ProposalStore } from '../../db/proposal-store.js';
-import type { ProvenanceEntry } from '../../db/run-ledger.js';
 import type { Policy } from '../../domain/policy.js';
+import type { ProposalRow } from '../../domain/proposal.js';
+import type { ProvenanceEntry } from '../../domain/provenance.js';
 import type { Logger } from '../../logger.js';
 import { entry } from '../../services/decide-proposal.js';
+import type { CrmReader } from '../../services/ports/crm.js';
+import type { CardProposal, Notifier } from '../../services/ports/notifier.js';
+import type { ProposalStore } from '../../services/ports/proposal-store.js';
 import { undoWindowOpen, viewProposal } from '../../services/proposal-view.js';
 import { type UndoDeps, type UndoSummary, undoChanges } from '../../services/undo-run.js';
 import type { Background } from '../background.js';
-import { ACTION_UNDO, approvalCard, type CardProposal } from '../blocks/approval-card.js';
-import type { Notifier } from '../notifier.js';
+import { ACTION_UNDO, approvalCard } from '../blocks/approval-card.js';
 import { proposalButton } from './button-values.js';
 
 /** What the Undo button needs beyond the Slack app's own parts. */

@@ -6,7 +6,7 @@ import { adviseAutonomy, describeAdvice } from '../domain/autonomy-advice.js';
 import { buildStats } from '../domain/field-stats.js';
 import type { Policy } from '../domain/policy.js';
 import type { Logger } from '../logger.js';
-import type { Notifier } from '../slack/notifier.js';
+import type { Notifier } from '../services/ports/notifier.js';
 
 export interface AnnounceDeps {
   readonly db: Db;

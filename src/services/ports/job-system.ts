@@ -61,6 +61,3 @@ export interface JobSystem {
   /** Stops taking jobs, waits for running ones up to the deadline, and disconnects. */
   close(deadlineMs?: number): Promise<{ drained: boolean }>;
 }
-
-export const HEARTBEAT_SCHEDULE = 'heartbeat';
-export const SCHEDULE_PREFIX = 'schedule-';

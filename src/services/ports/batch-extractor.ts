@@ -1,4 +1,4 @@
-import type { ExtractionRequest, ExtractionResult } from './extractor-port.js';
+import type { ExtractionRequest, ExtractionResult } from './extractor.js';
 
 export type BatchResult =
   | { readonly customId: string; readonly ok: true; readonly result: ExtractionResult }

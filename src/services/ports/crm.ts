@@ -1,6 +1,6 @@
-import type { Db } from '../db/client.js';
-import type { NoteType } from '../domain/policy.js';
-import type { PropertyDef, PropertyValue } from '../domain/values.js';
+import type { NoteType } from '../../domain/policy.js';
+import type { PropertyDef, PropertyValue } from '../../domain/values.js';
+import type { Tx } from './transaction.js';
 
 export interface CrmUser {
   readonly id: string;
@@ -107,8 +107,8 @@ export interface CrmWriter {
 
 /** Compare-then-write inside a transaction of Scout's own database (see `CrmWriter.atomic`). */
 export interface AtomicCrmWriter {
-  writeProperties(tx: Db, writes: readonly PropertyWrite[]): Promise<WriteResult[]>;
-  restoreProperties(tx: Db, restores: readonly PropertyRestore[]): Promise<WriteResult[]>;
+  writeProperties(tx: Tx, writes: readonly PropertyWrite[]): Promise<WriteResult[]>;
+  restoreProperties(tx: Tx, restores: readonly PropertyRestore[]): Promise<WriteResult[]>;
 }
 
 export type CrmPort = CrmReader & CrmWriter;

@@ -1,6 +1,6 @@
-import type { CrmNote } from '../crm/crm-port.js';
-import type { ModelUsage } from '../domain/run-summary.js';
-import type { FieldType } from '../domain/values.js';
+import type { ModelUsage } from '../../domain/run-summary.js';
+import type { FieldType } from '../../domain/values.js';
+import type { CrmNote } from './crm.js';
 
 /** A field the extractor may fill for this deal: only policy fields still open to the agent. */
 export interface ExtractionField {
