@@ -1,4 +1,4 @@
-// `npm run chaos`: SPEC G19 and G20 at full size. Three paths are killed with SIGKILL at
+// `npm run chaos`: docs/guarantees.md#g19 and G20 at full size. Three paths are killed with SIGKILL at
 // random moments: `scout run --apply` on the local CRM, the same on the HubSpot stand-in
 // (30 ms a request, so kills land between request and answer), and `scout worker`
 // mid-fan-out and mid-apply. CHAOS_TRIALS kills per path (default 100, so 300 in all), in

@@ -67,7 +67,7 @@ export interface AppContext {
 
 /**
  * Checks the schema is current and opens everything a database-backed command needs.
- * It never migrates (SPEC G21): that is `scout migrate`, as the schema owner.
+ * It never migrates (docs/guarantees.md#g21): that is `scout migrate`, as the schema owner.
  */
 export async function openApp(config: Config, logger: Logger): Promise<AppContext> {
   requireSettings(config, ['database', 'crm']);

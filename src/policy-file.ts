@@ -69,7 +69,7 @@ function forbiddenKeys(
   return found;
 }
 
-/** A policy file, parsed, carrying its path, text and sha256 for the runs made under it (SPEC G25). */
+/** A policy file, parsed, carrying its path, text and sha256 for the runs made under it (docs/guarantees.md#g25). */
 export function loadPolicyFile(path: string): Policy {
   const text = readInputFile(path, 'policy_invalid', 'policy file');
   const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');

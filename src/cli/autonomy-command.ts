@@ -19,7 +19,7 @@ export interface AutonomyReport {
 }
 
 /**
- * `scout autonomy`: the advice and the policy diff it amounts to (SPEC G26). It reads
+ * `scout autonomy`: the advice and the policy diff it amounts to (docs/guarantees.md#g26). It reads
  * the policy file and never writes it: taking the advice is a person's edit.
  */
 export async function adviseFromLog(

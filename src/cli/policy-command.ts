@@ -37,7 +37,7 @@ export function formatPolicy(policy: Policy, source: string): string {
   ].join('\n');
 }
 
-/** What `scout policy show --run ID` prints: the exact policy text a run ran under (SPEC G25). */
+/** What `scout policy show --run ID` prints: the exact policy text a run ran under (docs/guarantees.md#g25). */
 export interface RunPolicy {
   readonly runId: string;
   readonly path: string | null;

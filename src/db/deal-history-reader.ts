@@ -5,11 +5,11 @@ import { proposals, provenance, runs } from './schema.js';
 
 /**
  * The only parts of a database handle the summary reader may use: the selects. No insert,
- * update, delete, execute or transaction is reachable through this type (SPEC G16).
+ * update, delete, execute or transaction is reachable through this type (docs/guarantees.md#g16).
  */
 export type SelectOnlyDb = Pick<Db, 'select' | 'selectDistinct'>;
 
-/** The columns of a provenance row that explain a value (SPEC G10), and nothing else. */
+/** The columns of a provenance row that explain a value (docs/guarantees.md#g10), and nothing else. */
 const historyColumns = {
   id: provenance.id,
   runId: provenance.runId,

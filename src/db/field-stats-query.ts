@@ -19,7 +19,7 @@ const COUNTED = [
 ];
 
 /**
- * The whole of `scout stats` in one statement (SPEC G26): provenance rows counted by
+ * The whole of `scout stats` in one statement (docs/guarantees.md#g26): provenance rows counted by
  * field, what they count as, the rejection reason and the confidence bucket (one scan,
  * hashed, no sort), and beside them, per field, the median wait from proposal to a
  * person's decision (from the smaller proposals table). A log of a million rows
@@ -31,7 +31,7 @@ export async function fieldStatsAggregate(
   since: Date | null,
 ): Promise<StatsAggregateRow[]> {
   const decision = sql`p.action in ('approved', 'edited', 'rejected')`;
-  // SPEC G24: the reason a person chose after Reject lives on the proposal, as a code.
+  // docs/guarantees.md#g24: the reason a person chose after Reject lives on the proposal, as a code.
   const reasonLabel = sql`case pr.reject_reason ${sql.join(
     REJECT_REASONS.map((r) => sql`when ${r.code} then ${r.label}`),
     sql` `,

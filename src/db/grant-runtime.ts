@@ -6,7 +6,7 @@ const APPEND_ONLY = 'provenance';
 const READ_ONLY = ['provenance_chain_head', 'scout_retention'];
 
 /**
- * SPEC G21: what `serve`, `worker`, `run`, `undo`, `purge` and `/deal-summary` need, for a
+ * docs/guarantees.md#g21: what `serve`, `worker`, `run`, `undo`, `purge` and `/deal-summary` need, for a
  * role that owns nothing. Generic over the schema's tables; only the log is narrowed:
  * SELECT and INSERT on `provenance`, no UPDATE, DELETE, TRUNCATE or DDL (DDL needs
  * ownership, which stays with the schema owner). Clearing old quotes goes through

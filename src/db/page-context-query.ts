@@ -75,7 +75,7 @@ export function pageContextQuery(db: Db) {
           sql`${proposals.object} = ${objectName} and ${inArray(proposals.recordId, ids)}
           and ${proposals.status} = 'pending' and ${proposals.dryRun} = ${dryRun}`,
         ),
-      // SPEC G24: a person's rejection teaches every later run, dry or live, whichever
+      // docs/guarantees.md#g24: a person's rejection teaches every later run, dry or live, whichever
       // mode the card was in (the value was judged, not the write).
       db
         .select({

@@ -25,7 +25,7 @@ export interface ProvenanceRowJson {
   proposal_id: string | null;
 }
 
-/** What `scout log` narrows by; every filter given must hold (SPEC G25). */
+/** What `scout log` narrows by; every filter given must hold (docs/guarantees.md#g25). */
 export interface ProvenanceFilter {
   readonly runId?: string;
   readonly dealId?: string;

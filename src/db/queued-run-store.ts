@@ -241,7 +241,7 @@ export function createQueuedRunStore(db: Db): QueuedRunStore {
         .from(runs)
         .where(
           and(
-            // Worker runs once finished; any run interrupted (SPEC G20), CLI runs included.
+            // Worker runs once finished; any run interrupted (docs/guarantees.md#g20), CLI runs included.
             or(
               and(eq(runs.status, 'completed'), eq(runs.fanoutDone, true)),
               eq(runs.status, 'interrupted'),

@@ -5,7 +5,7 @@ import * as schema from './schema.js';
 
 /**
  * A small pool whose every session starts with `default_transaction_read_only = on`:
- * Postgres itself refuses any write sent through it (SPEC G16), whatever the code does.
+ * Postgres itself refuses any write sent through it (docs/guarantees.md#g16), whatever the code does.
  * Only the select half of drizzle is handed out.
  */
 export function openReadOnlyDatabase(url: string): { db: SelectOnlyDb; close(): Promise<void> } {

@@ -13,7 +13,7 @@ export interface PurgeCounts {
 
 /**
  * Personal-data minimisation: clears the quotes (note excerpts) logged more than
- * `olderThanDays` before `now`. The runtime may not update the log (SPEC G21): the
+ * `olderThanDays` before `now`. The runtime may not update the log (docs/guarantees.md#g21): the
  * clearing is `scout_purge_quotes`, a function of the schema owner that refuses a
  * period shorter than the retention floor (`scout_retention.min_days`) and that the
  * provenance trigger lets set a quote to NULL and nothing else. The hash chain covers

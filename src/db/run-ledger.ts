@@ -31,7 +31,7 @@ const CHUNK = 1000;
 
 const leaseEnd = (lease: RunLeaseSpec) => sql`now() + ${lease.ms} * interval '1 millisecond'`;
 
-/** A run's row once it completed: the one UPDATE every kind of run ends with (SPEC G14, G20). */
+/** A run's row once it completed: the one UPDATE every kind of run ends with (docs/guarantees.md#g14, G20). */
 export function completedRun(s: RunSummary) {
   return {
     status: 'completed',
@@ -186,7 +186,7 @@ export function createRunLedger(db: Db): RunLedger {
       return inTransaction(db, outer, async (tx) => {
         // KEY SHARE: shared with the run's other pages and with lease renewals, exclusive of
         // the FOR UPDATE that ends a run, so a page commits before its run is marked
-        // interrupted, or not at all (SPEC G20).
+        // interrupted, or not at all (docs/guarantees.md#g20).
         const runId = page.settle?.runId ?? page.progress?.runId;
         if (runId) {
           const [run] = await tx

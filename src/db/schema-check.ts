@@ -6,7 +6,7 @@ import { MIGRATIONS_FOLDER } from './migrate.js';
 const BEHIND = 'run `scout migrate` as the schema owner';
 
 /**
- * SPEC G21: the runtime runs no DDL. It only checks that every migration this Scout ships
+ * docs/guarantees.md#g21: the runtime runs no DDL. It only checks that every migration this Scout ships
  * has been applied (drizzle records each one's folder timestamp), and says who must act
  * when one has not.
  */

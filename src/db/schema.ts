@@ -60,13 +60,13 @@ export const runs = pgTable(
     /** Worker runs: CRM requests of the run job itself (recording it, fanning out). */
     fanoutCrmCalls: integer('fanout_crm_calls').notNull().default(0),
     /**
-     * SPEC G20: while `running`, the run is alive only until this time; its holder renews it.
+     * docs/guarantees.md#g20: while `running`, the run is alive only until this time; its holder renews it.
      * A lapsed lease means the process died, and whoever notices marks the run interrupted.
      */
     leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
     /** Who renews the lease: `worker` for worker runs (any live worker), else the process. */
     leaseHolder: text('lease_holder'),
-    /** SPEC G25: the policy the run ran under (its text is in `policies`, once per hash). */
+    /** docs/guarantees.md#g25: the policy the run ran under (its text is in `policies`, once per hash). */
     policySha256: text('policy_sha256'),
     policyPath: text('policy_path'),
   },
@@ -74,7 +74,7 @@ export const runs = pgTable(
 );
 
 /**
- * SPEC G19: a write to a remote CRM, announced before its request and closed in the
+ * docs/guarantees.md#g19: a write to a remote CRM, announced before its request and closed in the
  * transaction that logs its outcome. `entry` is the provenance row the write earns; an
  * intent left open by a dead writer is settled by reading the CRM (recover-writes.ts).
  */
@@ -158,7 +158,7 @@ export const heartbeats = pgTable('heartbeats', {
   alertedAt: timestamp('alerted_at', { withTimezone: true, mode: 'date' }),
 });
 
-/** Append-only: triggers in the migrations refuse UPDATE, DELETE and TRUNCATE (SPEC G10). */
+/** Append-only: triggers in the migrations refuse UPDATE, DELETE and TRUNCATE (docs/guarantees.md#g10). */
 export const provenance = pgTable(
   'provenance',
   {
@@ -221,7 +221,7 @@ export const provenanceChainHead = pgTable(
   (t) => [check('provenance_chain_head_single_row', sql`${t.id}`)],
 );
 
-/** Approval-lane findings awaiting a person; `version` guards exactly-once transitions (SPEC G12). */
+/** Approval-lane findings awaiting a person; `version` guards exactly-once transitions (docs/guarantees.md#g12). */
 export const proposals = pgTable(
   'proposals',
   {
@@ -253,7 +253,7 @@ export const proposals = pgTable(
     outcome: text('outcome'),
     /** Set when the injection screen flagged the quote: the card warns that it reads like an instruction to an AI. */
     screenReason: text('screen_reason'),
-    /** SPEC G24: why a person rejected it, chosen after the one-click Reject (REJECT_REASONS). */
+    /** docs/guarantees.md#g24: why a person rejected it, chosen after the one-click Reject (REJECT_REASONS). */
     rejectReason: text('reject_reason'),
     /** The words of an "other" reason. */
     rejectNote: text('reject_note'),
@@ -270,7 +270,7 @@ export const proposals = pgTable(
   ],
 );
 
-/** SPEC G25: every policy text a run ran under, once per sha256 (runs.policy_sha256 points here). */
+/** docs/guarantees.md#g25: every policy text a run ran under, once per sha256 (runs.policy_sha256 points here). */
 export const policies = pgTable('policies', {
   sha256: text('sha256').primaryKey(),
   text: text('text').notNull(),
@@ -278,7 +278,7 @@ export const policies = pgTable('policies', {
 });
 
 /**
- * SPEC G23: a suggestion a run wrote to `scout_<field>` (or would have, in a dry run),
+ * docs/guarantees.md#g23: a suggestion a run wrote to `scout_<field>` (or would have, in a dry run),
  * offered to the deal's owner in Slack. `open` moves exactly once (status and version
  * guard it) to `promoting` → promoted | would_promote | filled | failed, or to `dismissed`.
  */
@@ -337,7 +337,7 @@ export const noteWatermarks = pgTable('note_watermarks', {
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
 
-/** Operator switches that outlive a process, such as the pause (SPEC G9). */
+/** Operator switches that outlive a process, such as the pause (docs/guarantees.md#g9). */
 export const control = pgTable('control', {
   key: text('key').primaryKey(),
   value: jsonb('value').notNull(),
@@ -436,7 +436,7 @@ export const slackThreads = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.dealId] })],
 );
 
-/** Fields announced in the ops channel for reps overturning their `auto` writes: once each (SPEC G26). */
+/** Fields announced in the ops channel for reps overturning their `auto` writes: once each (docs/guarantees.md#g26). */
 export const autonomyAnnouncements = pgTable('autonomy_announcements', {
   field: text('field').primaryKey(),
   overturned: integer('overturned').notNull(),

@@ -5,7 +5,7 @@ import type { Db } from './client.js';
 import { proposals, provenance, runs } from './schema.js';
 import { createWriteJournal } from './write-journal.js';
 
-/** Changes Scout made to the CRM: its own writes, approved applies, promoted suggestions (SPEC G23). */
+/** Changes Scout made to the CRM: its own writes, approved applies, promoted suggestions (docs/guarantees.md#g23). */
 const CHANGES = ['written', 'applied', 'promoted'];
 
 export function createUndoStore(db: Db): UndoStore {

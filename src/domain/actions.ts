@@ -1,4 +1,4 @@
-/** Every action a provenance row can record (SPEC G10). */
+/** Every action a provenance row can record (docs/guarantees.md#g10). */
 export const ACTIONS = [
   'written',
   'would_write',
@@ -17,9 +17,9 @@ export const ACTIONS = [
   'undone',
   'would_undo',
   'conflict',
-  /** A rep changed a value Scout wrote, with no Scout change in between (SPEC G26). */
+  /** A rep changed a value Scout wrote, with no Scout change in between (docs/guarantees.md#g26). */
   'overturned',
-  /** A person copied a suggestion into its rep-owned field from Slack (SPEC G23). */
+  /** A person copied a suggestion into its rep-owned field from Slack (docs/guarantees.md#g23). */
   'promoted',
   'would_promote',
 ] as const;

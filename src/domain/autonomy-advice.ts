@@ -3,7 +3,7 @@ import { type FieldPolicy, isProtectedField, type Policy, type WriteMode } from 
 import { type Interval, wilsonInterval } from './wilson.js';
 
 /**
- * The evidence rules (SPEC G26). No advice rests on fewer than MIN_EVIDENCE outcomes, and
+ * The evidence rules (docs/guarantees.md#g26). No advice rests on fewer than MIN_EVIDENCE outcomes, and
  * every rule reads a 95 % Wilson bound, not the bare rate: 19 approvals out of 20 is not
  * yet proof of 90 %, and the advice waits until it is.
  */

@@ -1,5 +1,5 @@
 /**
- * The citation gate (SPEC G4): a finding survives only if its quote occurs word for
+ * The citation gate (docs/guarantees.md#g4): a finding survives only if its quote occurs word for
  * word in the note it names, and that note is one of this deal's notes that the
  * extractor was shown. The only normalisation is Unicode NFC and collapsing runs of
  * Unicode White_Space into one space (the quote's ends are trimmed). No case folding,

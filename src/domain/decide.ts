@@ -39,7 +39,7 @@ export type Outcome =
       property: string;
       reason: string;
       value: PropertyValue;
-      /** The field already holds this value because Scout wrote it there (SPEC G19). */
+      /** The field already holds this value because Scout wrote it there (docs/guarantees.md#g19). */
       scoutsOwn?: true;
     }
   | { kind: 'drop'; property: string; reason: string }
@@ -60,7 +60,7 @@ export interface DecisionContext {
   readonly notes: ReadonlyMap<string, DealNote>;
   readonly userIds: ReadonlySet<string>;
   readonly now: Date;
-  /** SPEC G11: a (property, source note, value) already applied live to this record. */
+  /** docs/guarantees.md#g11: a (property, source note, value) already applied live to this record. */
   readonly alreadyApplied: (
     property: string,
     noteId: string,
@@ -71,7 +71,7 @@ export interface DecisionContext {
   /** Scout itself wrote this value to this field live (per the log): never credit it to the rep. */
   readonly scoutWrote?: (field: string, value: Exclude<PropertyValue, null>) => boolean;
   readonly normalizedBodies?: Map<string, string>;
-  /** SPEC G24: a person rejected or dismissed this (field, normalised value) on this deal before. */
+  /** docs/guarantees.md#g24: a person rejected or dismissed this (field, normalised value) on this deal before. */
   readonly rejectedBefore?: (
     field: string,
     value: Exclude<PropertyValue, null>,
@@ -86,7 +86,7 @@ export const SCOUTS_OWN =
   "the field already says this because Scout wrote it in an earlier run (per the log); not the rep's value";
 
 /**
- * The decision table (SPEC G1–G8, G11). Pure: the target record comes from the
+ * The decision table (docs/guarantees.md#g1–G8, G11). Pure: the target record comes from the
  * caller, the target property from the policy, never from the finding itself.
  * Order matters and is part of the contract: policy, citation, evidence, value,
  * confidence, then the rep's value, then what a person already rejected.
@@ -232,7 +232,7 @@ export function decide(finding: Finding, ctx: DecisionContext): Outcome {
   }
 }
 
-/** A value a person turned down is neither proposed nor written again, in any lane (SPEC G24). */
+/** A value a person turned down is neither proposed nor written again, in any lane (docs/guarantees.md#g24). */
 function rejected(
   field: string,
   value: Exclude<PropertyValue, null>,

@@ -1,7 +1,7 @@
 import { type AutonomyAdvice, describeAdvice } from './autonomy-advice.js';
 import type { FieldStats } from './field-stats.js';
 
-/** The weekly "what changed and why" (SPEC G27), as numbers; rendered for a terminal or Slack. */
+/** The weekly "what changed and why" (docs/guarantees.md#g27), as numbers; rendered for a terminal or Slack. */
 export interface Digest {
   readonly since: Date;
   readonly until: Date;

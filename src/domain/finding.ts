@@ -4,7 +4,7 @@ import { storableText, textProblem } from './text-check.js';
 /**
  * One finding as the extraction contract defines it. Strict: a key beyond the
  * contract (a deal id, an object type, a target) makes the finding invalid, so model
- * output can never choose which record or property is written (SPEC G5).
+ * output can never choose which record or property is written (docs/guarantees.md#g5).
  */
 export const findingSchema = z.strictObject({
   field: storableText(z.string().min(1).max(200)),

@@ -1,6 +1,6 @@
 import type { PropertyValue } from './values.js';
 
-/** A change written live, per note: the same finding from the same note is never written twice (SPEC G11). */
+/** A change written live, per note: the same finding from the same note is never written twice (docs/guarantees.md#g11). */
 export function appliedKey(
   recordId: string,
   field: string,

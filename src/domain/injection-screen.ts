@@ -1,5 +1,5 @@
 /**
- * The injection screen (SPEC G5, issue 15): does a quote, or the sentence it sits in,
+ * The injection screen (docs/guarantees.md#g5, issue 15): does a quote, or the sentence it sits in,
  * read as an instruction addressed to an AI, a system or a tool rather than as something
  * said about the deal? Citations stop invented values, not an attacker who writes the
  * value into a note himself; this screen keeps such a value from being written without

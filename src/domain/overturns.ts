@@ -17,7 +17,7 @@ export interface Overturn {
 }
 
 /**
- * The rep-owned fields whose value a rep changed after Scout last wrote them (SPEC G26).
+ * The rep-owned fields whose value a rep changed after Scout last wrote them (docs/guarantees.md#g26).
  * Only a live `written` or `applied` row counts as Scout's value: when the newest row
  * is an undo, Scout itself changed the field since; when it is an `overturned` row, the
  * overturn is already logged, once per write. Scout's own scout_* suggestions are the

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AGENT_PREFIX } from './values.js';
 
-/** How the agent may touch a field (SPEC G1, G2). */
+/** How the agent may touch a field (docs/guarantees.md#g1, G2). */
 export const WRITE_MODES = ['suggest', 'approve', 'auto', 'never'] as const;
 export type WriteMode = (typeof WRITE_MODES)[number];
 
@@ -12,7 +12,7 @@ export const DEFAULT_THRESHOLDS = { auto: 0.9, propose: 0.5 } as const;
 
 /**
  * Fields whose automatic change would move money, forecasts, ownership, a deal's outcome
- * or identity, or consent (SPEC G1). Matched after lower-casing and dropping
+ * or identity, or consent (docs/guarantees.md#g1). Matched after lower-casing and dropping
  * non-alphanumerics, so `close_date`, `closeDate`, `hs_lifecyclestage` and Salesforce's
  * `ForecastCategoryName` are all caught. Over-matching only costs the `auto` lane.
  */
@@ -207,7 +207,7 @@ export interface FieldPolicy {
   readonly notifyOwner?: boolean;
 }
 
-/** SPEC G25: where a policy was read from and the sha256 of its exact text. */
+/** docs/guarantees.md#g25: where a policy was read from and the sha256 of its exact text. */
 export interface PolicySource {
   readonly path: string;
   readonly sha256: string;
@@ -224,7 +224,7 @@ export interface Policy {
   readonly viewers: readonly string[] | null;
   readonly dealSummary: { readonly narrative: boolean; readonly narrativeDays: number };
   readonly dealFields: ReadonlyMap<string, FieldPolicy>;
-  /** Set when the policy came from a file: every run records it (SPEC G25). */
+  /** Set when the policy came from a file: every run records it (docs/guarantees.md#g25). */
   readonly source?: PolicySource;
 }
 

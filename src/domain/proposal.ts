@@ -1,7 +1,7 @@
 import type { PropertyValue } from './values.js';
 
 /**
- * A proposal's life (SPEC G12). Each transition happens once, guarded by its status and
+ * A proposal's life (docs/guarantees.md#g12). Each transition happens once, guarded by its status and
  * version: pending → a person's decision or expiry; approved | edited → how its apply ended.
  * The types spell the allowed moves; the proposals table stores nothing else.
  */

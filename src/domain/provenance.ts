@@ -2,7 +2,7 @@ import type { Action } from './actions.js';
 import type { PropertyValue } from './values.js';
 
 /**
- * A row of the append-only provenance log (SPEC G10) as stored; the hash chain's columns
+ * A row of the append-only provenance log (docs/guarantees.md#g10) as stored; the hash chain's columns
  * are set by the database's trigger.
  */
 export interface ProvenanceRow {

@@ -1,6 +1,6 @@
 import { AGENT_PREFIX, type PropertyValue } from './values.js';
 
-/** SPEC G24: the reasons a person may give after rejecting a proposal, in display order. */
+/** docs/guarantees.md#g24: the reasons a person may give after rejecting a proposal, in display order. */
 export const REJECT_REASONS = [
   { code: 'wrong_value', label: 'wrong value' },
   { code: 'not_in_note', label: 'not what the note says' },

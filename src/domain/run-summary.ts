@@ -22,7 +22,7 @@ export function emptyUsage(): ModelUsage {
 /** The run summary as `scout run --json` prints it (SPEC interface contract). */
 export interface RunSummary {
   run_id: string;
-  /** SPEC G20: `interrupted` when the run's process died and its lease lapsed. */
+  /** docs/guarantees.md#g20: `interrupted` when the run's process died and its lease lapsed. */
   status: RunStatus;
   mode: 'live' | 'dry_run';
   locks: WriteGateState;
@@ -50,13 +50,13 @@ export interface RunSummary {
   finished_at: string;
   /** The provenance hash chain's head when the run finished: keep it outside the database. */
   chain_head?: ChainHead | null;
-  /** SPEC G25: the policy file the run ran under (its text: `scout policy show --run ID`). */
+  /** docs/guarantees.md#g25: the policy file the run ran under (its text: `scout policy show --run ID`). */
   policy?: { path: string; sha256: string };
   /** Set on an undo run: what it reverted and how that went. */
   undo?: UndoInfo;
 }
 
-/** `policy: { path, sha256 }` when the run recorded one (SPEC G25). */
+/** `policy: { path, sha256 }` when the run recorded one (docs/guarantees.md#g25). */
 export function policyOf(
   p: { path: string | null; sha256: string | null } | null | undefined,
 ): Pick<RunSummary, 'policy'> {
@@ -76,7 +76,7 @@ export function summaryHeadline(s: Pick<RunSummary, 'status' | 'mode'>): string 
   return mode;
 }
 
-/** The coverage warning a capped run must shout (SPEC G13, seed 002's leftover test cap). */
+/** The coverage warning a capped run must shout (docs/guarantees.md#g13, seed 002's leftover test cap). */
 export function coverageWarning(scanned: number, total: number, cap: number | null): string | null {
   if (cap === null || cap >= total) return null;
   return `PARTIAL COVERAGE: scanned ${scanned} of ${total} deals because the run is capped at ${cap}; the other ${total - scanned} were not looked at`;
@@ -100,7 +100,7 @@ function formatUsage(s: RunSummary): string {
 const yesNo = (open: boolean) => (open ? 'open' : 'closed');
 
 /**
- * The human summary (SPEC G14): the mode is the first line, then coverage, locks,
+ * The human summary (docs/guarantees.md#g14): the mode is the first line, then coverage, locks,
  * counts per action, and warnings. Plain text, so it reads the same in a terminal,
  * a log line or a Slack message.
  */

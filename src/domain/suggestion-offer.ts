@@ -1,7 +1,7 @@
 import type { PropertyValue } from './values.js';
 
 /**
- * SPEC G23: `open` moves exactly once (status and version guard it) to `promoting` and
+ * docs/guarantees.md#g23: `open` moves exactly once (status and version guard it) to `promoting` and
  * then to how the promotion ended, or to `dismissed`.
  */
 export type OfferEnd = 'promoted' | 'would_promote' | 'filled' | 'failed';

@@ -69,7 +69,7 @@ export function decideStep(
 }
 
 /**
- * Undoes one deal's changes (SPEC G15): each field is walked newest change first, so a
+ * Undoes one deal's changes (docs/guarantees.md#g15): each field is walked newest change first, so a
  * field Scout wrote twice ends at the value before the first write; a conflict on a
  * later change leaves every earlier change to that field alone. Live, each round sends
  * at most one restore per field through `restore` (compare-then-write); dry, nothing is

@@ -1,6 +1,6 @@
 import type { FieldType, PropertyValue } from './values.js';
 
-/** What validation needs to know about the target field (SPEC G6). */
+/** What validation needs to know about the target field (docs/guarantees.md#g6). */
 export interface ValueRules {
   readonly type: FieldType;
   readonly options?: readonly string[];

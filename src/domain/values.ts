@@ -14,7 +14,7 @@ export interface PropertyDef {
 }
 
 /**
- * Whether a stored value counts as "not filled in" for its type (SPEC G3).
+ * Whether a stored value counts as "not filled in" for its type (docs/guarantees.md#g3).
  * Zero is a number, not emptiness; an enum value outside the options is a rep's
  * choice and counts as filled, so Scout never overrides it.
  */
@@ -41,10 +41,10 @@ export function valuesEqual(type: FieldType, a: PropertyValue, b: PropertyValue)
   return String(a).trim() === String(b).trim();
 }
 
-/** What every agent-owned property's name starts with (SPEC G2). */
+/** What every agent-owned property's name starts with (docs/guarantees.md#g2). */
 export const AGENT_PREFIX = 'scout_';
 
-/** The agent-owned suggestion property for a rep-owned field (SPEC G2). */
+/** The agent-owned suggestion property for a rep-owned field (docs/guarantees.md#g2). */
 export function suggestionProperty(field: string): string {
   return `${AGENT_PREFIX}${field}`;
 }

@@ -1,10 +1,10 @@
 /**
  * The write gates: the per-run intent (`--apply`), the standing switch `LIVE_WRITES` and
  * the pause. A CRM write happens only when all three let it through. Run summaries, the
- * `runs` table and the CLI call them "locks" (SPEC G9), and keep that name.
+ * `runs` table and the CLI call them "locks" (docs/guarantees.md#g9), and keep that name.
  */
 
-/** The state of each gate as a run summary reports it (its `locks` field; SPEC G9, G14). */
+/** The state of each gate as a run summary reports it (its `locks` field; docs/guarantees.md#g9, G14). */
 export interface WriteGateState {
   readonly apply: boolean;
   readonly live_writes: boolean;

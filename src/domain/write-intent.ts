@@ -1,6 +1,6 @@
 import type { PropertyValue } from './values.js';
 
-/** A remote CRM write announced before its request (SPEC G19), as the journal stores it. */
+/** A remote CRM write announced before its request (docs/guarantees.md#g19), as the journal stores it. */
 export interface IntentRow {
   id: number;
   runId: string;

@@ -7,7 +7,7 @@ import { MAX_FINDINGS, RECORD_FINDINGS, RECORD_FINDINGS_TOOL } from './record-fi
 
 /**
  * The notes as the model sees them, each fenced with a marker derived from the notes
- * themselves, so a note cannot forge the end of its fence (untrusted text, SPEC G5).
+ * themselves, so a note cannot forge the end of its fence (untrusted text, docs/guarantees.md#g5).
  */
 export function fenceNotes(notes: readonly Pick<CrmNote, 'id' | 'type' | 'createdAt' | 'body'>[]): {
   fence: string;

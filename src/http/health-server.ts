@@ -28,7 +28,7 @@ export async function startHealthServer(options: {
   logger: Logger;
   /** The Slack app's handler for POST /slack/events, when Slack is configured. */
   slack?: (req: IncomingMessage, res: ServerResponse) => void;
-  /** Prometheus metrics for GET /metrics (SPEC G27). */
+  /** Prometheus metrics for GET /metrics (docs/guarantees.md#g27). */
   metrics?: () => Promise<MetricsText>;
   /** Other routes (the dashboard): true when the handler answered the request. */
   routes?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;

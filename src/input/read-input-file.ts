@@ -4,7 +4,7 @@ import { ScoutError, type ScoutErrorCode } from '../errors.js';
 
 /**
  * Operator files are small (a policy, a seed, a replay): anything bigger is refused before
- * it is read, so a wrong or hostile file cannot take the process's memory (SPEC G22).
+ * it is read, so a wrong or hostile file cannot take the process's memory (docs/guarantees.md#g22).
  */
 export const MAX_INPUT_BYTES = 32 * 1024 * 1024;
 

@@ -17,7 +17,7 @@ export interface AnnounceDeps {
 
 /**
  * After a run: an `auto` field whose overturn rate crossed the bound is announced in
- * the ops channel with the demotion advice (SPEC G26), once per field. The claim is a
+ * the ops channel with the demotion advice (docs/guarantees.md#g26), once per field. The claim is a
  * row in `autonomy_announcements`, so "once" holds across processes and restarts; a
  * failed post gives the claim back for the next run to try. Returns the fields announced.
  */

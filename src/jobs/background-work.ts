@@ -26,7 +26,7 @@ export interface Timings {
   readonly alertAfterMs: number;
   /** How long a claim on posting a run's summary lasts unless renewed (default two minutes). */
   readonly summaryLeaseMs?: number;
-  /** A run's lease (SPEC G20; default 30 s): worker runs are renewed by every live worker. */
+  /** A run's lease (docs/guarantees.md#g20; default 30 s): worker runs are renewed by every live worker. */
   readonly runLeaseMs?: number;
 }
 

@@ -257,7 +257,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
   };
 
   /**
-   * What dead processes left behind (SPEC G19, G20): runs whose lease lapsed end as
+   * What dead processes left behind (docs/guarantees.md#g19, G20): runs whose lease lapsed end as
    * interrupted, their summaries posted loudly; remote CRM writes they never logged are
    * settled from the CRM (those younger than the grace period are left to their writer).
    */

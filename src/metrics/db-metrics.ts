@@ -53,7 +53,7 @@ const str = (v: unknown) => String(v ?? '');
 const num = (v: unknown) => Number(v ?? 0);
 
 /**
- * Gauges computed from Postgres at scrape time (SPEC G27): right whichever process
+ * Gauges computed from Postgres at scrape time (docs/guarantees.md#g27): right whichever process
  * scrapes, across any number of workers, and after restarts. Counts that only grow
  * (runs, decisions, tokens) are gauges of a total: use `increase()` on them as on a
  * counter. Labels are bounded: kinds, modes, statuses, actions and policy fields, never

@@ -21,7 +21,7 @@ export interface ApplyDeps {
 }
 
 /**
- * Writes an approved proposal (the Approve button is the promotion, SPEC G2): re-read
+ * Writes an approved proposal (the Approve button is the promotion, docs/guarantees.md#g2): re-read
  * the CRM, write only if the field still holds the value the card showed (else
  * `stale`), and only through the write gates (else `would_apply`). The
  * proposal's own run decides the intent: a dry-run card never writes. Called under the

@@ -37,7 +37,7 @@ export interface DecideDeps {
 }
 
 /**
- * SPEC G17: the deal's owner (as recorded when the card was posted) or a configured
+ * docs/guarantees.md#g17: the deal's owner (as recorded when the card was posted) or a configured
  * approver. Identity comes from the signed payload, never from a button's value.
  */
 export function mayDecide(
@@ -83,7 +83,7 @@ export async function mayDecideNow<
 }
 
 /**
- * A person's decision on a proposal (SPEC G12): authorised, validated like a finding
+ * A person's decision on a proposal (docs/guarantees.md#g12): authorised, validated like a finding
  * when edited, and applied exactly once by a conditional update on status and version.
  * Approve and reject touch only Scout's own database, so Slack gets its answer fast;
  * refusals are logged too.
@@ -158,7 +158,7 @@ export type ReasonResult =
   | { kind: 'not_found' };
 
 /**
- * SPEC G24: the reason for a rejection, chosen after the one-click Reject, by whoever may
+ * docs/guarantees.md#g24: the reason for a rejection, chosen after the one-click Reject, by whoever may
  * decide on the proposal (G17). The first reason stands; "other" needs its words.
  */
 export async function giveRejectReason(
@@ -191,7 +191,7 @@ export async function giveRejectReason(
 /** One `denied` row per (user, proposal) per this window; the rest go to the app log only. */
 export const DENIED_WINDOW_MS = 10 * 60_000;
 
-/** Logs a refused attempt (SPEC G17) without letting repeated clicks flood the audit log. */
+/** Logs a refused attempt (docs/guarantees.md#g17) without letting repeated clicks flood the audit log. */
 export async function logDenied(
   deps: Pick<DecideDeps, 'proposals' | 'clock' | 'onDeniedRepeat'>,
   row: ProposalRow,

@@ -10,7 +10,7 @@ import { beginRun } from './run-state.js';
 
 /**
  * A run job (scheduled, or enqueued by hand): records the run, then pages through the
- * CRM and enqueues one job per deal, carrying ids only (SPEC G18). The cursor is saved
+ * CRM and enqueues one job per deal, carrying ids only (docs/guarantees.md#g18). The cursor is saved
  * with each page, so a retried run job resumes the fan-out instead of starting again.
  */
 export function fanOutRun(

@@ -13,7 +13,7 @@ export type WatchOverturns = (input: {
 }) => Promise<number>;
 
 /**
- * Overturn detection (SPEC G26), riding on the CRM reads a run makes anyway: no extra
+ * Overturn detection (docs/guarantees.md#g26), riding on the CRM reads a run makes anyway: no extra
  * CRM request. It only observes, so a failure is logged and the run goes on.
  */
 export function createOverturnWatch(store: OverturnStore, logger: Logger): WatchOverturns {

@@ -169,7 +169,7 @@ function recordJudgement(
     sourceNoteId: j.noteId,
     quote: j.quote,
     confidence: j.confidence,
-    // Scout's own earlier write is no rep value to defer to (SPEC G19).
+    // Scout's own earlier write is no rep value to defer to (docs/guarantees.md#g19).
     repValue: o.kind === 'skip' && o.scoutsOwn ? null : (d.deal.properties[j.field] ?? null),
   };
   switch (o.kind) {

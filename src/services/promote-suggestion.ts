@@ -23,7 +23,7 @@ export interface PromoteDeps {
 }
 
 /**
- * Copies a claimed suggestion into its rep-owned field (SPEC G23): only while that field
+ * Copies a claimed suggestion into its rep-owned field (docs/guarantees.md#g23): only while that field
  * is still empty (compare-then-write: a field filled meanwhile is left alone and the offer
  * says what it holds), only through the write gates (else `would_promote`), and
  * only while the policy keeps the field in the suggest lane. The write and its `promoted`

@@ -13,7 +13,7 @@ export interface QueuedRunDeps extends RunDeps {
   readonly jobs: Pick<JobSystem, 'add'>;
   /** This process's deal-job caches (`createDealJobCaches`). */
   readonly dealJobCaches: DealJobCaches;
-  /** Logs values reps overturned, from the deal each job read (SPEC G26). */
+  /** Logs values reps overturned, from the deal each job read (docs/guarantees.md#g26). */
   readonly watchOverturns?: WatchOverturns;
   /** The injection screen's optional second opinion on auto writes (SCOUT_SCREEN_SECOND_OPINION). */
   readonly secondOpinion?: SecondOpinionPort;

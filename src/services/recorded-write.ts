@@ -26,7 +26,7 @@ export type SendWrites = {
 export type RecordWrites<T> = (tx: Tx) => Promise<T>;
 
 /**
- * The one way Scout changes a CRM (SPEC G19): a write and its record never come apart.
+ * The one way Scout changes a CRM (docs/guarantees.md#g19): a write and its record never come apart.
  * `work` sends its writes through `send` (in one round or several, as undo does) and
  * returns how to record them. A CRM in Scout's own database writes inside the very
  * transaction that records them. A remote CRM gets write-ahead intents, committed before

@@ -66,7 +66,7 @@ const READ_PAGE = 100;
 
 /**
  * Settles write intents whose writer died between the CRM request and the commit that
- * logs it (SPEC G19), by reading the CRM: the value is there → the write is logged, the
+ * logs it (docs/guarantees.md#g19), by reading the CRM: the value is there → the write is logged, the
  * reason saying it was recovered; it is not → `failed`, interrupted before the write (an
  * approved proposal's apply stays approved, and its retry writes it). Every writer holds
  * its deals' locks from intent to record, so an intent found open under those locks has

@@ -28,7 +28,7 @@ import {
 import { askSecondOpinion } from './second-opinion-pass.js';
 
 export interface RunBatchDeps extends RunDeps {
-  /** Logs values reps overturned, from the deals each page read (SPEC G26). */
+  /** Logs values reps overturned, from the deals each page read (docs/guarantees.md#g26). */
   readonly watchOverturns?: WatchOverturns;
   readonly batches: BatchExtractorPort;
   readonly batchStore: BatchStore;

@@ -43,7 +43,7 @@ export interface RunExtractionDeps extends RunDeps {
   readonly extractor: ExtractorPort;
   /** Deals extracted at once (model calls in flight). */
   readonly concurrency?: number;
-  /** Logs values reps overturned, from the deals each page read (SPEC G26). */
+  /** Logs values reps overturned, from the deals each page read (docs/guarantees.md#g26). */
   readonly watchOverturns?: WatchOverturns;
   /** Told after each page how far the run has got (a terminal's progress bar). */
   readonly onProgress?: (p: RunProgress) => void;

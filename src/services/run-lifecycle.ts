@@ -20,7 +20,7 @@ import { storedSummary } from './publish-run.js';
 /**
  * The one life of every run — a CLI or batch extraction, a worker's scheduled fan-out, an
  * undo: opened under a lease, checked for a pause before each write, closed with its
- * summary, failed on an error, or (SPEC G20) marked interrupted by whoever notices that
+ * summary, failed on an error, or (docs/guarantees.md#g20) marked interrupted by whoever notices that
  * its lease lapsed. A run holds its lease while it works and renews it well before it
  * lapses; a run whose lease lapsed has no process left working on it, and the next run,
  * the worker or `serve` marks it `interrupted` and posts its summary with what it did so
@@ -104,7 +104,7 @@ export async function openRun(
     model: string;
     dealFilter: readonly string[] | null;
     startedAt: Date;
-    /** The policy file it runs under, recorded with its hash and text (SPEC G25); none for an undo. */
+    /** The policy file it runs under, recorded with its hash and text (docs/guarantees.md#g25); none for an undo. */
     policy?: PolicySource | null;
   },
 ): Promise<OpenedRun> {
@@ -209,7 +209,7 @@ export async function failRun(
 /** How a scheduled run that asked for LIVE but ran DRY starts its warning. */
 export const SCHEDULE_INTENT = 'SCHEDULED AS LIVE';
 
-/** The run summary (SPEC G14) from a run's totals: coverage shouted, cost estimated, pause shown. */
+/** The run summary (docs/guarantees.md#g14) from a run's totals: coverage shouted, cost estimated, pause shown. */
 export function summarize(r: {
   runId: string;
   open: boolean;

@@ -40,7 +40,7 @@ export interface RunDeps {
    */
   readonly withDealLocks: DealLocks;
   readonly pageSize?: number;
-  /** SPEC G20: who holds the run's lease, and for how long (default: this process, 30 s). */
+  /** docs/guarantees.md#g20: who holds the run's lease, and for how long (default: this process, 30 s). */
   readonly lease?: RunLeaseSpec;
 }
 

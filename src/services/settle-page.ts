@@ -32,7 +32,7 @@ export interface SettleDeps {
 
 /**
  * Settles one page of outcomes: its writes (live only) go to the CRM together with their
- * record (SPEC G19, see writeRecorded), and its proposals, log rows and watermarks commit
+ * record (docs/guarantees.md#g19, see writeRecorded), and its proposals, log rows and watermarks commit
  * in that same transaction, with `extra` (a worker deal's settlement, a batch's
  * collection). The page's model usage and deal counts are added to `usage` and `deals`
  * (the caller's running totals) before `extra` is asked. Returns the rows logged.

@@ -41,7 +41,7 @@ export interface UndoDeps {
   readonly logger: Logger;
   /** One deal's undo never overlaps a deal job, an apply or another undo of that deal. */
   readonly withDealLock: DealLock;
-  /** SPEC G20: the undo run's lease (default: this process, 30 s). */
+  /** docs/guarantees.md#g20: the undo run's lease (default: this process, 30 s). */
   readonly lease?: RunLeaseSpec;
 }
 
@@ -66,7 +66,7 @@ export interface UndoResult {
 export const UNDO_MODEL = '(none)';
 
 /**
- * Reverts a whole run or one change from the recorded previous values (SPEC G15), as a
+ * Reverts a whole run or one change from the recorded previous values (docs/guarantees.md#g15), as a
  * run of its own: through the write gates (dry by default), restoring only
  * fields that still hold what Scout wrote, newest change first, each deal under its
  * lock and logged in one transaction. Changes an earlier live undo reverted are left
@@ -304,7 +304,7 @@ async function undoOneDeal(
     previousValue: c.previousValue ?? null,
     newValue: c.newValue ?? null,
   });
-  // Each round's restores and the deal's undo rows commit together (SPEC G19): in one
+  // Each round's restores and the deal's undo rows commit together (docs/guarantees.md#g19): in one
   // transaction on the local CRM, through write-ahead intents on a remote one.
   return writeRecorded({ crm: deps.crm, journal: deps.store.journal }, async (send) => {
     const outcomes = await undoDeal({

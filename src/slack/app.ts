@@ -45,12 +45,12 @@ export interface SlackAppDeps {
    * only asks for a prompt relay; `idle` waits for it (tests, shutdown).
    */
   readonly applies: { kick(): void; idle(): Promise<void> };
-  /** `/deal-summary`: read-only ports only (SPEC G16); without them the command says it is not set up. */
+  /** `/deal-summary`: read-only ports only (docs/guarantees.md#g16); without them the command says it is not set up. */
   readonly dealSummary?: DealSummaryPorts;
-  /** The Undo button on applied cards (SPEC G15); without it, Undo clicks are acknowledged and ignored. */
+  /** The Undo button on applied cards (docs/guarantees.md#g15); without it, Undo clicks are acknowledged and ignored. */
   readonly undo?: SlackUndoDeps;
   /**
-   * SPEC G23: suggestions offered in the deal's thread, and the deal lock their writes
+   * docs/guarantees.md#g23: suggestions offered in the deal's thread, and the deal lock their writes
    * take; without it no suggestions are posted and their buttons are ignored.
    */
   readonly promotion?: { readonly suggestions: SuggestionStore; readonly withDealLock: DealLock };
@@ -73,7 +73,7 @@ export interface SlackApp {
 /**
  * The Bolt app: approval buttons, the Edit… modal, `/scout` and the rest (listeners/).
  * Listeners verify and parse, commit the decision in one conditional update, acknowledge,
- * and leave the CRM work to the background (SPEC G12; Slack wants an answer within 3 s).
+ * and leave the CRM work to the background (docs/guarantees.md#g12; Slack wants an answer within 3 s).
  */
 export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const log = deps.logger.child({ component: 'slack' });

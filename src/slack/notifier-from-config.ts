@@ -16,7 +16,7 @@ export function notifierFromConfig(
     crm: CrmReader;
     policy: Policy;
     logger: Logger;
-    /** Posts run suggestions for promotion (SPEC G23) when given. */
+    /** Posts run suggestions for promotion (docs/guarantees.md#g23) when given. */
     suggestions?: SuggestionStore;
   },
 ): Notifier | null {

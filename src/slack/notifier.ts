@@ -20,13 +20,13 @@ export interface NotifierDeps {
   readonly crm: CrmReader;
   readonly policy: Policy;
   readonly logger: Logger;
-  /** Where run summaries go (SPEC G14). */
+  /** Where run summaries go (docs/guarantees.md#g14). */
   readonly opsChannel?: string;
   /** Where cards go when the deal's owner cannot be found in Slack. */
   readonly approvalsChannel?: string;
   /** Slack allows about one message per second per channel; the client does not enforce it. */
   readonly minIntervalMs?: number;
-  /** SPEC G23: suggestions offered for promotion; without it no suggestions are posted. */
+  /** docs/guarantees.md#g23: suggestions offered for promotion; without it no suggestions are posted. */
   readonly suggestions?: SuggestionStore;
 }
 

@@ -4,7 +4,7 @@ import { isValidSlackRequest } from '@slack/bolt';
 import { z } from 'zod';
 
 /**
- * What Scout lets through to Bolt (SPEC G22). Bolt trusts a signed body's shape: a
+ * What Scout lets through to Bolt (docs/guarantees.md#g22). Bolt trusts a signed body's shape: a
  * signed `payload=null` throws inside its receiver, outside any handler, and stops the
  * process. So every request is read, its signature checked and its shape checked here
  * first; only a signed body of a shape Scout handles reaches Bolt, already buffered.
@@ -129,7 +129,7 @@ export async function gateSlackRequest(
 }
 
 /**
- * Socket Mode's frames (SPEC G22): the WebSocket from Slack carries the same payloads as
+ * Socket Mode's frames (docs/guarantees.md#g22): the WebSocket from Slack carries the same payloads as
  * HTTP, wrapped in an envelope, and the Socket Mode client trusts their shape just as
  * Bolt's HTTP receiver does (`payload: null` threw outside any handler and stopped the
  * process). Control frames pass; a payload frame needs an id and an object payload.

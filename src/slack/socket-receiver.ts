@@ -10,7 +10,7 @@ import {
 } from './request-gate.js';
 
 /**
- * The Socket Mode client with every frame checked before it reads it (SPEC G22): a
+ * The Socket Mode client with every frame checked before it reads it (docs/guarantees.md#g22): a
  * frame that is not an object, or a payload frame whose payload is not an object, threw
  * inside the client (outside any handler) and stopped the process. Refused frames are
  * logged and dropped, unacknowledged, as HTTP answers 400; nothing it does is fatal.

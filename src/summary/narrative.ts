@@ -113,7 +113,7 @@ export interface GatedNarrative {
 }
 
 /**
- * The extraction's citation gate (SPEC G4), applied to every sentence: it survives only
+ * The extraction's citation gate (docs/guarantees.md#g4), applied to every sentence: it survives only
  * if it is well formed and its quote occurs word for word in a note shown to the model.
  * A sentence that fails is dropped on its own; the rest stand.
  */

@@ -9,7 +9,7 @@ import type { NarratorPort } from './narrative.js';
  */
 export type ReadOnlyCrm = CrmReader & { readonly [K in keyof CrmWriter]?: never };
 
-/** Copies only the read methods of a CRM port into a fresh object (SPEC G16). */
+/** Copies only the read methods of a CRM port into a fresh object (docs/guarantees.md#g16). */
 export function readOnlyCrm(crm: CrmReader): ReadOnlyCrm {
   return {
     kind: crm.kind,

@@ -5,7 +5,7 @@ import { loadPolicyFile } from '../../src/policy-file.js';
 import { AUTO_NEXT_STEP_POLICY } from '../support/scout-env.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
-describe('an auto field reps overturn is announced once in the ops channel (SPEC G26)', () => {
+describe('an auto field reps overturn is announced once in the ops channel (G26)', () => {
   let database: TestDatabase;
   const policy = loadPolicyFile(AUTO_NEXT_STEP_POLICY);
   const logger = createLogger('silent');

@@ -6,7 +6,7 @@ import { testPolicyPath } from '../support/slack-harness.js';
 
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-describe('auditable policy (SPEC G25): every run records the policy it ran under', () => {
+describe('auditable policy (G25): every run records the policy it ran under', () => {
   let h: ScoutHarness;
   let path: string;
   beforeAll(async () => {
@@ -44,7 +44,7 @@ describe('auditable policy (SPEC G25): every run records the policy it ran under
   });
 });
 
-describe('scout log filters (SPEC G25) against a hand-built log', () => {
+describe('scout log filters (G25) against a hand-built log', () => {
   let h: ScoutHarness;
   const ids = new Map<string, number>();
   beforeAll(async () => {

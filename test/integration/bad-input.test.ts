@@ -85,7 +85,7 @@ describe('bad seed files: exit 2, the place named, nothing loaded', () => {
       '{ "deals": [ { "id": "d1", "name": "A" }, { "id": "d2", "name": "B", "owner_id": "ghost" } ] }',
       /owner ghost/,
     ],
-    // SPEC G22: hostile files. None may echo the note text (NOTE_TEXT below).
+    // docs/guarantees.md#g22: hostile files. None may echo the note text (NOTE_TEXT below).
     [
       'a duplicate key (JSON.parse would keep the last)',
       '{ "deals": [ { "id": "d1", "name": "A", "properties": { "amount": 1, "amount": 2 } } ] }',

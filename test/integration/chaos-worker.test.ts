@@ -12,7 +12,7 @@ import {
 import { expectWhole } from '../support/chaos-expect.js';
 
 /**
- * SPEC G19 and G20 for `scout worker`, CI-sized (`npm run chaos` runs the full size): each
+ * docs/guarantees.md#g19 and G20 for `scout worker`, CI-sized (`npm run chaos` runs the full size): each
  * trial kills a worker process with SIGKILL mid-fan-out (a scheduled live run's deal jobs
  * in flight) or mid-apply (approvals being written), the next trial's worker inherits what
  * it left; then one healthy worker drains the queue and the whole state is audited.
@@ -22,7 +22,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-describe('scout worker under SIGKILL (SPEC G19, G20)', () => {
+describe('scout worker under SIGKILL (G19, G20)', () => {
   it('killed 12 times mid-fan-out and mid-apply: every change logged once, every approval applied once, every run ended, undo restores the seed', async () => {
     const world: ChaosWorld = await chaosWorld('local', 240);
     cleanups.push(() => world.close());

@@ -3,7 +3,7 @@ import { auditChaos, type ChaosWorld, chaosWorld, killRunOnce, rng } from '../su
 import { expectWhole } from '../support/chaos-expect.js';
 
 /**
- * SPEC G19 and G20 under SIGKILL, CI-sized (`npm run chaos` runs the full size): each
+ * docs/guarantees.md#g19 and G20 under SIGKILL, CI-sized (`npm run chaos` runs the full size): each
  * trial starts `scout run --apply` in its own process and kills it at a random moment
  * after its run is recorded; then the whole state is audited.
  */
@@ -12,7 +12,7 @@ afterEach(async () => {
   for (const w of worlds.splice(0)) await w.close();
 });
 
-describe('SIGKILL at random points (SPEC G19, G20)', () => {
+describe('SIGKILL at random points (G19, G20)', () => {
   it('scout run --apply on the local CRM, killed 20 times: every change logged once, every run ended, undo restores the seed', async () => {
     const world = await chaosWorld('local', 300);
     worlds.push(world);

@@ -7,7 +7,7 @@ import { createHarness, type ScoutHarness } from '../support/scout-env.js';
 
 const TOKEN = 'dashboard-token-for-tests-0123456789';
 
-describe('/dashboard on scout serve, behind SCOUT_DASHBOARD_TOKEN (SPEC G27)', () => {
+describe('/dashboard on scout serve, behind SCOUT_DASHBOARD_TOKEN (G27)', () => {
   let h: ScoutHarness;
   let base: string;
   let stop: () => Promise<void>;

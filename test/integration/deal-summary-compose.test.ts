@@ -14,7 +14,7 @@ const FIELDS = ['next_step', 'scout_competition', 'scout_economic_buyer'];
  * only to a session whose transaction is read-only, so the reader sees the deal's
  * history exactly when it reads over a read-only session.
  */
-describe('composeDealSummary reads Scout’s log over a read-only session (SPEC G16)', () => {
+describe('composeDealSummary reads Scout’s log over a read-only session (G16)', () => {
   let h: ScoutHarness;
   beforeAll(async () => {
     h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });

@@ -10,7 +10,7 @@ import { testNotifier } from '../support/worker-harness.js';
 
 const LIVE = { LIVE_WRITES: '1' };
 
-describe('the weekly digest, through the Slack stand-in (SPEC G27)', () => {
+describe('the weekly digest, through the Slack stand-in (G27)', () => {
   let h: ScoutHarness;
   let slack: SlackStandIn;
   beforeEach(async () => {

@@ -6,7 +6,7 @@ import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../supp
 
 const LIVE = { LIVE_WRITES: '1' };
 
-describe('scout stats and overturn detection (SPEC G26)', () => {
+describe('scout stats and overturn detection (G26)', () => {
   let h: ScoutHarness;
   beforeEach(async () => {
     h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });

@@ -19,7 +19,7 @@ import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.
 import { uniquePrefix, until } from '../support/worker-harness.js';
 
 /**
- * SPEC G21: `scout worker` and `scout serve`, composed as the CLI composes them, with the
+ * docs/guarantees.md#g21: `scout worker` and `scout serve`, composed as the CLI composes them, with the
  * DATABASE_URL of the granted runtime role: a queued run fans out and writes, a card's
  * Approve goes through the real Bolt app over signed HTTP, and the worker applies it.
  */

@@ -47,7 +47,7 @@ function expectedPrivileges(tables: readonly string[]): Record<string, string> {
 }
 
 /**
- * SPEC G21: the schema owner migrates and grants; the runtime works under a role that
+ * docs/guarantees.md#g21: the schema owner migrates and grants; the runtime works under a role that
  * can append to the audit log and read it, and nothing else on it.
  */
 describe('least privilege: the core paths under a runtime role that cannot rewrite the log', () => {

@@ -25,7 +25,7 @@ function parse(text: string): Sample[] {
     });
 }
 
-describe('/metrics after a scripted run and clicks (SPEC G27)', () => {
+describe('/metrics after a scripted run and clicks (G27)', () => {
   let s: SlackHarness;
   let server: RunningServer;
   beforeEach(async () => {

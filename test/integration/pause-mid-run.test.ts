@@ -16,7 +16,7 @@ import {
   type ScoutHarness,
 } from '../support/scout-env.js';
 
-describe('a pause that arrives during a live run (SPEC G9)', () => {
+describe('a pause that arrives during a live run (G9)', () => {
   let h: ScoutHarness;
   beforeEach(async () => {
     h = await createHarness({ policy: AUTO_NEXT_STEP_POLICY });

@@ -11,7 +11,7 @@ import {
 
 const LIVE = { LIVE_WRITES: '1' };
 
-/** What the example replay may change in a live run, and nothing else (SPEC G2). */
+/** What the example replay may change in a live run, and nothing else (docs/guarantees.md#g2). */
 const EXPECTED_WRITES: Record<string, Record<string, unknown>> = {
   d1: {
     scout_economic_buyer: 'Dana Whitfield (CFO)',
@@ -126,7 +126,7 @@ describe('the governed write pipeline on the local CRM', () => {
     expect(await h.dump()).toEqual(afterFirst);
   });
 
-  it('an applied change is never re-applied from the same note, even after someone edits it (SPEC G11)', async () => {
+  it('an applied change is never re-applied from the same note, even after someone edits it (G11)', async () => {
     await h.runJson(['--apply'], LIVE);
     await h.database
       .sql`update crm_deals set properties = properties || '{"scout_economic_buyer": "Tom (IT)"}' where id = 'd1'`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
 
-describe('provenance is append-only (SPEC G10)', () => {
+describe('provenance is append-only (G10)', () => {
   let h: ScoutHarness;
   beforeAll(async () => {
     h = await createHarness();

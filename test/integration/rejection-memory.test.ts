@@ -51,7 +51,7 @@ function chooseReason(
 const cardOf = (s: SlackHarness, p: Record<string, unknown>) =>
   JSON.stringify(s.slack.messages.get(`${p.slack_channel}/${p.slack_ts}`)?.blocks);
 
-describe('rejections teach (SPEC G24) through the real Bolt app', () => {
+describe('rejections teach (G24) through the real Bolt app', () => {
   let s: SlackHarness;
   let closeDate: Record<string, unknown>;
   beforeEach(async () => {

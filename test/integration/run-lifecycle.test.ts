@@ -21,13 +21,13 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
- * The one run lifecycle every kind of run goes through (SPEC G20), against Postgres: its
+ * The one run lifecycle every kind of run goes through (docs/guarantees.md#g20), against Postgres: its
  * clock decides when a lease lapsed, so the waits here are the leases' lengths.
  */
 const quiet = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('the run lifecycle (SPEC G20)', () => {
+describe('the run lifecycle (G20)', () => {
   let database: TestDatabase;
   let ledger: RunLedger;
   beforeEach(async () => {

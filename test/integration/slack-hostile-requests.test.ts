@@ -23,7 +23,7 @@ async function stateOf(s: SlackHarness): Promise<string> {
   return JSON.stringify(rows[0]);
 }
 
-describe('signed but hostile Slack requests are refused and never stop the server (SPEC G22)', () => {
+describe('signed but hostile Slack requests are refused and never stop the server (G22)', () => {
   let s: SlackHarness;
   const signed = (body: string, contentType: string) => {
     const headers = slackHeaders(body, SIGNING_SECRET);

@@ -77,7 +77,7 @@ async function press(s: SlackHarness, deal: string, text: string, user: string) 
   });
 }
 
-describe('promotion in Slack (SPEC G23) through the real Bolt app', () => {
+describe('promotion in Slack (G23) through the real Bolt app', () => {
   let s: SlackHarness;
   afterEach(async () => {
     await s.close();

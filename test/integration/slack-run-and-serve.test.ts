@@ -48,7 +48,7 @@ describe('runs post to Slack; `scout serve` carries the app', () => {
     expect(header.text.text).toBe('LIVE');
     const inThreads = [...slack.messages.values()].filter((m) => m.thread_ts);
     expect(inThreads.filter((m) => String(m.text).includes('Scout proposes'))).toHaveLength(2);
-    // The rest are the deals' suggestions for promotion (SPEC G23), one message per deal.
+    // The rest are the deals' suggestions for promotion (docs/guarantees.md#g23), one message per deal.
     expect(inThreads.filter((m) => String(m.text).includes('suggestion'))).toHaveLength(3);
     expect(slack.violations).toEqual([]);
   });
@@ -59,7 +59,7 @@ describe('runs post to Slack; `scout serve` carries the app', () => {
     const blocks = summary?.blocks as Array<{ text: { text: string } }>;
     expect(blocks[0]?.text.text).toBe('DRY RUN — nothing was written');
     expect(blocks[1]?.text.text).toContain(
-      // mrkdwn-escaped (SPEC G22): the underscore is wrapped in zero-width spaces.
+      // mrkdwn-escaped (docs/guarantees.md#g22): the underscore is wrapped in zero-width spaces.
       'requested as LIVE but ran DRY because LIVE\u200b_\u200bWRITES is not 1',
     );
   });

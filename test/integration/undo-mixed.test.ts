@@ -51,7 +51,7 @@ type UndoJson = {
   };
 };
 
-describe('scout undo of a genuinely mixed run (SPEC G15)', () => {
+describe('scout undo of a genuinely mixed run (G15)', () => {
   let h: ScoutHarness;
   afterEach(async () => {
     await h.database.destroy();

@@ -59,7 +59,7 @@ const undoRows = async (h: ScoutHarness, runId: string) =>
     new_value: unknown;
   }>;
 
-describe('scout undo (SPEC G15)', () => {
+describe('scout undo (G15)', () => {
   let h: ScoutHarness;
   afterEach(async () => {
     await h.database.destroy();

@@ -172,7 +172,7 @@ describe('jobs that fail for good (BullMQ on the shared Redis, own key prefix)',
     expect(await provenanceOf(h, id)).toEqual(['approved', 'failed']);
     const alerts = opsPosts(slack);
     expect(alerts).toHaveLength(1);
-    // Zero-width spaces keep `_` in names from turning into italics (mrkdwn escaping, SPEC G22).
+    // Zero-width spaces keep `_` in names from turning into italics (mrkdwn escaping, docs/guarantees.md#g22).
     expect(String(alerts[0]?.args.text).replace(/\u200b/g, '')).toContain(
       'An approved change could not be applied: deal d0, field next_step',
     );

@@ -61,7 +61,7 @@ describe('scout worker on BullMQ (shared Redis, own key prefix)', () => {
     const { h: other } = await setup(30);
     const cli = await other.runJson(['--apply'], { LIVE_WRITES: '1' });
     expect(run?.counts).toEqual(cli.counts);
-    // SPEC G25: a worker run records the policy it ran under, as the CLI run does.
+    // docs/guarantees.md#g25: a worker run records the policy it ran under, as the CLI run does.
     expect(cli.policy).toEqual({ path: AUTO_NEXT_STEP_POLICY, sha256: expect.any(String) });
     expect([run?.policy_path, run?.policy_sha256]).toEqual([
       AUTO_NEXT_STEP_POLICY,
@@ -76,7 +76,7 @@ describe('scout worker on BullMQ (shared Redis, own key prefix)', () => {
     expect(String(summaries[0]?.args.text)).toMatch(/^LIVE/);
     expect(slack.violations).toEqual([]);
 
-    // SPEC G18: jobs carry ids, never note text.
+    // docs/guarantees.md#g18: jobs carry ids, never note text.
     const redis = new Redis(SHARED_REDIS);
     try {
       const keys = await redis.keys(`${worker.prefix}:*`);
@@ -153,7 +153,7 @@ describe('scout worker on BullMQ (shared Redis, own key prefix)', () => {
     expect(writes[0]?.n).toBe(0);
   });
 
-  it('a pause during a live run stops its writes from the next deal on, and the summary says so (SPEC G9)', async () => {
+  it('a pause during a live run stops its writes from the next deal on, and the summary says so (G9)', async () => {
     const { files, h, slack } = await setup(30);
     const worker = await startTestWorker({
       database: h.database,

@@ -17,7 +17,7 @@ import { CHAOS_POLICY } from '../support/chaos.js';
 import { createHarness, EXAMPLE_REPLAY, type ScoutHarness } from '../support/scout-env.js';
 
 /**
- * SPEC G19 on a remote CRM: write-ahead intents. The local CRM, stripped of its atomic
+ * docs/guarantees.md#g19 on a remote CRM: write-ahead intents. The local CRM, stripped of its atomic
  * path, stands in for a remote one: its writes go through the port, so a process that
  * dies between a write and its record leaves an intent open, as it would on HubSpot.
  */
@@ -63,7 +63,7 @@ async function rows(property: string) {
     select action, reason, new_value from provenance where field = ${property} order by id`;
 }
 
-describe('write-ahead intents (SPEC G19)', () => {
+describe('write-ahead intents (G19)', () => {
   it('a completed write closes its intent in the commit that logs it', async () => {
     h = await createHarness();
     const crm = remoteLike(createLocalCrm(h.database.db));

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { ChaosFindings } from './chaos.js';
 
 // Apart from chaos.ts, which `npm run chaos` imports outside vitest.
-/** What every chaos trial must leave, whatever was killed where (SPEC G19, G20). */
+/** What every chaos trial must leave, whatever was killed where (docs/guarantees.md#g19, G20). */
 export function expectWhole(f: ChaosFindings): void {
   expect(f.crmChanges).toBeGreaterThan(0);
   expect(f.unattributed).toBe(0);

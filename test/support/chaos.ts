@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { approveProposal, uniquePrefix, until } from './worker-harness.js';
 
 /**
- * Crash tests for SPEC G19 and G20: `scout` processes killed with SIGKILL at random
+ * Crash tests for docs/guarantees.md#g19 and G20: `scout` processes killed with SIGKILL at random
  * moments, then the whole state audited — every CRM difference from the seed has a live
  * write row with that value, nothing was written twice, Scout's writes were never
  * credited to the rep, no run is left running, undoing every run restores the seed, and

@@ -3,7 +3,7 @@ import { scout } from './cli.js';
 import { uniqueName, withAdmin } from './postgres.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
-/** A migrated database and a runtime role granted by `scout migrate --grant` (SPEC G21). */
+/** A migrated database and a runtime role granted by `scout migrate --grant` (docs/guarantees.md#g21). */
 export interface RuntimeRoleDatabase {
   /** The schema owner's database (the test's superuser). */
   readonly owner: TestDatabase;

@@ -41,7 +41,7 @@ function oracle(note: string, quote: string): boolean {
   return needle !== '' && collapse(note).includes(needle);
 }
 
-describe('citation gate (SPEC G4)', () => {
+describe('citation gate (G4)', () => {
   it('accepts every non-blank substring of the cited note, re-spaced and re-normalised', () => {
     fc.assert(
       fc.property(

@@ -598,7 +598,7 @@ describe('lookup answers', () => {
   });
 });
 
-describe('read-only by type (SPEC G16)', () => {
+describe('read-only by type (G16)', () => {
   it('a full CRM port does not fit the summary’s CRM; readOnlyCrm copies only the reads', () => {
     const full = {
       kind: 'local',
@@ -690,7 +690,7 @@ describe('read-only by type (SPEC G16)', () => {
       | 'thresholds'
       | 'auto'
       | 'propose'
-      // Where the policy file came from (SPEC G25): strings, nothing callable.
+      // Where the policy file came from (docs/guarantees.md#g25): strings, nothing callable.
       | 'source'
       | 'path'
       | 'sha256'

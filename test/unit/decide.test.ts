@@ -20,7 +20,7 @@ type Row = [
   expected: Partial<Outcome>,
 ];
 
-describe('decision table (SPEC G1–G8)', () => {
+describe('decision table (G1–G8)', () => {
   const rows: Row[] = [
     [
       'suggest writes scout_*',
@@ -240,7 +240,7 @@ describe('decision table (SPEC G1–G8)', () => {
     expect(decide(f(finding), context({ props }))).toMatchObject(expected);
   });
 
-  it('skips a change already applied from the same note (SPEC G11)', () => {
+  it('skips a change already applied from the same note (G11)', () => {
     const ctx = context({
       alreadyApplied: (p, n, v) =>
         p === 'scout_economic_buyer' && n === 'n1' && v === 'Dana Whitfield',

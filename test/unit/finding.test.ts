@@ -10,7 +10,7 @@ const valid = {
   confidence: 0.9,
 };
 
-describe('finding schema (SPEC G5, extraction contract)', () => {
+describe('finding schema (G5, extraction contract)', () => {
   it('accepts the contract', () => {
     expect(parseFinding(valid)).toEqual({ ok: true, finding: valid });
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 
-describe('the logger (SPEC G18)', () => {
+describe('the logger (G18)', () => {
   it('redacts secrets wherever they appear as keys', () => {
     const lines: string[] = [];
     const logger = createLogger('info', { write: (line: string) => void lines.push(line) });

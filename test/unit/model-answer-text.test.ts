@@ -6,7 +6,7 @@ import { interpretMessage } from '../../src/extraction/anthropic-extractor.js';
 import { gateNarrative } from '../../src/summary/narrative.js';
 
 /**
- * SPEC G22: model answers are untrusted text that Scout stores (Postgres refuses NUL) and
+ * docs/guarantees.md#g22: model answers are untrusted text that Scout stores (Postgres refuses NUL) and
  * shows in Slack. Control characters other than tab and line breaks, DEL and lone
  * surrogates are refused with the key and character named, and the text is never repeated.
  */

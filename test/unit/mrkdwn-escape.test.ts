@@ -7,7 +7,7 @@ import { fieldHistoryMessage } from '../../src/slack/blocks/deal-summary-history
 import type { DealSummary, FieldHistory } from '../../src/summary/summarize-deal.js';
 
 /**
- * SPEC G22: text from notes, the model and the CRM cannot change how a card or a summary
+ * docs/guarantees.md#g22: text from notes, the model and the CRM cannot change how a card or a summary
  * reads. Each message is rendered twice, once with a harmless word and once with the
  * generated string in every untrusted slot; what Slack would act on must be the same.
  */
@@ -188,7 +188,7 @@ const hostileText = fc.oneof(
   fc.integer({ min: 1, max: 1000 }).map((n) => '*_~`>\n'.repeat(n)),
 );
 
-describe('untrusted text cannot format, link, mention or break lines in Slack (SPEC G22)', () => {
+describe('untrusted text cannot format, link, mention or break lines in Slack (G22)', () => {
   it('the approval card', () => {
     fc.assert(
       fc.property(hostileText, (s) => sameEffects((x) => approvalCard(card(x)), s)),
@@ -198,7 +198,7 @@ describe('untrusted text cannot format, link, mention or break lines in Slack (S
 
   it('the /deal-summary answer', () => {
     fc.assert(
-      // A blank value counts as empty (SPEC G3): the one-pager lists it under "Still empty"
+      // A blank value counts as empty (docs/guarantees.md#g3): the one-pager lists it under "Still empty"
       // instead of showing it, which changes the layout, not what text can do.
       fc.property(
         hostileText.filter((s) => s.trim() !== ''),

@@ -15,7 +15,7 @@ function errorOf(text: string): string {
   throw new Error('expected the policy to be refused');
 }
 
-describe('field policy (SPEC G1)', () => {
+describe('field policy (G1)', () => {
   it('the shipped default is valid and follows the issues: MEDDIC suggest, next_step approve (no rep-owned field without a person), close date approve with evidence, stage/amount/owner never', () => {
     const p = loadPolicyFile(DEFAULT_POLICY_PATH);
     for (const f of [
@@ -75,7 +75,7 @@ describe('field policy (SPEC G1)', () => {
     'pipeline',
     'lifecyclestage',
     'hs_lifecyclestage',
-    // SPEC G1: the CRMs' own revenue, forecast, team, closed-won/lost, record-name and consent fields.
+    // docs/guarantees.md#g1: the CRMs' own revenue, forecast, team, closed-won/lost, record-name and consent fields.
     'hs_arr',
     'hs_acv',
     'hs_mrr',

@@ -18,7 +18,7 @@ const finding = (over: Partial<Finding> = {}): Finding => ({
 });
 const prior = { actor: 'slack:U01ANA', at: new Date('2026-11-01T10:00:00Z') };
 
-describe('rejection memory (SPEC G24)', () => {
+describe('rejection memory (G24)', () => {
   it('normalises text by NFC, whitespace and case, numbers by value', () => {
     expect(normalizedValue('  Dana\u00a0 Whitfield ')).toBe('dana whitfield');
     expect(normalizedValue('Cafe\u0301')).toBe(normalizedValue('Café'));

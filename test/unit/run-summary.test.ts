@@ -26,7 +26,7 @@ const summary = (over: Partial<RunSummary>): RunSummary => ({
   ...over,
 });
 
-describe('run summary (SPEC G13, G14)', () => {
+describe('run summary (G13, G14)', () => {
   it('a dry run says so on its first line and counts would-be writes', () => {
     const text = formatRunSummary(summary({}));
     expect(text.split('\n')[0]).toBe('DRY RUN — nothing was written');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scoutName } from '../../src/crm/salesforce/field-types.js';
 import { isProtectedField } from '../../src/domain/policy.js';
 
-/** SPEC G1's Salesforce names, as Scout names them (the API name lower-cased, `__c` dropped). */
+/** docs/guarantees.md#g1's Salesforce names, as Scout names them (the API name lower-cased, `__c` dropped). */
 const G1_SALESFORCE = [
   'StageName',
   'Amount',
@@ -16,7 +16,7 @@ const G1_SALESFORCE = [
 ];
 
 describe('protected fields on Salesforce', () => {
-  it('never lets SPEC G1’s Salesforce fields be auto, under the names Scout reads them by', () => {
+  it('never lets G1’s Salesforce fields be auto, under the names Scout reads them by', () => {
     for (const api of G1_SALESFORCE) expect(isProtectedField(scoutName(api)), api).toBe(true);
   });
 

@@ -70,7 +70,7 @@ const undoAll = (props: Record<string, PropertyValue>, changes: UndoChange[], li
   }).then((outcomes) => ({ outcomes, crm }));
 };
 
-describe('undo plan (SPEC G15)', () => {
+describe('undo plan (G15)', () => {
   it.each([
     ['still what Scout wrote', 'x', 'restore'],
     ['back at the earlier value', 'old', 'already_restored'],

@@ -4,7 +4,7 @@ import { type ValueRules, validateValue } from '../../src/domain/validate-value.
 const ctx = { userIds: new Set(['u1']), now: new Date('2026-11-23T00:00:00Z') };
 type Row = [string, ValueRules, unknown, string | number | null];
 
-describe('value validation (SPEC G6)', () => {
+describe('value validation (G6)', () => {
   const rows: Row[] = [
     ['text trimmed', { type: 'text' }, '  Dana  ', 'Dana'],
     ['empty text refused', { type: 'text' }, '', null],

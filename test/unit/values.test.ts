@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type FieldType, isEmptyValue, valuesEqual } from '../../src/domain/values.js';
 
-describe('emptiness per type (SPEC G3)', () => {
+describe('emptiness per type (G3)', () => {
   const rows: Array<[FieldType, unknown, boolean]> = [
     ['text', null, true],
     ['text', undefined, true],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveWriteGates } from '../../src/domain/write-gates.js';
 
-describe('two locks (SPEC G9)', () => {
+describe('two locks (G9)', () => {
   const values: Array<string | undefined> = [
     undefined,
     '',

@@ -89,7 +89,7 @@ export function registerPolicy(program: Command, ctx: CliContext): void {
     });
   policy
     .command('show')
-    .description('print the exact policy text a run ran under (SPEC G25)')
+    .description('print the exact policy text a run ran under (G25)')
     .requiredOption('--run <id>', 'the run')
     .option('--json', 'as JSON: run_id, path, sha256, text', false)
     .action(async (opts: { run: string; json: boolean }) => {

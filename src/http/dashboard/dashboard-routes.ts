@@ -78,7 +78,7 @@ function send(
 }
 
 /**
- * `/dashboard` on `serve` (SPEC G27), refused without SCOUT_DASHBOARD_TOKEN: a bearer
+ * `/dashboard` on `serve` (docs/guarantees.md#g27), refused without SCOUT_DASHBOARD_TOKEN: a bearer
  * header, or the login form's cookie (HttpOnly, SameSite=Strict, 12 hours). Answers
  * true when the request was the dashboard's.
  */

@@ -33,7 +33,7 @@ export interface PropertyWrite {
 }
 
 /**
- * Undo only (SPEC G15): put back a value recorded before Scout's write, `null` clearing
+ * Undo only (docs/guarantees.md#g15): put back a value recorded before Scout's write, `null` clearing
  * the property, and only while it still holds `expected` (what Scout wrote).
  */
 export interface PropertyRestore {
@@ -100,7 +100,7 @@ export interface CrmWriter {
   /**
    * A CRM kept in Scout's own database (the local CRM): its compare-then-writes run inside
    * the caller's transaction, so a write and its provenance rows commit together or not at
-   * all (SPEC G19). CRMs without it are written through write-ahead intents instead.
+   * all (docs/guarantees.md#g19). CRMs without it are written through write-ahead intents instead.
    */
   readonly atomic?: AtomicCrmWriter;
 }

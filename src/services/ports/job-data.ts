@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What each queue's jobs carry: ids and switches only, never note text or secrets
- * (SPEC G18). Every job is parsed against its schema before its handler runs.
+ * (docs/guarantees.md#g18). Every job is parsed against its schema before its handler runs.
  */
 export const runJobData = z.strictObject({
   /** Set when the CLI or a test asks for a run; scheduled runs derive it from the job id. */

@@ -14,7 +14,7 @@ export interface Notifier {
   /** Posts the run's pending proposals: one parent message per deal, one card per proposal in its thread. */
   postProposals(runId: string): Promise<{ posted: number; unrouted: string[] }>;
   /**
-   * SPEC G23: the run's suggestions, one message per deal in the deal's thread (the
+   * docs/guarantees.md#g23: the run's suggestions, one message per deal in the deal's thread (the
    * parent of its approval cards), posted once. Optional for test doubles.
    */
   postSuggestions?(runId: string): Promise<{ posted: number; unrouted: string[] }>;
@@ -60,7 +60,7 @@ export interface CardProposal {
   readonly undoable?: boolean;
   /** What an Undo from this card did: who (a Slack user id from a signed payload), when, and the result (escaped here). */
   readonly undoNote?: { readonly by: string; readonly at: Date; readonly text: string };
-  /** SPEC G24: the reason chosen after a Reject (a REJECT_REASONS code) and the words of "other". */
+  /** docs/guarantees.md#g24: the reason chosen after a Reject (a REJECT_REASONS code) and the words of "other". */
   readonly rejectReason?: string | null;
   readonly rejectNote?: string | null;
   /** For a user field: CRM user id → name, so the card names the person rather than an id. */

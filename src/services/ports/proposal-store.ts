@@ -40,7 +40,7 @@ export interface ProposalStore {
     log: ProvenanceEntry,
     tx?: Tx,
   ): Promise<ProposalRow | null>;
-  /** Write-ahead intents of remote CRM writes, in the same database (SPEC G19). */
+  /** Write-ahead intents of remote CRM writes, in the same database (docs/guarantees.md#g19). */
   readonly journal: WriteJournal;
   /** Where a decision's promised work waits for the queue. */
   readonly outbox: Outbox;
@@ -52,7 +52,7 @@ export interface ProposalStore {
   /** Pending proposals whose time is up. */
   due(at: Date, limit: number): Promise<ProposalRow[]>;
   /**
-   * SPEC G24: the reason for a rejection, once (the first choice stands); null when the
+   * docs/guarantees.md#g24: the reason for a rejection, once (the first choice stands); null when the
    * proposal is not rejected or already has a reason.
    */
   setRejectReason(id: string, reason: string, note: string | null): Promise<ProposalRow | null>;

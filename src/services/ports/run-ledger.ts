@@ -22,7 +22,7 @@ export interface Watermark {
 /** What a run needs to know about a page of deals before deciding anything. */
 export interface PageContext {
   readonly watermarks: ReadonlyMap<string, Watermark>;
-  /** Keys from `appliedKey` (domain/idempotency-keys.ts): changes already written live (SPEC G11). */
+  /** Keys from `appliedKey` (domain/idempotency-keys.ts): changes already written live (docs/guarantees.md#g11). */
   readonly applied: ReadonlySet<string>;
   /** Keys from `pendingKey` (domain/idempotency-keys.ts): proposals awaiting a decision, in this run's mode. */
   readonly pending: ReadonlySet<string>;
@@ -38,7 +38,7 @@ export interface RunLeaseSpec {
   readonly ms: number;
 }
 
-/** One page of a run: everything it logs, committed together (SPEC G19). */
+/** One page of a run: everything it logs, committed together (docs/guarantees.md#g19). */
 export interface PageCommit {
   proposals: readonly ProposalEntry[];
   provenance: (stored: ReadonlySet<string>) => readonly ProvenanceEntry[];
@@ -67,7 +67,7 @@ export interface PageCommit {
  * provenance, watermarks together), so a crash leaves whole pages or nothing.
  */
 export interface RunLedger {
-  /** Write-ahead intents of remote CRM writes, in the same database (SPEC G19). */
+  /** Write-ahead intents of remote CRM writes, in the same database (docs/guarantees.md#g19). */
   readonly journal: WriteJournal;
   isPaused(): Promise<boolean>;
   /**
@@ -77,7 +77,7 @@ export interface RunLedger {
   startRun(
     row: NewRun,
     lease: RunLeaseSpec,
-    /** The text behind `row.policySha256`, kept once per hash (SPEC G25). */
+    /** The text behind `row.policySha256`, kept once per hash (docs/guarantees.md#g25). */
     policyText?: string,
   ): Promise<void>;
   /** Completes a running run with its summary; throws `RunEnded` (domain/run-errors.ts) when it already ended. */
@@ -88,7 +88,7 @@ export interface RunLedger {
    * live process still holds it. False when one does.
    */
   reclaimRun(runId: string, lease: RunLeaseSpec): Promise<boolean>;
-  /** SPEC G20: extends every running run `lease.holder` holds, whose lease has not lapsed, to `lease.ms` from now. */
+  /** docs/guarantees.md#g20: extends every running run `lease.holder` holds, whose lease has not lapsed, to `lease.ms` from now. */
   renewLeases(lease: RunLeaseSpec): Promise<void>;
   /**
    * Marks running runs whose lease lapsed as interrupted, with what they logged so far

@@ -3,7 +3,7 @@ import type { OfferEnd, OfferRow } from '../../domain/suggestion-offer.js';
 import type { Tx } from './transaction.js';
 
 /**
- * Suggestions offered for promotion in Slack (SPEC G23). Every transition is one
+ * Suggestions offered for promotion in Slack (docs/guarantees.md#g23). Every transition is one
  * conditional UPDATE on status and version, committed with its provenance row, so a
  * suggestion is promoted or dismissed once however many clicks arrive.
  */

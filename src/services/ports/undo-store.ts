@@ -14,7 +14,7 @@ export interface UndoStore {
   undone(changeIds: readonly number[]): Promise<Set<number>>;
   /** One deal's undo rows, together; inside `tx` when given (the restores' own transaction). */
   log(entries: readonly ProvenanceEntry[], tx?: Tx): Promise<void>;
-  /** Write-ahead intents of remote CRM writes, in the same database (SPEC G19). */
+  /** Write-ahead intents of remote CRM writes, in the same database (docs/guarantees.md#g19). */
   readonly journal: WriteJournal;
   /** A run's proposals that could still write: pending, or approved / edited and not yet applied. */
   openProposals(runId: string): Promise<ProposalRow[]>;

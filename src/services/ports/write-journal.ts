@@ -3,7 +3,7 @@ import type { PropertyValue } from '../../domain/values.js';
 import type { IntentOutcome, IntentRow } from '../../domain/write-intent.js';
 import type { Tx } from './transaction.js';
 
-/** A write to a remote CRM, announced before its request is sent (SPEC G19). */
+/** A write to a remote CRM, announced before its request is sent (docs/guarantees.md#g19). */
 export interface IntentDraft {
   readonly mode: 'write' | 'restore';
   readonly recordId: string;

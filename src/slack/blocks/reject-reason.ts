@@ -17,7 +17,7 @@ export function reasonValue(proposalId: string, reason?: string): string {
 }
 
 /**
- * Offered on a rejected card while no reason is recorded (SPEC G24): Reject stays one
+ * Offered on a rejected card while no reason is recorded (docs/guarantees.md#g24): Reject stays one
  * click, and this optional choice comes after it.
  */
 export function rejectReasonPicker(proposalId: string): KnownBlock {

@@ -20,7 +20,7 @@ export function useAllValue(m: Pick<SuggestionsMessage, 'runId' | 'dealId'>): st
 }
 
 /**
- * SPEC G23: a deal's suggestions in its thread, one message for all of them: field,
+ * docs/guarantees.md#g23: a deal's suggestions in its thread, one message for all of them: field,
  * value, quote, note date and confidence, with "Use as ‹label›" and "Not useful" while
  * open, "Use all" when several are open, and afterwards what each click did.
  */

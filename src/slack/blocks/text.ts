@@ -1,7 +1,7 @@
 const ZWSP = '\u200b';
 
 /**
- * The one place user text becomes Slack text (SPEC G22). `&`, `<` and `>` are escaped,
+ * The one place user text becomes Slack text (docs/guarantees.md#g22). `&`, `<` and `>` are escaped,
  * so no `<!channel>`, `<@U…>` or `<url|label>` can be formed. The formatting characters
  * `*`, `_` and `~` get a zero-width space on each side: whether Slack counts that space
  * as a word character or as blank, a marker between two of them can neither open nor

@@ -71,7 +71,7 @@ export function registerDealSummaryCommand(app: bolt.App, ctx: ListenerContext):
 }
 
 /**
- * `/deal-summary` and its buttons (SPEC G16). Built from read-only ports only. The
+ * `/deal-summary` and its buttons (docs/guarantees.md#g16). Built from read-only ports only. The
  * command is acknowledged at once (usage help inside the ack); every answer that reads
  * the CRM or the log goes through the request's `response_url`, so Slack's 3 s limit
  * never depends on the CRM, the database or Claude.

@@ -35,7 +35,7 @@ export interface PromotionButtonDeps extends PromoteDeps {
 type Click = bolt.SlackActionMiddlewareArgs<bolt.BlockButtonAction> & bolt.AllMiddlewareArgs;
 
 /**
- * SPEC G23: "Use as ‹label›", "Use all" and "Not useful" on a deal's suggestions message.
+ * docs/guarantees.md#g23: "Use as ‹label›", "Use all" and "Not useful" on a deal's suggestions message.
  * Authorised like an approval (G17: the deal's owner or an approver, identity from the
  * signed payload); each offer leaves `open` once, by a conditional update committed before
  * Slack is answered; the CRM write runs afterwards under the deal's lock.

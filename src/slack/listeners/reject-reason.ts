@@ -32,7 +32,7 @@ export interface RejectReasonDeps {
 }
 
 /**
- * SPEC G24: the "Why? (optional)" menu on a rejected card, and the form for "other".
+ * docs/guarantees.md#g24: the "Why? (optional)" menu on a rejected card, and the form for "other".
  * Reject stays one click; a reason comes after it, from whoever may decide on the card.
  */
 export function registerRejectReason(app: bolt.App, deps: RejectReasonDeps): void {

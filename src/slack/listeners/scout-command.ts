@@ -59,7 +59,7 @@ export async function scoutCommand(
   }
 }
 
-/** An interrupted run (its process died, SPEC G20) must not read like a finished one. */
+/** An interrupted run (its process died, docs/guarantees.md#g20) must not read like a finished one. */
 function runStatus(status: string): string {
   return status === 'interrupted'
     ? ':warning: *INTERRUPTED* (its process stopped; `scout undo --run` accepts it)'

@@ -60,7 +60,7 @@ export function undoSettled(summary: UndoSummary): boolean {
 }
 
 /**
- * The Undo button on applied cards (SPEC G15): acknowledged at once; then who (the
+ * The Undo button on applied cards (docs/guarantees.md#g15): acknowledged at once; then who (the
  * approver or an ops admin, from the signed payload) and the window are checked, the
  * undo runs as its own run through the write gates, its summary goes to the
  * ops channel, and the card says what happened. Refusals are ephemeral and logged.
