@@ -206,7 +206,7 @@ async function editThroughForm(
       `demo check failed: the ${input.field} edit form refused ${input.typed}: ${JSON.stringify(refused)}`,
     );
   const done = await kit.outcome(card.ts, 'written to the CRM');
-  if (!blockText(done.blocks).includes('edited to'))
+  if (!blockText(done.blocks).includes('(edited from '))
     throw new Error(`demo check failed: the ${input.field} card does not say it was edited`);
 }
 

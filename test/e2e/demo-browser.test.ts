@@ -123,7 +123,7 @@ describe('scout demo in a real browser', () => {
     expect(await modal.locator('.unsupported').count()).toBe(0);
     await shot('3-edit-modal');
     await modal.getByRole('button', { name: 'Approve' }).click();
-    await edit.getByText('edited to 150').waitFor();
+    await edit.getByText('150 (edited from 120)').waitFor();
     await page.locator('#modal-layer.open').waitFor({ state: 'detached' });
 
     const reject = card('Next step', 'Northwind Traders');
