@@ -352,7 +352,7 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     // The card's value slot says what was approved, and what it replaced; not "Proposed".
     const card = s.slack.messages.get(`${nextStep.slack_channel}/${nextStep.slack_ts}`);
     const values = JSON.stringify(
-      (card?.blocks as Array<{ block_id?: string }>).find((b) => b.block_id === 'values'),
+      ((card?.blocks ?? []) as Array<{ block_id?: string }>).find((b) => b.block_id === 'values'),
     );
     expect(values).toContain(
       '*Approved*\\nCall Bill about the pilot scope (edited from wire the refund to account 4417)',
