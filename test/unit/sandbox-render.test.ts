@@ -10,6 +10,7 @@ import { dealPicker } from '../../src/slack/blocks/deal-summary-lookup.js';
 import { editModal } from '../../src/slack/blocks/edit-modal.js';
 import { runSummaryMessage } from '../../src/slack/blocks/run-summary-message.js';
 import { escapeMrkdwn } from '../../src/slack/blocks/text.js';
+import { undoRunConfirm } from '../../src/slack/blocks/undo-run-confirm.js';
 import type { DealSummary, FieldHistory, FieldRow } from '../../src/summary/summarize-deal.js';
 
 const ctx = {
@@ -124,6 +125,53 @@ describe('sandbox Block Kit rendering of what Scout posts', () => {
       proposedValue: '2027-01-31',
     });
     expect(renderModal(view as never, 'V1', {}, ctx)).toContain(control);
+  });
+
+  it('the edit modal quotes the evidence above the input, and a number field states its rules', () => {
+    const view = editModal({
+      proposal: { id: 'p1', version: 3 },
+      dealName: 'Northwind',
+      fieldLabel: 'Seats',
+      fieldType: 'number',
+      min: 0,
+      integer: true,
+      quote: 'They want 120 seats in the first year.',
+      proposedValue: 120,
+    });
+    const html = renderModal(view as never, 'V1', {}, ctx);
+    expect(html).toMatch(
+      /<blockquote>They want 120 seats in the first year.<\/blockquote>.*<input type="number"[^>]* step="1" value="120">/,
+    );
+    expect(view.blocks.at(-1)).toMatchObject({
+      element: { min_value: '0', is_decimal_allowed: false },
+    });
+  });
+
+  it('a refused form keeps what the person typed, not the proposed value', () => {
+    const view = editModal({
+      proposal: { id: 'p1', version: 3 },
+      dealName: 'Acme',
+      fieldLabel: 'Close date',
+      fieldType: 'date',
+      proposedValue: '2027-01-31',
+    });
+    const html = renderModal(view as never, 'V1', { value: 'too far from today' }, ctx, {
+      value: { value: '2099-01-01' },
+    });
+    expect(html).toContain('value="2099-01-01"');
+    expect(html).not.toContain('value="2027-01-31"');
+    expect(html).toContain('role="alert">too far from today<');
+  });
+
+  it("a button's confirm object becomes a dialog the page shows before sending the action", () => {
+    const html = renderBlocks(
+      approvalCard({ ...proposal, status: 'applied', undoable: true }).blocks,
+      ctx,
+    );
+    expect(html).toMatch(/data-action-id="scout_undo"[^>]* data-confirm="1">Undo<\/button>/);
+    expect(html).toMatch(
+      /<template class="confirm-dialog">.*Undo this change\?.*data-confirm-answer="deny">Keep<.*data-confirm-answer="confirm">Undo</,
+    );
   });
 
   it('renders select and user inputs with their initial choice, and the bot errors', () => {
@@ -373,6 +421,16 @@ describe('every message and modal Scout builds renders in the sandbox, none as u
     [
       'the deal picker',
       dealPicker('north', [{ id: 'd01', name: 'Northwind Traders' }], 3, 'closedate').blocks,
+    ],
+    [
+      "/scout undo's confirmation",
+      undoRunConfirm({
+        runId: 'run-1',
+        changes: [{ deal: 'Northwind Traders', field: 'Next step', wrote: 'Call', restore: null }],
+        alreadyUndone: 1,
+        openProposals: 2,
+        dryBecause: null,
+      }).blocks,
     ],
   ];
 

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { PropertyValue } from '../../domain/values.js';
-import { LIMITS, safe, truncate } from './text.js';
+import { LIMITS, safe } from './text.js';
 
 export const ACTION_UNDO_RUN = 'scout_undo_run';
 
@@ -22,7 +22,7 @@ export interface UndoRunConfirmInput {
   readonly dryBecause: string | null;
 }
 
-const shown = (v: PropertyValue) => (v === null || v === '' ? '_empty_' : safe(String(v), 200));
+const shown = (v: PropertyValue) => (v === null || v === '' ? '_empty_' : safe(String(v), 150));
 
 /**
  * `/scout undo <run>`'s answer, before anything happens: what the undo would put back,
@@ -31,13 +31,16 @@ const shown = (v: PropertyValue) => (v === null || v === '' ? '_empty_' : safe(S
  */
 export function undoRunConfirm(input: UndoRunConfirmInput): { text: string; blocks: KnownBlock[] } {
   const n = input.changes.length;
-  const lines = input.changes
-    .slice(0, SHOWN_CHANGES)
-    .map(
-      (c) =>
-        `• ${safe(c.deal, 200)} · ${safe(c.field, 100)}: ${shown(c.wrote)} → back to ${shown(c.restore)}`,
-    );
-  if (n > SHOWN_CHANGES) lines.push(`… and ${n - SHOWN_CHANGES} more`);
+  const lines: string[] = [];
+  let length = 0;
+  for (const c of input.changes) {
+    const line = `• ${safe(c.deal, 100)} · ${safe(c.field, 100)}: ${shown(c.wrote)} → back to ${shown(c.restore)}`;
+    // Room is kept for the "… and N more" line.
+    if (lines.length === SHOWN_CHANGES || length + line.length + 1 > LIMITS.sectionText - 30) break;
+    lines.push(line);
+    length += line.length + 1;
+  }
+  if (n > lines.length) lines.push(`… and ${n - lines.length} more`);
   const notes = [
     input.alreadyUndone > 0 ? `${input.alreadyUndone} change(s) were already undone.` : '',
     input.openProposals > 0
@@ -60,7 +63,7 @@ export function undoRunConfirm(input: UndoRunConfirmInput): { text: string; bloc
               block_id: 'undo_run_changes',
               text: {
                 type: 'mrkdwn' as const,
-                text: truncate(lines.join('\n'), LIMITS.sectionText),
+                text: lines.join('\n'),
               },
             },
           ]
