@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../src/domain/actions.js';
 import { emptyUsage, type RunSummary } from '../../src/domain/run-summary.js';
+import { renderPane } from '../../src/sandbox/page.js';
 import { mrkdwn, renderBlocks, renderModal } from '../../src/sandbox/render-blocks.js';
+import { compareTs, OPS_CHANNEL, Workspace } from '../../src/sandbox/workspace.js';
 import { approvalCard, type CardProposal } from '../../src/slack/blocks/approval-card.js';
 import { dealSummaryMessage } from '../../src/slack/blocks/deal-summary.js';
 import { fieldHistoryMessage } from '../../src/slack/blocks/deal-summary-history.js';
@@ -467,5 +469,34 @@ describe('every message and modal Scout builds renders in the sandbox, none as u
       ctx,
     );
     expect(html.match(/class="[^"]*unsupported/g)).toHaveLength(2);
+  });
+});
+
+describe('the sandbox pane', () => {
+  it('draws posts and ephemeral replies in the order they happened, stamped with the real clock', () => {
+    const workspace = new Workspace([
+      { id: 'U0ANA', name: 'Ana Ruiz', email: 'ana@example.com', role: 'rep' },
+    ]);
+    const first = workspace.post({
+      channel: OPS_CHANNEL,
+      user: 'U0ANA',
+      text: 'first post',
+      blocks: [],
+    });
+    workspace.postEphemeral({
+      channel: OPS_CHANNEL,
+      user: 'U0ANA',
+      text: 'an ephemeral reply',
+      blocks: [],
+      source: 'response',
+    });
+    workspace.post({ channel: OPS_CHANNEL, user: 'U0ANA', text: 'a later post', blocks: [] });
+    const { pane } = renderPane(workspace, OPS_CHANNEL, 'U0ANA', []);
+    const order = ['first post', 'an ephemeral reply', 'a later post'].map((t) => pane.indexOf(t));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // Stamped now, not at the moment the sandbox started.
+    expect(Math.abs(Number(first.ts.split('.')[0]) - Date.now() / 1000)).toBeLessThan(60);
+    expect(compareTs(first.ts, workspace.nextTs())).toBeLessThan(0);
   });
 });
