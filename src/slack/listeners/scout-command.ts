@@ -11,7 +11,9 @@ const OPS_ONLY = 'Only Scout ops admins (ops_admins in the field policy) can use
 export function registerScoutCommand(app: bolt.App, ctx: ListenerContext): void {
   app.command('/scout', async ({ ack, command }) => {
     const user = command.user_id;
-    const [verb = '', ...rest] = command.text.trim().split(/\s+/);
+    // A signed request may still leave out the text: it is then an empty command.
+    const text = command.text ?? '';
+    const [verb = '', ...rest] = text.trim().split(/\s+/);
     if (!ctx.deps.policy.opsAdmins.includes(user)) {
       ctx.log.warn({ user, verb }, 'refused /scout to someone not among ops_admins');
       await ack({ response_type: 'ephemeral', text: `${OPS_ONLY} Your attempt was logged.` });
@@ -20,7 +22,7 @@ export function registerScoutCommand(app: bolt.App, ctx: ListenerContext): void 
     const reply =
       verb.toLowerCase() === 'undo'
         ? await undoRunCommand(ctx, rest.join(' '))
-        : { text: await scoutCommand(ctx.deps, user, command.text) };
+        : { text: await scoutCommand(ctx.deps, user, text) };
     await ack({ response_type: 'ephemeral', ...reply });
   });
 }
