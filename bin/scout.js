@@ -5,6 +5,19 @@
 import { pathToFileURL } from 'node:url';
 import { BUILT_MAIN, freshBuild } from './fresh-build.js';
 
+// `npx scout …` runs this file as a grandchild (npm exec → sh -c scout → node). Stopping
+// npx with SIGTERM stops npm and its shell but never reaches this process, which would
+// keep the demo (or a worker) running unseen. Started by npm exec, scout therefore
+// watches its parent: once the shell is gone, it stops itself as SIGTERM would, in order.
+if (process.env.npm_command === 'exec') {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    process.kill(process.pid, 'SIGTERM');
+  }, 500).unref();
+}
+
 if (process.env.SCOUT_FROM_SOURCE !== '1' && freshBuild()) {
   await import(pathToFileURL(BUILT_MAIN).href);
 } else {

@@ -77,13 +77,16 @@ export async function startJobRuntime(
   return { jobs, runtime };
 }
 
-/** What an undo needs, the same for `scout undo` and the card's Undo button. */
-export function undoDeps(app: AppContext): UndoDeps {
+/**
+ * What an undo needs, the same for `scout undo`, the card's Undo button and `/scout undo`.
+ * The demo's own CRM is always live, as its runs are; everywhere else LIVE_WRITES decides.
+ */
+export function undoDeps(app: AppContext, liveWrites = app.config.LIVE_WRITES): UndoDeps {
   return {
     crm: app.crm,
     ledger: app.ledger,
     store: app.stores.undo,
-    liveWrites: app.config.LIVE_WRITES,
+    liveWrites,
     clock: app.clock,
     newId: app.newId,
     logger: app.logger,

@@ -71,6 +71,7 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
     field: 'Seats',
     deal: 'Northwind Traders',
     typed: '150',
+    refused: '-5',
   });
   expect((await deal('d01')).seats === 150, 'Edit… → 150 → Approve wrote d01 seats 150');
 
@@ -159,6 +160,8 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
     );
   }
 
+  await undoFromCard(kit, approveCard.ts, before.closedate ?? null);
+
   const rows = await kit.provenance();
   const has = (dealId: string, field: string, action: string) =>
     rows.some((r) => r.record_id === dealId && r.field === field && r.action === action);
@@ -171,6 +174,7 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
     'provenance: d01 seats edited, then applied',
   );
   expect(has('d01', 'next_step', 'rejected'), 'provenance: d01 next step rejected');
+  expect(has('d15', 'closedate', 'undone'), 'provenance: d15 close date undone from Slack');
   expect(
     rows.some(
       (r) => r.record_id === 'd01' && r.action === 'denied' && r.actor === `slack:${STRANGER}`,
@@ -180,10 +184,20 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
   await checkInjection(kit);
 }
 
-/** Edit… on a live card, the modal submitted with `typed` in its one input, the card updated. */
+/**
+ * Edit… on a live card, the modal submitted with `typed` in its one input, the card updated.
+ * With `refused`, that value is submitted first and must be refused on the form, which keeps it.
+ */
 async function editThroughForm(
   kit: CheckKit,
-  input: { user: string; channel: string; field: string; deal: string; typed: string },
+  input: {
+    user: string;
+    channel: string;
+    field: string;
+    deal: string;
+    typed: string;
+    refused?: string;
+  },
 ): Promise<void> {
   const card = kit.card(await kit.sandbox.state(), input.channel, input.field, input.deal);
   await kit.sandbox.click({
@@ -195,6 +209,7 @@ async function editThroughForm(
   const view = await kit.sandbox.waitFor(`the ${input.field} edit modal to open`, (s) =>
     s.views.find((v) => v.user === input.user),
   );
+  if (input.refused !== undefined) await refusedOnForm(kit, input, view.id, input.refused);
   await kit.sandbox.submitView({
     user: input.user,
     viewId: view.id,
@@ -206,8 +221,42 @@ async function editThroughForm(
       `demo check failed: the ${input.field} edit form refused ${input.typed}: ${JSON.stringify(refused)}`,
     );
   const done = await kit.outcome(card.ts, 'written to the CRM');
-  if (!blockText(done.blocks).includes('edited to'))
+  if (!blockText(done.blocks).includes('(edited from '))
     throw new Error(`demo check failed: the ${input.field} card does not say it was edited`);
+}
+
+/** Undo on the applied d15 close-date card: the value from before the approval is back. */
+async function undoFromCard(kit: CheckKit, ts: string, before: unknown): Promise<void> {
+  const card = (await kit.sandbox.state()).messages.find((m) => m.ts === ts);
+  kit.expect(
+    blockText(card?.blocks).includes('Undo this change?'),
+    "the applied card offers Undo, behind Slack's confirmation dialog",
+  );
+  await kit.sandbox.click({ user: ANA, channel: ANA_DM, ts, actionId: 'scout_undo' });
+  await kit.outcome(ts, 'the value from before the approval is back');
+  kit.expect(
+    ((await kit.deal('d15')).closedate ?? null) === before,
+    `Undo on the card put d15 close date back to ${before === null ? 'empty' : String(before)}, as before the approval`,
+  );
+}
+
+/** A value the field's policy rules forbid: refused on the form, which stays open and keeps it. */
+async function refusedOnForm(
+  kit: CheckKit,
+  input: { user: string; field: string },
+  viewId: string,
+  typed: string,
+): Promise<void> {
+  await kit.sandbox.submitView({
+    user: input.user,
+    viewId,
+    values: { value: { value: typed } },
+  });
+  const open = (await kit.sandbox.state()).views.find((v) => v.id === viewId);
+  kit.expect(
+    open !== undefined && (open.errors.value ?? '').length > 0 && open.typed.value?.value === typed,
+    `Edit… → ${typed} was refused on the ${input.field} form (${open?.errors.value ?? 'no error'}), which kept what was typed`,
+  );
 }
 
 /** The bot's answer to someone's command: an ephemeral to them that their own typing did not make. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { composeApp } from '../app-context.js';
-import { startExpirySweep, startJobRuntime } from '../app-process.js';
+import { startExpirySweep, startJobRuntime, undoDeps } from '../app-process.js';
 import type { Config } from '../config.js';
 import { createLocalCrm } from '../crm/local-crm.js';
 import { type SeedResult, seedLocalCrm } from '../crm/local-crm-admin.js';
@@ -82,6 +82,23 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
   };
   try {
+    const botToken = `xoxb-sandbox-${randomBytes(8).toString('hex')}`;
+    const signingSecret = randomBytes(16).toString('hex');
+    let botServer: RunningServer | null = null;
+    let demo: Demo | null = null;
+    // First of all, so a taken port is reported at once, before the database starts.
+    const sandbox = await startDemoSandbox({
+      port: options.port,
+      botToken,
+      signingSecret,
+      botUrl: () => `http://127.0.0.1:${botServer?.port ?? 0}/slack/events`,
+      run: async (apply) => {
+        if (!demo) throw new Error('the demo is still starting');
+        const { text } = await demo.run(apply);
+        return text.split('\n')[0] ?? '';
+      },
+    });
+    cleanups.push(() => sandbox.close());
     const database = await openDemoDatabase(config, options.dataDir, setup);
     const { db } = database;
     const crm = createLocalCrm(db);
@@ -103,27 +120,6 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     );
     const extractor = demoExtractor(config, setup);
 
-    const botToken = `xoxb-sandbox-${randomBytes(8).toString('hex')}`;
-    const signingSecret = randomBytes(16).toString('hex');
-    let botServer: RunningServer | null = null;
-    let demo: Demo | null = null;
-    const sandbox = await startSandbox({
-      users: DEMO_PEOPLE,
-      botToken,
-      signingSecret,
-      botUrl: () => `http://127.0.0.1:${botServer?.port ?? 0}/slack/events`,
-      port: options.port,
-      controls: [
-        { id: 'dry-run', label: 'Run Scout (dry run)' },
-        { id: 'live-run', label: 'Run Scout live (--apply)', style: 'primary' },
-      ],
-      onControl: async (id) => {
-        if (!demo) throw new Error('the demo is still starting');
-        const { text } = await demo.run(id === 'live-run');
-        return text.split('\n')[0] ?? '';
-      },
-    });
-    cleanups.push(() => sandbox.close());
     setup.push(
       `Slack: the local sandbox at ${sandbox.url}/ (Web API stand-in at ${sandbox.apiUrl})`,
     );
@@ -171,6 +167,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       logger,
       opsChannel: OPS_CHANNEL,
       notifier,
+      // As in `scout serve`: applied cards' Undo and `/scout undo`, through the demo's live gates.
+      undo: { windowHours: config.SCOUT_UNDO_WINDOW_HOURS, undo: undoDeps(app, '1') },
       promotion: { suggestions, withDealLock: database.dealLock },
       home,
     });
@@ -223,6 +221,44 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     await stopAll();
     throw error;
   }
+}
+
+/** The Slack sandbox with the demo's controls; a taken port is a one-line usage error. */
+function startDemoSandbox(input: {
+  port: number;
+  botToken: string;
+  signingSecret: string;
+  botUrl: () => string;
+  /** One run (live with `apply`); resolves to the line the control reports. */
+  run: (apply: boolean) => Promise<string>;
+}): Promise<Sandbox> {
+  return startSandbox({
+    users: DEMO_PEOPLE,
+    botToken: input.botToken,
+    signingSecret: input.signingSecret,
+    botUrl: input.botUrl,
+    port: input.port,
+    controls: [
+      { id: 'dry-run', label: 'Run Scout (dry run)' },
+      {
+        id: 'live-run',
+        label: 'Run Scout live (--apply)',
+        style: 'primary',
+        confirm: {
+          title: 'Run Scout live?',
+          text: "A live run writes to the demo's own CRM: Scout's suggestion fields at once, reps' fields once someone approves a card. `npx scout demo --fresh` starts over.",
+          confirm: 'Run live',
+          deny: 'Cancel',
+        },
+      },
+    ],
+    onControl: (id) => input.run(id === 'live-run'),
+  }).catch((error: unknown) => {
+    // The usual cause (a demo already running, or another app on the port) has a one-line answer.
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new ScoutError('usage', `port ${input.port} is in use; try --port 0 for any free port`);
+    throw error;
+  });
 }
 
 async function openDemoDatabase(

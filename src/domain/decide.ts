@@ -2,7 +2,7 @@ import { type CitableNote, checkCitation } from './citation.js';
 import type { Finding } from './finding.js';
 import type { FieldPolicy, NoteType } from './policy.js';
 import { type PriorRejection, rejectedBeforeReason } from './rejection-memory.js';
-import { validateValue } from './validate-value.js';
+import { validateValue, valueRules } from './validate-value.js';
 import {
   isEmptyValue,
   type PropertyDef,
@@ -137,11 +137,10 @@ export function decide(finding: Finding, ctx: DecisionContext): Outcome {
     };
   }
 
-  const validated = validateValue(
-    { type: def.type, options: def.options, maxLength: policy.maxLength },
-    finding.value,
-    { userIds: ctx.userIds, now: ctx.now },
-  );
+  const validated = validateValue(valueRules(def, policy), finding.value, {
+    userIds: ctx.userIds,
+    now: ctx.now,
+  });
   if (!validated.ok)
     return { kind: 'drop', property: field, reason: `invalid value: ${validated.reason}` };
   const value = validated.value;

@@ -113,6 +113,10 @@ const fieldSchema = z.strictObject({
   label: z.string().trim().min(1).max(100).optional(),
   description: z.string().max(1000).optional(),
   max_length: z.number().int().min(1).max(65_536).optional(),
+  /** Number fields: the smallest and largest value, and whole numbers only (a seat count). */
+  min: z.number().finite().optional(),
+  max: z.number().finite().optional(),
+  integer: z.boolean().optional(),
   evidence: z.array(z.enum(NOTE_TYPES)).min(1).optional(),
   on_filled: z.enum(['skip', 'propose']).default('skip'),
   thresholds: thresholdsSchema.partial().optional(),
@@ -182,6 +186,13 @@ export const policySchema = z
           message: `notify_owner applies only to write: never fields (${name} is ${field.write})`,
         });
       }
+      if (field.min !== undefined && field.max !== undefined && field.min > field.max) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'min'],
+          message: `min (${field.min}) must not be above max (${field.max})`,
+        });
+      }
       const t = { ...base, ...field.thresholds };
       if (t.propose > t.auto) {
         ctx.addIssue({
@@ -200,6 +211,10 @@ export interface FieldPolicy {
   readonly label: string | undefined;
   readonly description: string | undefined;
   readonly maxLength: number | undefined;
+  /** Number fields: bounds and whole numbers, checked on findings and on edits alike. */
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
   readonly evidence: readonly NoteType[] | undefined;
   readonly onFilled: 'skip' | 'propose';
   readonly thresholds: { readonly auto: number; readonly propose: number };
@@ -239,6 +254,9 @@ export function resolvePolicy(parsed: z.output<typeof policySchema>): Policy {
       label: f.label,
       description: f.description,
       maxLength: f.max_length,
+      ...(f.min !== undefined ? { min: f.min } : {}),
+      ...(f.max !== undefined ? { max: f.max } : {}),
+      ...(f.integer ? { integer: true } : {}),
       evidence: f.evidence,
       onFilled: f.on_filled,
       ...(f.notify_owner ? { notifyOwner: true } : {}),

@@ -1,3 +1,4 @@
+import type { FieldPolicy } from './policy.js';
 import type { FieldType, PropertyValue } from './values.js';
 
 /** What validation needs to know about the target field (docs/guarantees.md#g6). */
@@ -5,6 +6,27 @@ export interface ValueRules {
   readonly type: FieldType;
   readonly options?: readonly string[];
   readonly maxLength?: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+}
+
+/**
+ * A field's rules: its type and options from the CRM, its limits from the policy. Model
+ * findings and a person's edits are checked against the same rules.
+ */
+export function valueRules(
+  def: { readonly type: FieldType; readonly options?: readonly string[] | undefined } | undefined,
+  field: Pick<FieldPolicy, 'maxLength' | 'min' | 'max' | 'integer'> | undefined,
+): ValueRules {
+  return {
+    type: def?.type ?? 'text',
+    ...(def?.options ? { options: def.options } : {}),
+    ...(field?.maxLength !== undefined ? { maxLength: field.maxLength } : {}),
+    ...(field?.min !== undefined ? { min: field.min } : {}),
+    ...(field?.max !== undefined ? { max: field.max } : {}),
+    ...(field?.integer ? { integer: true } : {}),
+  };
 }
 
 export interface ValidationContext {
@@ -48,7 +70,7 @@ export function validateValue(
     case 'text':
       return validateText(rules, raw);
     case 'number':
-      return validateNumber(raw);
+      return validateNumber(rules, raw);
     case 'date':
       return validateDate(raw, ctx.now);
     case 'enum':
@@ -69,13 +91,19 @@ function validateText(rules: ValueRules, raw: unknown): ValidatedValue {
   return { ok: true, value };
 }
 
-function validateNumber(raw: unknown): ValidatedValue {
+function validateNumber(rules: ValueRules, raw: unknown): ValidatedValue {
   let value: number;
   if (typeof raw === 'number') value = raw;
   else if (typeof raw === 'string' && NUMBER_TEXT.test(raw.trim())) value = Number(raw.trim());
   else return { ok: false, reason: `expected a number, got ${describe(raw)}` };
   if (!Number.isFinite(value))
     return { ok: false, reason: `expected a finite number, got ${describe(raw)}` };
+  if (rules.integer && !Number.isInteger(value))
+    return { ok: false, reason: `${value} is not a whole number` };
+  if (rules.min !== undefined && value < rules.min)
+    return { ok: false, reason: `${value} is below the field's minimum of ${rules.min}` };
+  if (rules.max !== undefined && value > rules.max)
+    return { ok: false, reason: `${value} is above the field's maximum of ${rules.max}` };
   return { ok: true, value };
 }
 

@@ -178,6 +178,7 @@ export function createBotRequests(options: BotRequestsOptions) {
       const ack = parseAck(answer.body);
       if (answer.status === 200 && ack?.response_action === 'errors') {
         open.errors = (ack.errors as Record<string, string>) ?? {};
+        open.typed = input.values;
         workspace.changed();
       } else if (answer.status === 200) {
         workspace.closeView(open.id);

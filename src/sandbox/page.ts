@@ -1,12 +1,32 @@
-import { escapeHtml, type RenderContext, renderBlocks, renderModal } from './render-blocks.js';
+import {
+  confirmDialog,
+  escapeHtml,
+  type RenderContext,
+  renderBlocks,
+  renderModal,
+} from './render-blocks.js';
 import { TOKEN_HEADER } from './request-guard.js';
-import { BOT_USER, type Message, OPS_CHANNEL, type Workspace } from './workspace.js';
+import {
+  BOT_USER,
+  compareTs,
+  type Ephemeral,
+  type Message,
+  OPS_CHANNEL,
+  type Workspace,
+} from './workspace.js';
 
 /** A control the host app adds to the ops channel (the demo's dry-run and live-run buttons). */
 export interface SandboxControl {
   readonly id: string;
   readonly label: string;
   readonly style?: 'primary' | 'danger';
+  /** Asked before the control runs, as a Block Kit button's `confirm` dialog is. */
+  readonly confirm?: {
+    readonly title: string;
+    readonly text: string;
+    readonly confirm: string;
+    readonly deny: string;
+  };
 }
 
 export interface PaneView {
@@ -49,6 +69,34 @@ function messageHtml(m: Message, workspace: Workspace, replies: Message[]): stri
   return `<div class="msg" id="m${escapeHtml(m.ts.replace('.', ''))}" data-ts="${escapeHtml(m.ts)}">${avatar(m.user === BOT_USER ? 'Scout' : ctx.userName(m.user), m.user === BOT_USER)}<div class="content"><div class="meta"><span class="author">${author}</span> <span class="time">${time(m.ts)}</span>${edited}</div>${body}${thread}</div></div>`;
 }
 
+/** A command the person typed, or the bot's reply only they see, stamped like a message. */
+function ephemeralHtml(e: Ephemeral, as: string, ctx: RenderContext): string {
+  const stamp = `<span class="time">${time(e.ts)}</span>`;
+  if (e.source === 'typed')
+    return `<div class="msg typed">${avatar(ctx.userName(as), false)}<div class="content"><div class="meta"><span class="author">${escapeHtml(ctx.userName(as))}</span> ${stamp} <span class="only">typed a command</span></div><code>${escapeHtml(e.text)}</code></div></div>`;
+  const body =
+    e.blocks.length > 0
+      ? renderBlocks(e.blocks, { ...ctx, message: { channel: e.channel, ts: e.ts } })
+      : `<div class="text">${renderBlocks([{ type: 'section', text: { type: 'mrkdwn', text: e.text } }], ctx)}</div>`;
+  return `<div class="msg ephemeral">${avatar('Scout', true)}<div class="content"><div class="meta"><span class="author">Scout <span class="app">APP</span></span> ${stamp} <span class="only">Only visible to you</span></div>${body}</div></div>`;
+}
+
+/** A demo control, with its confirmation dialog when it has one. */
+function controlHtml(c: SandboxControl, ctx: RenderContext): string {
+  const dialog = c.confirm
+    ? confirmDialog(
+        {
+          title: { type: 'plain_text', text: c.confirm.title },
+          text: { type: 'mrkdwn', text: c.confirm.text },
+          confirm: { type: 'plain_text', text: c.confirm.confirm },
+          deny: { type: 'plain_text', text: c.confirm.deny },
+        },
+        ctx,
+      )
+    : '';
+  return `<button type="button" class="btn${c.style ? ` ${c.style}` : ''}" data-control="${escapeHtml(c.id)}"${dialog ? ' data-confirm="1"' : ''}>${escapeHtml(c.label)}</button>${dialog}`;
+}
+
 /** Channels and DMs; DMs appear as the bot opens them. */
 function renderSidebar(workspace: Workspace, channelId: string, as: string): string {
   const link = (id: string, label: string) =>
@@ -80,24 +128,23 @@ export function renderPane(
   if (!channel) throw new Error('the sandbox has no ops channel');
   const ctx = context(workspace);
   const inChannel = workspace.messages.filter((m) => m.channel === channel.id);
-  const top = inChannel.filter((m) => !m.threadTs);
-  const messages = top
-    .map((m) =>
-      messageHtml(
-        m,
-        workspace,
-        inChannel.filter((r) => r.threadTs === m.ts),
-      ),
-    )
-    .join('');
-  const ephemerals = workspace.ephemerals
-    .filter((e) => e.channel === channel.id && e.user === as)
-    .map((e) =>
-      e.source === 'typed'
-        ? `<div class="msg typed">${avatar(ctx.userName(as), false)}<div class="content"><div class="meta"><span class="author">${escapeHtml(ctx.userName(as))}</span> <span class="only">typed a command</span></div><code>${escapeHtml(e.text)}</code></div></div>`
-        : `<div class="msg ephemeral">${avatar('Scout', true)}<div class="content"><div class="meta"><span class="author">Scout <span class="app">APP</span></span> <span class="only">Only visible to you</span></div>${e.blocks.length > 0 ? renderBlocks(e.blocks, { ...ctx, message: { channel: e.channel, ts: e.ts } }) : `<div class="text">${renderBlocks([{ type: 'section', text: { type: 'mrkdwn', text: e.text } }], ctx)}</div>`}</div></div>`,
-    )
-    .join('');
+  // Messages and this person's ephemeral replies, in the order they happened, as Slack shows them.
+  const items = [
+    ...inChannel
+      .filter((m) => !m.threadTs)
+      .map((m) => ({
+        ts: m.ts,
+        html: messageHtml(
+          m,
+          workspace,
+          inChannel.filter((r) => r.threadTs === m.ts),
+        ),
+      })),
+    ...workspace.ephemerals
+      .filter((e) => e.channel === channel.id && e.user === as)
+      .map((e) => ({ ts: e.ts, html: ephemeralHtml(e, as, ctx) })),
+  ].sort((a, b) => compareTs(a.ts, b.ts));
+  const messages = items.map((i) => i.html).join('');
   const title =
     channel.kind === 'dm'
       ? `Scout ↔ ${escapeHtml(ctx.userName(channel.user ?? ''))}`
@@ -108,11 +155,11 @@ export function renderPane(
       : '';
   const bar =
     channel.id === OPS_CHANNEL && controls.length > 0
-      ? `<div class="controls"><span>Demo controls (not part of Slack):</span>${controls.map((c) => `<button type="button" class="btn${c.style ? ` ${c.style}` : ''}" data-control="${escapeHtml(c.id)}">${escapeHtml(c.label)}</button>`).join('')}<span id="control-status"></span></div>`
+      ? `<div class="controls"><span>Demo controls (not part of Slack):</span>${controls.map((c) => controlHtml(c, ctx)).join('')}<span id="control-status"></span></div>`
       : '';
-  const pane = `<div class="channel-head"><h2>${title}</h2></div>${bar}${peek}<div class="messages" id="messages">${messages || '<div class="empty">No messages yet.</div>'}${ephemerals}</div>`;
+  const pane = `<div class="channel-head"><h2>${title}</h2></div>${bar}${peek}<div class="messages" id="messages">${messages || '<div class="empty">No messages yet.</div>'}</div>`;
   const view = [...workspace.views.values()].find((v) => v.user === as);
-  const modal = view ? renderModal(view.view, view.id, view.errors, ctx) : '';
+  const modal = view ? renderModal(view.view, view.id, view.errors, ctx, view.typed) : '';
   const modalKey = view
     ? `${view.id}:${JSON.stringify(view.errors)}:${JSON.stringify(view.view).length}`
     : '';
@@ -155,6 +202,7 @@ export function renderPage(
 <main class="main"><div id="pane">${view.pane}</div>
 <form id="composer" class="composer"><input id="composer-text" name="text" autocomplete="off" placeholder="${escapeHtml(placeholder)}"><button class="btn primary" type="submit">Send</button></form></main></div>
 <div id="modal-layer" class="${view.modal ? 'open' : ''}">${view.modal}</div>
+<div id="confirm-layer"></div>
 <script>${SCRIPT}</script></body></html>`;
 }
 
@@ -191,7 +239,8 @@ code{background:#f3f3f3;border:1px solid #e2e2e2;border-radius:3px;padding:0 3px
 .btn.primary{background:#007a5a;border-color:#007a5a;color:#fff}.btn.danger{background:#fff;border-color:#e01e5a;color:#e01e5a}
 .btn:disabled{opacity:.5;cursor:default}
 .composer{display:flex;gap:8px;padding:10px 20px;border-top:1px solid #ddd}.composer input{flex:1;padding:8px;border:1px solid #bbb;border-radius:6px;font-size:15px}
-#modal-layer{display:none;position:fixed;inset:0;background:rgba(0,0,0,.45);align-items:center;justify-content:center}#modal-layer.open{display:flex}
+#modal-layer,#confirm-layer{display:none;position:fixed;inset:0;background:rgba(0,0,0,.45);align-items:center;justify-content:center}#modal-layer.open,#confirm-layer.open{display:flex}#confirm-layer{z-index:10}
+.modal.confirm{width:440px}.btn.danger-solid{background:#e01e5a;border-color:#e01e5a;color:#fff}
 .modal{background:#fff;border-radius:8px;width:520px;max-width:95vw;box-shadow:0 10px 40px rgba(0,0,0,.3)}
 .modal-title{font-size:20px;font-weight:900;padding:16px 20px;border-bottom:1px solid #ddd}.modal-body{padding:12px 20px}
 .modal-foot{display:flex;justify-content:flex-end;gap:8px;padding:12px 20px;border-top:1px solid #ddd}
@@ -256,12 +305,33 @@ const SCRIPT = `
     }
   };
   setInterval(() => refresh(false), 400);
+  /** The confirmation dialog that waits after a button (its Block Kit confirm), or none. */
+  let confirmed = null;
+  const askFirst = (el, act) => {
+    const dialog = el.nextElementSibling;
+    if (!el.dataset.confirm || !dialog || dialog.tagName !== 'TEMPLATE') return act();
+    const layer = document.getElementById('confirm-layer');
+    layer.replaceChildren(dialog.content.cloneNode(true));
+    layer.className = 'open';
+    confirmed = act;
+  };
   document.getElementById('as').addEventListener('change', (e) => {
     state.as = e.target.value;
     history.replaceState(null, '', '?channel=' + encodeURIComponent(state.channel) + '&as=' + encodeURIComponent(state.as));
     refresh(true);
   });
   document.addEventListener('click', async (e) => {
+    const answer = e.target.closest('[data-confirm-answer]');
+    if (answer) {
+      const act = confirmed;
+      confirmed = null;
+      const layer = document.getElementById('confirm-layer');
+      layer.className = '';
+      layer.replaceChildren();
+      // Only a confirmation sends the action; Cancel (deny) sends nothing, as in Slack.
+      if (answer.dataset.confirmAnswer === 'confirm' && act) await act();
+      return;
+    }
     const link = e.target.closest('[data-channel-link]');
     if (link) {
       e.preventDefault();
@@ -274,11 +344,13 @@ const SCRIPT = `
     }
     const btn = e.target.closest('[data-click]');
     if (btn) {
-      btn.disabled = true;
-      try {
-        await post('/sandbox/api/click', { user: state.as, channel: btn.dataset.channel, ts: btn.dataset.ts, actionId: btn.dataset.actionId, value: btn.dataset.value });
-      } catch (err) { alert(err.message); }
-      return refresh(true);
+      // Read now: a refresh may redraw the button while its dialog is open.
+      const click = { user: state.as, channel: btn.dataset.channel, ts: btn.dataset.ts, actionId: btn.dataset.actionId, value: btn.dataset.value };
+      return askFirst(btn, async () => {
+        btn.disabled = true;
+        try { await post('/sandbox/api/click', click); } catch (err) { alert(err.message); }
+        return refresh(true);
+      });
     }
     const close = e.target.closest('[data-close-view]');
     if (close) {
@@ -287,14 +359,17 @@ const SCRIPT = `
     }
     const control = e.target.closest('[data-control]');
     if (control) {
-      control.disabled = true;
-      showStatus('running…');
-      try {
-        const r = await post('/sandbox/api/control', { id: control.dataset.control });
-        showStatus(r.message || 'done');
-      } catch (err) { showStatus(err.message); }
-      await refresh(true);
-      showStatus(state.controlStatus);
+      const id = control.dataset.control;
+      return askFirst(control, async () => {
+        control.disabled = true;
+        showStatus('running…');
+        try {
+          const r = await post('/sandbox/api/control', { id });
+          showStatus(r.message || 'done');
+        } catch (err) { showStatus(err.message); }
+        await refresh(true);
+        showStatus(state.controlStatus);
+      });
     }
   });
   document.addEventListener('change', async (e) => {

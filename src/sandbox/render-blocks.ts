@@ -167,7 +167,18 @@ function button(e: Obj, ctx: RenderContext): string {
   const attrs = ctx.message
     ? ` data-click="1" data-channel="${escapeHtml(ctx.message.channel)}" data-ts="${escapeHtml(ctx.message.ts)}" data-action-id="${escapeHtml(String(e.action_id ?? ''))}"${e.value !== undefined ? ` data-value="${escapeHtml(String(e.value))}"` : ''}`
     : ' disabled';
-  return `<button type="button" class="btn${style}"${attrs}>${plainText(e.text)}</button>`;
+  const dialog = e.confirm && ctx.message ? confirmDialog(e.confirm as Obj, ctx) : '';
+  return `<button type="button" class="btn${style}"${attrs}${dialog ? ' data-confirm="1"' : ''}>${plainText(e.text)}</button>${dialog}`;
+}
+
+/**
+ * A Block Kit confirmation dialog (a button's `confirm`), drawn as Slack draws it: title,
+ * text, the deny and confirm buttons. It waits in a template right after its button; the
+ * page shows it on the click and sends the action only when confirmed.
+ */
+export function confirmDialog(confirm: Obj, ctx: RenderContext): string {
+  const style = confirm.style === 'danger' ? ' danger-solid' : ' primary';
+  return `<template class="confirm-dialog"><div class="modal confirm" role="alertdialog"><div class="modal-title">${plainText(confirm.title)}</div><div class="modal-body">${textObject(confirm.text, ctx)}</div><div class="modal-foot"><button type="button" class="btn" data-confirm-answer="deny">${plainText(confirm.deny) || 'Cancel'}</button><button type="button" class="btn${style}" data-confirm-answer="confirm">${plainText(confirm.confirm) || 'Yes'}</button></div></div></template>`;
 }
 
 /** A select menu in a message: choosing an option is the interaction (no submit button). */
@@ -292,10 +303,19 @@ export function renderBlocks(blocks: readonly unknown[], ctx: RenderContext): st
     .join('');
 }
 
-/** An input block of a modal: label, the element for its type, the bot's error for it. */
-export function inputBlock(b: Obj, ctx: RenderContext, errors: Record<string, string>): string {
-  const e = (b.element ?? {}) as Obj;
+/**
+ * An input block of a modal: label, the element for its type, the bot's error for it.
+ * `typed` is what the person last submitted: after a refusal Slack keeps it in the form.
+ */
+export function inputBlock(
+  b: Obj,
+  ctx: RenderContext,
+  errors: Record<string, string>,
+  typed: Record<string, Record<string, string>> = {},
+): string {
   const blockId = String(b.block_id ?? '');
+  const kept = typed[blockId]?.[String((b.element as Obj | undefined)?.action_id ?? '')];
+  const e = kept === undefined ? ((b.element ?? {}) as Obj) : withTyped(b.element as Obj, kept);
   const actionId = String(e.action_id ?? '');
   const name = `data-block="${escapeHtml(blockId)}" data-action="${escapeHtml(actionId)}" name="${escapeHtml(`${blockId}.${actionId}`)}"`;
   let control: string;
@@ -345,15 +365,33 @@ export function inputBlock(b: Obj, ctx: RenderContext, errors: Record<string, st
   return `<label class="blk input" data-block-id="${escapeHtml(blockId)}"><span class="label">${plainText(b.label)}${b.optional ? ' <em>(optional)</em>' : ''}</span>${control}${hint}${error}</label>`;
 }
 
+/** An input element as if its initial value were what the person typed. */
+function withTyped(e: Obj, typed: string): Obj {
+  switch (e.type) {
+    case 'datepicker':
+      return { ...e, initial_date: typed };
+    case 'static_select':
+      return {
+        ...e,
+        initial_option: ((e.options ?? []) as Obj[]).find((o) => o.value === typed),
+      };
+    case 'users_select':
+      return { ...e, initial_user: typed };
+    default:
+      return { ...e, initial_value: typed };
+  }
+}
+
 /** A modal as Slack draws it: title, blocks (inputs live), Cancel and the submit button. */
 export function renderModal(
   view: Obj,
   viewId: string,
   errors: Record<string, string>,
   ctx: RenderContext,
+  typed: Record<string, Record<string, string>> = {},
 ): string {
   const body = ((view.blocks ?? []) as Obj[])
-    .map((b) => (b.type === 'input' ? inputBlock(b, ctx, errors) : renderBlocks([b], ctx)))
+    .map((b) => (b.type === 'input' ? inputBlock(b, ctx, errors, typed) : renderBlocks([b], ctx)))
     .join('');
   const submit = view.submit
     ? `<button type="submit" class="btn primary">${plainText(view.submit)}</button>`

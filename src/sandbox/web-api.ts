@@ -141,6 +141,8 @@ export function createWebApi(workspace: Workspace, token: string, baseUrl: () =>
         if (!open) return { ok: false, error: 'not_found' };
         if (!isObject(view)) return { ok: false, error: 'invalid_arguments' };
         open.view = view;
+        // A new view from the app replaces what was typed into the old one.
+        open.typed = {};
         workspace.changed();
         return { ok: true, view: { id: open.id, ...view } };
       }

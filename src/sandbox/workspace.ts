@@ -49,9 +49,18 @@ export interface OpenView {
   readonly user: string;
   view: Record<string, unknown>;
   errors: Record<string, string>;
+  /** What the person submitted when the app refused it: the form keeps it, as Slack's does. */
+  typed: Record<string, Record<string, string>>;
 }
 
 export const BOT_USER = 'U0SCOUTBOT';
+
+/** Orders two timestamps of this workspace in time (seconds, then the sequence after the dot). */
+export function compareTs(a: string, b: string): number {
+  const [as = 0, af = 0] = a.split('.').map(Number);
+  const [bs = 0, bf = 0] = b.split('.').map(Number);
+  return as - bs || af - bf;
+}
 export const OPS_CHANNEL = 'C0OPS';
 
 export class Workspace {
@@ -64,7 +73,8 @@ export class Workspace {
   readonly triggers = new Map<string, string>();
   /** Bumped on every change; the page polls it. */
   version = 0;
-  private clock = Math.floor(Date.now() / 1000);
+  /** The latest second stamped: a clock stepping back never stamps out of order. */
+  private lastSecond = 0;
   private seq = 0;
 
   constructor(users: readonly SandboxUser[]) {
@@ -80,9 +90,14 @@ export class Workspace {
     this.version += 1;
   }
 
+  /**
+   * A Slack timestamp: the real second, and after the dot a sequence number, so that stamps
+   * sort in the order things happened (`compareTs`) and no two are alike.
+   */
   nextTs(): string {
     this.seq += 1;
-    return `${this.clock + this.seq}.${String(this.seq).padStart(6, '0')}`;
+    this.lastSecond = Math.max(this.lastSecond, Math.floor(Date.now() / 1000));
+    return `${this.lastSecond}.${String(this.seq).padStart(6, '0')}`;
   }
 
   nextId(prefix: string): string {
@@ -127,7 +142,7 @@ export class Workspace {
 
   openView(user: string, view: Record<string, unknown>): OpenView {
     for (const [id, v] of this.views) if (v.user === user) this.views.delete(id);
-    const open: OpenView = { id: this.nextId('V'), user, view, errors: {} };
+    const open: OpenView = { id: this.nextId('V'), user, view, errors: {}, typed: {} };
     this.views.set(open.id, open);
     this.changed();
     return open;

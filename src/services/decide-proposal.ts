@@ -3,7 +3,7 @@ import type { Policy } from '../domain/policy.js';
 import type { DecisionStatus, ProposalRow } from '../domain/proposal.js';
 import type { ProvenanceEntry } from '../domain/provenance.js';
 import { REJECT_NOTE_MAX, REJECT_REASONS } from '../domain/rejection-memory.js';
-import { validateValue } from '../domain/validate-value.js';
+import { validateValue, valueRules } from '../domain/validate-value.js';
 import type { PropertyValue } from '../domain/values.js';
 import type { CrmReader } from './ports/crm.js';
 import type { ProposalStore } from './ports/proposal-store.js';
@@ -210,22 +210,17 @@ export async function logDenied(
   if (!written) deps.onDeniedRepeat?.({ userId, proposalId: row.id, tried });
 }
 
-/** An edited value meets the same checks as a model's finding: type, options, length, users. */
+/** An edited value meets the same checks as a model's finding: type, options, limits, users. */
 async function validateEdit(deps: DecideDeps, row: ProposalRow, typed: string, now: Date) {
   const [defs, users] = await Promise.all([deps.crm.listPropertyDefs(), deps.crm.listUsers()]);
   const def = defs.find((d) => d.name === row.field);
   // A user field is edited with Slack's user picker; the CRM stores its own user id.
   const raw =
     def?.type === 'user' ? (users.find((u) => u.slackUserId === typed)?.id ?? typed) : typed;
-  return validateValue(
-    {
-      type: def?.type ?? 'text',
-      options: def?.options,
-      maxLength: deps.policy.dealFields.get(row.field)?.maxLength,
-    },
-    raw,
-    { userIds: new Set(users.map((u) => u.id)), now },
-  );
+  return validateValue(valueRules(def, deps.policy.dealFields.get(row.field)), raw, {
+    userIds: new Set(users.map((u) => u.id)),
+    now,
+  });
 }
 
 /** A provenance row about a proposal, carrying its evidence. */

@@ -95,6 +95,31 @@ export async function undoChanges(deps: UndoDeps, request: UndoRequest): Promise
   }
 }
 
+/** What an undo of a run would revert, read without opening a run: for a confirmation step. */
+export interface RunUndoPreview {
+  /** The run's live changes no earlier undo reverted, in log order. */
+  readonly changes: ProvenanceRow[];
+  readonly alreadyUndone: number;
+  /** The run's proposals that could still write; a live undo expires them. */
+  readonly openProposals: number;
+  /** Why there is nothing to undo, when there is nothing. */
+  readonly nothing: string | null;
+}
+
+/** The preview of `undoChanges` for a run; an unknown or running run is an input error, as there. */
+export async function previewRunUndo(store: UndoStore, runId: string): Promise<RunUndoPreview> {
+  const target = await resolveTarget(store, { run_id: runId });
+  const already = await store.undone(target.changes.map((c) => c.id));
+  const open = target.dryRunTarget ? [] : await store.openProposals(runId);
+  const changes = target.changes.filter((c) => !already.has(c.id));
+  const nothing =
+    target.nothing ??
+    (changes.length === 0 && open.length === 0
+      ? `every change of run ${runId} was already undone: nothing to do`
+      : null);
+  return { changes, alreadyUndone: already.size, openProposals: open.length, nothing };
+}
+
 interface Target {
   readonly changes: ProvenanceRow[];
   readonly nothing: string | null;

@@ -104,6 +104,11 @@ describe('scout demo in a real browser', () => {
     await shot('1-ops-dry-run');
 
     await page.getByRole('button', { name: 'Run Scout live (--apply)' }).click();
+    // Writing to the CRM is confirmed first, in the control's own dialog.
+    const goLive = page.locator('#confirm-layer.open [role=alertdialog]');
+    await goLive.getByText('Run Scout live?').waitFor();
+    await shot('1b-confirm-live-run');
+    await goLive.getByRole('button', { name: 'Run live' }).click();
     await page.locator('#control-status', { hasText: 'LIVE' }).waitFor();
     await page.locator('.header', { hasText: /^LIVE$/ }).waitFor();
 
@@ -119,11 +124,18 @@ describe('scout demo in a real browser', () => {
     await edit.getByRole('button', { name: 'Edit…' }).click();
     const modal = page.locator('#modal-layer.open form.modal');
     await modal.waitFor();
-    await modal.locator('input[type=number]').fill('150');
-    expect(await modal.locator('.unsupported').count()).toBe(0);
-    await shot('3-edit-modal');
+    // The evidence is quoted above the input.
+    await modal.locator('blockquote', { hasText: '120 seats' }).waitFor();
+    // Seats are a whole number, never below 0: -5 is refused on the form, which keeps it.
+    await modal.locator('input[type=number]').fill('-5');
     await modal.getByRole('button', { name: 'Approve' }).click();
-    await edit.getByText('edited to 150').waitFor();
+    await modal.locator('[role=alert]', { hasText: "below the field's minimum of 0" }).waitFor();
+    expect(await page.locator('#modal-layer.open input[type=number]').inputValue()).toBe('-5');
+    await page.locator('#modal-layer.open input[type=number]').fill('150');
+    expect(await page.locator('#modal-layer.open .unsupported').count()).toBe(0);
+    await shot('3-edit-modal');
+    await page.locator('#modal-layer.open').getByRole('button', { name: 'Approve' }).click();
+    await edit.getByText('150 (edited from 120)').waitFor();
     await page.locator('#modal-layer.open').waitFor({ state: 'detached' });
 
     const reject = card('Next step', 'Northwind Traders');
@@ -179,6 +191,18 @@ describe('scout demo in a real browser', () => {
     ]);
     expect(actions('d01', 'next_step')).toEqual(['slack:U0ANA:rejected']);
     expect(actions('d01', 'closedate')).toEqual(['slack:U0SAM:denied']);
+
+    // Undo on the applied card asks first, in Slack's confirmation dialog, then restores.
+    await actAs('U0ANA');
+    await openChannel('Scout ↔ Ana Ruiz');
+    await approve.getByRole('button', { name: 'Undo' }).click();
+    const sure = page.locator('#confirm-layer.open [role=alertdialog]');
+    await sure.getByText('Undo this change?').waitFor();
+    await shot('7-confirm-undo');
+    await sure.getByRole('button', { name: 'Undo' }).click();
+    await approve.getByText('the value from before the approval is back').waitFor();
+    await demo.idle();
+    expect(await property('d15', 'closedate')).toBeNull();
   });
 
   it('renders everything the bot posted, in every channel and DM for every person, with no unsupported block', async () => {

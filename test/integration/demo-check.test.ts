@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,12 @@ describe('scout demo', () => {
       'ok  the dry run left the CRM unchanged',
       'ok  Approve wrote d15 close date 2027-01-15',
       'ok  Edit… → 150 → Approve wrote d01 seats 150',
+      // The field's policy rules (min 0, whole numbers) refuse on the form and keep the input.
+      'ok  Edit… → -5 was refused on the Seats form (-5 is below the field',
+      // Undo on an applied card, from the sandbox, through the demo's own wiring.
+      "ok  the applied card offers Undo, behind Slack's confirmation dialog",
+      'ok  Undo on the card put d15 close date back to',
+      'ok  provenance: d15 close date undone from Slack',
       'ok  Reject left d01 next step empty',
       'ok  a stranger was refused: the card is still pending and the CRM unchanged',
       'ok  /deal-summary reached the bot through a signed request (HTTP 200)',
@@ -52,6 +59,20 @@ describe('scout demo', () => {
     );
     // About 20 s alone; the margin is for a machine busy with the rest of the suite.
   }, 120_000);
+
+  it('a taken port is one plain line suggesting --port 0, and exit 2', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'scout-demo-port-'));
+      const result = await scout(['demo', '--port', String(port), '--data-dir', dir], {});
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`scout: port ${port} is in use; try --port 0 for any free port\n`);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
 
   it('--dump says plainly when the data directory holds no demo yet', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scout-demo-empty-'));

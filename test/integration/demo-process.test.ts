@@ -130,4 +130,47 @@ describe('scout demo as a process: Ctrl-C, continuing, --fresh and --dump', {
     // Seeded anew: the earlier live write is gone, and no live run has happened since.
     expect((await dumpDeal(dataDir, 'd11'))?.scout_identified_pain ?? null).toBeNull();
   });
+
+  it('started by npx (npm exec → sh → node), it stops in order when npx and its shell are stopped', async () => {
+    // What npx does: npm_command=exec, and a shell between npm and scout; SIGTERM to npx ends
+    // the shell but never reaches scout. (`; true` keeps sh from exec-ing node in its place.)
+    const shell = spawn(
+      'sh',
+      ['-c', `"${process.execPath}" bin/scout.js demo --port 0 --data-dir "${dataDir}"; true`],
+      {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '/tmp',
+          LOG_LEVEL: 'error',
+          npm_command: 'exec',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    const closed = new Promise<void>((r) => shell.stdout?.on('close', () => r()));
+    const printed = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!out.includes(text)) return;
+          shell.stdout?.off('data', onData);
+          resolve();
+        };
+        const onData = (d: unknown) => {
+          out += String(d);
+          check();
+        };
+        shell.stdout?.on('data', onData);
+        check();
+      });
+    await printed(BANNER);
+    shell.kill('SIGTERM');
+    // The demo's node process outlives its shell only until it notices, then stops in order.
+    await printed('demo stopped; its data stays in');
+    // Its stdout (the pipe it shares with the shell) closes only when it has exited. (Orphaned,
+    // it may linger as a zombie until its new parent reaps it, so no `kill -0` here.)
+    await closed;
+    expect(existsSync(join(dataDir, 'demo.pid'))).toBe(false);
+  });
 });

@@ -73,6 +73,11 @@ describe('scout demo on a given Postgres (DATABASE_URL) and BullMQ (REDIS_URL)',
     await checkDemo(demo, (line) => lines.push(line));
     expect(lines).toContain('ok  the live run posted a LIVE summary to #scout-ops');
     expect(lines).toContain("ok  provenance: the stranger's attempt is logged as denied");
+    // The demo wires the card's Undo as `scout serve` does: through BullMQ too, the value is back.
+    expect(lines).toContain(
+      'ok  Undo on the card put d15 close date back to empty, as before the approval',
+    );
+    expect(lines).toContain('ok  provenance: d15 close date undone from Slack');
     expect(lines.at(-1)).toMatch(
       /^ok {2}no proposal, CRM write, CRM value, card or message carries the injected /,
     );

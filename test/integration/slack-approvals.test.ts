@@ -310,7 +310,11 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     await s.app.idle();
     const opened = s.slack.calls.find((c) => c.method === 'views.open');
     const view = JSON.parse(String(opened?.args.view));
-    expect(view.blocks[1].element).toMatchObject({
+    const input = view.blocks.findIndex((b: { type: string }) => b.type === 'input');
+    // The evidence is quoted above the input, so the edit is made against it.
+    expect(view.blocks[input - 1]).toMatchObject({ type: 'context', block_id: 'quote' });
+    expect(JSON.stringify(view.blocks[input - 1])).toContain('wire the refund');
+    expect(view.blocks[input].element).toMatchObject({
       type: 'plain_text_input',
       initial_value: 'wire the refund to account 4417',
     });
@@ -345,6 +349,15 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
       edited_value: 'Call Bill about the pilot scope',
     });
     expect(await crmValue(s, 'd3', 'next_step')).toBe('Call Bill about the pilot scope');
+    // The card's value slot says what was approved, and what it replaced; not "Proposed".
+    const card = s.slack.messages.get(`${nextStep.slack_channel}/${nextStep.slack_ts}`);
+    const values = JSON.stringify(
+      ((card?.blocks ?? []) as Array<{ block_id?: string }>).find((b) => b.block_id === 'values'),
+    );
+    expect(values).toContain(
+      '*Approved*\\nCall Bill about the pilot scope (edited from wire the refund to account 4417)',
+    );
+    expect(values).not.toContain('*Proposed*');
     const edited = (await s.h.log(['--deal', 'd3'])).find((r) => r.action === 'edited');
     expect(edited?.reason).toContain(
       'proposed "wire the refund to account 4417", approved "Call Bill about the pilot scope"',

@@ -58,6 +58,15 @@ describe('field policy (G1)', () => {
     expect(msg).toContain('policy.yml:6:16: objects.deal.fields.economic_buyer.write:');
   });
 
+  it('reads number rules (min, max, integer) and refuses a min above the max', () => {
+    const seats = (rules: string) =>
+      `version: 1\nobjects:\n  deal:\n    fields:\n      seats: { write: approve, ${rules} }\n`;
+    const p = parsePolicyText(seats('min: 0, max: 5000, integer: true'), 'policy.yml');
+    expect(p.dealFields.get('seats')).toMatchObject({ min: 0, max: 5000, integer: true });
+    expect(errorOf(seats('min: 10, max: 5'))).toContain('min (10) must not be above max (5)');
+    expect(errorOf(seats('integer: yes-please'))).toContain('objects.deal.fields.seats.integer');
+  });
+
   it('refuses unknown keys, pointing at the key', () => {
     const msg = errorOf(
       'version: 1\nobjects:\n  deal:\n    fields:\n      next_step:\n        write: auto\n        treshold: 0.8\n',

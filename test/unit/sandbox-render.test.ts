@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../src/domain/actions.js';
 import { emptyUsage, type RunSummary } from '../../src/domain/run-summary.js';
+import { renderPane } from '../../src/sandbox/page.js';
 import { mrkdwn, renderBlocks, renderModal } from '../../src/sandbox/render-blocks.js';
+import { compareTs, OPS_CHANNEL, Workspace } from '../../src/sandbox/workspace.js';
 import type { CardProposal } from '../../src/services/ports/notifier.js';
 import { approvalCard } from '../../src/slack/blocks/approval-card.js';
 import { dealSummaryMessage } from '../../src/slack/blocks/deal-summary.js';
@@ -11,6 +13,7 @@ import { dealPicker } from '../../src/slack/blocks/deal-summary-lookup.js';
 import { editModal } from '../../src/slack/blocks/edit-modal.js';
 import { runSummaryMessage } from '../../src/slack/blocks/run-summary-message.js';
 import { escapeMrkdwn } from '../../src/slack/blocks/text.js';
+import { undoRunConfirm } from '../../src/slack/blocks/undo-run-confirm.js';
 import type { DealSummary, FieldHistory, FieldRow } from '../../src/summary/summarize-deal.js';
 
 const ctx = {
@@ -125,6 +128,53 @@ describe('sandbox Block Kit rendering of what Scout posts', () => {
       proposedValue: '2027-01-31',
     });
     expect(renderModal(view as never, 'V1', {}, ctx)).toContain(control);
+  });
+
+  it('the edit modal quotes the evidence above the input, and a number field states its rules', () => {
+    const view = editModal({
+      proposal: { id: 'p1', version: 3 },
+      dealName: 'Northwind',
+      fieldLabel: 'Seats',
+      fieldType: 'number',
+      min: 0,
+      integer: true,
+      quote: 'They want 120 seats in the first year.',
+      proposedValue: 120,
+    });
+    const html = renderModal(view as never, 'V1', {}, ctx);
+    expect(html).toMatch(
+      /<blockquote>They want 120 seats in the first year.<\/blockquote>.*<input type="number"[^>]* step="1" value="120">/,
+    );
+    expect(view.blocks.at(-1)).toMatchObject({
+      element: { min_value: '0', is_decimal_allowed: false },
+    });
+  });
+
+  it('a refused form keeps what the person typed, not the proposed value', () => {
+    const view = editModal({
+      proposal: { id: 'p1', version: 3 },
+      dealName: 'Acme',
+      fieldLabel: 'Close date',
+      fieldType: 'date',
+      proposedValue: '2027-01-31',
+    });
+    const html = renderModal(view as never, 'V1', { value: 'too far from today' }, ctx, {
+      value: { value: '2099-01-01' },
+    });
+    expect(html).toContain('value="2099-01-01"');
+    expect(html).not.toContain('value="2027-01-31"');
+    expect(html).toContain('role="alert">too far from today<');
+  });
+
+  it("a button's confirm object becomes a dialog the page shows before sending the action", () => {
+    const html = renderBlocks(
+      approvalCard({ ...proposal, status: 'applied', undoable: true }).blocks,
+      ctx,
+    );
+    expect(html).toMatch(/data-action-id="scout_undo"[^>]* data-confirm="1">Undo<\/button>/);
+    expect(html).toMatch(
+      /<template class="confirm-dialog">.*Undo this change\?.*data-confirm-answer="deny">Keep<.*data-confirm-answer="confirm">Undo</,
+    );
   });
 
   it('renders select and user inputs with their initial choice, and the bot errors', () => {
@@ -375,6 +425,16 @@ describe('every message and modal Scout builds renders in the sandbox, none as u
       'the deal picker',
       dealPicker('north', [{ id: 'd01', name: 'Northwind Traders' }], 3, 'closedate').blocks,
     ],
+    [
+      "/scout undo's confirmation",
+      undoRunConfirm({
+        runId: 'run-1',
+        changes: [{ deal: 'Northwind Traders', field: 'Next step', wrote: 'Call', restore: null }],
+        alreadyUndone: 1,
+        openProposals: 2,
+        dryBecause: null,
+      }).blocks,
+    ],
   ];
 
   it.each(messages)('%s', (_name, blocks) => {
@@ -410,5 +470,34 @@ describe('every message and modal Scout builds renders in the sandbox, none as u
       ctx,
     );
     expect(html.match(/class="[^"]*unsupported/g)).toHaveLength(2);
+  });
+});
+
+describe('the sandbox pane', () => {
+  it('draws posts and ephemeral replies in the order they happened, stamped with the real clock', () => {
+    const workspace = new Workspace([
+      { id: 'U0ANA', name: 'Ana Ruiz', email: 'ana@example.com', role: 'rep' },
+    ]);
+    const first = workspace.post({
+      channel: OPS_CHANNEL,
+      user: 'U0ANA',
+      text: 'first post',
+      blocks: [],
+    });
+    workspace.postEphemeral({
+      channel: OPS_CHANNEL,
+      user: 'U0ANA',
+      text: 'an ephemeral reply',
+      blocks: [],
+      source: 'response',
+    });
+    workspace.post({ channel: OPS_CHANNEL, user: 'U0ANA', text: 'a later post', blocks: [] });
+    const { pane } = renderPane(workspace, OPS_CHANNEL, 'U0ANA', []);
+    const order = ['first post', 'an ephemeral reply', 'a later post'].map((t) => pane.indexOf(t));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // Stamped now, not at the moment the sandbox started.
+    expect(Math.abs(Number(first.ts.split('.')[0]) - Date.now() / 1000)).toBeLessThan(60);
+    expect(compareTs(first.ts, workspace.nextTs())).toBeLessThan(0);
   });
 });

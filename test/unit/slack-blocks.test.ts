@@ -139,7 +139,11 @@ describe('approval card', () => {
       'Scout proposes Sales engineer for Acme — 2027 renewal: Raj &lt;Patel&gt;',
     );
     const edited = approvalCard({ ...person, status: 'applied', editedValue: 'u_ben' });
-    expect(texts(edited.blocks)).toContain('edited to Ben Okafor');
+    // The value slot shows what was approved, with the proposal it replaced.
+    expect(texts(edited.blocks)).toContain(
+      '*Approved*\\nBen Okafor (edited from Raj &lt;Patel&gt;)',
+    );
+    expect(texts(edited.blocks)).not.toContain('*Proposed*');
     // Only user fields: a text value that happens to equal a user id stays as typed.
     expect(texts(approvalCard(card({ ...person, fieldType: 'text' })).blocks)).toContain(
       'u\u200b_\u200braj',

@@ -4,6 +4,7 @@ import { emptyUsage, formatRunSummary, type RunSummary } from '../../src/domain/
 import type { CardProposal } from '../../src/services/ports/notifier.js';
 import { approvalCard } from '../../src/slack/blocks/approval-card.js';
 import { runSummaryMessage } from '../../src/slack/blocks/run-summary-message.js';
+import { undoRunConfirm } from '../../src/slack/blocks/undo-run-confirm.js';
 import { undoNote, undoSettled } from '../../src/slack/listeners/undo-button.js';
 import { checkBlocks } from '../support/block-kit-limits.js';
 
@@ -199,5 +200,36 @@ describe('summaries carry the audit chain head', () => {
       '0 writes, 3 would-be restores',
       `audit chain head: #42 ${'c'.repeat(64)}`,
     ]);
+  });
+});
+
+describe("/scout undo's confirmation", () => {
+  it('lists what it would put back, escaped and within Slack limits, behind a confirm dialog', () => {
+    const change = (i: number) => ({
+      deal: `<!channel> *Deal* ${i} ${'x'.repeat(400)}`,
+      field: 'Next step',
+      wrote: `Call <@U0BOSS> ${'y'.repeat(400)}`,
+      restore: i % 2 === 0 ? null : '2027-01-31',
+    });
+    const { blocks } = undoRunConfirm({
+      runId: '0f4c2a9e-0000-4000-8000-000000000000',
+      changes: Array.from({ length: 40 }, (_, i) => change(i)),
+      alreadyUndone: 0,
+      openProposals: 3,
+      dryBecause: 'LIVE_WRITES is not 1',
+    });
+    expect(checkBlocks(blocks, 'message')).toEqual([]);
+    const text = JSON.stringify(blocks);
+    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('<@U0BOSS>');
+    expect(text).toMatch(/… and \d+ more/);
+    expect(text).toContain('DRY RUN');
+    expect(text).toContain('3 of the run');
+    const button = (blocks.at(-1) as unknown as { elements: Array<Record<string, unknown>> })
+      .elements[0];
+    expect(button).toMatchObject({ action_id: 'scout_undo_run', confirm: { style: 'danger' } });
+    expect(JSON.parse(String(button?.value))).toEqual({
+      r: '0f4c2a9e-0000-4000-8000-000000000000',
+    });
   });
 });

@@ -22,8 +22,19 @@ function readable(p: CardProposal, value: PropertyValue): string {
 }
 
 /** A value in a card field, cut so that with its heading ("*Proposed*" and a line break) it stays within 2000. */
-function show(p: CardProposal, value: PropertyValue): string {
-  return value === null || value === '' ? '_empty_' : safe(readable(p, value), LIMITS.field - 20);
+function show(p: CardProposal, value: PropertyValue, max = LIMITS.field - 20): string {
+  return value === null || value === '' ? '_empty_' : safe(readable(p, value), max);
+}
+
+/**
+ * The value slot: what Scout proposes, or, once a person edited it, what they approved
+ * with the proposal it replaced, so the large value is always the one that is (or will be) written.
+ */
+function proposedField(p: CardProposal): string {
+  if (p.editedValue === null || p.editedValue === undefined)
+    return `*Proposed*\n${show(p, p.newValue)}`;
+  const half = Math.floor((LIMITS.field - 40) / 2);
+  return `*Approved*\n${show(p, p.editedValue, half)} (edited from ${show(p, p.newValue, half)})`;
 }
 
 const DRY_RUN_BADGE =
@@ -56,7 +67,7 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
       block_id: 'values',
       fields: [
         { type: 'mrkdwn', text: `*Current*\n${show(p, p.oldValue)}` },
-        { type: 'mrkdwn', text: `*Proposed*\n${show(p, p.newValue)}` },
+        { type: 'mrkdwn', text: proposedField(p) },
       ],
     },
     ...screenWarning(p),
@@ -173,10 +184,8 @@ function outcomeLine(p: CardProposal): string {
   const when = p.decidedAt
     ? ` at ${p.decidedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`
     : '';
-  const edited =
-    p.editedValue !== null && p.editedValue !== undefined
-      ? `, edited to ${show(p, p.editedValue)}`
-      : '';
+  // An edit is shown in the value slot (proposedField); the outcome says only that it was edited.
+  const edited = p.editedValue !== null && p.editedValue !== undefined ? ' (edited)' : '';
   const why = p.outcome ? ` — ${safe(p.outcome, 1500)}` : '';
   switch (p.status) {
     case 'applied':

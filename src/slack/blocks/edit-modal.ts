@@ -1,7 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { FieldType, PropertyValue } from '../../domain/values.js';
 import { buttonValue } from './approval-card.js';
-import { LIMITS, plain, safe } from './text.js';
+import { blockQuote, LIMITS, plain, safe } from './text.js';
 
 export const EDIT_MODAL = 'scout_edit_modal';
 export const VALUE_BLOCK = 'value';
@@ -15,12 +15,21 @@ export interface EditModalInput {
   readonly fieldType: FieldType;
   readonly options?: readonly string[];
   readonly maxLength?: number;
+  /** A number field's policy rules: the form states them and Slack's input enforces them too. */
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+  /** The evidence the proposal came from, shown above the input so the edit is made against it. */
+  readonly quote?: string;
   readonly proposedValue: PropertyValue;
   /** For user fields: the Slack user matching the proposed CRM user, if any. */
   readonly proposedSlackUser?: string | null;
 }
 
-/** The Edit… modal: the right input for the field type, prefilled with the proposed value. */
+/**
+ * The Edit… modal: the deal and field, the quote the proposal came from, and the right
+ * input for the field type, prefilled with the proposed value.
+ */
 export function editModal(input: EditModalInput): View {
   const value = input.proposedValue === null ? '' : String(input.proposedValue);
   return {
@@ -39,9 +48,21 @@ export function editModal(input: EditModalInput): View {
           text: `*${safe(input.dealName, 500)}* · ${safe(input.fieldLabel, 200)}`,
         },
       },
+      ...quoteBlock(input.quote),
       inputBlock(input, value),
     ],
   };
+}
+
+function quoteBlock(quote: string | undefined): KnownBlock[] {
+  if (!quote) return [];
+  return [
+    {
+      type: 'context',
+      block_id: 'quote',
+      elements: [{ type: 'mrkdwn', text: blockQuote(quote, LIMITS.contextText) }],
+    },
+  ];
 }
 
 function inputBlock(input: EditModalInput, value: string): KnownBlock {
@@ -54,8 +75,10 @@ function inputBlock(input: EditModalInput, value: string): KnownBlock {
         element: {
           type: 'number_input',
           action_id: VALUE_ACTION,
-          is_decimal_allowed: true,
+          is_decimal_allowed: !input.integer,
           ...(value ? { initial_value: value } : {}),
+          ...(input.min !== undefined ? { min_value: String(input.min) } : {}),
+          ...(input.max !== undefined ? { max_value: String(input.max) } : {}),
         },
       };
     case 'date':

@@ -1,4 +1,5 @@
 import type * as bolt from '@slack/bolt';
+import { valueRules } from '../../domain/validate-value.js';
 import {
   type Decision,
   decideProposal,
@@ -67,6 +68,10 @@ async function openEditModal(
   }
   const shown = await ctx.view(row);
   const users = shown.def?.type === 'user' ? await deps.crm.listUsers() : [];
+  const { options, maxLength, min, max, integer } = valueRules(
+    shown.def ?? undefined,
+    deps.policy.dealFields.get(row.field),
+  );
   const opened = ctx.client.views.open({
     trigger_id: body.trigger_id,
     view: editModal({
@@ -74,10 +79,12 @@ async function openEditModal(
       dealName: shown.card.dealName,
       fieldLabel: shown.card.fieldLabel,
       fieldType: shown.card.fieldType,
-      ...(shown.def?.options ? { options: shown.def.options } : {}),
-      ...(deps.policy.dealFields.get(row.field)?.maxLength
-        ? { maxLength: deps.policy.dealFields.get(row.field)?.maxLength }
-        : {}),
+      quote: shown.card.quote,
+      ...(options ? { options } : {}),
+      ...(maxLength ? { maxLength } : {}),
+      ...(min !== undefined ? { min } : {}),
+      ...(max !== undefined ? { max } : {}),
+      ...(integer ? { integer } : {}),
       proposedValue: row.newValue,
       proposedSlackUser: users.find((u) => u.id === row.newValue)?.slackUserId ?? null,
     }),

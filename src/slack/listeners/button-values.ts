@@ -47,3 +47,9 @@ export const summaryValue = scoutValue(
   z.strictObject({ d: z.string().min(1).max(500), f: z.string().min(1).max(100).optional() }),
   'deal summary value',
 );
+
+/** "Undo this run" on `/scout undo`'s confirmation: a run id. */
+export const runButton = scoutValue(
+  z.strictObject({ r: z.string().min(1).max(100) }),
+  'button value',
+);

@@ -9,6 +9,7 @@ import {
 import { ACTION_PICK, ACTION_SHARE, ACTION_WHY } from '../blocks/deal-summary-format.js';
 import { EDIT_MODAL } from '../blocks/edit-modal.js';
 import { ACTION_REJECT_REASON, REJECT_OTHER_MODAL } from '../blocks/reject-reason.js';
+import { ACTION_UNDO_RUN } from '../blocks/undo-run-confirm.js';
 import type { Handled } from '../request-gate.js';
 import { registerApprovalButtons } from './approval-buttons.js';
 import type { ListenerContext } from './context.js';
@@ -19,6 +20,7 @@ import { PROMOTION_ACTIONS, registerPromotionButtons } from './promotion-buttons
 import { registerRejectReason } from './reject-reason.js';
 import { registerScoutCommand } from './scout-command.js';
 import { registerUndoButton } from './undo-button.js';
+import { registerUndoRunButton } from './undo-run.js';
 
 /** What the listeners below answer; the request gate lets nothing else reach Bolt. */
 export function handledBy(deps: Pick<SlackAppDeps, 'home'>): Handled {
@@ -29,6 +31,7 @@ export function handledBy(deps: Pick<SlackAppDeps, 'home'>): Handled {
         ACTION_REJECT,
         ACTION_EDIT,
         ACTION_UNDO,
+        ACTION_UNDO_RUN,
         ACTION_SHARE,
         ACTION_WHY,
         ACTION_REJECT_REASON,
@@ -54,6 +57,8 @@ export function registerListeners(app: bolt.App, ctx: ListenerContext): void {
     logger: log,
   });
   registerEditModal(app, ctx);
+  // Without undo deps the run button is still answered: it says undo is not set up here.
+  registerUndoRunButton(app, ctx);
   if (deps.undo)
     registerUndoButton(app, {
       ...deps.undo,

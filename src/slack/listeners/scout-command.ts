@@ -3,20 +3,32 @@ import type { ControlStore } from '../../db/control-store.js';
 import type { Policy } from '../../domain/policy.js';
 import type { ProposalStore } from '../../services/ports/proposal-store.js';
 import type { ListenerContext } from './context.js';
+import { undoRunCommand } from './undo-run.js';
 
-const USAGE = 'Usage: `/scout pause` · `/scout resume` · `/scout status`';
+const USAGE = 'Usage: `/scout pause` · `/scout resume` · `/scout status` · `/scout undo <run id>`';
+const OPS_ONLY = 'Only Scout ops admins (ops_admins in the field policy) can use /scout.';
 
 export function registerScoutCommand(app: bolt.App, ctx: ListenerContext): void {
   app.command('/scout', async ({ ack, command }) => {
-    await ack({
-      response_type: 'ephemeral',
-      text: await scoutCommand(ctx.deps, command.user_id, command.text),
-    });
+    const user = command.user_id;
+    // A signed request may still leave out the text: it is then an empty command.
+    const text = command.text ?? '';
+    const [verb = '', ...rest] = text.trim().split(/\s+/);
+    if (!ctx.deps.policy.opsAdmins.includes(user)) {
+      ctx.log.warn({ user, verb }, 'refused /scout to someone not among ops_admins');
+      await ack({ response_type: 'ephemeral', text: `${OPS_ONLY} Your attempt was logged.` });
+      return;
+    }
+    const reply =
+      verb.toLowerCase() === 'undo'
+        ? await undoRunCommand(ctx, rest.join(' '))
+        : { text: await scoutCommand(ctx.deps, user, text) };
+    await ack({ response_type: 'ephemeral', ...reply });
   });
 }
 
 /**
- * `/scout pause|resume|status`, for configured ops admins only. A pause closes the
+ * `/scout pause|resume|status`, for configured ops admins only (`/scout undo` is undo-run.ts). A pause closes the
  * write gates for every run and apply from the next write on; it can never open them.
  */
 export async function scoutCommand(
@@ -29,8 +41,7 @@ export async function scoutCommand(
   userId: string,
   text: string,
 ): Promise<string> {
-  if (!deps.policy.opsAdmins.includes(userId))
-    return 'Only Scout ops admins (ops_admins in the field policy) can use /scout.';
+  if (!deps.policy.opsAdmins.includes(userId)) return OPS_ONLY;
   const verb = text.trim().toLowerCase();
   switch (verb) {
     case 'pause':
