@@ -4,24 +4,18 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStores } from '../../src/app-context.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
-import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
-import { proposals as proposalsTable } from '../../src/db/schema.js';
 import { DEFAULT_TIMINGS } from '../../src/jobs/background-work.js';
 import { createBullJobs } from '../../src/jobs/bullmq-jobs.js';
 import { startRuntime } from '../../src/jobs/runtime.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
-import { entry } from '../../src/services/decide-proposal.js';
 import { applyJobId } from '../../src/services/job-ids.js';
-import { recordDecision } from '../../src/services/record-decision.js';
-import { type OwnRedis, startOwnRedis } from '../support/redis-server.js';
-import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
-import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
+import { resilienceKit } from '../support/resilience-kit.js';
+import { AUTO_NEXT_STEP_POLICY } from '../support/scout-env.js';
 import { spawnTs } from '../support/spawn-worker.js';
 import {
   approveProposal,
   insertProposal,
-  pipelineFiles,
   startTestWorker,
   tallyingCrm,
   uniquePrefix,
@@ -36,88 +30,15 @@ describe('worker resilience (each test on its own redis-server)', () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   });
 
-  async function ownRedis(args: string[] = []): Promise<OwnRedis> {
-    const redis = await startOwnRedis(args);
-    cleanups.push(() => redis.stop());
-    return redis;
-  }
-
-  async function harness(deals: number) {
-    const files = pipelineFiles(deals, 2);
-    const h = await createHarness({
-      seed: files.seedPath,
-      replay: files.replayPath,
-      policy: AUTO_NEXT_STEP_POLICY,
-    });
-    cleanups.push(() => h.database.destroy());
-    return { files, h };
-  }
-
-  async function slackStandIn(): Promise<SlackStandIn> {
-    const slack = await startSlackStandIn();
-    cleanups.push(() => slack.close());
-    return slack;
-  }
-
-  /** Approved proposals on `next_step` (an empty field) for the first `n` deals, as a click leaves them. */
-  async function approvedProposals(h: ScoutHarness, n: number): Promise<string[]> {
-    const store = createProposalStore(h.database.db);
-    const ids: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const id = randomUUID();
-      await h.database.db.insert(proposalsTable).values({
-        id,
-        runId: randomUUID(),
-        object: 'deal',
-        recordId: `d${i}`,
-        field: 'next_step',
-        oldValue: null,
-        newValue: `Send the MSA ${i}`,
-        sourceNoteId: `d${i}n0`,
-        quote: `Next step: demo number 0.`,
-        confidence: 0.8,
-        model: 'replay',
-        dryRun: false,
-        expiresAt: new Date(Date.now() + 3_600_000),
-      });
-      const row = await store.get(id);
-      if (!row) throw new Error('proposal not stored');
-      const decided = await recordDecision(
-        store,
-        { id, version: 1, status: 'approved', by: 'U01ANA', at: new Date() },
-        entry(row, 'approved', 'slack:U01ANA', 'approved in Slack'),
-      );
-      if (!decided) throw new Error('not decided');
-      ids.push(id);
-    }
-    return ids;
-  }
-
-  async function settledDeals(h: ScoutHarness, runId: string): Promise<number> {
-    const [r] = await h.database.sql`
-      select count(*)::int as n from run_deals where run_id = ${runId} and state <> 'queued'`;
-    return r?.n ?? 0;
-  }
-
-  /** Resolves to `outcome`'s label, or to 'hung' if it has not settled within `ms`. */
-  async function settlesWithin<T extends string>(outcome: Promise<T>, ms: number) {
-    let timer: NodeJS.Timeout | undefined;
-    const hung = new Promise<'hung'>((r) => {
-      timer = setTimeout(() => r('hung'), ms);
-    });
-    try {
-      return await Promise.race([outcome, hung]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async function appliedRows(h: ScoutHarness, ids: string[]) {
-    const rows = await h.database.sql`
-      select proposal_id, count(*)::int as n from provenance
-      where action = 'applied' and proposal_id in ${h.database.sql(ids)} group by proposal_id`;
-    return new Map(rows.map((r) => [r.proposal_id as string, r.n as number]));
-  }
+  const {
+    ownRedis,
+    harness,
+    slackStandIn,
+    approvedProposals,
+    settledDeals,
+    settlesWithin,
+    appliedRows,
+  } = resilienceKit(cleanups);
 
   it('refuses to start on a Redis that may evict keys', async () => {
     const redis = await ownRedis(['--maxmemory-policy', 'allkeys-lru']);
@@ -476,75 +397,4 @@ describe('worker resilience (each test on its own redis-server)', () => {
     expect(Object.fromEntries(writes)).toEqual({ 'd0/next_step': 1 });
     expect((await appliedRows(h, [id])).get(id)).toBe(1);
   });
-
-  it('SIGKILL right after the CRM write, 20 times: no duplicate write, no lost approval', async () => {
-    const redis = await ownRedis();
-    const { h, files } = await harness(20);
-    const ids = await approvedProposals(h, 20);
-    const prefix = uniquePrefix();
-    const env = {
-      ...h.env,
-      REDIS_URL: redis.url,
-      SCOUT_QUEUE_PREFIX: prefix,
-      SCOUT_REPLAY_FILE: files.replayPath,
-      LIVE_WRITES: '1',
-      SCOUT_JOB_LOCK_SECONDS: '1',
-      SCOUT_APPLY_CONCURRENCY: '1',
-      SCOUT_RECONCILE_SECONDS: '0.2',
-      SCOUT_RECONCILE_GRACE_SECONDS: '0',
-    };
-    const writes = new Map<string, number>();
-    const tally = (m: Record<string, unknown>) => {
-      if (m.type !== 'written') return;
-      for (const w of m.writes as string[]) writes.set(w, (writes.get(w) ?? 0) + 1);
-    };
-    let kills = 0;
-    while (kills < 20) {
-      const proc = spawnTs('./worker-child.ts', { ...env, TEST_PAUSE_AFTER_WRITE_MS: '5000' });
-      cleanups.push(async () => void proc.child.kill('SIGKILL'));
-      const written = new Promise<void>((resolve) =>
-        proc.onMessage((m) => {
-          tally(m);
-          if (m.type === 'written') resolve();
-        }),
-      );
-      const outcome = await Promise.race([
-        written.then(() => 'written' as const),
-        proc.exited.then(() => 'exited' as const),
-        // A cold worker start compiles the sources (tsx): far longer on a busy machine.
-        new Promise<'idle'>((r) => setTimeout(() => r('idle'), 60_000)),
-      ]);
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-      if (outcome !== 'written') break;
-      kills += 1;
-    }
-    expect(kills).toBe(20);
-    // A healthy worker recovers whatever the killed ones left half-done.
-    const last = spawnTs('./worker-child.ts', env);
-    cleanups.push(async () => void last.child.kill('SIGKILL'));
-    last.onMessage(tally);
-    await last.ready;
-    await until(
-      async () => {
-        const rows = await h.database
-          .sql`select status from proposals where id in ${h.database.sql(ids)}`;
-        return rows.every((r) => ['applied', 'stale', 'failed'].includes(r.status as string));
-      },
-      'every proposal in a terminal state',
-      60_000,
-    );
-    const statuses = await h.database
-      .sql`select status from proposals where id in ${h.database.sql(ids)}`;
-    expect(statuses.map((r) => r.status)).toEqual(Array(20).fill('applied'));
-    for (const [key, n] of writes) expect(n, key).toBe(1);
-    expect(writes.size).toBe(20);
-    const applied = await appliedRows(h, ids);
-    for (const id of ids) expect(applied.get(id)).toBe(1);
-    const recovered = await h.database.sql`
-      select count(*)::int as n from provenance where action = 'applied' and reason like 'recovered:%'`;
-    expect(recovered[0]?.n).toBeGreaterThan(0);
-    // Twenty worker processes start one after another (each loads the CLI): a busy machine
-    // needs more than the default minute, which is no sign of anything wrong.
-  }, 420_000);
 });
