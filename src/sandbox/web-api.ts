@@ -24,6 +24,7 @@ const METHODS: Record<string, { required: readonly string[] }> = {
   'conversations.open': { required: [] },
   'views.open': { required: ['view'] },
   'views.update': { required: ['view'] },
+  'views.publish': { required: ['user_id', 'view'] },
   'users.info': { required: ['user'] },
   'users.lookupByEmail': { required: ['email'] },
   'usergroups.users.list': { required: ['usergroup'] },
@@ -145,6 +146,14 @@ export function createWebApi(workspace: Workspace, token: string, baseUrl: () =>
         open.typed = {};
         workspace.changed();
         return { ok: true, view: { id: open.id, ...view } };
+      }
+      case 'views.publish': {
+        const view = parseJson(args.view, null);
+        if (!isObject(view) || view.type !== 'home')
+          return { ok: false, error: 'invalid_arguments' };
+        workspace.homes.set(String(args.user_id), view);
+        workspace.changed();
+        return { ok: true, view: { id: `VHOME${String(args.user_id)}`, ...view } };
       }
       default:
         return { ok: false, error: 'unknown_method' };

@@ -71,6 +71,8 @@ export class Workspace {
   readonly views = new Map<string, OpenView>();
   /** trigger_id → the user whose click made it (views.open needs to know whose screen). */
   readonly triggers = new Map<string, string>();
+  /** Each person's App Home view as the bot last published it (the page does not draw it). */
+  readonly homes = new Map<string, Record<string, unknown>>();
   /** Bumped on every change; the page polls it. */
   version = 0;
   /** The latest second stamped: a clock stepping back never stamps out of order. */

@@ -89,6 +89,24 @@ describe('the Slack sandbox', () => {
     ).rejects.toThrow('invalid_trigger_id');
   });
 
+  it("keeps a person's published App Home and refuses a view that is not a home tab", async () => {
+    const home = {
+      type: 'home' as const,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Hi' } }],
+    };
+    await client.views.publish({ user_id: 'U01ANA', view: home });
+    expect(sandbox.workspace.homes.get('U01ANA')).toMatchObject(home);
+    await expect(
+      client.views.publish({
+        user_id: 'U01ANA',
+        view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] },
+      }),
+    ).rejects.toThrow('invalid_arguments');
+    await expect(client.apiCall('views.publish', { view: home })).rejects.toThrow(
+      'invalid_arguments',
+    );
+  });
+
   it('sends a click to the bot signed with the signing secret, and its trigger opens one modal', async () => {
     const dm = await client.conversations.open({ users: 'U0ANA' });
     const channel = dm.channel?.id as string;
