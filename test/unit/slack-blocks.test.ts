@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../src/domain/actions.js';
 import { emptyUsage } from '../../src/domain/run-summary.js';
 import type { CardProposal } from '../../src/services/ports/notifier.js';
-import { approvalCard } from '../../src/slack/blocks/approval-card.js';
+import { approvalCard, confidenceText } from '../../src/slack/blocks/approval-card.js';
 import { editModal, submittedValue } from '../../src/slack/blocks/edit-modal.js';
 import { runSummaryMessage } from '../../src/slack/blocks/run-summary-message.js';
 import { escapeMrkdwn, truncate } from '../../src/slack/blocks/text.js';
@@ -35,6 +35,36 @@ const card = (over: Partial<CardProposal> = {}): CardProposal => ({
 const texts = (blocks: unknown): string => JSON.stringify(blocks);
 
 describe('approval card', () => {
+  it('says first when approving would replace a value someone entered, and only while pending', () => {
+    const replacing = approvalCard(card({ oldValue: '2027-02-15', newValue: '2027-03-15' }));
+    const first = JSON.stringify(replacing.blocks[0]);
+    expect(first).toContain('overwrite');
+    expect(first).toContain('*Replaces your value* 2027-02-15');
+    const filling = approvalCard(card({ oldValue: null }));
+    expect(JSON.stringify(filling.blocks)).not.toContain('Replaces your value');
+    const decided = approvalCard(card({ oldValue: '2027-02-15', status: 'rejected' }));
+    expect(JSON.stringify(decided.blocks)).not.toContain('Replaces your value');
+  });
+
+  it('tells a live card from a dry one: only the live one says Approve writes to the CRM', () => {
+    const live = JSON.stringify(approvalCard(card({ dryRun: false })).blocks);
+    const dry = JSON.stringify(approvalCard(card({ dryRun: true })).blocks);
+    expect(live).toContain('Approve writes this value to the CRM');
+    expect(dry).not.toContain('Approve writes this value to the CRM');
+    expect(dry).toContain('DRY RUN');
+  });
+
+  it.each([
+    [0.92, 'high · 0.92 ▰▰▰▰▰'],
+    [0.86, 'high · 0.86 ▰▰▰▰▱'],
+    [0.8, 'medium · 0.80 ▰▰▰▰▱'],
+    [0.65, 'medium · 0.65 ▰▰▰▱▱'],
+    [0.5, 'low · 0.50 ▰▰▰▱▱'],
+    [0, 'low · 0.00 ▱▱▱▱▱'],
+  ])('reads confidence %s as "%s"', (confidence, text) => {
+    expect(confidenceText(confidence)).toBe(text);
+  });
+
   it('matches its snapshot, pending and decided', () => {
     expect(approvalCard(card())).toMatchSnapshot();
     expect(

@@ -37,6 +37,32 @@ function proposedField(p: CardProposal): string {
   return `*Approved*\n${show(p, p.editedValue, half)} (edited from ${show(p, p.newValue, half)})`;
 }
 
+/** Confidence as people read it: a word, the number, and a five-step bar. */
+export function confidenceText(confidence: number): string {
+  const word = confidence >= 0.85 ? 'high' : confidence >= 0.65 ? 'medium' : 'low';
+  const filled = Math.max(0, Math.min(5, Math.round(confidence * 5)));
+  return `${word} · ${confidence.toFixed(2)} ${'▰'.repeat(filled)}${'▱'.repeat(5 - filled)}`;
+}
+
+/**
+ * A pending card that would replace a value someone entered says so first: moving a rep's
+ * close date is not the same decision as filling an empty field.
+ */
+function overwriteWarning(p: CardProposal): KnownBlock[] {
+  // The card's own notion of empty (what its Current slot shows as _empty_).
+  if (p.status !== 'pending' || p.oldValue === null || p.oldValue === '') return [];
+  return [
+    {
+      type: 'section',
+      block_id: 'overwrite',
+      text: {
+        type: 'mrkdwn',
+        text: `:warning: *Replaces your value* ${show(p, p.oldValue, 500)}: approving overwrites what is in the CRM now, it does not fill an empty field.`,
+      },
+    },
+  ];
+}
+
 const DRY_RUN_BADGE =
   ':construction: *DRY RUN* — approving records what would be written; the CRM does not change';
 
@@ -56,6 +82,7 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
       block_id: 'dry_run',
       text: { type: 'mrkdwn', text: DRY_RUN_BADGE },
     });
+  blocks.push(...overwriteWarning(p));
   blocks.push(
     {
       type: 'section',
@@ -83,7 +110,7 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
         {
           type: 'mrkdwn',
           text: safe(
-            `from a ${p.noteType}${p.noteDate ? ` of ${p.noteDate.toISOString().slice(0, 10)}` : ''} · confidence ${p.confidence.toFixed(2)} · run ${p.runId.slice(0, 8)}`,
+            `from a ${p.noteType}${p.noteDate ? ` of ${p.noteDate.toISOString().slice(0, 10)}` : ''} · confidence ${confidenceText(p.confidence)} · run ${p.runId.slice(0, 8)}`,
             LIMITS.contextText,
           ),
         },
@@ -117,6 +144,17 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
         },
       ],
     });
+    if (!p.dryRun)
+      blocks.push({
+        type: 'context',
+        block_id: 'live',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: 'Approve writes this value to the CRM, unless the field changed since Scout read it.',
+          },
+        ],
+      });
   } else {
     blocks.push({
       type: 'context',
