@@ -12,7 +12,6 @@ import type { SecondOpinionPort } from './services/ports/second-opinion.js';
 import type { ProposalView } from './services/proposal-view.js';
 import { processLease } from './services/run-lifecycle.js';
 import type { UndoDeps } from './services/undo-run.js';
-
 import { notifierFromConfig } from './slack/notifier-from-config.js';
 
 /**

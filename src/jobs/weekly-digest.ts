@@ -1,6 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
 import { sql } from 'drizzle-orm';
-
 import type { Db } from '../db/client.js';
 import { collectDigest } from '../db/digest-query.js';
 import { rowsOf } from '../db/field-stats-query.js';

@@ -1,5 +1,4 @@
 import { countingCrmCalls } from '../crm/crm-call-count.js';
-
 import { AlreadySettled, RunEnded } from '../domain/run-errors.js';
 import type { RunRow } from '../domain/run-record.js';
 import { emptyUsage, type RunSummary } from '../domain/run-summary.js';

@@ -3,7 +3,6 @@ import * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { ControlStore } from '../db/control-store.js';
 import type { HomeStore } from '../db/home-store.js';
-
 import type { Policy } from '../domain/policy.js';
 import type { Logger } from '../logger.js';
 import type { CrmPort } from '../services/ports/crm.js';
