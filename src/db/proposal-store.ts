@@ -177,11 +177,15 @@ export function createProposalStore(db: Db): ProposalStore {
     },
 
     async countPending() {
-      const [row] = await db
-        .select({ n: sql<number>`count(*)::int` })
+      const rows = await db
+        .select({ dry: proposals.dryRun, n: sql<number>`count(*)::int` })
         .from(proposals)
-        .where(and(eq(proposals.status, 'pending'), eq(proposals.dryRun, false)));
-      return row?.n ?? 0;
+        .where(eq(proposals.status, 'pending'))
+        .groupBy(proposals.dryRun);
+      return {
+        live: rows.find((r) => !r.dry)?.n ?? 0,
+        dry: rows.find((r) => r.dry)?.n ?? 0,
+      };
     },
   };
 }

@@ -375,6 +375,12 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     const status = await s.command('/scout', 'status', 'U01OPS');
     expect(status.text).toContain('ON — writes blocked');
     expect(status.text).toContain('pending proposals:* 2');
+    // The counts are the proposals table's, live and dry-run apart.
+    const counted = await s.h.database.sql<{ dry: boolean; n: number }[]>`
+      select dry_run as dry, count(*)::int as n from proposals where status = 'pending' group by dry_run`;
+    const live = counted.find((r) => !r.dry)?.n ?? 0;
+    const dry = counted.find((r) => r.dry)?.n ?? 0;
+    expect(status.text).toContain(`pending proposals:* ${live} live · ${dry} from dry runs`);
     await s.command('/scout', 'resume', 'U01OPS');
     expect((await s.h.database.sql`select value from control where key = 'paused'`)[0]?.value).toBe(
       false,

@@ -75,7 +75,8 @@ export interface ProposalStore {
   setOwner(id: string, ownerSlackId: string): Promise<void>;
   thread(runId: string, dealId: string): Promise<{ channel: string; ts: string } | null>;
   saveThread(runId: string, dealId: string, channel: string, ts: string): Promise<void>;
-  countPending(): Promise<number>;
+  /** Proposals waiting for a decision, live and dry-run apart (what `/scout status` shows). */
+  countPending(): Promise<{ live: number; dry: number }>;
   /** Approved or edited before `before` and still not applied: the reconciler's to re-enqueue. */
   unapplied(before: Date, limit: number): Promise<ProposalRow[]>;
 }

@@ -57,7 +57,7 @@ export async function scoutCommand(
         deps.proposals.countPending(),
       ]);
       const lines = [
-        `*Pause:* ${paused ? 'ON — writes blocked' : 'off'} · *LIVE_WRITES=1:* ${deps.liveWrites === '1' ? 'yes' : 'no'} · *pending proposals:* ${pending}`,
+        `*Pause:* ${paused ? 'ON — writes blocked' : 'off'} · *LIVE_WRITES=1:* ${deps.liveWrites === '1' ? 'yes' : 'no'} · *pending proposals:* ${pending.live} live · ${pending.dry} from dry runs`,
         ...runs.map(
           (r) =>
             `• ${r.startedAt.toISOString().slice(0, 16).replace('T', ' ')} ${r.mode === 'live' ? 'LIVE' : 'DRY RUN'} ${runStatus(r.status)}, scanned ${r.scanned} of ${r.total} (run ${r.id.slice(0, 8)})`,
