@@ -19,7 +19,9 @@ function newestUnder(dir) {
   return newest;
 }
 
-export function freshBuild() {
-  if (!existsSync(BUILT_MAIN)) return false;
-  return statSync(BUILT_MAIN).mtimeMs > newestUnder(join(ROOT, 'src'));
+/** `root` is the checkout (tests point it at a scratch copy). */
+export function freshBuild(root = ROOT) {
+  const main = join(root, 'dist', 'main.js');
+  if (!existsSync(main)) return false;
+  return statSync(main).mtimeMs > newestUnder(join(root, 'src'));
 }
