@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resilienceKit } from '../support/resilience-kit.js';
 import { spawnTs } from '../support/spawn-worker.js';
 import { uniquePrefix, until } from '../support/worker-harness.js';
@@ -6,11 +6,7 @@ import { uniquePrefix, until } from '../support/worker-harness.js';
 // Apart from the rest of worker-resilience.test.ts (it takes as long as all of them), so the
 // two run side by side.
 describe('worker resilience under SIGKILL (each test on its own redis-server)', () => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  const { ownRedis, harness, approvedProposals, appliedRows } = resilienceKit(cleanups);
+  const { cleanups, ownRedis, harness, approvedProposals, appliedRows } = resilienceKit();
 
   it('SIGKILL right after the CRM write, 20 times: no duplicate write, no lost approval', async () => {
     const redis = await ownRedis();

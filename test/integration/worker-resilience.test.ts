@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createStores } from '../../src/app-context.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
@@ -25,12 +25,8 @@ import {
 const quiet = pino({ level: 'silent' });
 
 describe('worker resilience (each test on its own redis-server)', () => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  });
-
   const {
+    cleanups,
     ownRedis,
     harness,
     slackStandIn,
@@ -38,7 +34,7 @@ describe('worker resilience (each test on its own redis-server)', () => {
     settledDeals,
     settlesWithin,
     appliedRows,
-  } = resilienceKit(cleanups);
+  } = resilienceKit();
 
   it('refuses to start on a Redis that may evict keys', async () => {
     const redis = await ownRedis(['--maxmemory-policy', 'allkeys-lru']);

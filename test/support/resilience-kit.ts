@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { afterEach } from 'vitest';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { proposals as proposalsTable } from '../../src/db/schema.js';
 import { entry } from '../../src/services/decide-proposal.js';
@@ -11,9 +12,15 @@ import { pipelineFiles } from './worker-harness.js';
 /**
  * What the worker resilience tests share: their own redis-server, a harness over a generated
  * pipeline, the Slack stand-in, approved proposals as a click leaves them, and the counts they
- * check. Everything started is stopped by the test file's `cleanups`.
+ * check. Call it inside a `describe`: everything started, and whatever the tests push onto
+ * `cleanups`, is stopped after each test, newest first.
  */
-export function resilienceKit(cleanups: Array<() => Promise<void>>) {
+export function resilienceKit() {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  });
+
   async function ownRedis(args: string[] = []): Promise<OwnRedis> {
     const redis = await startOwnRedis(args);
     cleanups.push(() => redis.stop());
@@ -98,6 +105,7 @@ export function resilienceKit(cleanups: Array<() => Promise<void>>) {
   }
 
   return {
+    cleanups,
     ownRedis,
     harness,
     slackStandIn,
