@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, notInArray, sql } from 'drizzle-orm';
 import { AWAITING_APPLY } from '../domain/proposal.js';
 import type { ProvenanceEntry } from '../domain/provenance.js';
 import type { ProposalStore } from '../services/ports/proposal-store.js';
@@ -131,12 +131,24 @@ export function createProposalStore(db: Db): ProposalStore {
       });
     },
 
-    async pendingOfRun(runId) {
+    async currentOfRun(runId) {
       return db
         .select()
         .from(proposals)
-        .where(and(eq(proposals.runId, runId), eq(proposals.status, 'pending')))
+        .where(
+          and(
+            eq(proposals.runId, runId),
+            notInArray(proposals.status, ['superseded', 'expired']),
+          ),
+        )
         .orderBy(asc(proposals.recordId), asc(proposals.createdAt));
+    },
+
+    async replacedBy(id) {
+      return db
+        .select()
+        .from(proposals)
+        .where(and(eq(proposals.supersededBy, id), eq(proposals.status, 'superseded')));
     },
 
     async setCard(id, card) {

@@ -13,6 +13,7 @@ import type {
 } from '../services/ports/run-ledger.js';
 import type { Db } from './client.js';
 import { createControlStore } from './control-store.js';
+import { createOutboxStore } from './outbox-store.js';
 import { inTransaction } from './in-transaction.js';
 import { pageContextQuery } from './page-context-query.js';
 import { readChainHead } from './provenance-chain.js';
@@ -25,6 +26,7 @@ import {
   runDeals,
   runs,
 } from './schema.js';
+import { supersedeEarlier } from './supersede-proposals.js';
 import { createWriteJournal } from './write-journal.js';
 
 const CHUNK = 1000;
@@ -55,6 +57,7 @@ export function createRunLedger(db: Db): RunLedger {
   const pageContext = pageContextQuery(db);
   return {
     journal: createWriteJournal(db),
+    outbox: createOutboxStore(db),
     isPaused: () => control.isPaused(),
 
     async startRun(row, lease, policyText) {
@@ -181,6 +184,8 @@ export function createRunLedger(db: Db): RunLedger {
       }
       return { watermarks, applied, pending, scoutWrote, rejected };
     },
+
+    supersedeEarlier: (storedIds, at, tx) => supersedeEarlier(tx, storedIds, at),
 
     commitPage(page, outer) {
       return inTransaction(db, outer, async (tx) => {

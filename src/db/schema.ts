@@ -202,7 +202,7 @@ export const provenance = pgTable(
       .where(sql`${t.action} in ('written', 'applied') and not ${t.dryRun}`),
     check(
       'provenance_action_check',
-      sql`${t.action} in ('written','would_write','proposed','approved','rejected','edited','applied','would_apply','stale','expired','denied','skipped','dropped','failed','undone','would_undo','conflict','overturned','promoted','would_promote')`,
+      sql`${t.action} in ('written','would_write','proposed','approved','rejected','edited','applied','would_apply','stale','expired','denied','skipped','dropped','failed','undone','would_undo','conflict','overturned','promoted','would_promote','superseded')`,
     ),
   ],
 );
@@ -257,6 +257,10 @@ export const proposals = pgTable(
     rejectReason: text('reject_reason'),
     /** The words of an "other" reason. */
     rejectNote: text('reject_note'),
+    /** The newer proposal that replaced this one while it was pending (status `superseded`). */
+    supersededBy: text('superseded_by'),
+    /** The dry-run proposal whose decision this live one carried. */
+    carriedFrom: text('carried_from'),
   },
   (t) => [
     index('proposals_record_idx').on(t.object, t.recordId, t.status),
@@ -265,7 +269,7 @@ export const proposals = pgTable(
       .where(sql`${t.status} = 'pending'`),
     check(
       'proposals_status_check',
-      sql`${t.status} in ('pending','approved','rejected','edited','applied','would_apply','stale','expired','failed')`,
+      sql`${t.status} in ('pending','approved','rejected','edited','applied','would_apply','stale','expired','superseded','failed')`,
     ),
   ],
 );

@@ -1,3 +1,4 @@
+import { createProposalStore } from '../db/proposal-store.js';
 import { blockText } from '../sandbox/sandbox-client.js';
 import { type Ephemeral, OPS_CHANNEL } from '../sandbox/workspace.js';
 import { checkInjection, checkTrickyCases } from './demo-check-cases.js';
@@ -32,11 +33,14 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
     (m) => m.channel === OPS_CHANNEL && blockText(m.blocks).startsWith('DRY RUN'),
   );
   expect(dryHeader !== undefined, 'the dry run posted its summary to #scout-ops');
+  const previews = state.messages.filter(
+    (m) => m.channel === OPS_CHANNEL && m.text.startsWith('[DRY RUN] Scout proposes'),
+  );
   expect(
-    state.messages.some(
-      (m) => m.channel === ANA_DM && m.text.startsWith('[DRY RUN] Scout proposes'),
-    ),
-    "the dry run's approval cards are threaded in the owner's DM, badged DRY RUN",
+    previews.length > 0 &&
+      previews.every((m) => !JSON.stringify(m.blocks).includes('scout_approve')) &&
+      !state.messages.some((m) => m.channel === ANA_DM || m.channel === BEN_DM),
+    "the dry run's cards are previews in #scout-ops, without buttons; no rep was messaged",
   );
   expect((await deal('d15')).closedate === before.closedate, 'the dry run left the CRM unchanged');
 
@@ -50,6 +54,13 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
     (await deal('d11')).scout_identified_pain === 'QA reports take two weeks to compile' &&
       (await deal('d11')).next_step === '',
     'the live run wrote a suggestion (d11 scout identified pain) straight to the CRM; the next step waits for a person',
+  );
+
+  expect(
+    previews.every((p) =>
+      blockText(state.messages.find((m) => m.ts === p.ts)?.blocks).includes('Superseded — see'),
+    ),
+    'the live cards superseded the dry-run previews, which now link to them',
   );
 
   const approveCard = kit.card(state, ANA_DM, 'Close date', 'Vandelay Industries');
@@ -138,10 +149,14 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
   await checkTrickyCases(kit, await sandbox.state());
 
   await sandbox.type({ user: LEAD, channel: OPS_CHANNEL, text: '/scout status' });
-  await sandbox.waitFor('/scout status to answer', (s) =>
+  const status = await sandbox.waitFor('/scout status to answer', (s) =>
     s.ephemerals.find((e) => e.user === LEAD && e.text.includes('pending proposals')),
   );
-  kit.ok('/scout status answered the ops admin in #scout-ops');
+  const pending = await createProposalStore(demo.database.db).countPending();
+  expect(
+    status.text.includes(`${pending.live} live · 0 from dry runs`) && pending.dry === 0,
+    `/scout status counted the pending proposals as the table has them (${pending.live} live, none from the superseded dry run)`,
+  );
 
   const typed = await sandbox.type({ user: ANA, channel: ANA_DM, text: '/deal-summary d01' });
   expect(typed.status === 200, '/deal-summary reached the bot through a signed request (HTTP 200)');

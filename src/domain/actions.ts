@@ -22,6 +22,8 @@ export const ACTIONS = [
   /** A person copied a suggestion into its rep-owned field from Slack (docs/guarantees.md#g23). */
   'promoted',
   'would_promote',
+  /** A pending proposal replaced by a newer one for the same field (docs/guarantees.md#g12). */
+  'superseded',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -8,6 +8,10 @@ export type WriteMode = (typeof WRITE_MODES)[number];
 export const NOTE_TYPES = ['call', 'meeting', 'email', 'email_reply', 'note'] as const;
 export type NoteType = (typeof NOTE_TYPES)[number];
 
+/** Where a dry run's approval cards go (policy `dry_run_cards`). */
+export const DRY_RUN_AUDIENCES = ['ops', 'owners'] as const;
+export type DryRunAudience = (typeof DRY_RUN_AUDIENCES)[number];
+
 export const DEFAULT_THRESHOLDS = { auto: 0.9, propose: 0.5 } as const;
 
 /**
@@ -157,6 +161,12 @@ export const policySchema = z
         narrative_days: z.number().int().min(1).max(90).default(7),
       })
       .default({ narrative: false, narrative_days: 7 }),
+    /**
+     * Who sees a dry run's cards: `ops` (the default) gets them in the ops channel as
+     * previews with no buttons; `owners` sends them to the deal owners as in a live run, and
+     * their decisions carry to the live proposals for the same changes.
+     */
+    dry_run_cards: z.enum(DRY_RUN_AUDIENCES).default('ops'),
     objects: z.strictObject({
       deal: z.strictObject({ fields: z.record(fieldName, fieldSchema) }),
     }),
@@ -238,6 +248,8 @@ export interface Policy {
   /** `/deal-summary` readers (user and user group ids); null: everyone in the workspace. */
   readonly viewers: readonly string[] | null;
   readonly dealSummary: { readonly narrative: boolean; readonly narrativeDays: number };
+  /** Who gets a dry run's cards: ops as previews, or the deal owners to decide. */
+  readonly dryRunCards: DryRunAudience;
   readonly dealFields: ReadonlyMap<string, FieldPolicy>;
   /** Set when the policy came from a file: every run records it (docs/guarantees.md#g25). */
   readonly source?: PolicySource;
@@ -274,6 +286,7 @@ export function resolvePolicy(parsed: z.output<typeof policySchema>): Policy {
       narrative: parsed.deal_summary.narrative,
       narrativeDays: parsed.deal_summary.narrative_days,
     },
+    dryRunCards: parsed.dry_run_cards,
     dealFields,
   });
 }

@@ -7,7 +7,8 @@ import type { PropertyValue } from './values.js';
  */
 export type DecisionStatus = 'approved' | 'rejected' | 'edited';
 export type ApplyOutcome = 'applied' | 'would_apply' | 'stale' | 'failed';
-export type ProposalStatus = 'pending' | DecisionStatus | 'expired' | ApplyOutcome;
+/** Replaced by a newer proposal for the same field before anyone decided (docs/guarantees.md#g12). */
+export type ProposalStatus = 'pending' | DecisionStatus | 'expired' | 'superseded' | ApplyOutcome;
 
 /** Decided for the CRM and not yet applied: what an apply job (or the reconciler) picks up. */
 export const AWAITING_APPLY = ['approved', 'edited'] as const satisfies readonly DecisionStatus[];
@@ -50,6 +51,10 @@ export interface ProposalRow {
   screenReason: string | null;
   rejectReason: string | null;
   rejectNote: string | null;
+  /** The newer proposal that replaced this one while it was pending. */
+  supersededBy: string | null;
+  /** The dry-run proposal whose decision this one carried, so nobody was asked twice. */
+  carriedFrom: string | null;
 }
 
 /** A new proposal as a run makes it: pending at version 1; what it does not know yet is left out. */
@@ -77,4 +82,6 @@ export interface ProposalEntry {
   screenReason?: string | null;
   rejectReason?: string | null;
   rejectNote?: string | null;
+  supersededBy?: string | null;
+  carriedFrom?: string | null;
 }

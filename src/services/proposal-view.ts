@@ -85,6 +85,7 @@ export async function viewProposals(
       decidedAt: row.decidedAt,
       outcome: row.outcome,
       screened: row.screenReason !== null,
+      carried: row.carriedFrom !== null,
       undoable:
         row.status === 'applied' &&
         !row.dryRun &&

@@ -16,13 +16,14 @@ import type { CrmPort, PropertyWrite } from './ports/crm.js';
 import type { DealLocks } from './ports/deal-lock.js';
 import type { PageCommit, RunLedger } from './ports/run-ledger.js';
 import type { IntentDraft } from './ports/write-journal.js';
+import { promiseApply } from './record-decision.js';
 import { writeRecorded } from './recorded-write.js';
 
 export { type DealCounts, OBJECT } from './page-record.js';
 
 export interface SettleDeps {
   readonly crm: Pick<CrmPort, 'kind' | 'writeProperties' | 'restoreProperties' | 'atomic'>;
-  readonly ledger: Pick<RunLedger, 'commitPage' | 'journal'>;
+  readonly ledger: Pick<RunLedger, 'commitPage' | 'journal' | 'supersedeEarlier' | 'outbox'>;
   /** The per-deal locks approved applies and undos take, held around a run's remote writes too. */
   readonly withDealLocks: DealLocks;
   readonly policy: Policy;
@@ -71,6 +72,8 @@ export async function settlePage(input: {
           },
           tx,
         );
+        const carried = await deps.ledger.supersedeEarlier([...stored], deps.clock(), tx);
+        for (const decided of carried) await promiseApply(deps.ledger.outbox, decided, tx);
         return provenance(stored);
       };
     });

@@ -1,13 +1,14 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Policy } from '../domain/policy.js';
+import type { ProposalRow } from '../domain/proposal.js';
 import type { Logger } from '../logger.js';
 import { viewOffers } from '../services/offer-view.js';
 import type { CrmReader, CrmUser } from '../services/ports/crm.js';
 import type { Notifier } from '../services/ports/notifier.js';
 import type { ProposalStore } from '../services/ports/proposal-store.js';
 import type { SuggestionStore } from '../services/ports/suggestion-store.js';
-import { type ProposalView, viewProposals } from '../services/proposal-view.js';
+import { type ProposalView, viewProposal, viewProposals } from '../services/proposal-view.js';
 import { approvalCard } from './blocks/approval-card.js';
 import { fyiMessage } from './blocks/fyi-message.js';
 import { runSummaryMessage } from './blocks/run-summary-message.js';
@@ -51,6 +52,45 @@ export async function slackOwnerOf(
   return user;
 }
 
+/** A deal's thread parent: what Scout asks about, or, where ops rehearse, whom a live run would ask. */
+function threadParent(
+  view: ProposalView,
+  count: number,
+  preview: boolean,
+): { text: string; blocks: KnownBlock[] } {
+  const dealName = safe(view.card.dealName, 500);
+  const plural = count === 1 ? '' : 's';
+  const changes = `${count} proposed change${plural}`;
+  if (preview) {
+    const who = view.owner?.name ? safe(view.owner.name, 200) : 'the deal owner';
+    return {
+      text: `[DRY RUN preview] Scout would ask ${who} about ${changes} for ${dealName}`,
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `:construction: *DRY RUN preview* · in a live run Scout would ask *${who}* about *${changes}* for *${dealName}*. Nobody is asked now; the cards are in the thread.`,
+          },
+        },
+      ],
+    };
+  }
+  const dry = view.row.dryRun;
+  return {
+    text: `${dry ? '[DRY RUN] ' : ''}Scout has ${changes} for ${dealName}`,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `${dry ? ':construction: *DRY RUN* · ' : ''}Scout has *${count}* proposed change${plural} for *${dealName}*. Decide in the thread.`,
+        },
+      },
+    ],
+  };
+}
+
 export function createNotifier(deps: NotifierDeps): Notifier {
   const interval = deps.minIntervalMs ?? 1100;
   const queues = new Map<string, Promise<unknown>>();
@@ -72,8 +112,69 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   };
 
   const ownerOf = (view: ProposalView) => slackOwnerOf(deps.client, view, deps.logger);
+  /** A dry run's messages are previews for ops unless the policy sends them to the owners. */
+  const previewing = (dryRun: boolean) => dryRun && deps.policy.dryRunCards === 'ops';
 
-  async function channelFor(owner: string | null): Promise<string | null> {
+  /** Where a card that replaced others was posted, for their "see the live card" link. */
+  async function permalink(row: ProposalRow | null): Promise<string | null> {
+    if (!row?.slackChannel || !row.slackTs) return null;
+    try {
+      const answer = await deps.client.chat.getPermalink({
+        channel: row.slackChannel,
+        message_ts: row.slackTs,
+      });
+      return answer.permalink ?? null;
+    } catch (error) {
+      deps.logger.warn({ err: (error as Error).message, proposal: row.id }, 'no permalink');
+      return null;
+    }
+  }
+
+  /** A card as it is drawn now: a superseded one with its link, a dry one as a preview where ops rehearse. */
+  async function cardOf(view: ProposalView) {
+    const row = view.row;
+    const newer =
+      row.status === 'superseded' && row.supersededBy
+        ? await deps.proposals.get(row.supersededBy)
+        : null;
+    return approvalCard({
+      ...view.card,
+      ...(newer ? { superseded: { link: await permalink(newer), byLive: !newer.dryRun } } : {}),
+      ...(previewing(row.dryRun) ? { preview: { ownerName: view.owner?.name ?? null } } : {}),
+    });
+  }
+
+  /** After a card is posted, the cards it replaced point at it and lose their buttons. */
+  async function redrawReplaced(newer: ProposalRow): Promise<void> {
+    const replaced = (await deps.proposals.replacedBy(newer.id)).filter((r) => r.slackTs);
+    for (const view of await viewProposals(deps.crm, deps.policy, replaced)) {
+      await refresh(view);
+    }
+  }
+
+  /**
+   * A card posted decided (carried from its dry-run card) may have been applied while it was
+   * being posted, before the apply could find it to update: drawn again if it moved on.
+   */
+  async function redrawDecidedMeanwhile(row: ProposalRow): Promise<void> {
+    if (row.status === 'pending') return;
+    const now = await deps.proposals.get(row.id);
+    if (now && now.version !== row.version)
+      await refresh(await viewProposal(deps.crm, deps.policy, now));
+  }
+
+  async function refresh(view: ProposalView): Promise<void> {
+    const { slackChannel: channel, slackTs: ts } = view.row;
+    if (!channel || !ts) return;
+    await deps.client.chat.update({ channel, ts, ...(await cardOf(view)) });
+  }
+
+  /**
+   * Where a deal's messages go: its owner's DM (else the approvals channel), or, for a dry
+   * run under `dry_run_cards: ops`, the ops channel as a preview (else the approvals channel).
+   */
+  async function channelFor(owner: string | null, dryRun: boolean): Promise<string | null> {
+    if (previewing(dryRun)) return deps.opsChannel ?? deps.approvalsChannel ?? null;
     if (owner) {
       const opened = await deps.client.conversations.open({ users: owner });
       if (opened.channel?.id) return opened.channel.id;
@@ -85,12 +186,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   async function threadFor(
     runId: string,
     dealId: string,
-    ownerSlackId: string | null,
+    route: { readonly ownerSlackId: string | null; readonly dryRun: boolean },
     parent: () => { text: string; blocks: KnownBlock[] },
   ): Promise<{ channel: string; ts: string } | null> {
     const known = await deps.proposals.thread(runId, dealId);
     if (known) return known;
-    const channel = await channelFor(ownerSlackId);
+    const channel = await channelFor(route.ownerSlackId, route.dryRun);
     if (!channel) return null;
     const posted = await paced(channel, () =>
       deps.client.chat.postMessage({ channel, ...parent() }),
@@ -116,7 +217,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           deps.logger,
         );
         const { dealName, dryRun } = view.message;
-        const thread = await threadFor(runId, dealId, ownerSlackId, () => ({
+        const thread = await threadFor(runId, dealId, { ownerSlackId, dryRun }, () => ({
           text: `${dryRun ? '[DRY RUN] ' : ''}Scout has news for ${safe(dealName, 500)}`,
           blocks: [
             {
@@ -136,7 +237,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           deps.client.chat.postMessage({
             channel: thread.channel,
             thread_ts: thread.ts,
-            ...suggestionsMessage(view.message),
+            ...suggestionsMessage({ ...view.message, preview: previewing(dryRun) }),
           }),
         );
         if (reply.ts)
@@ -175,7 +276,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         );
         const dealName = deal?.name ?? dealId;
         const dryRun = notices.some((n) => n.dryRun);
-        const thread = await threadFor(runId, dealId, ownerSlackId, () => ({
+        const thread = await threadFor(runId, dealId, { ownerSlackId, dryRun }, () => ({
           text: `${dryRun ? '[DRY RUN] ' : ''}Scout has news for ${safe(dealName, 500)}`,
           blocks: [
             {
@@ -226,12 +327,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       await deps.client.chat.update({
         channel: where.slackChannel,
         ts: where.slackTs,
-        ...suggestionsMessage(view.message),
+        ...suggestionsMessage({ ...view.message, preview: previewing(view.message.dryRun) }),
       });
     },
 
     async postProposals(runId) {
-      const rows = await deps.proposals.pendingOfRun(runId);
+      const rows = await deps.proposals.currentOfRun(runId);
       let posted = 0;
       const unrouted: string[] = [];
       const owners = new Map<string, string | null>();
@@ -247,34 +348,30 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         const ownerSlackId = owners.get(row.recordId) ?? null;
         if (!threads.has(row.recordId)) {
           const count = rows.filter((r) => r.recordId === row.recordId).length;
-          const dealName = safe(view.card.dealName, 500);
+          const route = { ownerSlackId, dryRun: row.dryRun };
           threads.set(
             row.recordId,
-            await threadFor(runId, row.recordId, ownerSlackId, () => ({
-              text: `${row.dryRun ? '[DRY RUN] ' : ''}Scout has ${count} proposed change${count === 1 ? '' : 's'} for ${dealName}`,
-              blocks: [
-                {
-                  type: 'section',
-                  text: {
-                    type: 'mrkdwn',
-                    text: `${row.dryRun ? ':construction: *DRY RUN* · ' : ''}Scout has *${count}* proposed change${count === 1 ? '' : 's'} for *${dealName}*. Decide in the thread.`,
-                  },
-                },
-              ],
-            })),
+            await threadFor(runId, row.recordId, route, () =>
+              threadParent(view, count, previewing(row.dryRun)),
+            ),
           );
         }
         const thread = threads.get(row.recordId) ?? null;
         if (!thread) {
           unrouted.push(row.recordId);
+          await redrawReplaced(row);
           continue;
         }
         const { channel, ts } = thread;
-        const card = approvalCard(view.card);
+        const card = await cardOf(view);
         const reply = await paced(channel, () =>
           deps.client.chat.postMessage({ channel, thread_ts: ts, ...card }),
         );
-        if (reply.ts) await deps.proposals.setCard(row.id, { channel, ts: reply.ts, ownerSlackId });
+        if (reply.ts) {
+          await deps.proposals.setCard(row.id, { channel, ts: reply.ts, ownerSlackId });
+          await redrawDecidedMeanwhile(row);
+          await redrawReplaced({ ...row, slackChannel: channel, slackTs: reply.ts });
+        }
         posted += 1;
       }
       if (unrouted.length > 0)
@@ -285,11 +382,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       return { posted, unrouted: [...new Set(unrouted)] };
     },
 
-    async refreshCard(view) {
-      const { slackChannel: channel, slackTs: ts } = view.row;
-      if (!channel || !ts) return;
-      await deps.client.chat.update({ channel, ts, ...approvalCard(view.card) });
-    },
+    refreshCard: refresh,
 
     async postRunSummary(summary) {
       if (!deps.opsChannel) return;

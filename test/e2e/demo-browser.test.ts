@@ -102,6 +102,10 @@ describe('scout demo in a real browser', () => {
     await page.goto(`${demo.sandbox.url}/?channel=C0OPS&as=U0LEAD`);
     await page.locator('.header', { hasText: 'DRY RUN — nothing was written' }).waitFor();
     await shot('1-ops-dry-run');
+    // A dry run is a rehearsal for ops (dry_run_cards: ops): previews here, nothing to any rep.
+    await page.locator('.msg', { hasText: 'DRY RUN preview' }).first().waitFor();
+    const dms = demo.sandbox.workspace.messages.filter((m) => m.channel.startsWith('D'));
+    expect(dms).toEqual([]);
 
     await page.getByRole('button', { name: 'Run Scout live (--apply)' }).click();
     // Writing to the CRM is confirmed first, in the control's own dialog.

@@ -220,7 +220,9 @@ describe('scout run on Salesforce (stand-in): a rep edits between the read and t
 
   it('applies an approved close date with If-Unmodified-Since; a rep’s save in the gap makes it stale', async () => {
     const store = createProposalStore(database.db);
-    const pending = (await store.pendingOfRun(runId)).filter((p) => p.field === 'closedate');
+    const pending = (await store.currentOfRun(runId)).filter(
+      (p) => p.field === 'closedate' && p.status === 'pending',
+    );
     expect(pending.length).toBeGreaterThanOrEqual(2);
     const approve = async (row: ProposalRow) =>
       (await recordDecision(

@@ -389,9 +389,9 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
   });
 });
 
-describe('a dry-run card', () => {
+describe('a dry-run card sent to its owner (dry_run_cards: owners)', () => {
   it('records would_apply on approval and writes nothing', async () => {
-    const s = await createSlackHarness({ liveWrites: '0' });
+    const s = await createSlackHarness({ liveWrites: '0', dryRunCards: 'owners' });
     try {
       const runId = (await s.h.database.sql`select run_id from proposals limit 1`)[0]
         ?.run_id as string;

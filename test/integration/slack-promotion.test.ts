@@ -194,8 +194,8 @@ describe('promotion in Slack (G23) through the real Bolt app', () => {
     );
   });
 
-  it('suggestions of a dry run are marked DRY RUN and Use records would_promote', async () => {
-    s = await createSlackHarness({ runArgs: [] });
+  it('suggestions of a dry run sent to the owners are marked DRY RUN and Use records would_promote', async () => {
+    s = await createSlackHarness({ runArgs: [], dryRunCards: 'owners' });
     await posted(s);
     const m = await messageOf(s, 'd1');
     expect(JSON.stringify(m.blocks)).toContain('DRY RUN');
@@ -203,6 +203,15 @@ describe('promotion in Slack (G23) through the real Bolt app', () => {
     await s.app.idle();
     expect(await crmValue(s, 'd1', 'economic_buyer')).toBeNull();
     expect((await rows(s, 'would_promote'))[0]?.reason).toContain('came from a dry run');
+  });
+
+  it('suggestions of a dry run are a preview in the ops channel by default, with no buttons', async () => {
+    s = await createSlackHarness({ runArgs: [] });
+    await posted(s);
+    const m = await messageOf(s, 'd1');
+    expect(m.channel).toBe('C0OPS');
+    expect(JSON.stringify(m.blocks)).toContain('DRY RUN preview');
+    expect(JSON.stringify(m.blocks)).not.toContain('scout_promote');
   });
 
   it('Not useful dismisses it (logged rejected, "dismissed") and later runs do not suggest it again', async () => {

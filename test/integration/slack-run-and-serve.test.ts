@@ -55,7 +55,10 @@ describe('runs post to Slack; `scout serve` carries the app', () => {
 
   it('a run asked to be live that ran dry says so at the top of its Slack summary', async () => {
     await h.cli(['run', '--apply'], env);
-    const summary = [...slack.messages.values()].find((m) => m.channel === 'C0OPS');
+    // The dry run's previews are in the ops channel too (dry_run_cards: ops); the summary is the one with a header.
+    const summary = [...slack.messages.values()].find(
+      (m) => m.channel === 'C0OPS' && (m.blocks as Array<{ type: string }>)[0]?.type === 'header',
+    );
     const blocks = summary?.blocks as Array<{ text: { text: string } }>;
     expect(blocks[0]?.text.text).toBe('DRY RUN — nothing was written');
     expect(blocks[1]?.text.text).toContain(

@@ -27,14 +27,18 @@ export const STRANGER = 'U0STRANGER';
 export const APPROVER_GROUP = 'S0LEADS';
 export const GROUP_MEMBER = 'U0GROUPIE';
 
-/** The default policy (next_step opted in to auto) with an approver and an ops admin, as a file the CLI can read. */
-export function testPolicyPath(): string {
+/**
+ * The default policy (next_step opted in to auto) with an approver and an ops admin, as a
+ * file the CLI can read; `dryRunCards` sets who gets a dry run's cards (the policy's default: ops).
+ */
+export function testPolicyPath(dryRunCards?: 'ops' | 'owners'): string {
   const dir = mkdtempSync(join(tmpdir(), 'scout-policy-'));
   const path = join(dir, 'policy.yml');
   const text = readFileSync(AUTO_NEXT_STEP_POLICY, 'utf8')
     .replace('approvers: []', `approvers: [${APPROVER}]`)
     .replace('ops_admins: []', `ops_admins: [${OPS}]`)
-    .replace('approver_groups: []', `approver_groups: [${APPROVER_GROUP}]`);
+    .replace('approver_groups: []', `approver_groups: [${APPROVER_GROUP}]`)
+    .replace(/^objects:/m, dryRunCards ? `dry_run_cards: ${dryRunCards}\nobjects:` : 'objects:');
   writeFileSync(path, text);
   return path;
 }
@@ -103,9 +107,14 @@ export interface SlackHarness {
  * stand-in, and the real Bolt app behind the real HTTP server on a free port.
  */
 export async function createSlackHarness(
-  options: { liveWrites?: string; runArgs?: string[]; undoWindowHours?: number } = {},
+  options: {
+    liveWrites?: string;
+    runArgs?: string[];
+    undoWindowHours?: number;
+    dryRunCards?: 'ops' | 'owners';
+  } = {},
 ): Promise<SlackHarness> {
-  const policyPath = testPolicyPath();
+  const policyPath = testPolicyPath(options.dryRunCards);
   const h = await createHarness();
   const slack = await startSlackStandIn();
   const env = { SCOUT_POLICY: policyPath, LIVE_WRITES: options.liveWrites ?? '1' };

@@ -678,6 +678,7 @@ describe('read-only by type (G16)', () => {
       | 'dealSummary'
       | 'narrative'
       | 'narrativeDays'
+      | 'dryRunCards'
       | 'dealFields'
       | 'name'
       | 'write'

@@ -65,6 +65,15 @@ export interface CardProposal {
   readonly rejectNote?: string | null;
   /** For a user field: CRM user id → name, so the card names the person rather than an id. */
   readonly userNames?: Readonly<Record<string, string>>;
+  /** The decision came from the dry-run card for the same change (docs/guarantees.md#g12). */
+  readonly carried?: boolean;
+  /** A superseded card links to the card that replaced it, when that one was posted. */
+  readonly superseded?: { readonly link: string | null; readonly byLive: boolean };
+  /**
+   * A dry-run card shown to ops as a rehearsal (policy `dry_run_cards: ops`): no buttons,
+   * and it names who would decide it in a live run.
+   */
+  readonly preview?: { readonly ownerName: string | null };
 }
 /** One suggestion as the message shows it; the message escapes everything user-supplied. */
 export interface ShownOffer {
@@ -87,5 +96,7 @@ export interface SuggestionsMessage {
   readonly dealId: string;
   readonly dealName: string;
   readonly dryRun: boolean;
+  /** A dry run's message shown to ops as a rehearsal: no buttons. */
+  readonly preview?: boolean;
   readonly offers: readonly ShownOffer[];
 }

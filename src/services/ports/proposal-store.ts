@@ -63,7 +63,13 @@ export interface ProposalStore {
    * window: repeated refused clicks cannot grow the append-only log. False when skipped.
    */
   logDenied(entry: ProvenanceEntry, since: Date): Promise<boolean>;
-  pendingOfRun(runId: string): Promise<ProposalRow[]>;
+  /**
+   * The run's proposals that are still current (neither superseded nor expired), pending or
+   * decided: a live proposal can arrive decided, carried from its dry-run card.
+   */
+  currentOfRun(runId: string): Promise<ProposalRow[]>;
+  /** The superseded proposals that `id` replaced, whose cards point at it. */
+  replacedBy(id: string): Promise<ProposalRow[]>;
   setCard(
     id: string,
     card: { channel: string; ts: string; ownerSlackId: string | null },

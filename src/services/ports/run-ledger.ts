@@ -1,9 +1,10 @@
 import type { ChainHead } from '../../domain/hash-chain.js';
-import type { ProposalEntry } from '../../domain/proposal.js';
+import type { ProposalEntry, ProposalRow } from '../../domain/proposal.js';
 import type { ProvenanceEntry } from '../../domain/provenance.js';
 import type { PriorRejection } from '../../domain/rejection-memory.js';
 import type { NewRun, RunRow } from '../../domain/run-record.js';
 import type { ModelUsage, RunSummary } from '../../domain/run-summary.js';
+import type { Outbox } from './outbox.js';
 import type { Tx } from './transaction.js';
 import type { WriteJournal } from './write-journal.js';
 
@@ -109,4 +110,13 @@ export interface RunLedger {
    * changes to the CRM, or recorded their answers), else in a transaction of its own.
    */
   commitPage(page: PageCommit, tx?: Tx): Promise<ReadonlySet<string>>;
+  /**
+   * docs/guarantees.md#g12: in `tx`, after a page stored the proposals `storedIds`, the older
+   * pending ones they replace become `superseded`, and a live one inherits a person's
+   * approval or edit of the dry-run card for the same change (domain/supersede.ts).
+   * Returns the proposals now decided; their applies are promised in `tx` through `outbox`.
+   */
+  supersedeEarlier(storedIds: readonly string[], at: Date, tx: Tx): Promise<ProposalRow[]>;
+  /** Where a carried decision's apply waits for the queue. */
+  readonly outbox: Outbox;
 }

@@ -66,6 +66,12 @@ function overwriteWarning(p: CardProposal): KnownBlock[] {
 const DRY_RUN_BADGE =
   ':construction: *DRY RUN* — approving records what would be written; the CRM does not change';
 
+/** A rehearsal card in the ops channel: what a live run would ask, of whom, with nothing to click. */
+function previewBadge(preview: NonNullable<CardProposal['preview']>): string {
+  const who = preview.ownerName ? safe(preview.ownerName, 200) : 'the deal owner';
+  return `:construction: *DRY RUN preview* — in a live run ${who} gets this card with Approve, Edit and Reject. Preview only: no buttons, nobody is asked.`;
+}
+
 /**
  * One approval card: the deal and field, current and proposed values, the quote it
  * came from, and Approve / Edit… / Reject while it is pending; afterwards, the outcome
@@ -80,7 +86,7 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
     blocks.push({
       type: 'section',
       block_id: 'dry_run',
-      text: { type: 'mrkdwn', text: DRY_RUN_BADGE },
+      text: { type: 'mrkdwn', text: p.preview ? previewBadge(p.preview) : DRY_RUN_BADGE },
     });
   blocks.push(...overwriteWarning(p));
   blocks.push(
@@ -117,7 +123,7 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
       ],
     },
   );
-  if (p.status === 'pending') {
+  if (p.status === 'pending' && !p.preview) {
     blocks.push({
       type: 'actions',
       block_id: 'decide',
@@ -155,7 +161,7 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
           },
         ],
       });
-  } else {
+  } else if (p.status !== 'pending') {
     blocks.push({
       type: 'context',
       block_id: 'outcome',
@@ -205,6 +211,13 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
   return { text, blocks };
 }
 
+/** A replaced card points at its replacement; its own buttons are gone. */
+function supersededLine(s: CardProposal['superseded']): string {
+  const newer = s?.byLive ? 'the live card' : 'the newer card';
+  const see = s?.link ? `<${encodeURI(s.link)}|${newer}>` : newer;
+  return `:arrows_counterclockwise: Superseded — see ${see}. Nothing to decide here.`;
+}
+
 /** Before the quote, in plain words, when the injection screen flagged it. */
 function screenWarning(p: CardProposal): KnownBlock[] {
   if (!p.screened) return [];
@@ -218,7 +231,9 @@ function screenWarning(p: CardProposal): KnownBlock[] {
 }
 
 function outcomeLine(p: CardProposal): string {
-  const who = p.decidedBy ? ` by <@${p.decidedBy}>` : '';
+  const who = p.decidedBy
+    ? ` by <@${p.decidedBy}>${p.carried ? ' on the dry-run card (not asked again)' : ''}`
+    : '';
   const when = p.decidedAt
     ? ` at ${p.decidedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`
     : '';
@@ -244,6 +259,8 @@ function outcomeLine(p: CardProposal): string {
         : ':hourglass: Expired before anyone decided; nothing was written';
     case 'failed':
       return `:rotating_light: Approved${who}${when}, but the write failed${why}`;
+    case 'superseded':
+      return supersededLine(p.superseded);
     case 'pending':
       return '';
   }

@@ -19,6 +19,13 @@ export function useAllValue(m: Pick<SuggestionsMessage, 'runId' | 'dealId'>): st
   return JSON.stringify({ r: m.runId, d: m.dealId });
 }
 
+function dryRunLine(m: SuggestionsMessage): string {
+  if (!m.dryRun) return '';
+  return m.preview
+    ? ':construction: *DRY RUN preview* — in a live run the deal owner gets this message with its buttons; nobody is asked now\n'
+    : ':construction: *DRY RUN* — using a suggestion records what would be written; the CRM does not change\n';
+}
+
 /**
  * docs/guarantees.md#g23: a deal's suggestions in its thread, one message for all of them: field,
  * value, quote, note date and confidence, with "Use as ‹label›" and "Not useful" while
@@ -32,7 +39,7 @@ export function suggestionsMessage(m: SuggestionsMessage): { text: string; block
       block_id: 'intro',
       text: {
         type: 'mrkdwn',
-        text: `${m.dryRun ? ':construction: *DRY RUN* — using a suggestion records what would be written; the CRM does not change\n' : ''}*Suggestions for ${safe(m.dealName, 200)}*: Scout read these in the notes and put them in its own fields; the deal's fields are still empty. *Use* copies one into the field.`,
+        text: `${dryRunLine(m)}*Suggestions for ${safe(m.dealName, 200)}*: Scout read these in the notes and put them in its own fields; the deal's fields are still empty. *Use* copies one into the field.`,
       },
     },
   ];
@@ -53,7 +60,7 @@ export function suggestionsMessage(m: SuggestionsMessage): { text: string; block
       },
     );
     blocks.push(
-      o.status === 'open'
+      o.status === 'open' && !m.preview
         ? {
             type: 'actions',
             block_id: `offer_${n}_use`,
@@ -80,7 +87,7 @@ export function suggestionsMessage(m: SuggestionsMessage): { text: string; block
           },
     );
   });
-  if (shown.filter((o) => o.status === 'open').length > 1)
+  if (!m.preview && shown.filter((o) => o.status === 'open').length > 1)
     blocks.push({
       type: 'actions',
       block_id: 'use_all',
@@ -144,6 +151,7 @@ function outcomeLine(o: ShownOffer): string {
     case 'failed':
       return `:rotating_light: Used${who}, but the write failed${why}`;
     case 'open':
-      return '';
+      // Only a preview shows an open offer without its buttons.
+      return 'Preview: in a live run the owner can use it or mark it not useful';
   }
 }
