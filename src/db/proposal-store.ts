@@ -136,10 +136,7 @@ export function createProposalStore(db: Db): ProposalStore {
         .select()
         .from(proposals)
         .where(
-          and(
-            eq(proposals.runId, runId),
-            notInArray(proposals.status, ['superseded', 'expired']),
-          ),
+          and(eq(proposals.runId, runId), notInArray(proposals.status, ['superseded', 'expired'])),
         )
         .orderBy(asc(proposals.recordId), asc(proposals.createdAt));
     },

@@ -13,8 +13,8 @@ import type {
 } from '../services/ports/run-ledger.js';
 import type { Db } from './client.js';
 import { createControlStore } from './control-store.js';
-import { createOutboxStore } from './outbox-store.js';
 import { inTransaction } from './in-transaction.js';
+import { createOutboxStore } from './outbox-store.js';
 import { pageContextQuery } from './page-context-query.js';
 import { readChainHead } from './provenance-chain.js';
 import {
