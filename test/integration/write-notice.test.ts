@@ -161,10 +161,9 @@ describe('word of every write (issue 18): the owner hears what Scout wrote witho
     expect(s.slack.violations).toEqual([]);
   });
 
-  it('two processes telling the same run at once post each notice once', async () => {
-    s = await createSlackHarness({ policy: moreAuto });
-    const runId = await runOf(s);
-    const other = createNotifier({
+  /** Another process's notifier over the same database and Slack. */
+  const otherNotifier = (approvalsChannel?: string) =>
+    createNotifier({
       client: s.app.client,
       proposals: createProposalStore(s.h.database.db),
       crm: createLocalCrm(s.h.database.db),
@@ -172,7 +171,44 @@ describe('word of every write (issue 18): the owner hears what Scout wrote witho
       logger: quiet,
       minIntervalMs: 0,
       writeNotices: createWriteNoticeStore(s.h.database.db),
+      ...(approvalsChannel ? { approvalsChannel } : {}),
     });
+
+  /** Ben (the owner of Globex, d2) has no Slack id and an email Slack does not know. */
+  const benNotInSlack = () =>
+    s.h.database
+      .sql`update crm_users set slack_user_id = null, email = 'ben@elsewhere.example' where id = 'u2'`;
+
+  it('a deal whose owner is not in Slack goes to the approvals channel', async () => {
+    s = await createSlackHarness({ policy: moreAuto });
+    await benNotInSlack();
+    expect(await otherNotifier('C0APPROVALS').postWriteNotices?.(await runOf(s))).toBe(2);
+    expect(
+      notices(s)
+        .map((m) => m.channel)
+        .sort(),
+    ).toEqual(['C0APPROVALS', 'D01ANA']);
+  });
+
+  it('with no approvals channel either, that deal is skipped and the others are told; Undo obeys the window', async () => {
+    s = await createSlackHarness({ policy: moreAuto, undoWindowHours: 0 });
+    await benNotInSlack();
+    expect(await s.app.notifier.postWriteNotices?.(await runOf(s))).toBe(1);
+    const [acme] = notices(s);
+    expect(acme?.channel).toBe('D01ANA');
+    if (!acme) throw new Error('no notice for Acme');
+    await s.interact(undoClick(acme, await writeOf(s, 'd1', 'next_step'), OWNER));
+    await s.app.idle();
+    expect(s.slack.ephemerals.at(-1)?.text).toMatch(
+      /^Undo from Slack is turned off \(SCOUT_UNDO_WINDOW_HOURS=0\)\. Ops can run `scout undo --change \d+`\.$/,
+    );
+    expect(await crmValue(s, 'd1', 'next_step')).toBe('Send the security questionnaire by Friday');
+  });
+
+  it('two processes telling the same run at once post each notice once', async () => {
+    s = await createSlackHarness({ policy: moreAuto });
+    const runId = await runOf(s);
+    const other = otherNotifier();
     const posted = await Promise.all([
       s.app.notifier.postWriteNotices?.(runId),
       other.postWriteNotices?.(runId),
