@@ -16,6 +16,7 @@ import { createRunLedger } from './db/run-ledger.js';
 import { requireMigratedSchema } from './db/schema-check.js';
 import { createSuggestionStore } from './db/suggestion-store.js';
 import { createUndoStore } from './db/undo-store.js';
+import { createWriteNoticeStore } from './db/write-notice-store.js';
 import { ScoutError } from './errors.js';
 import { createAnthropicBatches } from './extraction/anthropic-batches.js';
 import {
@@ -48,6 +49,7 @@ export function createStores(db: Db) {
     batches: createBatchStore(db),
     outbox: createOutboxStore(db),
     heartbeats: createHeartbeatStore(db),
+    writeNotices: createWriteNoticeStore(db),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

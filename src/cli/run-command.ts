@@ -106,6 +106,7 @@ export async function notifySlack(
     const { posted, unrouted } = await notifier.postProposals(summary.run_id);
     const offered = (await notifier.postSuggestions?.(summary.run_id))?.posted ?? 0;
     await notifier.postNotices?.(summary.run_id);
+    await notifier.postWriteNotices?.(summary.run_id);
     await notifier.postRunSummary(summary);
     await publishInterrupted(app, notifier, logger);
     await announceOverturns({ db: app.database.db, policy, notifier, logger });

@@ -332,6 +332,23 @@ export const ownerNotices = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.recordId] })],
 );
 
+/**
+ * A run's deals whose owner was told what Scout wrote without a person (issue 18): claimed
+ * once, then where the notice went (redrawn after an Undo) and to whom (who may undo from it).
+ */
+export const writeNotices = pgTable(
+  'write_notices',
+  {
+    runId: text('run_id').notNull(),
+    recordId: text('record_id').notNull(),
+    ownerSlackId: text('owner_slack_id'),
+    slackChannel: text('slack_channel'),
+    slackTs: text('slack_ts'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.recordId] })],
+);
+
 /** The newest note a live run has fully processed per deal; dry runs never move it. */
 export const noteWatermarks = pgTable('note_watermarks', {
   dealId: text('deal_id').primaryKey(),

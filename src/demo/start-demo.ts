@@ -104,7 +104,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const crm = createLocalCrm(db);
     const app = composeApp({ config, logger, database, crm });
     cleanups.push(() => app.close());
-    const { control, proposals, suggestions, home, runs } = app.stores;
+    const { control, proposals, suggestions, home, runs, writeNotices } = app.stores;
     const seeded = (await crm.countDeals()) === 0 ? await seedLocalCrm(db, DEMO_SEED) : null;
     setup.push(
       seeded
@@ -131,6 +131,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       }),
       proposals,
       suggestions,
+      writeNotices,
       crm,
       policy,
       logger,
@@ -170,6 +171,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       // As in `scout serve`: applied cards' Undo and `/scout undo`, through the demo's live gates.
       undo: { windowHours: config.SCOUT_UNDO_WINDOW_HOURS, undo: undoDeps(app, '1') },
       promotion: { suggestions, withDealLock: database.dealLock },
+      writeNotices,
       home,
     });
     cleanups.push(() => slack.stop());

@@ -46,6 +46,8 @@ export async function publishRun(deps: PublishDeps, summary: RunSummary): Promis
       await deps.notifier.postProposals(runId);
       await deps.notifier.postSuggestions?.(runId);
       await deps.notifier.postNotices?.(runId);
+      // Only live writes are told of: a dry run finds none.
+      await deps.notifier.postWriteNotices?.(runId);
       // Checked (and extended) right before: only the claim's holder posts the summary.
       if (!(await lease.renew())) throw new Error('another process took over posting the run');
       await deps.notifier.postRunSummary(summary);

@@ -10,6 +10,7 @@ import type { DealLock } from '../services/ports/deal-lock.js';
 import type { Notifier } from '../services/ports/notifier.js';
 import type { ProposalStore } from '../services/ports/proposal-store.js';
 import type { SuggestionStore } from '../services/ports/suggestion-store.js';
+import type { WriteNoticeStore } from '../services/ports/write-notice-store.js';
 import type { DealSummaryPorts } from '../summary/summary-ports.js';
 import { boltLogger } from './bolt-logger.js';
 import { createListenerContext } from './listeners/context.js';
@@ -53,6 +54,8 @@ export interface SlackAppDeps {
    * take; without it no suggestions are posted and their buttons are ignored.
    */
   readonly promotion?: { readonly suggestions: SuggestionStore; readonly withDealLock: DealLock };
+  /** Issue 18: write notices (posted by the app's own notifier) and their Undo buttons. */
+  readonly writeNotices?: WriteNoticeStore;
   /** The App Home tab's reads; without it the Home tab is not published. */
   readonly home?: HomeStore;
 }

@@ -6,6 +6,7 @@ import type { CrmReader } from '../services/ports/crm.js';
 import type { Notifier } from '../services/ports/notifier.js';
 import type { ProposalStore } from '../services/ports/proposal-store.js';
 import type { SuggestionStore } from '../services/ports/suggestion-store.js';
+import type { WriteNoticeStore } from '../services/ports/write-notice-store.js';
 import { createNotifier } from './notifier.js';
 
 /** The notifier for processes that post but do not serve Slack (CLI runs, the worker); null without a bot token. */
@@ -18,6 +19,8 @@ export function notifierFromConfig(
     logger: Logger;
     /** Posts run suggestions for promotion (docs/guarantees.md#g23) when given. */
     suggestions?: SuggestionStore;
+    /** Tells owners what a live run wrote without a person (issue 18) when given. */
+    writeNotices?: WriteNoticeStore;
   },
 ): Notifier | null {
   if (!config.SLACK_BOT_TOKEN) return null;

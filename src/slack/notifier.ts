@@ -8,12 +8,14 @@ import type { CrmReader, CrmUser } from '../services/ports/crm.js';
 import type { Notifier } from '../services/ports/notifier.js';
 import type { ProposalStore } from '../services/ports/proposal-store.js';
 import type { SuggestionStore } from '../services/ports/suggestion-store.js';
+import type { WriteNoticeStore } from '../services/ports/write-notice-store.js';
 import { type ProposalView, viewProposal, viewProposals } from '../services/proposal-view.js';
 import { approvalCard } from './blocks/approval-card.js';
 import { fyiMessage } from './blocks/fyi-message.js';
 import { runSummaryMessage } from './blocks/run-summary-message.js';
 import { suggestionsMessage } from './blocks/suggestions-message.js';
 import { safe, safeLines } from './blocks/text.js';
+import { postWriteNotices } from './write-notice.js';
 
 export interface NotifierDeps {
   readonly client: WebClient;
@@ -29,6 +31,8 @@ export interface NotifierDeps {
   readonly minIntervalMs?: number;
   /** docs/guarantees.md#g23: suggestions offered for promotion; without it no suggestions are posted. */
   readonly suggestions?: SuggestionStore;
+  /** Issue 18: the owner is told what Scout wrote without a person; without it no write notices are posted. */
+  readonly writeNotices?: WriteNoticeStore;
 }
 
 /** The deal owner's Slack user: the CRM's link, else a lookup by email; null if neither finds one. */
@@ -316,6 +320,21 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         posted += 1;
       }
       return posted;
+    },
+
+    async postWriteNotices(runId) {
+      if (!deps.writeNotices) return 0;
+      return postWriteNotices(
+        {
+          ...deps,
+          store: deps.writeNotices,
+          ownerOf: (dealId, owner) =>
+            slackOwnerOf(deps.client, { owner, row: { recordId: dealId } }, deps.logger),
+          threadFor,
+          paced,
+        },
+        runId,
+      );
     },
 
     async refreshSuggestions(runId, dealId) {

@@ -143,6 +143,7 @@ describe('least privilege: the core paths under a runtime role that cannot rewri
     const held = await privilegesOf(owner.sql, role);
     expect(Object.keys(held)).toContain('autonomy_announcements');
     expect(Object.keys(held)).toContain('write_intents');
+    expect(Object.keys(held)).toContain('write_notices');
     expect(held).toEqual(expectedPrivileges(Object.keys(held)));
   });
 

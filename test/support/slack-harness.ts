@@ -10,6 +10,7 @@ import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { createSuggestionStore } from '../../src/db/suggestion-store.js';
 import { createUndoStore } from '../../src/db/undo-store.js';
+import { createWriteNoticeStore } from '../../src/db/write-notice-store.js';
 import type { RunningServer } from '../../src/http/health-server.js';
 import { startHealthServer } from '../../src/http/health-server.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
@@ -112,9 +113,12 @@ export async function createSlackHarness(
     runArgs?: string[];
     undoWindowHours?: number;
     dryRunCards?: 'ops' | 'owners';
+    /** Rewrites the policy file's text before the first run. */
+    policy?: (text: string) => string;
   } = {},
 ): Promise<SlackHarness> {
   const policyPath = testPolicyPath(options.dryRunCards);
+  if (options.policy) writeFileSync(policyPath, options.policy(readFileSync(policyPath, 'utf8')));
   const h = await createHarness();
   const slack = await startSlackStandIn();
   const env = { SCOUT_POLICY: policyPath, LIVE_WRITES: options.liveWrites ?? '1' };
@@ -144,6 +148,7 @@ export async function createSlackHarness(
     opsChannel: 'C0OPS',
     minPostIntervalMs: 0,
     promotion: { suggestions: createSuggestionStore(db), withDealLock: h.database.dealLock },
+    writeNotices: createWriteNoticeStore(db),
     home: createHomeStore(db),
     undo: {
       windowHours: options.undoWindowHours ?? 24,

@@ -23,6 +23,11 @@ export interface Notifier {
    * thread, no buttons, at most once. Optional for test doubles.
    */
   postNotices?(runId: string): Promise<number>;
+  /**
+   * Issue 18: what a live run wrote without a person, one message per deal in the deal's
+   * thread with an Undo per change, at most once. Optional for test doubles.
+   */
+  postWriteNotices?(runId: string): Promise<number>;
   /** Replaces a deal's suggestions message with its offers' current state. */
   refreshSuggestions?(runId: string, dealId: string): Promise<void>;
   /** Replaces a card with its current state (buttons only while pending). */

@@ -14,15 +14,18 @@ export function buttonValue(p: Pick<CardProposal, 'id' | 'version'>): string {
   return JSON.stringify({ p: p.id, v: p.version });
 }
 
+/** What rendering a value needs to know about its field: a user field names the person. */
+type ValueField = Pick<CardProposal, 'fieldType' | 'userNames'>;
+
 /** A value as a person reads it: a known CRM user by name, anything else as it is. */
-function readable(p: CardProposal, value: PropertyValue): string {
+function readable(p: ValueField, value: PropertyValue): string {
   const name =
     p.fieldType === 'user' && typeof value === 'string' ? p.userNames?.[value] : undefined;
   return name ?? String(value);
 }
 
 /** A value in a card field, cut so that with its heading ("*Proposed*" and a line break) it stays within 2000. */
-function show(p: CardProposal, value: PropertyValue, max = LIMITS.field - 20): string {
+export function show(p: ValueField, value: PropertyValue, max = LIMITS.field - 20): string {
   return value === null || value === '' ? '_empty_' : safe(readable(p, value), max);
 }
 

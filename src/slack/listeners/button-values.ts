@@ -24,6 +24,12 @@ export const proposalButton = scoutValue(
   'button value',
 );
 
+/** Undo on a write notice (issue 18): the change, a provenance row id. */
+export const changeButton = scoutValue(
+  z.strictObject({ c: z.number().int().min(1) }),
+  'button value',
+);
+
 /** A reject-reason option (`r` set) or the "other" modal's metadata (`p` only). */
 export const reasonChoice = scoutValue(
   z.strictObject({ p: proposalId, r: z.string().min(1).max(40).optional() }),

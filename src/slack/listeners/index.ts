@@ -70,6 +70,7 @@ export function registerListeners(app: bolt.App, ctx: ListenerContext): void {
       policy: deps.policy,
       clock: deps.clock,
       logger: log,
+      ...(deps.writeNotices ? { notices: deps.writeNotices } : {}),
     });
   if (deps.promotion)
     registerPromotionButtons(app, {

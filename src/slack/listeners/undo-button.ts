@@ -8,15 +8,17 @@ import { entry } from '../../services/decide-proposal.js';
 import type { CrmReader } from '../../services/ports/crm.js';
 import type { CardProposal, Notifier } from '../../services/ports/notifier.js';
 import type { ProposalStore } from '../../services/ports/proposal-store.js';
+import type { WriteNoticeStore } from '../../services/ports/write-notice-store.js';
 import { undoWindowOpen, viewProposal } from '../../services/proposal-view.js';
 import { type UndoDeps, type UndoSummary, undoChanges } from '../../services/undo-run.js';
 import type { Background } from '../background.js';
 import { ACTION_UNDO, approvalCard } from '../blocks/approval-card.js';
-import { proposalButton } from './button-values.js';
+import { redrawWriteNotice } from '../write-notice.js';
+import { changeButton, proposalButton } from './button-values.js';
 
 /** What the Undo button needs beyond the Slack app's own parts. */
 export interface SlackUndoDeps {
-  /** How long after the approval the button works; 0 turns undo from Slack off. */
+  /** How long after the approval (a write notice: the write) the button works; 0 turns undo from Slack off. */
   readonly windowHours: number;
   readonly undo: UndoDeps;
 }
@@ -30,19 +32,23 @@ export function mayUndo(
   return row.decidedBy === user || policy.opsAdmins.includes(user);
 }
 
-/** What an undo from a card did, in words for the rep; `logged` are the undo's rows. */
+/**
+ * What an undo from a card did, in words for the rep; `logged` are the undo's rows, and
+ * `since` what the restored value came before (an approval, or Scout's own write).
+ */
 export function undoNote(
   summary: UndoSummary,
   logged: readonly Pick<ProvenanceEntry, 'action' | 'reason'>[],
+  since = 'the approval',
 ): string {
   const c = summary.counts;
   if (summary.undo.already_undone > 0 && c.undone + c.would_undo + c.conflict + c.failed === 0)
     return 'already undone; nothing changed';
-  if (c.undone > 0) return 'undone: the value from before the approval is back';
+  if (c.undone > 0) return `undone: the value from before ${since} is back`;
   if (c.would_undo > 0)
     return `DRY RUN, nothing was restored: ${summary.warnings.join('; ') || 'a lock is closed'}. Press Undo again once the locks are open`;
   if (c.conflict > 0)
-    return 'left alone: the field was changed after the approval, so Scout did not overwrite it';
+    return `left alone: the field was changed after ${since}, so Scout did not overwrite it`;
   const why = logged
     .filter((r) => r.action === 'failed' && r.reason)
     .map((r) => r.reason)
@@ -60,10 +66,11 @@ export function undoSettled(summary: UndoSummary): boolean {
 }
 
 /**
- * The Undo button on applied cards (docs/guarantees.md#g15): acknowledged at once; then who (the
- * approver or an ops admin, from the signed payload) and the window are checked, the
- * undo runs as its own run through the write gates, its summary goes to the
- * ops channel, and the card says what happened. Refusals are ephemeral and logged.
+ * The Undo button on applied cards (docs/guarantees.md#g15) and on write notices (issue 18):
+ * acknowledged at once; then who (the approver, or for a write the deal's owner, or an ops
+ * admin, from the signed payload) and the window are checked, the undo runs as its own run
+ * through the write gates, its summary goes to the ops channel, and the message says what
+ * happened. Refusals are ephemeral and logged.
  */
 export function registerUndoButton(
   app: bolt.App,
@@ -76,6 +83,8 @@ export function registerUndoButton(
     policy: Policy;
     clock: () => Date;
     logger: Logger;
+    /** Issue 18: write notices, whose Undo buttons come here too; without it those are refused. */
+    notices?: WriteNoticeStore;
   },
 ): void {
   const ephemeral = (channel: string | undefined, user: string, text: string) =>
@@ -99,10 +108,59 @@ export function registerUndoButton(
     });
   };
 
-  async function onUndo(user: string, channel: string | undefined, value: string | undefined) {
-    const parsed = proposalButton.safeParse(value);
-    if (!parsed.success) return;
-    const row = await ctx.proposals.get(parsed.data.p);
+  /**
+   * The undo itself, the same from a card and from a write notice: one change, as a run of
+   * its own through the write gates; then the message is redrawn and ops are told.
+   */
+  async function undoOne(
+    user: string,
+    channel: string | undefined,
+    change: number,
+    since: string,
+    redraw: (after: {
+      note: NonNullable<CardProposal['undoNote']>;
+      settled: boolean;
+    }) => Promise<void>,
+  ) {
+    const now = ctx.clock();
+    let summary: UndoSummary;
+    let logged: readonly ProvenanceEntry[];
+    try {
+      ({ summary, logged } = await undoChanges(ctx.undo, {
+        target: { change_id: change },
+        apply: true,
+        actor: `slack:${user}`,
+      }));
+    } catch (error) {
+      // The CRM or the database failed: say so, and point to the CLI, which is safe to retry.
+      ctx.logger.error(
+        { err: (error as Error).message, change_id: change },
+        'undo from Slack failed',
+      );
+      return ephemeral(
+        channel,
+        user,
+        `The undo did not finish: ${(error as Error).message}. Ops can check \`scout log\` and retry with \`scout undo --change ${change}\` (an undo never restores twice).`,
+      );
+    }
+    const text = undoNote(summary, logged, since);
+    await redraw({ note: { by: user, at: now, text }, settled: undoSettled(summary) });
+    await ctx.notifier.postRunSummary(summary);
+    await ephemeral(channel, user, `Undo: ${text}.`);
+  }
+
+  /** Outside the window the button is refused and the CLI pointed to. */
+  const windowClosed = (channel: string | undefined, user: string, cli: string, from: string) =>
+    ephemeral(
+      channel,
+      user,
+      ctx.windowHours <= 0
+        ? `Undo from Slack is turned off (SCOUT_UNDO_WINDOW_HOURS=0). Ops can run ${cli}.`
+        : `The undo window (${ctx.windowHours} h after ${from}) has passed. Ops can still run ${cli}.`,
+    );
+
+  async function undoFromCard(user: string, channel: string | undefined, proposalId: string) {
+    const row = await ctx.proposals.get(proposalId);
     if (!row) return ephemeral(channel, user, 'This change no longer exists.');
     if (!mayUndo(row, ctx.policy, user)) {
       await ctx.proposals.log(
@@ -127,43 +185,56 @@ export function registerUndoButton(
       );
     const change = await ctx.undo.store.appliedChangeOf(row.id);
     const cli = change === null ? '`scout undo --run`' : `\`scout undo --change ${change}\``;
-    const now = ctx.clock();
-    if (!undoWindowOpen(row.decidedAt, { hours: ctx.windowHours, now })) {
+    if (!undoWindowOpen(row.decidedAt, { hours: ctx.windowHours, now: ctx.clock() })) {
       await refresh(row);
-      return ephemeral(
-        channel,
-        user,
-        ctx.windowHours <= 0
-          ? `Undo from Slack is turned off (SCOUT_UNDO_WINDOW_HOURS=0). Ops can run ${cli}.`
-          : `The undo window (${ctx.windowHours} h after the approval) has passed. Ops can still run ${cli}.`,
-      );
+      return windowClosed(channel, user, cli, 'the approval');
     }
     if (change === null)
       return ephemeral(channel, user, 'Scout found no record of this write to undo.');
-    let summary: UndoSummary;
-    let logged: readonly ProvenanceEntry[];
-    try {
-      ({ summary, logged } = await undoChanges(ctx.undo, {
-        target: { change_id: change },
-        apply: true,
-        actor: `slack:${user}`,
-      }));
-    } catch (error) {
-      // The CRM or the database failed: say so, and point to the CLI, which is safe to retry.
-      ctx.logger.error(
-        { err: (error as Error).message, proposal_id: row.id },
-        'undo from Slack failed',
-      );
+    await undoOne(user, channel, change, 'the approval', (after) => refresh(row, after));
+  }
+
+  /**
+   * Issue 18: Undo on a write notice, for a change Scout made without a person. Nobody
+   * approved it, so the deal's owner the notice went to stands in for the approver.
+   */
+  async function undoFromNotice(user: string, channel: string | undefined, changeId: number) {
+    const notice = (await ctx.notices?.ofChange(changeId)) ?? null;
+    const row = notice ? await ctx.undo.store.change(changeId) : null;
+    if (!ctx.notices || !notice || !row)
+      return ephemeral(channel, user, 'Scout found no record of this write to undo.');
+    if (notice.ownerSlackId !== user && !ctx.policy.opsAdmins.includes(user)) {
+      await ctx.undo.store.log([
+        {
+          runId: row.runId,
+          object: row.object,
+          recordId: row.recordId,
+          field: row.field,
+          action: 'denied',
+          reason: `unauthorized: ${user} is neither the deal's owner nor an ops admin; tried to undo change #${row.id}`,
+          previousValue: row.previousValue,
+          newValue: row.newValue,
+          actor: `slack:${user}`,
+          dryRun: false,
+        },
+      ]);
       return ephemeral(
         channel,
         user,
-        `The undo did not finish: ${(error as Error).message}. Ops can check \`scout log\` and retry with ${cli} (an undo never restores twice).`,
+        "Only the deal's owner or a Scout ops admin can undo this change. Your attempt was logged.",
       );
     }
-    const text = undoNote(summary, logged);
-    await refresh(row, { note: { by: user, at: now, text }, settled: undoSettled(summary) });
-    await ctx.notifier.postRunSummary(summary);
-    await ephemeral(channel, user, `Undo: ${text}.`);
+    if (!undoWindowOpen(row.createdAt, { hours: ctx.windowHours, now: ctx.clock() }))
+      return windowClosed(channel, user, `\`scout undo --change ${row.id}\``, 'the write');
+    const reads = { ...ctx, store: ctx.notices };
+    await undoOne(user, channel, row.id, 'Scout wrote it', () => redrawWriteNotice(reads, notice));
+  }
+
+  async function onUndo(user: string, channel: string | undefined, value: string | undefined) {
+    const card = proposalButton.safeParse(value);
+    if (card.success) return undoFromCard(user, channel, card.data.p);
+    const write = changeButton.safeParse(value);
+    if (write.success) return undoFromNotice(user, channel, write.data.c);
   }
 
   app.action<bolt.BlockButtonAction>({ action_id: ACTION_UNDO }, async ({ ack, body, action }) => {
