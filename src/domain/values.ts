@@ -11,6 +11,8 @@ export interface PropertyDef {
   readonly type: FieldType;
   /** Allowed values of an `enum` property, in display order. */
   readonly options?: readonly string[];
+  /** What people see for each option, where the CRM names them (HubSpot, Salesforce, a seed file). */
+  readonly optionLabels?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { fieldLabel } from '../domain/for-people.js';
 import type { FieldPolicy } from '../domain/policy.js';
 import { isEmptyValue, type PropertyDef } from '../domain/values.js';
 import { budgetNotes } from '../extraction/note-budget.js';
@@ -76,7 +77,7 @@ function toExtractionField(
   const def = defs.get(f.name);
   return {
     name: f.name,
-    label: f.label ?? def?.label ?? f.name,
+    label: fieldLabel(f.name, f.label, def),
     type: def?.type ?? 'text',
     ...(f.description ? { description: f.description } : {}),
     ...(def?.options ? { options: def.options } : {}),

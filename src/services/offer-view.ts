@@ -1,3 +1,4 @@
+import { fieldLabel } from '../domain/for-people.js';
 import type { Policy } from '../domain/policy.js';
 import type { OfferRow } from '../domain/suggestion-offer.js';
 import type { CrmDeal, CrmReader, CrmUser } from './ports/crm.js';
@@ -42,7 +43,7 @@ export async function viewOffers(
         return {
           id: r.id,
           version: r.version,
-          label: policy.dealFields.get(r.field)?.label ?? def?.label ?? r.field,
+          label: fieldLabel(r.field, policy.dealFields.get(r.field)?.label, def),
           value: def?.type === 'user' ? (names.get(raw) ?? raw) : raw,
           quote: r.quote,
           noteType: note?.type ?? null,

@@ -1,3 +1,4 @@
+import { dealCurrency, fieldLabel } from '../domain/for-people.js';
 import type { Policy } from '../domain/policy.js';
 import type { ProposalRow } from '../domain/proposal.js';
 import type { PropertyDef } from '../domain/values.js';
@@ -11,6 +12,12 @@ export interface ProposalView {
   readonly def: PropertyDef | null;
   readonly owner: CrmUser | null;
   readonly card: CardProposal;
+}
+
+/** The deal's own currency, for a card about an amount. */
+function currencyOf(deal: CrmDeal | null): { currency?: string } {
+  const currency = deal ? dealCurrency(deal.properties, undefined) : undefined;
+  return currency ? { currency } : {};
 }
 
 /** How long after its approval an applied change can be undone from its card. */
@@ -69,7 +76,7 @@ export async function viewProposals(
       dryRun: row.dryRun,
       dealName: deal?.name ?? row.recordId,
       dealUrl: crm.dealUrl?.(row.recordId) ?? null,
-      fieldLabel: policy.dealFields.get(row.field)?.label ?? def?.label ?? row.field,
+      fieldLabel: fieldLabel(row.field, policy.dealFields.get(row.field)?.label, def),
       fieldType: def?.type ?? 'text',
       oldValue: row.oldValue ?? null,
       newValue: row.newValue,
@@ -93,6 +100,9 @@ export async function viewProposals(
       ...(def?.type === 'user'
         ? { userNames: Object.fromEntries(users.map((u) => [u.id, u.name])) }
         : {}),
+      field: row.field,
+      ...(def?.optionLabels ? { optionLabels: def.optionLabels } : {}),
+      ...currencyOf(deal),
     };
     return { row, deal, def, owner, card };
   });

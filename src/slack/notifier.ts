@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import { fieldLabel } from '../domain/for-people.js';
 import type { Policy } from '../domain/policy.js';
 import type { ProposalRow } from '../domain/proposal.js';
 import type { Logger } from '../logger.js';
@@ -299,10 +300,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           items: notices.map((n) => {
             const note = notes.get(dealId)?.find((x) => x.id === n.sourceNoteId) ?? null;
             return {
-              label:
-                deps.policy.dealFields.get(n.field)?.label ??
-                defs.find((d) => d.name === n.field)?.label ??
+              label: fieldLabel(
                 n.field,
+                deps.policy.dealFields.get(n.field)?.label,
+                defs.find((d) => d.name === n.field),
+              ),
               value: String(n.newValue),
               quote: n.quote,
               noteType: note?.type ?? null,

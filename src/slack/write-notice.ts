@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import { fieldLabel } from '../domain/for-people.js';
 import type { Policy } from '../domain/policy.js';
 import type { ProvenanceRow } from '../domain/provenance.js';
 import type { Logger } from '../logger.js';
@@ -23,7 +24,7 @@ export interface WriteNoticePosting extends WriteNoticeReads {
   readonly threadFor: (
     runId: string,
     dealId: string,
-    ownerSlackId: string | null,
+    route: { readonly ownerSlackId: string | null; readonly dryRun: boolean },
     parent: () => { text: string; blocks: KnownBlock[] },
   ) => Promise<{ channel: string; ts: string } | null>;
   readonly paced: <T>(channel: string, fn: () => Promise<T>) => Promise<T>;
@@ -51,7 +52,7 @@ async function composeNotice(
     const undo = undos.get(w.id);
     return {
       changeId: w.id,
-      label: reads.policy.dealFields.get(w.field)?.label ?? def?.label ?? w.field,
+      label: fieldLabel(w.field, reads.policy.dealFields.get(w.field)?.label, def),
       fieldType: def?.type ?? 'text',
       ...(def?.type === 'user' ? { userNames } : {}),
       oldValue: w.previousValue ?? null,
@@ -91,7 +92,8 @@ export async function postWriteNotices(p: WriteNoticePosting, runId: string): Pr
     const notice = await composeNotice(p, runId, dealId, writes);
     const ownerSlackId = await p.ownerOf(dealId, notice.owner);
     const dealName = safe(notice.dealName, 500);
-    const thread = await p.threadFor(runId, dealId, ownerSlackId, () => ({
+    // Only live writes are told about: a dry run wrote nothing.
+    const thread = await p.threadFor(runId, dealId, { ownerSlackId, dryRun: false }, () => ({
       text: `Scout wrote ${notice.count} change${notice.count === 1 ? '' : 's'} to ${dealName}`,
       blocks: [
         {

@@ -1,4 +1,5 @@
 import type { HistoryRow, PendingProposal, ScanInfo } from '../db/deal-history-reader.js';
+import { fieldLabel } from '../domain/for-people.js';
 import type { FieldPolicy, NoteType, WriteMode } from '../domain/policy.js';
 import {
   type FieldType,
@@ -122,7 +123,7 @@ export function qualificationFields(ports: DealSummaryPorts): FieldPolicy[] {
 }
 
 function labelOf(f: FieldPolicy | undefined, def: PropertyDef | undefined, name: string): string {
-  return f?.label ?? def?.label ?? name;
+  return fieldLabel(name, f?.label, def);
 }
 
 function noteRefs(notes: readonly CrmNote[]): Map<string, NoteRef> {

@@ -3,7 +3,7 @@ import type { PropertyCreateRequest, WireProperty } from './wire.js';
 
 type HubSpotProperty = Pick<WireProperty, 'name' | 'label' | 'type' | 'fieldType'> & {
   referencedObjectType?: string | undefined;
-  options: ReadonlyArray<{ value: string; hidden?: boolean | undefined }>;
+  options: ReadonlyArray<{ value: string; label?: string; hidden?: boolean | undefined }>;
 };
 
 /**
@@ -34,7 +34,17 @@ export function toPropertyDef(p: HubSpotProperty): PropertyDef {
     p.type === 'bool' && p.options.length === 0
       ? ['true', 'false']
       : p.options.filter((o) => o.hidden !== true).map((o) => o.value);
-  return { name: p.name, label: p.label, type, ...(type === 'enum' ? { options } : {}) };
+  const labels = Object.fromEntries(
+    p.options.flatMap((o) => (o.label && o.label !== o.value ? [[o.value, o.label]] : [])),
+  );
+  return {
+    name: p.name,
+    label: p.label,
+    type,
+    ...(type === 'enum' ? { options } : {}),
+    // Pipeline stages are ids ("appointmentscheduled", "1234567"); people read their labels.
+    ...(type === 'enum' && Object.keys(labels).length > 0 ? { optionLabels: labels } : {}),
+  };
 }
 
 /** The property HubSpot should create for a Scout field, in group `group`. */

@@ -67,11 +67,21 @@ export function mapFields(fields: readonly DescribeField[]): Map<string, MappedF
     if (type === null) continue;
     let name = scoutName(f.name);
     if (out.has(name)) name = f.name.toLowerCase();
-    const options = (f.picklistValues ?? []).filter((p) => p.active).map((p) => p.value);
+    const active = (f.picklistValues ?? []).filter((p) => p.active);
+    const options = active.map((p) => p.value);
+    const labels = Object.fromEntries(
+      active.flatMap((p) => (p.label && p.label !== p.value ? [[p.value, p.label]] : [])),
+    );
     out.set(name, {
       api: f.name,
       updateable: f.updateable,
-      def: { name, label: f.label, type, ...(type === 'enum' ? { options } : {}) },
+      def: {
+        name,
+        label: f.label,
+        type,
+        ...(type === 'enum' ? { options } : {}),
+        ...(type === 'enum' && Object.keys(labels).length > 0 ? { optionLabels: labels } : {}),
+      },
     });
   }
   return out;

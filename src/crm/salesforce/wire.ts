@@ -40,7 +40,9 @@ export const describeFieldSchema = z.looseObject({
   updateable: z.boolean(),
   custom: z.boolean().optional(),
   referenceTo: z.array(z.string()).nullish(),
-  picklistValues: z.array(z.looseObject({ value: z.string(), active: z.boolean() })).nullish(),
+  picklistValues: z
+    .array(z.looseObject({ value: z.string(), active: z.boolean(), label: z.string().nullish() }))
+    .nullish(),
 });
 export type DescribeField = z.infer<typeof describeFieldSchema>;
 export const describeSchema = z.looseObject({ fields: z.array(describeFieldSchema) });

@@ -70,6 +70,10 @@ export interface CardProposal {
   readonly rejectNote?: string | null;
   /** For a user field: CRM user id → name, so the card names the person rather than an id. */
   readonly userNames?: Readonly<Record<string, string>>;
+  /** The field's CRM key (money fields show amounts), its options' labels, and the deal's currency. */
+  readonly field?: string;
+  readonly optionLabels?: Readonly<Record<string, string>>;
+  readonly currency?: string;
   /** The decision came from the dry-run card for the same change (docs/guarantees.md#g12). */
   readonly carried?: boolean;
   /** A superseded card links to the card that replaced it, when that one was posted. */

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { fromNote, valueText } from '../../domain/for-people.js';
 import { SCREEN_WARNING } from '../../domain/injection-screen.js';
 import type { PropertyValue } from '../../domain/values.js';
 import type { CardProposal } from '../../services/ports/notifier.js';
@@ -14,14 +15,21 @@ export function buttonValue(p: Pick<CardProposal, 'id' | 'version'>): string {
   return JSON.stringify({ p: p.id, v: p.version });
 }
 
-/** What rendering a value needs to know about its field: a user field names the person. */
-type ValueField = Pick<CardProposal, 'fieldType' | 'userNames'>;
+/** What rendering a value needs to know about its field: a user field names the person, an option its label. */
+type ValueField = Pick<
+  CardProposal,
+  'fieldType' | 'userNames' | 'field' | 'optionLabels' | 'currency'
+>;
 
-/** A value as a person reads it: a known CRM user by name, anything else as it is. */
+/** A value as a person reads it (domain/for-people.ts). */
 function readable(p: ValueField, value: PropertyValue): string {
-  const name =
-    p.fieldType === 'user' && typeof value === 'string' ? p.userNames?.[value] : undefined;
-  return name ?? String(value);
+  if (value === null) return '';
+  return valueText(value, {
+    field: p.field ?? '',
+    def: { type: p.fieldType, ...(p.optionLabels ? { optionLabels: p.optionLabels } : {}) },
+    ...(p.userNames ? { users: p.userNames } : {}),
+    ...(p.currency ? { currency: p.currency } : {}),
+  });
 }
 
 /** A value in a card field, cut so that with its heading ("*Proposed*" and a line break) it stays within 2000. */
@@ -119,7 +127,7 @@ export function approvalCard(p: CardProposal): { text: string; blocks: KnownBloc
         {
           type: 'mrkdwn',
           text: safe(
-            `from a ${p.noteType}${p.noteDate ? ` of ${p.noteDate.toISOString().slice(0, 10)}` : ''} · confidence ${confidenceText(p.confidence)} · run ${p.runId.slice(0, 8)}`,
+            `${fromNote(p.noteType, p.noteDate)} · confidence ${confidenceText(p.confidence)} · run ${p.runId.slice(0, 8)}`,
             LIMITS.contextText,
           ),
         },

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
+import { fromNote } from '../../domain/for-people.js';
 import type { FieldType, PropertyValue } from '../../domain/values.js';
 import { ACTION_UNDO, show } from './approval-card.js';
-import { fromNote } from './note-kind.js';
 import { blockQuote, inlineCode, LIMITS, safe } from './text.js';
 
 /** What became of an Undo of one write, from its latest undo row. */

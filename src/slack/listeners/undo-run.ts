@@ -1,4 +1,5 @@
 import type * as bolt from '@slack/bolt';
+import { fieldLabel } from '../../domain/for-people.js';
 import { ScoutError } from '../../errors.js';
 import { viewProposals } from '../../services/proposal-view.js';
 import { previewRunUndo, type UndoSummary, undoChanges } from '../../services/undo-run.js';
@@ -46,7 +47,7 @@ export async function undoRunCommand(ctx: ListenerContext, runId: string): Promi
     // Newest first, as the undo restores them.
     changes: [...preview.changes].reverse().map((c) => ({
       deal: names.get(c.recordId) ?? c.recordId,
-      field: ctx.deps.policy.dealFields.get(c.field)?.label ?? c.field,
+      field: fieldLabel(c.field, ctx.deps.policy.dealFields.get(c.field)?.label, null),
       wrote: c.newValue ?? null,
       restore: c.previousValue ?? null,
     })),
