@@ -12,6 +12,7 @@ import { createOutboxStore } from './db/outbox-store.js';
 import { createOverturnStore } from './db/overturn-store.js';
 import { createProposalStore } from './db/proposal-store.js';
 import { createQueuedRunStore } from './db/queued-run-store.js';
+import { createRunDigestReader } from './db/run-digest-query.js';
 import { createRunLedger } from './db/run-ledger.js';
 import { requireMigratedSchema } from './db/schema-check.js';
 import { createSuggestionStore } from './db/suggestion-store.js';
@@ -48,6 +49,7 @@ export function createStores(db: Db) {
     batches: createBatchStore(db),
     outbox: createOutboxStore(db),
     heartbeats: createHeartbeatStore(db),
+    runDigest: createRunDigestReader(db),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

@@ -27,6 +27,7 @@ export function processNotifier(app: AppContext, policy: Policy): Notifier | nul
   return notifierFromConfig(app.config, {
     proposals: app.stores.proposals,
     suggestions: app.stores.suggestions,
+    runDigest: app.stores.runDigest,
     crm: app.crm,
     policy,
     logger: app.logger,

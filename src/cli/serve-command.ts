@@ -38,7 +38,7 @@ export async function startServe(
     return { server, stop: () => server.close() };
   }
   const policy = loadPolicy(config);
-  const { proposals, suggestions, control, home } = app.stores;
+  const { proposals, suggestions, control, home, runDigest } = app.stores;
   // One notifier for the process: the runtime's card refreshes and the Slack app's share a pace.
   const notifier = processNotifier(app, policy);
   const { runtime } = await startJobRuntime(app, { role: 'serve', policy, notifier });
@@ -63,6 +63,7 @@ export async function startServe(
     undo: { windowHours: config.SCOUT_UNDO_WINDOW_HOURS, undo: undoDeps(app) },
     promotion: { suggestions, withDealLock: app.database.dealLock },
     home,
+    runDigest,
   });
   // Over HTTP Slack posts to /slack/events; in Socket Mode the app dials out and the port serves /healthz.
   const server = await startHealthServer({

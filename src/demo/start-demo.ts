@@ -104,7 +104,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const crm = createLocalCrm(db);
     const app = composeApp({ config, logger, database, crm });
     cleanups.push(() => app.close());
-    const { control, proposals, suggestions, home, runs } = app.stores;
+    const { control, proposals, suggestions, home, runs, runDigest } = app.stores;
     const seeded = (await crm.countDeals()) === 0 ? await seedLocalCrm(db, DEMO_SEED) : null;
     setup.push(
       seeded
@@ -131,6 +131,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       }),
       proposals,
       suggestions,
+      runDigest,
       crm,
       policy,
       logger,
@@ -171,6 +172,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       undo: { windowHours: config.SCOUT_UNDO_WINDOW_HOURS, undo: undoDeps(app, '1') },
       promotion: { suggestions, withDealLock: database.dealLock },
       home,
+      runDigest,
     });
     cleanups.push(() => slack.stop());
     botServer = await startHealthServer({

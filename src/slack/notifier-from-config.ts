@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { CrmReader } from '../services/ports/crm.js';
 import type { Notifier } from '../services/ports/notifier.js';
 import type { ProposalStore } from '../services/ports/proposal-store.js';
+import type { RunDigestReader } from '../services/ports/run-digest.js';
 import type { SuggestionStore } from '../services/ports/suggestion-store.js';
 import { createNotifier } from './notifier.js';
 
@@ -18,6 +19,8 @@ export function notifierFromConfig(
     logger: Logger;
     /** Posts run suggestions for promotion (docs/guarantees.md#g23) when given. */
     suggestions?: SuggestionStore;
+    /** Names the run summary's changed deals and people with cards. */
+    runDigest?: RunDigestReader;
   },
 ): Notifier | null {
   if (!config.SLACK_BOT_TOKEN) return null;

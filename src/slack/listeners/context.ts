@@ -47,6 +47,7 @@ export function createListenerContext(
       ...(deps.approvalsChannel ? { approvalsChannel: deps.approvalsChannel } : {}),
       ...(deps.minPostIntervalMs !== undefined ? { minIntervalMs: deps.minPostIntervalMs } : {}),
       ...(deps.promotion ? { suggestions: deps.promotion.suggestions } : {}),
+      ...(deps.runDigest ? { runDigest: deps.runDigest } : {}),
     });
   const inApproverGroup = approverGroupMembership(
     client,
