@@ -108,7 +108,7 @@ describe('the ops summary of a run, through the real Bolt app', () => {
     expect(summary.header).toMatch(
       /^DRY RUN — nothing was written · would write \d+ fields on \d+ deals · \d+ cards previewed$/,
     );
-    expect(summary.body).toContain('*Would change*:');
+    expect(summary.body).toContain('*Would change:*');
     expect(summary.button('Undo this run')).toBeUndefined();
     expect(summary.button('Pause')).toBeDefined();
   }, 60_000);

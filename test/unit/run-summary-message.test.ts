@@ -90,7 +90,7 @@ describe('the ops run summary', () => {
       digest: digest(),
       header: 'LIVE — 24 fields written on 9 deals · 16 cards to 4 people',
       body: [
-        '*Changed*:',
+        '*Changed:*',
         '• *Northwind Traders* — Next step, Close date',
         '• *Globex* — Seats',
         '*Cards waiting:* Ana Lopez 6 · Raj Patel 5 · Mia Chen 3 · someone unassigned 2',
@@ -111,7 +111,7 @@ describe('the ops run summary', () => {
       header:
         'DRY RUN — nothing was written · would write 24 fields on 9 deals · 16 cards previewed',
       body: [
-        '*Would change*:',
+        '*Would change:*',
         '*Counts:* 20 would be written · 16 sent for approval · 4 would be written after approval',
       ],
       buttons: ['Details', 'Pause'],
@@ -193,7 +193,7 @@ describe('the ops run summary', () => {
       body: [
         '*Undo of run r-0*',
         '2 open cards of the undone run expired, so they never write',
-        '*Put back on*:',
+        '*Put back on:*',
         '*Counts:* 3 put back · 1 left alone (changed since)',
       ],
       notInBody: ['Scanned'],

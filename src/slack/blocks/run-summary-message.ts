@@ -55,8 +55,8 @@ function headline(s: RunSummary, d: RunDigest | null): string {
 /** The changed deals, one line each, then how many were left out. */
 function dealLines(s: RunSummary, d: RunDigest): string[] {
   if (d.dealCount === 0) return [];
-  const title = s.undo ? '*Put back on*' : s.mode === 'live' ? '*Changed*' : '*Would change*';
-  const lines = [`${title}:`];
+  const title = s.undo ? 'Put back on' : s.mode === 'live' ? 'Changed' : 'Would change';
+  const lines = [`*${title}:*`];
   let length = 0;
   for (const deal of d.deals) {
     const line = `• *${safe(deal.name, 150)}* — ${deal.fields.map((f) => safe(f, 100)).join(', ')}`;
