@@ -12,6 +12,7 @@ import { createOutboxStore } from './db/outbox-store.js';
 import { createOverturnStore } from './db/overturn-store.js';
 import { createProposalStore } from './db/proposal-store.js';
 import { createQueuedRunStore } from './db/queued-run-store.js';
+import { createRunDigestReader } from './db/run-digest-query.js';
 import { createRunLedger } from './db/run-ledger.js';
 import { requireMigratedSchema } from './db/schema-check.js';
 import { createSuggestionStore } from './db/suggestion-store.js';
@@ -50,6 +51,7 @@ export function createStores(db: Db) {
     outbox: createOutboxStore(db),
     heartbeats: createHeartbeatStore(db),
     writeNotices: createWriteNoticeStore(db),
+    runDigest: createRunDigestReader(db),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

@@ -28,6 +28,7 @@ export function processNotifier(app: AppContext, policy: Policy): Notifier | nul
     proposals: app.stores.proposals,
     suggestions: app.stores.suggestions,
     writeNotices: app.stores.writeNotices,
+    runDigest: app.stores.runDigest,
     crm: app.crm,
     policy,
     logger: app.logger,

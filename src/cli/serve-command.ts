@@ -38,7 +38,7 @@ export async function startServe(
     return { server, stop: () => server.close() };
   }
   const policy = loadPolicy(config);
-  const { proposals, suggestions, control, home, writeNotices } = app.stores;
+  const { proposals, suggestions, control, home, writeNotices, runDigest } = app.stores;
   // One notifier for the process: the runtime's card refreshes and the Slack app's share a pace.
   const notifier = processNotifier(app, policy);
   const { runtime } = await startJobRuntime(app, { role: 'serve', policy, notifier });
@@ -64,6 +64,7 @@ export async function startServe(
     promotion: { suggestions, withDealLock: app.database.dealLock },
     writeNotices,
     home,
+    runDigest,
   });
   // Over HTTP Slack posts to /slack/events; in Socket Mode the app dials out and the port serves /healthz.
   const server = await startHealthServer({

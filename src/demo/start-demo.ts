@@ -104,7 +104,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const crm = createLocalCrm(db);
     const app = composeApp({ config, logger, database, crm });
     cleanups.push(() => app.close());
-    const { control, proposals, suggestions, home, runs, writeNotices } = app.stores;
+    const { control, proposals, suggestions, home, runs, writeNotices, runDigest } = app.stores;
     const seeded = (await crm.countDeals()) === 0 ? await seedLocalCrm(db, DEMO_SEED) : null;
     setup.push(
       seeded
@@ -132,6 +132,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       proposals,
       suggestions,
       writeNotices,
+      runDigest,
       crm,
       policy,
       logger,
@@ -173,6 +174,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       promotion: { suggestions, withDealLock: database.dealLock },
       writeNotices,
       home,
+      runDigest,
     });
     cleanups.push(() => slack.stop());
     botServer = await startHealthServer({

@@ -9,6 +9,7 @@ import type { CrmPort } from '../services/ports/crm.js';
 import type { DealLock } from '../services/ports/deal-lock.js';
 import type { Notifier } from '../services/ports/notifier.js';
 import type { ProposalStore } from '../services/ports/proposal-store.js';
+import type { RunDigestReader } from '../services/ports/run-digest.js';
 import type { SuggestionStore } from '../services/ports/suggestion-store.js';
 import type { WriteNoticeStore } from '../services/ports/write-notice-store.js';
 import type { DealSummaryPorts } from '../summary/summary-ports.js';
@@ -58,6 +59,11 @@ export interface SlackAppDeps {
   readonly writeNotices?: WriteNoticeStore;
   /** The App Home tab's reads; without it the Home tab is not published. */
   readonly home?: HomeStore;
+  /**
+   * The run summary's deals and people, and its Details button's read; without it the
+   * summary leaves them out and Details says it is not set up.
+   */
+  readonly runDigest?: RunDigestReader;
 }
 
 export interface SlackApp {

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { CrmReader } from '../services/ports/crm.js';
 import type { Notifier } from '../services/ports/notifier.js';
 import type { ProposalStore } from '../services/ports/proposal-store.js';
+import type { RunDigestReader } from '../services/ports/run-digest.js';
 import type { SuggestionStore } from '../services/ports/suggestion-store.js';
 import type { WriteNoticeStore } from '../services/ports/write-notice-store.js';
 import { createNotifier } from './notifier.js';
@@ -21,6 +22,8 @@ export function notifierFromConfig(
     suggestions?: SuggestionStore;
     /** Tells owners what a live run wrote without a person (issue 18) when given. */
     writeNotices?: WriteNoticeStore;
+    /** Names the run summary's changed deals and people with cards. */
+    runDigest?: RunDigestReader;
   },
 ): Notifier | null {
   if (!config.SLACK_BOT_TOKEN) return null;

@@ -8,9 +8,11 @@ import { viewOffers } from '../services/offer-view.js';
 import type { CrmReader, CrmUser } from '../services/ports/crm.js';
 import type { Notifier } from '../services/ports/notifier.js';
 import type { ProposalStore } from '../services/ports/proposal-store.js';
+import type { RunDigestReader } from '../services/ports/run-digest.js';
 import type { SuggestionStore } from '../services/ports/suggestion-store.js';
 import type { WriteNoticeStore } from '../services/ports/write-notice-store.js';
 import { type ProposalView, viewProposal, viewProposals } from '../services/proposal-view.js';
+import { type RunDigest, viewRunDigest } from '../services/run-digest-view.js';
 import { approvalCard } from './blocks/approval-card.js';
 import { fyiMessage } from './blocks/fyi-message.js';
 import { runSummaryMessage } from './blocks/run-summary-message.js';
@@ -34,6 +36,8 @@ export interface NotifierDeps {
   readonly suggestions?: SuggestionStore;
   /** Issue 18: the owner is told what Scout wrote without a person; without it no write notices are posted. */
   readonly writeNotices?: WriteNoticeStore;
+  /** The run summary's deals and people; without it the summary leaves them out. */
+  readonly runDigest?: RunDigestReader;
 }
 
 /** The deal owner's Slack user: the CRM's link, else a lookup by email; null if neither finds one. */
@@ -408,8 +412,19 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     async postRunSummary(summary) {
       if (!deps.opsChannel) return;
       const channel = deps.opsChannel;
+      let digest: RunDigest | null = null;
+      try {
+        if (deps.runDigest)
+          digest = await viewRunDigest(deps.runDigest, deps.crm, deps.policy, summary);
+      } catch (error) {
+        // The summary is loud whatever happens (docs/guarantees.md#g14): it goes out without names.
+        deps.logger.warn(
+          { err: (error as Error).message, run_id: summary.run_id },
+          "reading the run summary's deals and people failed; posting it without them",
+        );
+      }
       await paced(channel, () =>
-        deps.client.chat.postMessage({ channel, ...runSummaryMessage(summary) }),
+        deps.client.chat.postMessage({ channel, ...runSummaryMessage(summary, digest) }),
       );
     },
 

@@ -114,7 +114,10 @@ describe('scout demo in a real browser', () => {
     await shot('1b-confirm-live-run');
     await goLive.getByRole('button', { name: 'Run live' }).click();
     await page.locator('#control-status', { hasText: 'LIVE' }).waitFor();
-    await page.locator('.header', { hasText: /^LIVE$/ }).waitFor();
+    // The live summary's header: the mode first, then what the run wrote.
+    await page
+      .locator('.header', { hasText: /^LIVE — \d+ fields? written on \d+ deals?/ })
+      .waitFor();
 
     await actAs('U0ANA');
     await openChannel('Scout ↔ Ana Ruiz');

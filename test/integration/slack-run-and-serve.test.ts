@@ -45,7 +45,8 @@ describe('runs post to Slack; `scout serve` carries the app', () => {
     const summary = [...slack.messages.values()].find((m) => m.channel === 'C0OPS');
     const header = (summary?.blocks ?? [])[0] as { type: string; text: { text: string } };
     expect(header.type).toBe('header');
-    expect(header.text.text).toBe('LIVE');
+    // The mode first (docs/guarantees.md#g14), then what happened.
+    expect(header.text.text).toBe('LIVE — 5 fields written on 3 deals · 2 cards to 1 person');
     const inThreads = [...slack.messages.values()].filter((m) => m.thread_ts);
     expect(inThreads.filter((m) => String(m.text).includes('Scout proposes'))).toHaveLength(2);
     // The rest are the deals' suggestions for promotion (docs/guarantees.md#g23), one message per deal.
@@ -60,7 +61,9 @@ describe('runs post to Slack; `scout serve` carries the app', () => {
       (m) => m.channel === 'C0OPS' && (m.blocks as Array<{ type: string }>)[0]?.type === 'header',
     );
     const blocks = summary?.blocks as Array<{ text: { text: string } }>;
-    expect(blocks[0]?.text.text).toBe('DRY RUN — nothing was written');
+    expect(blocks[0]?.text.text).toBe(
+      'DRY RUN — nothing was written · would write 5 fields on 3 deals · 2 cards previewed',
+    );
     expect(blocks[1]?.text.text).toContain(
       // mrkdwn-escaped (docs/guarantees.md#g22): the underscore is wrapped in zero-width spaces.
       'requested as LIVE but ran DRY because LIVE\u200b_\u200bWRITES is not 1',

@@ -3,32 +3,22 @@ import {
   createSlackHarness,
   OPS,
   OWNER,
+  opsClickPayload,
   type SlackHarness,
   STRANGER,
 } from '../support/slack-harness.js';
 
 /** What `user` clicking "Undo this run" on `/scout undo`'s confirmation sends. */
 function undoRunClick(runId: string, user: string) {
-  return {
-    type: 'block_actions',
-    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
-    api_app_id: 'A0SCOUT',
-    token: 'legacy-verification-token',
-    team: { id: 'T0TEST', domain: 'example' },
-    trigger_id: `1337.${Date.now()}`,
-    container: { type: 'message', message_ts: '1.1', channel_id: 'C0OPS', is_ephemeral: true },
-    channel: { id: 'C0OPS', name: 'scout-ops' },
-    response_url: 'https://hooks.slack.com/actions/T0TEST/1/abc',
-    actions: [
-      {
-        type: 'button',
-        action_id: 'scout_undo_run',
-        block_id: 'undo_run_confirm',
-        value: JSON.stringify({ r: runId }),
-        action_ts: `${Date.now() / 1000}`,
-      },
-    ],
-  };
+  return opsClickPayload(
+    {
+      action_id: 'scout_undo_run',
+      block_id: 'undo_run_confirm',
+      value: JSON.stringify({ r: runId }),
+    },
+    user,
+    { ephemeral: true },
+  );
 }
 
 /** The live run's writes (next_step is `auto` in the test policy): deal, field, before and after. */

@@ -20,10 +20,17 @@ it('dump', async () => {
   await checkDemo(demo, () => {});
   const ws = demo.sandbox.workspace;
   const ctx = { userName: (id: string) => ws.user(id)?.name ?? id, users: [...ws.users] };
-  const strip = (h: string) => h.replace(/<[^>]+>/g, ' ').replace(/&[a-z#0-9]+;/g, ' ').replace(/\s+/g, ' ');
+  const strip = (h: string) =>
+    h
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&[a-z#0-9]+;/g, ' ')
+      .replace(/\s+/g, ' ');
   const out: string[] = [];
-  for (const m of ws.messages) out.push(`MSG ${m.channel} ${m.threadTs ?? ''}: ${strip(renderBlocks(m.blocks, ctx))}`);
-  for (const e of ws.ephemerals) if (e.source !== 'typed') out.push(`EPH ${e.channel} ${e.user}: ${strip(renderBlocks(e.blocks, ctx))} || ${e.text}`);
+  for (const m of ws.messages)
+    out.push(`MSG ${m.channel} ${m.threadTs ?? ''}: ${strip(renderBlocks(m.blocks, ctx))}`);
+  for (const e of ws.ephemerals)
+    if (e.source !== 'typed')
+      out.push(`EPH ${e.channel} ${e.user}: ${strip(renderBlocks(e.blocks, ctx))} || ${e.text}`);
   writeFileSync('/tmp/dump.txt', out.join('\n'));
   await demo.stop();
   await database.destroy();

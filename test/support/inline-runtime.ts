@@ -4,6 +4,7 @@ import { createStores } from '../../src/app-context.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import type { Database } from '../../src/db/client.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
+import { createRunDigestReader } from '../../src/db/run-digest-query.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import type { Policy } from '../../src/domain/policy.js';
 import { DEFAULT_TIMINGS } from '../../src/jobs/background-work.js';
@@ -36,6 +37,7 @@ export function startInlineServeRuntime(input: {
         retryConfig: { retries: 0 },
       }),
       proposals: createProposalStore(db),
+      runDigest: createRunDigestReader(db),
       crm,
       policy: input.policy,
       logger,

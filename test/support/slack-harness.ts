@@ -7,6 +7,7 @@ import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createControlStore } from '../../src/db/control-store.js';
 import { createHomeStore } from '../../src/db/home-store.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
+import { createRunDigestReader } from '../../src/db/run-digest-query.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { createSuggestionStore } from '../../src/db/suggestion-store.js';
 import { createUndoStore } from '../../src/db/undo-store.js';
@@ -46,6 +47,23 @@ export function testPolicyPath(dryRunCards?: 'ops' | 'owners'): string {
 
 export type CardAction = 'scout_approve' | 'scout_reject' | 'scout_edit' | 'scout_undo';
 
+/** What every interactivity payload from `user` in the test workspace carries. */
+function fromUser(user: string) {
+  return {
+    type: 'block_actions',
+    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0SCOUT',
+    token: 'legacy-verification-token',
+    team: { id: 'T0TEST', domain: 'example' },
+    trigger_id: `1337.${Date.now()}.${Math.random().toString(16).slice(2)}`,
+    response_url: 'https://hooks.slack.com/actions/T0TEST/1/abc',
+  };
+}
+
+const pressed = (button: { action_id: string; block_id: string; value: string }) => [
+  { type: 'button', ...button, action_ts: `${Date.now() / 1000}` },
+];
+
 /** The interactivity payload Slack sends when `user` presses a button on a proposal's card. */
 export function clickPayload(
   action: CardAction,
@@ -54,12 +72,7 @@ export function clickPayload(
 ): Record<string, unknown> {
   const value = JSON.stringify({ p: p.id, v: p.version });
   return {
-    type: 'block_actions',
-    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
-    api_app_id: 'A0SCOUT',
-    token: 'legacy-verification-token',
-    team: { id: 'T0TEST', domain: 'example' },
-    trigger_id: `1337.${Date.now()}.${Math.random().toString(16).slice(2)}`,
+    ...fromUser(user),
     container: {
       type: 'message',
       message_ts: p.slack_ts ?? '1.1',
@@ -68,16 +81,26 @@ export function clickPayload(
     },
     channel: { id: p.slack_channel ?? 'D01ANA', name: 'directmessage' },
     message: { ts: p.slack_ts ?? '1.1', text: 'card' },
-    response_url: 'https://hooks.slack.com/actions/T0TEST/1/abc',
-    actions: [
-      {
-        type: 'button',
-        action_id: action,
-        block_id: 'decide',
-        value,
-        action_ts: `${Date.now() / 1000}`,
-      },
-    ],
+    actions: pressed({ action_id: action, block_id: 'decide', value }),
+  };
+}
+
+/** `user` pressing a button on a message (or an ephemeral reply) in the ops channel, C0OPS. */
+export function opsClickPayload(
+  button: { action_id: string; block_id: string; value: string },
+  user: string,
+  options: { ephemeral?: boolean } = {},
+) {
+  return {
+    ...fromUser(user),
+    container: {
+      type: 'message',
+      message_ts: '1.1',
+      channel_id: 'C0OPS',
+      is_ephemeral: options.ephemeral ?? false,
+    },
+    channel: { id: 'C0OPS', name: 'scout-ops' },
+    actions: pressed(button),
   };
 }
 
@@ -115,6 +138,8 @@ export async function createSlackHarness(
     dryRunCards?: 'ops' | 'owners';
     /** Rewrites the policy file's text before the first run. */
     policy?: (text: string) => string;
+    /** The first run posts its cards and summary to the stand-in, ops in C0OPS, as `scout run` does. */
+    runPostsToSlack?: boolean;
   } = {},
 ): Promise<SlackHarness> {
   const policyPath = testPolicyPath(options.dryRunCards);
@@ -122,7 +147,13 @@ export async function createSlackHarness(
   const h = await createHarness();
   const slack = await startSlackStandIn();
   const env = { SCOUT_POLICY: policyPath, LIVE_WRITES: options.liveWrites ?? '1' };
-  await h.ok(['run', ...(options.runArgs ?? ['--apply'])], env);
+  const slackEnv = options.runPostsToSlack
+    ? { SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, SCOUT_OPS_CHANNEL: 'C0OPS' }
+    : {};
+  const run = await h.cli(['run', ...(options.runArgs ?? ['--apply'])], { ...env, ...slackEnv });
+  // With Slack set up the run reports its posting on stderr; anything else there is a failure.
+  if (run.code !== 0 || !/^(slack: [^\n]*\n?)?$/.test(run.stderr))
+    throw new Error(`scout run exited ${run.code}: ${run.stderr}`);
   const db = h.database.db;
   const control = createControlStore(db);
   const proposals = createProposalStore(db);
@@ -150,6 +181,7 @@ export async function createSlackHarness(
     promotion: { suggestions: createSuggestionStore(db), withDealLock: h.database.dealLock },
     writeNotices: createWriteNoticeStore(db),
     home: createHomeStore(db),
+    runDigest: createRunDigestReader(db),
     undo: {
       windowHours: options.undoWindowHours ?? 24,
       undo: {

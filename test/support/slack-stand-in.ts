@@ -29,7 +29,7 @@ export interface SlackStandIn {
   readonly calls: SlackCall[];
   readonly violations: string[];
   readonly messages: Map<string, PostedMessage>;
-  readonly ephemerals: Array<{ channel: string; user: string; text: string }>;
+  readonly ephemerals: Array<{ channel: string; user: string; text: string; blocks?: unknown[] }>;
   /** Faults consumed, in order, by the next calls of that method. */
   readonly faults: Map<string, Fault[]>;
   /** Email → Slack user id, for users.lookupByEmail. */
@@ -79,7 +79,7 @@ export async function startSlackStandIn(options: { token?: string } = {}): Promi
     calls: [] as SlackCall[],
     violations: [] as string[],
     messages: new Map<string, PostedMessage>(),
-    ephemerals: [] as Array<{ channel: string; user: string; text: string }>,
+    ephemerals: [] as Array<{ channel: string; user: string; text: string; blocks?: unknown[] }>,
     faults: new Map<string, Fault[]>(),
     usersByEmail: new Map<string, string>(),
     userGroups: new Map<string, string[]>(),
@@ -208,7 +208,12 @@ export async function startSlackStandIn(options: { token?: string } = {}): Promi
         return send(200, { ok: true, channel, ts: message.ts, text: message.text });
       }
       case 'chat.postEphemeral':
-        state.ephemerals.push({ channel, user: String(args.user), text: String(args.text ?? '') });
+        state.ephemerals.push({
+          channel,
+          user: String(args.user),
+          text: String(args.text ?? ''),
+          ...(blocks ? { blocks } : {}),
+        });
         return send(200, { ok: true, message_ts: `${clock++}.000200` });
       case 'chat.getPermalink': {
         const message = state.messages.get(`${channel}/${String(args.message_ts)}`);

@@ -8,6 +8,7 @@ import { generatePipeline } from '../../bench/generate.js';
 import { createStores } from '../../src/app-context.js';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
+import { createRunDigestReader } from '../../src/db/run-digest-query.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { proposals } from '../../src/db/schema.js';
 import { loadReplayFile } from '../../src/extraction/replay-extractor.js';
@@ -108,6 +109,7 @@ export function testNotifier(input: {
   return createNotifier({
     client: input.client ?? slackClient(input.slack),
     proposals: createProposalStore(input.database.db),
+    runDigest: createRunDigestReader(input.database.db),
     crm: input.crm,
     policy: loadPolicyFile(AUTO_NEXT_STEP_POLICY),
     logger: pino({ level: 'silent' }),

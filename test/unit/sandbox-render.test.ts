@@ -385,12 +385,17 @@ describe('every message and modal Scout builds renders in the sandbox, none as u
     finished_at: '2026-11-23T00:00:01Z',
     ...over,
   });
+  const runDigest = {
+    deals: [{ name: 'Northwind Traders', fields: ['Next step', 'Close date'] }],
+    dealCount: 3,
+    waiting: [{ person: 'Ana Lopez', cards: 2 }],
+  };
   const cardFor = (over: Partial<CardProposal>) => approvalCard({ ...proposal, ...over }).blocks;
   const decided = { decidedBy: 'U0ANA', decidedAt: T(21) };
 
   const messages: Array<[string, readonly unknown[]]> = [
-    ['a live run summary', runSummaryMessage(runSummary({})).blocks],
-    ['a dry run summary', runSummaryMessage(runSummary({ mode: 'dry_run' })).blocks],
+    ['a live run summary', runSummaryMessage(runSummary({}), runDigest).blocks],
+    ['a dry run summary', runSummaryMessage(runSummary({ mode: 'dry_run' }), runDigest).blocks],
     ['a pending card', cardFor({})],
     ['a dry-run card', cardFor({ dryRun: true })],
     ['an applied card with Undo', cardFor({ ...decided, status: 'applied', undoable: true })],

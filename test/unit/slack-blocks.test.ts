@@ -230,30 +230,33 @@ describe('edit modal', () => {
 
 describe('run summary message', () => {
   it('puts the mode in a header and the warnings right under it', () => {
-    const m = runSummaryMessage({
-      run_id: 'r1',
-      status: 'completed',
-      mode: 'dry_run',
-      locks: { apply: true, live_writes: false, paused: false },
-      scanned: 10,
-      total: 25,
-      cap: 10,
-      counts: { ...emptyCounts(), would_write: 3 },
-      deals: { extracted: 10, no_new_notes: 0, failed: 0 },
-      warnings: [
-        'PARTIAL COVERAGE: scanned 10 of 25 deals',
-        'this run was requested as LIVE but ran DRY because LIVE_WRITES is not 1: nothing was written',
-      ],
-      usage: emptyUsage(),
-      estimated_cost_usd: 0,
-      model: 'replay',
-      started_at: '2026-11-23T00:00:00Z',
-      finished_at: '2026-11-23T00:00:01Z',
-    });
+    const m = runSummaryMessage(
+      {
+        run_id: 'r1',
+        status: 'completed',
+        mode: 'dry_run',
+        locks: { apply: true, live_writes: false, paused: false },
+        scanned: 10,
+        total: 25,
+        cap: 10,
+        counts: { ...emptyCounts(), would_write: 3 },
+        deals: { extracted: 10, no_new_notes: 0, failed: 0 },
+        warnings: [
+          'PARTIAL COVERAGE: scanned 10 of 25 deals',
+          'this run was requested as LIVE but ran DRY because LIVE_WRITES is not 1: nothing was written',
+        ],
+        usage: emptyUsage(),
+        estimated_cost_usd: 0,
+        model: 'replay',
+        started_at: '2026-11-23T00:00:00Z',
+        finished_at: '2026-11-23T00:00:01Z',
+      },
+      null,
+    );
     expect(m.blocks[0]).toEqual({
       type: 'header',
       block_id: 'mode',
-      text: { type: 'plain_text', text: 'DRY RUN — nothing was written' },
+      text: { type: 'plain_text', text: 'DRY RUN — nothing was written · would write 3 fields' },
     });
     expect(JSON.stringify(m.blocks[1])).toContain('PARTIAL COVERAGE');
     expect(checkBlocks(m.blocks, 'message')).toEqual([]);

@@ -48,6 +48,7 @@ export function createListenerContext(
       ...(deps.minPostIntervalMs !== undefined ? { minIntervalMs: deps.minPostIntervalMs } : {}),
       ...(deps.promotion ? { suggestions: deps.promotion.suggestions } : {}),
       ...(deps.writeNotices ? { writeNotices: deps.writeNotices } : {}),
+      ...(deps.runDigest ? { runDigest: deps.runDigest } : {}),
     });
   const inApproverGroup = approverGroupMembership(
     client,

@@ -18,6 +18,7 @@ import { registerEditModal } from './edit-modal.js';
 import { registerHomeTab } from './home-tab.js';
 import { PROMOTION_ACTIONS, registerPromotionButtons } from './promotion-buttons.js';
 import { registerRejectReason } from './reject-reason.js';
+import { RUN_SUMMARY_ACTIONS, registerRunSummaryButtons } from './run-summary-buttons.js';
 import { registerScoutCommand } from './scout-command.js';
 import { registerUndoButton } from './undo-button.js';
 import { registerUndoRunButton } from './undo-run.js';
@@ -36,6 +37,7 @@ export function handledBy(deps: Pick<SlackAppDeps, 'home'>): Handled {
         ACTION_WHY,
         ACTION_REJECT_REASON,
         ...PROMOTION_ACTIONS,
+        ...RUN_SUMMARY_ACTIONS,
       ].includes(id) || new RegExp(`^${ACTION_PICK}_\\d+$`).test(id),
     views: new Set([EDIT_MODAL, REJECT_OTHER_MODAL]),
     commands: new Set(['/scout', '/deal-summary']),
@@ -88,6 +90,7 @@ export function registerListeners(app: bolt.App, ctx: ListenerContext): void {
       logger: log,
       afterChange: (user, offer) => ctx.refreshHomes(user, offer.ownerSlackId),
     });
+  registerRunSummaryButtons(app, ctx);
   registerScoutCommand(app, ctx);
   registerDealSummaryCommand(app, ctx);
 }
