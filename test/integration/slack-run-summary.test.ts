@@ -12,7 +12,10 @@ type Block = { type: string; block_id?: string; text?: { text: string }; element
 type Button = { action_id: string; text: { text: string }; value: string };
 
 function opsSummary(s: SlackHarness) {
-  const posted = [...s.slack.messages.values()].filter((m) => m.channel === 'C0OPS');
+  // A dry run's previews are in the ops channel too (dry_run_cards: ops); the summary has a header.
+  const posted = [...s.slack.messages.values()].filter(
+    (m) => m.channel === 'C0OPS' && (m.blocks as Block[])[0]?.type === 'header',
+  );
   expect(posted).toHaveLength(1);
   const blocks = posted[0]?.blocks as Block[];
   const byId = (id: string) => blocks.find((b) => b.block_id === id);
