@@ -62,6 +62,9 @@ const EMOJI: Record<string, string> = {
   white_circle: '⚪',
   clipboard: '📋',
   speech_balloon: '💬',
+  arrows_counterclockwise: '🔄',
+  leftwards_arrow_with_hook: '↩️',
+  wastebasket: '🗑️',
 };
 
 function emoji(name: string): string {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../src/domain/actions.js';
@@ -43,6 +45,17 @@ describe('sandbox mrkdwn', () => {
     [':white_check_mark: done :unknown_emoji:', '✅ done :unknown_emoji:'],
   ])('%s', (input, html) => {
     expect(mrkdwn(input, ctx)).toBe(html);
+  });
+
+  it('draws every emoji the bot uses, so the demo shows no :name: codes', () => {
+    const used = new Set<string>();
+    for (const dir of ['src/slack', 'src/summary', 'src/jobs', 'src/domain'])
+      for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }))
+        if (file.endsWith('.ts'))
+          for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/:([a-z_]+):/g))
+            used.add(m[1] as string);
+    expect(used.size).toBeGreaterThan(5);
+    for (const name of used) expect(mrkdwn(`:${name}:`, ctx), name).not.toContain(':');
   });
 
   it('never lets note text become markup, whatever it holds', () => {
