@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import pLimit from 'p-limit';
 import { fieldLabel } from '../domain/for-people.js';
 import type { Policy } from '../domain/policy.js';
 import type { ProposalRow } from '../domain/proposal.js';
@@ -100,6 +101,15 @@ function threadParent(
   };
 }
 
+/** Deals posted at once; a deal's own messages stay in order, each channel keeps its pace. */
+const DEALS_AT_ONCE = 16;
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
 export function createNotifier(deps: NotifierDeps): Notifier {
   const interval = deps.minIntervalMs ?? 1100;
   const queues = new Map<string, Promise<unknown>>();
@@ -185,10 +195,30 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   async function channelFor(owner: string | null, dryRun: boolean): Promise<string | null> {
     if (previewing(dryRun)) return deps.opsChannel ?? deps.approvalsChannel ?? null;
     if (owner) {
-      const opened = await deps.client.conversations.open({ users: owner });
-      if (opened.channel?.id) return opened.channel.id;
+      const dm = await dmWith(owner);
+      if (dm) return dm;
     }
     return deps.approvalsChannel ?? null;
+  }
+
+  /**
+   * A DM channel's id never changes for the bot and a user: opened once per owner, not per
+   * deal (`conversations.open` is rate-limited per workspace). A failure is not kept.
+   */
+  const dms = new Map<string, Promise<string | null>>();
+  function dmWith(owner: string): Promise<string | null> {
+    let dm = dms.get(owner);
+    if (!dm) {
+      dm = deps.client.conversations.open({ users: owner }).then(
+        (opened) => opened.channel?.id ?? null,
+        (error: unknown) => {
+          dms.delete(owner);
+          throw error;
+        },
+      );
+      dms.set(owner, dm);
+    }
+    return dm;
   }
 
   /** The deal's thread in this run: the parent message, posted by whichever comes first. */
@@ -210,15 +240,53 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return { channel: posted.channel, ts: posted.ts };
   }
 
+  /** Deals whose messages are being posted at once: enough to keep every channel busy. */
+  const dealSlots = pLimit(DEALS_AT_ONCE);
+
+  /** One deal's thread and its cards, in order; the channel's pace spaces them. */
+  async function postDealCards(
+    runId: string,
+    views: readonly ProposalView[],
+    rows: readonly ProposalRow[],
+  ): Promise<{ posted: number; unrouted: string | null }> {
+    const first = views[0];
+    if (!first) return { posted: 0, unrouted: null };
+    const dealId = first.row.recordId;
+    const ownerSlackId = await ownerOf(first);
+    const count = rows.filter((r) => r.recordId === dealId).length;
+    const dryRun = first.row.dryRun;
+    const thread = await threadFor(runId, dealId, { ownerSlackId, dryRun }, () =>
+      threadParent(first, count, previewing(dryRun)),
+    );
+    if (!thread) {
+      for (const view of views) await redrawReplaced(view.row);
+      return { posted: 0, unrouted: dealId };
+    }
+    const { channel, ts } = thread;
+    let posted = 0;
+    for (const view of views) {
+      const row = view.row;
+      const card = await cardOf(view);
+      const reply = await paced(channel, () =>
+        deps.client.chat.postMessage({ channel, thread_ts: ts, ...card }),
+      );
+      if (reply.ts) {
+        await deps.proposals.setCard(row.id, { channel, ts: reply.ts, ownerSlackId });
+        await redrawDecidedMeanwhile(row);
+        await redrawReplaced({ ...row, slackChannel: channel, slackTs: reply.ts });
+      }
+      posted += 1;
+    }
+    return { posted, unrouted: null };
+  }
+
   return {
     async postSuggestions(runId) {
-      if (!deps.suggestions) return { posted: 0, unrouted: [] };
-      const rows = await deps.suggestions.offersToPost(runId);
-      const byDeal = new Map<string, typeof rows>();
-      for (const r of rows) byDeal.set(r.recordId, [...(byDeal.get(r.recordId) ?? []), r]);
-      let posted = 0;
-      const unrouted: string[] = [];
-      for (const [dealId, offers] of byDeal) {
+      const store = deps.suggestions;
+      if (!store) return { posted: 0, unrouted: [] };
+      const rows = await store.offersToPost(runId);
+      const byDeal = groupBy(rows, (r) => r.recordId);
+      const postDeal = async (dealId: string, offers: typeof rows): Promise<boolean> => {
         const view = await viewOffers(deps.crm, deps.policy, offers);
         const ownerSlackId = await slackOwnerOf(
           deps.client,
@@ -238,10 +306,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             },
           ],
         }));
-        if (!thread) {
-          unrouted.push(dealId);
-          continue;
-        }
+        if (!thread) return false;
         const reply = await paced(thread.channel, () =>
           deps.client.chat.postMessage({
             channel: thread.channel,
@@ -250,13 +315,19 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           }),
         );
         if (reply.ts)
-          await deps.suggestions.setMessage(runId, dealId, {
+          await store.setMessage(runId, dealId, {
             channel: thread.channel,
             ts: reply.ts,
             ownerSlackId,
           });
-        posted += 1;
-      }
+        return true;
+      };
+      const deals = [...byDeal];
+      const done = await Promise.all(
+        deals.map(([dealId, offers]) => dealSlots(() => postDeal(dealId, offers))),
+      );
+      const posted = done.filter(Boolean).length;
+      const unrouted = deals.flatMap(([dealId], n) => (done[n] ? [] : [dealId]));
       if (unrouted.length > 0)
         deps.logger.warn(
           { deals: unrouted },
@@ -358,53 +429,24 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
     async postProposals(runId) {
       const rows = await deps.proposals.currentOfRun(runId);
-      let posted = 0;
-      const unrouted: string[] = [];
-      const owners = new Map<string, string | null>();
-      const threads = new Map<string, { channel: string; ts: string } | null>();
       const views = await viewProposals(
         deps.crm,
         deps.policy,
         rows.filter((r) => !r.slackTs),
       );
-      for (const view of views) {
-        const row = view.row;
-        if (!owners.has(row.recordId)) owners.set(row.recordId, await ownerOf(view));
-        const ownerSlackId = owners.get(row.recordId) ?? null;
-        if (!threads.has(row.recordId)) {
-          const count = rows.filter((r) => r.recordId === row.recordId).length;
-          const route = { ownerSlackId, dryRun: row.dryRun };
-          threads.set(
-            row.recordId,
-            await threadFor(runId, row.recordId, route, () =>
-              threadParent(view, count, previewing(row.dryRun)),
-            ),
-          );
-        }
-        const thread = threads.get(row.recordId) ?? null;
-        if (!thread) {
-          unrouted.push(row.recordId);
-          await redrawReplaced(row);
-          continue;
-        }
-        const { channel, ts } = thread;
-        const card = await cardOf(view);
-        const reply = await paced(channel, () =>
-          deps.client.chat.postMessage({ channel, thread_ts: ts, ...card }),
-        );
-        if (reply.ts) {
-          await deps.proposals.setCard(row.id, { channel, ts: reply.ts, ownerSlackId });
-          await redrawDecidedMeanwhile(row);
-          await redrawReplaced({ ...row, slackChannel: channel, slackTs: reply.ts });
-        }
-        posted += 1;
-      }
+      // Deals post side by side; each channel keeps its own pace (see `paced`).
+      const results = await Promise.all(
+        [...groupBy(views, (v) => v.row.recordId).values()].map((deal) =>
+          dealSlots(() => postDealCards(runId, deal, rows)),
+        ),
+      );
+      const unrouted = results.flatMap((r) => (r.unrouted ? [r.unrouted] : []));
       if (unrouted.length > 0)
         deps.logger.warn(
           { deals: unrouted },
           'no Slack owner or approvals channel for these deals; their cards were not posted',
         );
-      return { posted, unrouted: [...new Set(unrouted)] };
+      return { posted: results.reduce((n, r) => n + r.posted, 0), unrouted };
     },
 
     refreshCard: refresh,

@@ -10,6 +10,8 @@ const methodsDir = vendorPath('specs/slack/methods/');
 export interface SlackCall {
   readonly method: string;
   readonly args: Record<string, unknown>;
+  /** When the call arrived (Date.now()), for checking spacing and overlap, never for timing. */
+  readonly at: number;
 }
 
 export interface PostedMessage {
@@ -120,7 +122,7 @@ export async function startSlackStandIn(options: { token?: string } = {}): Promi
       : Object.fromEntries(new URLSearchParams(raw));
     const bearer = req.headers.authorization?.replace(/^Bearer /, '');
     if (bearer) args.token = bearer;
-    state.calls.push({ method, args: { ...args } });
+    state.calls.push({ method, args: { ...args }, at: Date.now() });
     if (args.token !== (method === 'apps.connections.open' ? appToken : token))
       return send(200, { ok: false, error: 'invalid_auth' });
 

@@ -1,0 +1,72 @@
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLocalCrm } from '../../src/crm/local-crm.js';
+import { createProposalStore } from '../../src/db/proposal-store.js';
+import { loadPolicyFile } from '../../src/policy-file.js';
+import { createNotifier } from '../../src/slack/notifier.js';
+import { createSlackHarness, type SlackHarness } from '../support/slack-harness.js';
+
+/**
+ * Issue 19: a run's cards go to every owner's DM side by side, each channel at Slack's
+ * pace (about one message per second, here `PACE_MS`), so posting takes about as long as
+ * the busiest channel, not the sum of them all.
+ */
+const PACE_MS = 150;
+
+/** Cards for more fields of a deal, as a run would have proposed them. */
+async function moreProposals(s: SlackHarness, runId: string, deal: string, fields: string[]) {
+  for (const field of fields)
+    await s.h.database.sql`insert into proposals
+      (id, run_id, object, record_id, field, new_value, source_note_id, quote, confidence, model, dry_run, expires_at)
+      values (${`${deal}-${field}`}, ${runId}, 'deal', ${deal}, ${field}, ${JSON.stringify(`a ${field}`)}::jsonb,
+        'n1', 'a quote', 0.8, 'replay', false, now() + interval '1 day')`;
+}
+
+describe('posting a run’s cards', () => {
+  let s: SlackHarness | undefined;
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+  });
+
+  it('posts to different owners at once, each channel spaced at the pace, in order within a thread', async () => {
+    s = await createSlackHarness();
+    const [run] = await s.h.database.sql`select run_id from proposals limit 1`;
+    const runId = run?.run_id as string;
+    await moreProposals(s, runId, 'd1', ['metrics', 'decision_criteria']);
+    await moreProposals(s, runId, 'd2', ['metrics', 'decision_criteria', 'champion']);
+    const notifier = createNotifier({
+      client: s.app.client,
+      proposals: createProposalStore(s.h.database.db),
+      crm: createLocalCrm(s.h.database.db),
+      policy: loadPolicyFile(s.policyPath),
+      logger: pino({ level: 'silent' }),
+      minIntervalMs: PACE_MS,
+    });
+    const posted = await notifier.postProposals(runId);
+    expect(posted).toEqual({ posted: 7, unrouted: [] });
+
+    const posts = s.slack.calls.filter((c) => c.method === 'chat.postMessage');
+    const inChannel = (channel: string) => posts.filter((c) => c.args.channel === channel);
+    const ana = inChannel('D01ANA');
+    const ben = inChannel('D01BEN');
+    // Ana owns the two deals of the run's own proposals and d1: two threads; Ben one.
+    const parents = (channel: typeof posts) => channel.filter((c) => !c.args.thread_ts).length;
+    expect([ana.length, parents(ana), ben.length, parents(ben)]).toEqual([6, 2, 4, 1]);
+    for (const channel of [ana, ben]) {
+      // A thread's parent comes first; never two posts in a channel closer than the pace.
+      expect(channel[0]?.args.thread_ts).toBeUndefined();
+      for (let i = 1; i < channel.length; i++)
+        expect((channel[i]?.at ?? 0) - (channel[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(
+          PACE_MS - 2,
+        );
+    }
+    // Side by side: Ben's thread starts while Ana's channel waits out its pace after her first post.
+    expect(posts.indexOf(ben[0] as (typeof posts)[number])).toBeLessThan(
+      posts.indexOf(ana[1] as (typeof posts)[number]),
+    );
+    // One DM opened per owner, not per deal or card.
+    const opened = s.slack.calls.filter((c) => c.method === 'conversations.open');
+    expect(opened.map((c) => c.args.users).sort()).toEqual(['U01ANA', 'U01BEN']);
+  });
+});
