@@ -148,6 +148,22 @@ export function createProposalStore(db: Db): ProposalStore {
         .where(and(eq(proposals.supersededBy, id), eq(proposals.status, 'superseded')));
     },
 
+    async claimCardDraw(id, version) {
+      const claimed = await db
+        .update(proposals)
+        .set({ cardVersion: version })
+        .where(and(eq(proposals.id, id), sql`coalesce(${proposals.cardVersion}, 0) < ${version}`))
+        .returning({ id: proposals.id });
+      return claimed.length > 0;
+    },
+
+    async cardDrawn(id, version) {
+      await db
+        .update(proposals)
+        .set({ cardVersion: sql`greatest(coalesce(${proposals.cardVersion}, 0), ${version})` })
+        .where(eq(proposals.id, id));
+    },
+
     async setCard(id, card) {
       await db
         .update(proposals)

@@ -261,6 +261,8 @@ export const proposals = pgTable(
     supersededBy: text('superseded_by'),
     /** The dry-run proposal whose decision this live one carried. */
     carriedFrom: text('carried_from'),
+    /** The version its Slack card was last drawn at (repeat clicks redraw nothing). */
+    cardVersion: integer('card_version'),
   },
   (t) => [
     index('proposals_record_idx').on(t.object, t.recordId, t.status),

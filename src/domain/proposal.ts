@@ -55,6 +55,8 @@ export interface ProposalRow {
   supersededBy: string | null;
   /** The dry-run proposal whose decision this one carried, so nobody was asked twice. */
   carriedFrom: string | null;
+  /** The version its Slack card was last drawn at. */
+  cardVersion: number | null;
 }
 
 /** A new proposal as a run makes it: pending at version 1; what it does not know yet is left out. */
@@ -84,4 +86,5 @@ export interface ProposalEntry {
   rejectNote?: string | null;
   supersededBy?: string | null;
   carriedFrom?: string | null;
+  cardVersion?: number | null;
 }

@@ -186,6 +186,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const { slackChannel: channel, slackTs: ts } = view.row;
     if (!channel || !ts) return;
     await deps.client.chat.update({ channel, ts, ...(await cardOf(view)) });
+    await deps.proposals.cardDrawn(view.row.id, view.row.version);
   }
 
   /**
@@ -272,6 +273,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       );
       if (reply.ts) {
         await deps.proposals.setCard(row.id, { channel, ts: reply.ts, ownerSlackId });
+        await deps.proposals.cardDrawn(row.id, row.version);
         await redrawDecidedMeanwhile(row);
         await redrawReplaced({ ...row, slackChannel: channel, slackTs: reply.ts });
       }

@@ -101,6 +101,27 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     expect(await s.proposal(closeDate.id as string)).toMatchObject({ status: 'applied' });
   });
 
+  it('repeat clicks on a decided card redraw nothing and tell each person once a minute', async () => {
+    await s.click('scout_approve', closeDate.id as string, OWNER);
+    await s.app.idle();
+    const key = `${closeDate.slack_channel}/${closeDate.slack_ts}`;
+    const drawn = s.slack.messages.get(key)?.updates ?? 0;
+    const updates = () => s.slack.calls.filter((c) => c.method === 'chat.update').length;
+    const before = updates();
+    // Double clicks and Slack's retries on the card as it was drawn when posted (version 1).
+    await Promise.all([
+      ...Array.from({ length: 20 }, () => s.click('scout_approve', closeDate.id as string, OWNER)),
+      ...Array.from({ length: 5 }, () => s.click('scout_reject', closeDate.id as string, APPROVER)),
+    ]);
+    await s.app.idle();
+    expect(updates()).toBe(before);
+    expect(s.slack.messages.get(key)?.updates).toBe(drawn);
+    const told = (user: string) =>
+      s.slack.ephemerals.filter((e) => e.user === user && e.text.startsWith('Already decided'));
+    expect([told(OWNER).length, told(APPROVER).length]).toEqual([1, 1]);
+    expect(await count(s, 'approved')).toBe(1);
+  });
+
   it('Approve and Reject racing end in one terminal state', async () => {
     await Promise.all([
       ...Array.from({ length: 10 }, () => s.click('scout_approve', nextStep.id as string, OWNER)),

@@ -7,6 +7,7 @@ import { approvalCard, confidenceText } from '../../src/slack/blocks/approval-ca
 import { editModal, submittedValue } from '../../src/slack/blocks/edit-modal.js';
 import { runSummaryMessage } from '../../src/slack/blocks/run-summary-message.js';
 import { escapeMrkdwn, truncate } from '../../src/slack/blocks/text.js';
+import { oncePer } from '../../src/slack/ephemeral.js';
 import { checkBlocks, checkView } from '../support/block-kit-limits.js';
 
 const card = (over: Partial<CardProposal> = {}): CardProposal => ({
@@ -273,5 +274,22 @@ describe('text helpers', () => {
   it('truncate never cuts an entity or a surrogate pair', () => {
     expect(truncate('abc&amp;def', 6)).toBe('abc…');
     expect(truncate('ab😀cd', 4)).toBe('ab…');
+  });
+});
+
+describe('oncePer: one reply per key per window', () => {
+  it('lets a key through once per window, each key apart, and again after the window', () => {
+    let t = 0;
+    const first = oncePer(60_000, () => t);
+    expect([first('ana/p1'), first('ana/p1'), first('ben/p1'), first('ana/p2')]).toEqual([
+      true,
+      false,
+      true,
+      true,
+    ]);
+    t = 59_999;
+    expect(first('ana/p1')).toBe(false);
+    t = 60_000;
+    expect([first('ana/p1'), first('ana/p1'), first('ben/p1')]).toEqual([true, false, true]);
   });
 });

@@ -70,6 +70,13 @@ export interface ProposalStore {
   currentOfRun(runId: string): Promise<ProposalRow[]>;
   /** The superseded proposals that `id` replaced, whose cards point at it. */
   replacedBy(id: string): Promise<ProposalRow[]>;
+  /**
+   * Claims drawing the card at `version`: true once, for the first caller, while the card
+   * was last drawn at an older version; false when it is current or someone else is
+   * drawing it. `drawn` records a draw that needed no claim.
+   */
+  claimCardDraw(id: string, version: number): Promise<boolean>;
+  cardDrawn(id: string, version: number): Promise<void>;
   setCard(
     id: string,
     card: { channel: string; ts: string; ownerSlackId: string | null },

@@ -1,5 +1,15 @@
+import type { ProposalRow } from '../../domain/proposal.js';
 import type { DecisionResult } from '../../services/decide-proposal.js';
 import type { ListenerContext } from './context.js';
+
+/**
+ * A repeat click on a decided card (double clicks, Slack's retries) redraws it only when it
+ * was last drawn at an older version, and only once however many clicks pile up.
+ */
+async function redrawIfBehind(ctx: ListenerContext, row: ProposalRow): Promise<void> {
+  if (await ctx.deps.proposals.claimCardDraw(row.id, row.version))
+    await ctx.notifier.refreshCard(await ctx.view(row));
+}
 
 /** What follows a decision, off the request path: the card, the write, the refusal. */
 export function afterDecision(
@@ -20,14 +30,16 @@ export function afterDecision(
           'Only the deal owner or a configured approver can decide on this card. Your attempt was logged.',
         );
       case 'already':
-        await notifier.refreshCard(await view(result.row));
+        await redrawIfBehind(ctx, result.row);
+        if (!ctx.firstInAMinute(`${user}/${result.row.id}`)) return;
         return ephemeral(
           channel,
           user,
           `Already decided: this proposal is ${result.row.status}${result.row.decidedBy ? ` (by <@${result.row.decidedBy}>)` : ''}.`,
         );
       case 'expired':
-        await notifier.refreshCard(await view(result.row));
+        await redrawIfBehind(ctx, result.row);
+        if (!ctx.firstInAMinute(`${user}/${result.row.id}`)) return;
         return ephemeral(
           channel,
           user,

@@ -9,7 +9,7 @@ import type { SlackAppDeps } from '../app.js';
 import { createHomePublisher } from '../app-home.js';
 import { approverGroupMembership } from '../approver-groups.js';
 import { type Background, createBackground } from '../background.js';
-import { ephemeralOf } from '../ephemeral.js';
+import { ephemeralOf, oncePer } from '../ephemeral.js';
 import { createNotifier, slackOwnerOf } from '../notifier.js';
 
 /** What every listener module shares: the app's dependencies and the parts built once from them. */
@@ -22,6 +22,8 @@ export interface ListenerContext {
   readonly inApproverGroup: (slackUserId: string) => Promise<boolean>;
   readonly decideDeps: DecideDeps;
   readonly ephemeral: ReturnType<typeof ephemeralOf>;
+  /** True for the first of a key's calls in a minute: one "already decided" per person per card. */
+  readonly firstInAMinute: (key: string) => boolean;
   /** A proposal as its card shows it now. */
   readonly view: (row: ProposalRow) => ReturnType<typeof viewProposal>;
   /** After a decision: the Home tabs of the person and of the deal's owner show what is left. */
@@ -76,6 +78,7 @@ export function createListenerContext(
     inApproverGroup,
     decideDeps: decideDepsOf(deps, client, inApproverGroup, view, log),
     ephemeral: ephemeralOf(client),
+    firstInAMinute: oncePer(60_000),
     view,
     refreshHomes: (...users) => {
       if (!homes) return;
