@@ -4,7 +4,7 @@ import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
 import { createNotifier } from '../../src/slack/notifier.js';
-import { createSlackHarness, type SlackHarness } from '../support/slack-harness.js';
+import { createSlackHarness, OWNER, type SlackHarness } from '../support/slack-harness.js';
 
 /**
  * Issue 19: a run's cards go to every owner's DM side by side, each channel at Slack's
@@ -68,5 +68,47 @@ describe('posting a run’s cards', () => {
     // One DM opened per owner, not per deal or card.
     const opened = s.slack.calls.filter((c) => c.method === 'conversations.open');
     expect(opened.map((c) => c.args.users).sort()).toEqual(['U01ANA', 'U01BEN']);
+  });
+});
+
+describe('two `scout serve` processes behind one address', () => {
+  let s: SlackHarness | undefined;
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+  });
+
+  it('take clicks for the same cards at once: one decision and one card update per proposal', async () => {
+    s = await createSlackHarness();
+    const [run] = await s.h.database.sql`select run_id from proposals limit 1`;
+    await moreProposals(s, run?.run_id as string, 'd1', ['metrics', 'decision_criteria']);
+    await s.app.notifier.postProposals(run?.run_id as string);
+    const other = await s.anotherServe();
+    const cards = await s.proposals();
+    expect(cards.length).toBe(4);
+    const updatesBefore = s.slack.calls.filter((c) => c.method === 'chat.update').length;
+    const harness = s;
+    // Each card rejected ten times through each process, all at once (a load balancer's spread).
+    await Promise.all(
+      cards.flatMap((p) =>
+        Array.from({ length: 10 }, () => [
+          harness.click('scout_reject', p.id as string, OWNER),
+          other.click('scout_reject', p.id as string, OWNER),
+        ]).flat(),
+      ),
+    );
+    await s.app.idle();
+    await other.app.idle();
+    const rejected = await s.h.database
+      .sql`select proposal_id, count(*)::int as n from provenance where action = 'rejected' group by proposal_id`;
+    expect(rejected.map((r) => r.n)).toEqual(cards.map(() => 1));
+    const updates = s.slack.calls.filter((c) => c.method === 'chat.update').slice(updatesBefore);
+    const perCard = new Map<string, number>();
+    for (const u of updates)
+      perCard.set(String(u.args.ts), (perCard.get(String(u.args.ts)) ?? 0) + 1);
+    expect([...perCard.values()]).toEqual(cards.map(() => 1));
+    expect(
+      s.slack.ephemerals.filter((e) => e.user === OWNER && e.text.startsWith('Already decided')),
+    ).toHaveLength(cards.length * 2);
   });
 });

@@ -123,6 +123,8 @@ export interface SlackHarness {
   command(command: string, text: string, user: string): Promise<{ status: number; text: string }>;
   proposal(id: string): Promise<Record<string, unknown>>;
   proposals(): Promise<Array<Record<string, unknown>>>;
+  /** A second `serve` on the same database and Slack (docs/worker.md: several may run). */
+  anotherServe(): Promise<Bot & Pick<SlackHarness, 'click'>>;
   close(): Promise<void>;
 }
 
@@ -154,63 +156,12 @@ export async function createSlackHarness(
   // With Slack set up the run reports its posting on stderr; anything else there is a failure.
   if (run.code !== 0 || !/^(slack: [^\n]*\n?)?$/.test(run.stderr))
     throw new Error(`scout run exited ${run.code}: ${run.stderr}`);
-  const db = h.database.db;
-  const control = createControlStore(db);
-  const proposals = createProposalStore(db);
-  const policy = loadPolicyFile(policyPath);
-  const runtime = await startInlineServeRuntime({
-    database: h.database,
-    policy,
-    liveWrites: env.LIVE_WRITES,
-    slack,
-  });
-  const app = createSlackApp({
-    applies: runtime,
-    signingSecret: SIGNING_SECRET,
-    botToken: slack.token,
-    apiUrl: slack.url,
-    crm: createLocalCrm(db),
-    proposals,
-    control,
-    policy,
-    liveWrites: env.LIVE_WRITES,
-    clock: () => new Date(),
-    logger: pino({ level: 'silent' }),
-    opsChannel: 'C0OPS',
-    minPostIntervalMs: 0,
-    promotion: { suggestions: createSuggestionStore(db), withDealLock: h.database.dealLock },
-    writeNotices: createWriteNoticeStore(db),
-    home: createHomeStore(db),
-    runDigest: createRunDigestReader(db),
-    undo: {
-      windowHours: options.undoWindowHours ?? 24,
-      undo: {
-        crm: createLocalCrm(db),
-        ledger: createRunLedger(db),
-        store: createUndoStore(db),
-        liveWrites: env.LIVE_WRITES,
-        clock: () => new Date(),
-        newId: () => randomUUID(),
-        logger: pino({ level: 'silent' }),
-        withDealLock: h.database.dealLock,
-      },
-    },
-  });
-  const server = await startHealthServer({
-    port: 0,
-    host: '127.0.0.1',
-    checks: [],
-    logger: pino({ level: 'silent' }),
-    slack: (req, res) => app.handle(req, res),
-  });
-  const base = `http://127.0.0.1:${server.port}/slack/events`;
-  const post = async (body: string, headers: Record<string, string>) => {
-    const res = await fetch(base, { method: 'POST', headers, body });
-    return { status: res.status, text: await res.text() };
-  };
+  const bot = await startBot(h, slack, policyPath, env.LIVE_WRITES, options.undoWindowHours ?? 24);
+  const { app, server, post } = bot;
   const proposal = async (id: string) => ({
     ...(await h.database.sql`select * from proposals where id = ${id}`)[0],
   });
+  const others: Bot[] = [];
   const harness: SlackHarness = {
     h,
     slack,
@@ -242,13 +193,111 @@ export async function createSlackHarness(
     proposal,
     proposals: async () =>
       (await h.database.sql`select * from proposals order by record_id`).map((r) => ({ ...r })),
+    anotherServe: async () => {
+      const other = await startBot(
+        h,
+        slack,
+        policyPath,
+        env.LIVE_WRITES,
+        options.undoWindowHours ?? 24,
+      );
+      others.push(other);
+      return {
+        ...other,
+        click: async (action, proposalId, user) => {
+          const body = payloadBody(clickPayload(action, await proposal(proposalId), user));
+          return other.post(body, slackHeaders(body, SIGNING_SECRET));
+        },
+      };
+    },
     close: async () => {
-      await app.idle();
-      await runtime.stop(5_000);
-      await server.close();
+      for (const other of others) await other.stop();
+      await bot.stop();
       await slack.close();
       await h.database.destroy();
     },
   };
   return harness;
+}
+
+/** What `scout serve` runs: the Bolt app on its HTTP server, with its own inline runtime. */
+export interface Bot {
+  readonly app: SlackApp;
+  readonly server: RunningServer;
+  post(body: string, headers: Record<string, string>): Promise<{ status: number; text: string }>;
+  stop(): Promise<void>;
+}
+
+/** One `serve` over the harness's database and Slack: nothing shared with another but those. */
+async function startBot(
+  h: ScoutHarness,
+  slack: SlackStandIn,
+  policyPath: string,
+  liveWrites: string,
+  undoWindowHours: number,
+): Promise<Bot> {
+  const db = h.database.db;
+  const control = createControlStore(db);
+  const proposals = createProposalStore(db);
+  const policy = loadPolicyFile(policyPath);
+  const runtime = await startInlineServeRuntime({
+    database: h.database,
+    policy,
+    liveWrites,
+    slack,
+  });
+  const app = createSlackApp({
+    applies: runtime,
+    signingSecret: SIGNING_SECRET,
+    botToken: slack.token,
+    apiUrl: slack.url,
+    crm: createLocalCrm(db),
+    proposals,
+    control,
+    policy,
+    liveWrites,
+    clock: () => new Date(),
+    logger: pino({ level: 'silent' }),
+    opsChannel: 'C0OPS',
+    minPostIntervalMs: 0,
+    promotion: { suggestions: createSuggestionStore(db), withDealLock: h.database.dealLock },
+    writeNotices: createWriteNoticeStore(db),
+    home: createHomeStore(db),
+    runDigest: createRunDigestReader(db),
+    undo: {
+      windowHours: undoWindowHours,
+      undo: {
+        crm: createLocalCrm(db),
+        ledger: createRunLedger(db),
+        store: createUndoStore(db),
+        liveWrites,
+        clock: () => new Date(),
+        newId: () => randomUUID(),
+        logger: pino({ level: 'silent' }),
+        withDealLock: h.database.dealLock,
+      },
+    },
+  });
+  const server = await startHealthServer({
+    port: 0,
+    host: '127.0.0.1',
+    checks: [],
+    logger: pino({ level: 'silent' }),
+    slack: (req, res) => app.handle(req, res),
+  });
+  const base = `http://127.0.0.1:${server.port}/slack/events`;
+  const post = async (body: string, headers: Record<string, string>) => {
+    const res = await fetch(base, { method: 'POST', headers, body });
+    return { status: res.status, text: await res.text() };
+  };
+  return {
+    app,
+    server,
+    post,
+    stop: async () => {
+      await app.idle();
+      await runtime.stop(5_000);
+      await server.close();
+    },
+  };
 }

@@ -18,7 +18,7 @@ export function afterDecision(
   user: string,
   channel: string | undefined,
 ): void {
-  const { ephemeral, notifier, view } = ctx;
+  const { ephemeral } = ctx;
   ctx.background.run('after-decision', async () => {
     switch (result.kind) {
       case 'not_found':
@@ -48,7 +48,8 @@ export function afterDecision(
       case 'invalid':
         return ephemeral(channel, user, `That value was not accepted: ${result.reason}`);
       case 'decided': {
-        await notifier.refreshCard(await view(result.row));
+        // Claimed like a repeat click's redraw: whichever comes first draws this version once.
+        await redrawIfBehind(ctx, result.row);
         if (result.row.status !== 'rejected') ctx.deps.applies.kick();
         ctx.refreshHomes(user, result.row.ownerSlackId);
       }
