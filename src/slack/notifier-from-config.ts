@@ -1,4 +1,3 @@
-import { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Policy } from '../domain/policy.js';
 import type { Logger } from '../logger.js';
@@ -8,6 +7,7 @@ import type { ProposalStore } from '../services/ports/proposal-store.js';
 import type { RunDigestReader } from '../services/ports/run-digest.js';
 import type { SuggestionStore } from '../services/ports/suggestion-store.js';
 import type { WriteNoticeStore } from '../services/ports/write-notice-store.js';
+import { LimitedWebClient } from './limited-client.js';
 import { createNotifier } from './notifier.js';
 
 /** The notifier for processes that post but do not serve Slack (CLI runs, the worker); null without a bot token. */
@@ -28,7 +28,7 @@ export function notifierFromConfig(
 ): Notifier | null {
   if (!config.SLACK_BOT_TOKEN) return null;
   return createNotifier({
-    client: new WebClient(config.SLACK_BOT_TOKEN, {
+    client: new LimitedWebClient(config.SLACK_BOT_TOKEN, {
       ...(config.SLACK_API_URL
         ? { slackApiUrl: `${config.SLACK_API_URL.replace(/\/$/, '')}/` }
         : {}),

@@ -3,8 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createProposalStore } from '../../src/db/proposal-store.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
+import { LimitedWebClient } from '../../src/slack/limited-client.js';
 import { createNotifier } from '../../src/slack/notifier.js';
 import { createSlackHarness, OWNER, type SlackHarness } from '../support/slack-harness.js';
+import { startSlackStandIn } from '../support/slack-stand-in.js';
 
 /**
  * Issue 19: a run's cards go to every owner's DM side by side, each channel at Slack's
@@ -112,3 +114,34 @@ describe('two `scout serve` processes behind one address', () => {
     ).toHaveLength(cards.length * 2);
   });
 });
+
+describe('a 429 from Slack', () => {
+  it('pauses every call of the client for its Retry-After, not just the call that got it', async () => {
+    const slack = await startSlackStandIn();
+    try {
+      const client = new LimitedWebClient(slack.token, { slackApiUrl: `${slack.url}/` });
+      slack.faults.set('chat.postMessage', [{ status: 429, retryAfter: 1 }]);
+      const first = client.chat.postMessage({ channel: 'D01ANA', text: 'one' });
+      // The others start once the first has been refused, as a busy notifier's would.
+      while (!slack.calls.some((c) => c.method === 'chat.postMessage')) await tick();
+      await tick(50);
+      await Promise.all([
+        first,
+        client.chat.postMessage({ channel: 'D01BEN', text: 'two' }),
+        client.conversations.open({ users: 'U01ANA' }),
+      ]);
+      const refused = slack.calls[0]?.at ?? 0;
+      const later = slack.calls.slice(1);
+      expect(later.map((c) => c.method).sort()).toEqual([
+        'chat.postMessage',
+        'chat.postMessage',
+        'conversations.open',
+      ]);
+      for (const c of later) expect(c.at - refused).toBeGreaterThanOrEqual(950);
+    } finally {
+      await slack.close();
+    }
+  });
+});
+
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
