@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { adviseAutonomy } from '../domain/autonomy-advice.js';
 import type { Digest } from '../domain/digest.js';
+import { fieldLabel } from '../domain/for-people.js';
 import { estimateCost } from '../domain/model-pricing.js';
 import type { Policy } from '../domain/policy.js';
 import { emptyUsage, type ModelUsage } from '../domain/run-summary.js';
@@ -40,6 +41,12 @@ export async function collectDigest(db: Db, policy: Policy, until: Date): Promis
     },
     coverage: newest ? { scanned: Number(newest.scanned), total: Number(newest.total) } : null,
     fields: week.fields,
+    labels: Object.fromEntries(
+      [...week.fields, ...everything.fields].map((f) => [
+        f.field,
+        fieldLabel(f.field, policy.dealFields.get(f.field)?.label, null),
+      ]),
+    ),
     costUsd,
     // Advice reads the whole log: a week is rarely enough evidence on its own.
     advice: adviseAutonomy(everything, policy),

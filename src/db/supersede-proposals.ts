@@ -62,7 +62,8 @@ async function supersede(tx: TxLike, older: ProposalRow, newer: ProposalRow): Pr
     ...logged(row),
     action: 'superseded',
     actor: 'agent',
-    reason: `superseded by ${newer.dryRun ? 'a newer dry-run' : 'the live'} proposal ${newer.id} of run ${newer.runId}`,
+    // People read this reason in a field's history: the run's short id, as cards show it.
+    reason: `superseded by ${newer.dryRun ? 'a newer dry-run' : 'the live'} proposal of run ${newer.runId.slice(0, 8)}`,
   } satisfies ProvenanceEntry);
 }
 

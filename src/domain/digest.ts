@@ -1,5 +1,6 @@
 import { type AutonomyAdvice, describeAdvice } from './autonomy-advice.js';
 import type { FieldStats } from './field-stats.js';
+import { keyAsWords } from './for-people.js';
 
 /** The weekly "what changed and why" (docs/guarantees.md#g27), as numbers; rendered for a terminal or Slack. */
 export interface Digest {
@@ -16,12 +17,16 @@ export interface Digest {
   /** Deals the newest finished extraction run looked at, of the deals there were. */
   readonly coverage: { readonly scanned: number; readonly total: number } | null;
   readonly fields: readonly FieldStats[];
+  /** Each field's label (the policy's), so people read "Close date", not `closedate`. */
+  readonly labels: Readonly<Record<string, string>>;
   readonly costUsd: number;
   readonly advice: AutonomyAdvice;
 }
 
 const pct = (k: number, n: number) => (n === 0 ? '—' : `${Math.round((k / n) * 100)}%`);
 const day = (d: Date) => d.toISOString().slice(0, 10);
+const labelOf = (d: Digest, field: string) =>
+  Object.hasOwn(d.labels, field) ? (d.labels[field] as string) : keyAsWords(field);
 
 /** Lines of "what changed and why", one per field that saw anything. */
 function changeLines(d: Digest): string[] {
@@ -41,7 +46,7 @@ function changeLines(d: Digest): string[] {
         : '',
       c.overturned > 0 ? `${c.overturned} overturned by reps` : '',
     ].filter((p) => p !== '');
-    if (parts.length > 0) lines.push(`${f.field}: ${parts.join(', ')}`);
+    if (parts.length > 0) lines.push(`${labelOf(d, f.field)}: ${parts.join(', ')}`);
   }
   return lines;
 }
@@ -70,7 +75,7 @@ export function digestSections(d: Digest): DigestSections {
     ],
     changes: changeLines(d),
     advice: [
-      ...d.advice.advice.map((a) => describeAdvice(a)),
+      ...d.advice.advice.map((a) => describeAdvice({ ...a, field: labelOf(d, a.field) })),
       ...(d.advice.waiting.length > 0
         ? [`${d.advice.waiting.length} field(s) still gathering evidence`]
         : []),

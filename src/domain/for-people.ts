@@ -1,5 +1,5 @@
 import type { NoteType } from './policy.js';
-import type { PropertyDef, PropertyValue } from './values.js';
+import type { FieldType, PropertyDef, PropertyValue } from './values.js';
 
 /**
  * How Scout says things to people, in one place: cards, summaries, `/deal-summary`, App Home
@@ -99,7 +99,49 @@ export function valueText(value: Exclude<PropertyValue, null>, ctx: ValueContext
   }
   if (type === 'enum' && typeof value === 'string')
     return ctx.def?.optionLabels?.[value] ?? keyAsWords(value);
-  const n = typeof value === 'number' ? value : Number.NaN;
+  // Some CRMs (HubSpot) send numbers as text.
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())
+        ? Number(value)
+        : Number.NaN;
   if (MONEY.test(ctx.field) && Number.isFinite(n)) return moneyText(n, ctx.currency);
   return String(value);
+}
+
+/** What showing any field's value needs from the CRM: each field's type and option labels, users' names, the deal's currency. */
+export interface ValueSources {
+  readonly defs: ReadonlyMap<string, Pick<PropertyDef, 'type' | 'optionLabels'>>;
+  readonly users: ReadonlyMap<string, string>;
+  readonly currency?: string;
+}
+
+/**
+ * A field's value as people read it, by the field's CRM definition; `type` stands in when
+ * the CRM does not describe the field (a deal's stage is an option even then).
+ */
+export function fieldValueText(
+  field: string,
+  value: Exclude<PropertyValue, null>,
+  sources: ValueSources,
+  type: FieldType = 'text',
+): string {
+  const def = sources.defs.get(field);
+  return valueText(value, {
+    field,
+    def: {
+      type: def?.type ?? type,
+      ...(def?.optionLabels ? { optionLabels: def.optionLabels } : {}),
+    },
+    users: sources.users,
+    ...(sources.currency ? { currency: sources.currency } : {}),
+  });
+}
+
+/** Confidence as people read it: a word, the number, and a five-step bar ("high · 0.86 ▰▰▰▰▱"). */
+export function confidenceText(confidence: number): string {
+  const word = confidence >= 0.85 ? 'high' : confidence >= 0.65 ? 'medium' : 'low';
+  const filled = Math.max(0, Math.min(5, Math.round(confidence * 5)));
+  return `${word} · ${confidence.toFixed(2)} ${'▰'.repeat(filled)}${'▱'.repeat(5 - filled)}`;
 }

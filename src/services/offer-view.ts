@@ -1,4 +1,4 @@
-import { fieldLabel } from '../domain/for-people.js';
+import { dealCurrency, fieldLabel, valueText } from '../domain/for-people.js';
 import type { Policy } from '../domain/policy.js';
 import type { OfferRow } from '../domain/suggestion-offer.js';
 import type { CrmDeal, CrmReader, CrmUser } from './ports/crm.js';
@@ -28,6 +28,8 @@ export async function viewOffers(
   const deal = page.deals.find((d) => d.id === dealId) ?? null;
   const owner = users.find((u) => u.id === deal?.ownerId) ?? null;
   const names = new Map(users.map((u) => [u.id, u.name]));
+  const code = deal ? dealCurrency(deal.properties, undefined) : undefined;
+  const currency = code ? { currency: code } : {};
   return {
     deal,
     owner,
@@ -39,12 +41,14 @@ export async function viewOffers(
       offers: rows.map((r) => {
         const def = defs.find((d) => d.name === r.field);
         const note = notes.get(dealId)?.find((n) => n.id === r.sourceNoteId) ?? null;
-        const raw = String(r.value);
         return {
           id: r.id,
           version: r.version,
           label: fieldLabel(r.field, policy.dealFields.get(r.field)?.label, def),
-          value: def?.type === 'user' ? (names.get(raw) ?? raw) : raw,
+          value:
+            r.value === null
+              ? ''
+              : valueText(r.value, { field: r.field, def, users: names, ...currency }),
           quote: r.quote,
           noteType: note?.type ?? null,
           noteDate: note?.createdAt ?? null,

@@ -273,8 +273,8 @@ export function provenanceOf(
 
 export function laneReason(lane: 'suggest' | 'auto'): string {
   return lane === 'suggest'
-    ? 'suggestion into the agent namespace'
-    : 'auto field, at or above the auto threshold, was empty';
+    ? "into Scout's own suggestion field, not the rep's"
+    : 'the field was empty and the finding was confident enough to write without a person';
 }
 
 export function addUsage(into: ModelUsage, add: ModelUsage): void {

@@ -1,5 +1,5 @@
 import type { HistoryRow, PendingProposal, ScanInfo } from '../db/deal-history-reader.js';
-import { fieldLabel } from '../domain/for-people.js';
+import { dealCurrency, fieldLabel, type ValueSources } from '../domain/for-people.js';
 import type { FieldPolicy, NoteType, WriteMode } from '../domain/policy.js';
 import {
   type FieldType,
@@ -7,7 +7,7 @@ import {
   type PropertyValue,
   suggestionProperty,
 } from '../domain/values.js';
-import type { CrmDeal, CrmNote } from '../services/ports/crm.js';
+import type { CrmDeal, CrmNote, CrmUser } from '../services/ports/crm.js';
 import { type DealName, type LookupResult, lookupDeal, normalizeName } from './deal-lookup.js';
 import { explainValue, type Why, type WhyRow } from './explain-field.js';
 import { gateNarrative, type NarrativeSentence } from './narrative.js';
@@ -52,6 +52,8 @@ export interface DealSummary {
   };
   readonly fields: readonly FieldRow[];
   readonly notes: ReadonlyMap<string, NoteRef>;
+  /** How values are shown: option labels, users' names, the deal's currency. */
+  readonly values: ValueSources;
   readonly coverage: { readonly latest: ScanInfo | null; readonly latestLive: ScanInfo | null };
   readonly pending: readonly PendingItem[];
   /** Null when no narrative was asked for or none could be made; sentences passed the citation gate. */
@@ -68,6 +70,7 @@ export interface FieldHistory {
   readonly field: { readonly name: string; readonly label: string; readonly type: FieldType };
   readonly rows: readonly HistoryRow[];
   readonly notes: ReadonlyMap<string, NoteRef>;
+  readonly values: ValueSources;
 }
 
 /** Finds the deal a manager means: an id in one read, else the names of every deal, a page at a time. */
@@ -124,6 +127,19 @@ export function qualificationFields(ports: DealSummaryPorts): FieldPolicy[] {
 
 function labelOf(f: FieldPolicy | undefined, def: PropertyDef | undefined, name: string): string {
   return fieldLabel(name, f?.label, def);
+}
+
+function valueSources(
+  deal: CrmDeal,
+  defs: readonly PropertyDef[],
+  users: readonly CrmUser[],
+): ValueSources {
+  const currency = dealCurrency(deal.properties, undefined);
+  return {
+    defs: new Map(defs.map((d) => [d.name, d])),
+    users: new Map(users.map((u) => [u.id, u.name])),
+    ...(currency ? { currency } : {}),
+  };
 }
 
 function noteRefs(notes: readonly CrmNote[]): Map<string, NoteRef> {
@@ -224,6 +240,7 @@ export async function summarizeDeal(
     },
     fields: fieldRows,
     notes: noteRefs(notes),
+    values: valueSources(deal, defs, users),
     coverage,
     pending: pending.map((p) => ({
       ...p,
@@ -257,8 +274,9 @@ export async function fieldHistory(
 ): Promise<FieldHistory | null> {
   const deal = await readDeal(ports, dealId);
   if (!deal) return null;
-  const [defs, notesByDeal, rows] = await Promise.all([
+  const [defs, users, notesByDeal, rows] = await Promise.all([
     ports.crm.listPropertyDefs(),
+    ports.crm.listUsers(),
     ports.crm.notesForDeals([deal.id]),
     ports.history.rowsFor(deal.id, [field.name, suggestionProperty(field.name)]),
   ]);
@@ -268,5 +286,6 @@ export async function fieldHistory(
     field: { name: field.name, label: labelOf(field, def, field.name), type: def?.type ?? 'text' },
     rows,
     notes: noteRefs(notesByDeal.get(deal.id) ?? []),
+    values: valueSources(deal, defs, users),
   };
 }

@@ -73,6 +73,9 @@ describe('the App Home tab: what waits for me', () => {
       ]),
     );
     expect(text).not.toContain('Team: pending by rep');
+    // People's words: notes by their kind, confidence in words, no raw note type.
+    expect(text).toMatch(/from an? [a-z ]+ of 2026-\d\d-\d\d · confidence (high|medium|low) · /);
+    expect(text).not.toMatch(/email_reply|from a email|confidence 0\./);
     const ids = (home?.blocks ?? []).map((b) => b.block_id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(s.slack.violations).toEqual([]);

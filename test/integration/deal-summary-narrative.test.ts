@@ -66,7 +66,7 @@ describe('the optional narrative: Claude, behind the citation gate', () => {
       '*What changed since 2026-11-17* (written by Claude; every sentence quotes a note; 2 sentence(s) dropped by the citation gate)\n' +
         '• Dana expects to sign by January 31 if legal agrees.\n' +
         '> we can have this signed by January 31\n' +
-        '_a meeting of 2026-11-20_',
+        '_from a meeting of 2026-11-20_',
     );
     expect(JSON.stringify(answer)).not.toContain('doubled');
     expect(JSON.stringify(answer)).not.toContain('Hank');

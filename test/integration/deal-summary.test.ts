@@ -71,8 +71,10 @@ describe('/deal-summary over signed HTTP, read-only, answered through response_u
     expect(r.status).toBe(200);
     expect(JSON.parse(r.ack)).toMatchObject({
       response_type: 'ephemeral',
-      text: expect.stringContaining('Usage: `/deal-summary <deal name or id>`'),
+      text: expect.stringContaining('Usage: `/deal-summary &lt;deal name or id&gt;`'),
     });
+    // Slack reads any bare <…> as a link or a mention, even in code: none is left.
+    expect(JSON.parse(r.ack).text).not.toMatch(/[<>]/);
     expect(r.responses).toEqual([]);
   });
 
@@ -94,7 +96,11 @@ describe('/deal-summary over signed HTTP, read-only, answered through response_u
           .replace(/run \(\w{8}\)/g, 'run (<run>)'),
       );
     expect(normalise((await s.command('d1')).responses[0])).toMatchSnapshot();
-    expect(normalise((await s.command('d1 why Economic Buyer')).responses[0])).toMatchSnapshot();
+    const why = (await s.command('d1 why Economic Buyer')).responses[0];
+    expect(normalise(why)).toMatchSnapshot();
+    // Labels, not property keys: neither the field's nor its suggestion's.
+    expect(JSON.stringify(why)).toContain("*Economic buyer* and Scout's suggestion for it");
+    expect(JSON.stringify(why)).not.toMatch(/scout_|economic_buyer`/);
   });
 
   it.each([
@@ -143,8 +149,10 @@ describe('/deal-summary over signed HTTP, read-only, answered through response_u
   it("the answer: facts, coverage, fields with a value and why, Scout's differing suggestion, the empty ones in one line", async () => {
     const a = (await s.command('Globex')).responses[0] as Answer;
     const text = allText(a);
-    expect(text).toContain('*Stage*\\nproposal');
-    expect(text).toContain('*Amount*\\n120000');
+    // The stage's label and the amount as a number people read (the seed names no currency).
+    expect(text).toContain('*Stage*\\nProposal');
+    expect(text).toContain('*Amount*\\n120,000');
+    expect(text).not.toMatch(/\\nproposal|120000/);
     expect(text).toContain('*Owner*\\nBen Okafor');
     expect(text).toContain('<https://crm.example.com/deals/d2|Globex — platform expansion>');
     expect(text).toMatch(/Last scanned \d{4}-\d\d-\d\d \d\d:\d\d UTC in a \*LIVE\* run/);
@@ -175,7 +183,7 @@ describe('/deal-summary over signed HTTP, read-only, answered through response_u
     const a = (await s.command('d1')).responses[0] as Answer;
     const pending = blocksOf(a).find((b) => b.block_id === 'pending')?.text?.text ?? '';
     expect(pending).toMatch(
-      /^\*Pending proposals \(1\)\*\n• \*Close date\* → 2027-01-31 · confidence 0\.80 · expires .* · <https:\/\/example\.slack\.com\/archives\/D01ANA\/p\d+\?thread_ts=[\d.]+&cid=D01ANA\|open its thread>$/,
+      /^\*Pending proposals \(1\)\*\n• \*Close date\* → 2027-01-31 · confidence medium · 0\.80 ▰▰▰▰▱ · expires .* · <https:\/\/example\.slack\.com\/archives\/D01ANA\/p\d+\?thread_ts=[\d.]+&cid=D01ANA\|open its thread>$/,
     );
     expect(s.slack.calls.some((c) => c.method === 'chat.getPermalink')).toBe(true);
   });
@@ -185,7 +193,7 @@ describe('/deal-summary over signed HTTP, read-only, answered through response_u
     const a = (await s.command('d1')).responses[0] as Answer;
     const pending = blocksOf(a).find((b) => b.block_id === 'pending')?.text?.text ?? '';
     expect(pending).toMatch(
-      /^\*Pending proposals \(1\)\*\n• \*Close date\* → 2027-01-31 · confidence 0\.80 · expires .* · card posted, link unavailable$/,
+      /^\*Pending proposals \(1\)\*\n• \*Close date\* → 2027-01-31 · confidence medium · 0\.80 ▰▰▰▰▱ · expires .* · card posted, link unavailable$/,
     );
     expect(s.slack.faults.get('chat.getPermalink')).toEqual([]);
   });

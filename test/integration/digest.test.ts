@@ -33,7 +33,7 @@ describe('the weekly digest, through the Slack stand-in (G27)', () => {
     expect(text).toMatch(/^Scout weekly digest: \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}/);
     expect(text).toContain('Runs: 1 (1 live, 0 dry)');
     expect(text).toMatch(/Coverage: the newest run looked at (\d+) of \1 deals \(100%\)/);
-    expect(text).toContain('closedate: 1 rejected (rejected in Slack: wrong year: 1)');
+    expect(text).toContain('Close date: 1 rejected (rejected in Slack: wrong year: 1)');
     expect(text).toContain('written automatically');
     expect(opsMessages()).toEqual([]);
 
@@ -48,8 +48,10 @@ describe('the weekly digest, through the Slack stand-in (G27)', () => {
     expect(blocks[0]?.type).toBe('header');
     expect(blocks[0]?.text?.text).toContain('Scout weekly digest');
     expect(blocks.map((b) => b.text?.text ?? '').join('\n')).toContain(
-      'closedate: 1 rejected (rejected in Slack: wrong year: 1)',
+      'Close date: 1 rejected (rejected in Slack: wrong year: 1)',
     );
+    // Labels, never the policy's keys.
+    expect(JSON.stringify(blocks)).not.toMatch(/closedate|next_step|next​_​step/);
     expect(checkBlocks(blocks, 'message')).toEqual([]);
     expect(slack.violations).toEqual([]);
     expect((await h.cli(['digest', '--post'])).code).toBe(2);

@@ -42,6 +42,9 @@ describe('denied evidence, opt-in (notify_owner): an unverified FYI with no butt
     const body = JSON.stringify(injected?.blocks);
     expect(body).toContain('Amount: a note reads as “0” (unverified)');
     expect(body).toContain('not written, not proposed');
+    // The note by its kind in words ("from an email reply of …"), never its type key.
+    expect(body).toMatch(/from an? [a-z ]+ of 2026-\d\d-\d\d · not written, not proposed/);
+    expect(body).not.toMatch(/email_reply|from a email/);
     for (const m of fyis) {
       expect(m.thread_ts).toEqual(expect.any(String));
       expect((m.blocks as Array<{ type: string }>).some((b) => b.type === 'actions')).toBe(false);

@@ -83,6 +83,13 @@ describe('dry-run cards', () => {
     const superseded = await s.h.log(['--action', 'superseded']);
     expect(superseded).toHaveLength(dry.length);
     expect(superseded.every((r) => r.actor === 'agent' && r.dry_run === true)).toBe(true);
+    // People read this reason in a field's history: the live run's short id, no proposal id.
+    for (const r of superseded) {
+      const live = all.find((p) => p.id === all.find((o) => o.id === r.proposal_id)?.superseded_by);
+      expect(r.reason).toBe(
+        `superseded by the live proposal of run ${String(live?.run_id).slice(0, 8)}`,
+      );
+    }
     // A click on the old card changes nothing: it is no longer pending.
     const old = dry[0] as Record<string, unknown>;
     await s.click('scout_approve', old.id as string, OWNER);

@@ -106,7 +106,7 @@ describe('promotion in Slack (G23) through the real Bolt app', () => {
     const text = JSON.stringify(m.blocks);
     expect(text).toContain('Dana Whitfield (CFO)');
     expect(text).toContain('budget sign-off sits with Dana Whitfield, the CFO');
-    expect(text).toMatch(/from a \w+ of 2026-\d\d-\d\d · confidence 0\.92/);
+    expect(text).toMatch(/from an? [\w ]+ of 2026-\d\d-\d\d · confidence high · 0\.92 ▰▰▰▰▰/);
     expect(s.slack.violations).toEqual([]);
   });
 

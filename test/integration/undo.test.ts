@@ -374,7 +374,7 @@ async function liveRunWithChanges(
     values (${runId}, 'extract', 'completed', 'live', true, ${JSON.stringify({ apply: true, live_writes: true, paused: false })}::jsonb, 'replay', now(), now())`;
   for (const [deal, field, before, after] of writes) {
     await sql`insert into provenance (run_id, object, record_id, field, action, reason, previous_value, new_value, actor, dry_run)
-      values (${runId}, 'deal', ${deal}, ${field}, 'written', 'suggestion into the agent namespace',
+      values (${runId}, 'deal', ${deal}, ${field}, 'written', 'into Scout''s own suggestion field, not the rep''s',
         ${before === null ? null : JSON.stringify(before)}::jsonb, ${JSON.stringify(after)}::jsonb, 'agent', false)`;
   }
   return runId;

@@ -39,7 +39,7 @@ function entry(dealId: string, property: string, value: string): ProvenanceEntry
     recordId: dealId,
     field: property,
     action: 'written',
-    reason: 'auto field, at or above the auto threshold, was empty',
+    reason: 'the field was empty and the finding was confident enough to write without a person',
     previousValue: null,
     newValue: value,
     actor: 'agent',

@@ -69,3 +69,69 @@ describe('the App Home view at Slack limits', () => {
     expect(text).not.toContain('<&>');
   });
 });
+
+describe('the App Home view in people’s words', () => {
+  it('names users, options and amounts, and notes by their kind, as the cards and suggestions do', () => {
+    const view = appHomeView({
+      proposals: [
+        {
+          ...card(1),
+          dealName: 'Acme',
+          fieldLabel: 'Champion',
+          fieldType: 'user',
+          field: 'champion',
+          newValue: 'u_raj',
+          userNames: { u_raj: 'Raj Patel' },
+          noteType: 'email_reply',
+        },
+        {
+          ...card(2),
+          dealName: 'Acme',
+          fieldLabel: 'Deal type',
+          fieldType: 'enum',
+          field: 'deal_type',
+          newValue: 'newbusiness',
+          optionLabels: { newbusiness: 'New business' },
+        },
+        {
+          ...card(3),
+          dealName: 'Acme',
+          fieldLabel: 'Amount',
+          fieldType: 'number',
+          field: 'amount',
+          newValue: 86000,
+          currency: 'EUR',
+        },
+      ],
+      suggestions: [
+        {
+          runId: 'run-1',
+          dealId: 'd1',
+          dealName: 'Acme',
+          dryRun: false,
+          offers: [
+            {
+              id: 'o1',
+              version: 1,
+              label: 'Economic buyer',
+              value: 'Dana Whitfield',
+              quote: 'Dana signs',
+              noteType: 'email_reply',
+              noteDate: new Date('2026-11-19T00:00:00Z'),
+              confidence: 0.9,
+              status: 'open' as const,
+              decidedBy: null,
+              outcome: null,
+            },
+          ],
+        },
+      ],
+    });
+    const text = JSON.stringify(view);
+    expect(text).toContain('Raj Patel');
+    expect(text).toContain('New business');
+    expect(text).toContain('€86,000');
+    expect(text).toContain('from an email reply of 2026-11-19 · confidence high · 0.90');
+    expect(text).not.toMatch(/u_raj|newbusiness|86000|email_reply|email​_​reply|a email/);
+  });
+});

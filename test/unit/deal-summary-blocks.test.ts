@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { HistoryRow } from '../../src/db/deal-history-reader.js';
+import type { PropertyDef } from '../../src/domain/values.js';
 import type { CrmPort } from '../../src/services/ports/crm.js';
 import { dealSummaryMessage } from '../../src/slack/blocks/deal-summary.js';
 import { fieldHistoryMessage } from '../../src/slack/blocks/deal-summary-history.js';
@@ -40,6 +41,33 @@ function field(name: string, over: Partial<FieldRow> = {}): FieldRow {
     ...over,
   };
 }
+
+/** The CRM's words for values: a stage's label, a user's name, the deal's currency. */
+const VALUES: DealSummary['values'] = {
+  defs: new Map<string, PropertyDef>([
+    [
+      'dealstage',
+      {
+        name: 'dealstage',
+        label: 'Stage',
+        type: 'enum',
+        optionLabels: { discovery: 'Discovery call' },
+      },
+    ],
+    ['champion', { name: 'champion', label: 'Champion', type: 'user' }],
+    [
+      'deal_type',
+      {
+        name: 'deal_type',
+        label: 'Deal type',
+        type: 'enum',
+        optionLabels: { newbusiness: 'New business' },
+      },
+    ],
+  ]),
+  users: new Map([['u_raj', 'Raj Patel']]),
+  currency: 'USD',
+};
 
 const SUMMARY: DealSummary = {
   deal: {
@@ -99,6 +127,7 @@ const SUMMARY: DealSummary = {
     }),
   ],
   notes,
+  values: VALUES,
   coverage: {
     latest: {
       runId: 'run-dry-0001abcd',
@@ -201,6 +230,7 @@ const HISTORY: FieldHistory = {
     hrow('rejected', { actor: 'slack:U01ANA' }),
   ],
   notes,
+  values: VALUES,
 };
 
 /** Every string a message carries, with where it is, for the per-kind limits below. */
@@ -417,7 +447,7 @@ describe('the answer at Slack’s limits with a normal deal id (the controls sta
       if (shown.length === n) expect(more).toBeUndefined();
       else
         expect(JSON.stringify(more)).toContain(
-          `${n - shown.length} more field(s) not shown here: \`/deal-summary d1 why <field>\``,
+          `${n - shown.length} more field(s) not shown here: \`/deal-summary d1 why &lt;field&gt;\``,
         );
       if (n === 40) expect(shown).toHaveLength(40);
       else expect(shown.length).toBeLessThan(n);
@@ -719,5 +749,173 @@ describe('read-only by type (G16)', () => {
     expectTypeOf<Extract<Reachable<{ m: Map<string, number> }>, 'set'>>().toEqualTypeOf<'set'>();
     expectTypeOf<Extract<Reachable<{ a: string[] }>, 'push'>>().toEqualTypeOf<'push'>();
     expectTypeOf<Extract<Reachable<{ a: readonly string[] }>, 'push'>>().toEqualTypeOf<never>();
+  });
+});
+
+describe('values as people read them: names, labels, money, never a key or an id', () => {
+  const textOf = (m: { blocks: KnownBlock[] }, id: string) =>
+    JSON.stringify(m.blocks.find((b) => b.block_id === id) ?? null);
+  const base = SUMMARY.pending[0] as DealSummary['pending'][number];
+
+  it.each([
+    ['an option with the CRM’s label', 'discovery', 'Discovery call'],
+    ['a HubSpot stage id with its label', '1234567', 'Proposal'],
+    ['an option the CRM does not label, as words', 'closed_won', 'Closed won'],
+  ])('the stage: %s', (_, stage, shown) => {
+    const values = {
+      ...VALUES,
+      defs: new Map([
+        ...VALUES.defs,
+        [
+          'dealstage',
+          {
+            type: 'enum' as const,
+            optionLabels: { discovery: 'Discovery call', 1234567: 'Proposal' },
+          },
+        ],
+      ]),
+    };
+    const facts = textOf(
+      dealSummaryMessage({ ...SUMMARY, values, deal: { ...SUMMARY.deal, stage } }, LINKS, {
+        kind: 'asker',
+      }),
+      'facts',
+    );
+    expect(facts).toContain(`*Stage*\\n${shown}`);
+    expect(facts).not.toContain(`*Stage*\\n${stage}`);
+  });
+
+  it('a stage the CRM does not describe at all is still shown as words', () => {
+    const facts = textOf(
+      dealSummaryMessage(
+        {
+          ...SUMMARY,
+          values: { defs: new Map(), users: new Map() },
+          deal: { ...SUMMARY.deal, stage: 'closed_won' },
+        },
+        LINKS,
+        { kind: 'asker' },
+      ),
+      'facts',
+    );
+    expect(facts).toContain('*Stage*\\nClosed won');
+  });
+
+  it.each([
+    ['EUR', 86000, '€86,000'],
+    ['USD', '86000', '$86,000'],
+    [undefined, 86000, '86,000'],
+  ])('the amount in the deal’s currency (%s)', (currency, amount, shown) => {
+    const facts = textOf(
+      dealSummaryMessage(
+        {
+          ...SUMMARY,
+          values: { ...VALUES, ...(currency ? { currency } : { currency: undefined }) },
+          deal: { ...SUMMARY.deal, amount },
+        },
+        LINKS,
+        { kind: 'asker' },
+      ),
+      'facts',
+    );
+    expect(facts).toContain(`*Amount*\\n${shown}`);
+    expect(facts).not.toContain('86000');
+  });
+
+  it('a pending proposal for a user field names the person, an option field its label, with confidence in words', () => {
+    const pending = [
+      {
+        ...base,
+        id: 'u',
+        field: 'champion',
+        label: 'Champion',
+        newValue: 'u_raj',
+        confidence: 0.9,
+      },
+      { ...base, id: 'e', field: 'deal_type', label: 'Deal type', newValue: 'newbusiness' },
+    ] as DealSummary['pending'];
+    const text = textOf(
+      dealSummaryMessage({ ...SUMMARY, pending }, LINKS, { kind: 'asker' }),
+      'pending',
+    );
+    expect(text).toContain('*Champion* → Raj Patel · confidence high · 0.90 ▰▰▰▰▰');
+    expect(text).toContain('*Deal type* → New business');
+    expect(text).not.toContain('u_raj');
+    expect(text).not.toContain('newbusiness');
+    expect(text).not.toMatch(/confidence \d/);
+  });
+
+  it('field rows: the rep’s value, Scout’s suggestion and the value Scout last set, through the same words', () => {
+    const fields = [
+      field('champion', {
+        label: 'Champion',
+        type: 'user',
+        repValue: 'u_raj',
+        suggestion: 'u_ana',
+        why: { kind: 'rep', after: { value: 'u_raj', at: T(19) } },
+        hasHistory: true,
+      }),
+      field('deal_type', {
+        label: 'Deal type',
+        type: 'enum',
+        write: 'auto',
+        suggestion: undefined,
+        repValue: 'newbusiness',
+        why: { kind: 'undo', at: T(23), actor: 'slack:U01OPS', undoneValue: 'newbusiness' },
+      }),
+    ];
+    const values = { ...VALUES, users: new Map([...VALUES.users, ['u_ana', 'Ana Ruiz']]) };
+    const text = JSON.stringify(
+      dealSummaryMessage({ ...SUMMARY, fields, values }, LINKS, { kind: 'asker' }),
+    );
+    expect(text).toContain('*Champion*: Raj Patel');
+    expect(text).toContain('Scout last set Raj Patel');
+    expect(text).toContain('Scout suggests Ana Ruiz');
+    expect(text).toContain('*Deal type*: New business');
+    expect(text).toContain("Scout's New business was taken back");
+    expect(text).not.toMatch(/u_raj|u_ana|newbusiness/);
+  });
+
+  it('notes by their kind in words', () => {
+    const text = JSON.stringify(dealSummaryMessage(SUMMARY, LINKS, { kind: 'asker' }));
+    expect(text).toContain('from a call of 2026-11-18');
+    expect(text).toContain('_from a meeting of 2026-11-20_');
+    expect(text).not.toMatch(/email_reply|a email/);
+  });
+
+  it('the history: labels, not keys; values, actions and reasons in words; no doubled dash', () => {
+    const m = fieldHistoryMessage({
+      ...HISTORY,
+      field: { name: 'champion', label: 'Champion', type: 'user' },
+      rows: [
+        hrow('proposed', { field: 'champion', newValue: 'u_raj', previousValue: null }),
+        hrow('dropped', {
+          field: 'champion',
+          newValue: null,
+          reason: 'no source: the quote is not in the note',
+        }),
+        hrow('superseded', {
+          field: 'champion',
+          newValue: 'u_raj',
+          reason: 'superseded by the live proposal of run 0a1b2c3d',
+        }),
+        hrow('denied', { field: 'scout_champion', newValue: null, reason: 'not in the policy' }),
+        hrow('written', { field: 'scout_champion', newValue: 'u_raj', sourceNoteId: 'n6' }),
+      ],
+    });
+    const intro = textOf(m, 'history_intro');
+    expect(intro).toContain("*Champion* and Scout's suggestion for it");
+    expect(intro).not.toMatch(/scout_|`champion`/);
+    const text = JSON.stringify(m);
+    expect(text).toContain('*proposed* Raj Patel');
+    expect(text).toContain('*dropped* — no source: the quote is not in the note');
+    expect(text).not.toContain('— —');
+    expect(text).toContain(
+      '*replaced by a newer card* Raj Patel — superseded by the live proposal of run 0a1b2c3d',
+    );
+    expect(text).toContain('*refused* — not in the policy');
+    expect(text).toContain('*suggested* Raj Patel');
+    expect(text).toContain('from an email reply of 2026-11-22');
+    expect(text).not.toMatch(/u_raj|scout_champion|email_reply/);
   });
 });

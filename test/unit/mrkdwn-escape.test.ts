@@ -66,6 +66,7 @@ function summary(s: string): DealSummary {
       },
     ],
     notes: new Map([['n1', { id: 'n1', type: 'call', createdAt: T }]]),
+    values: { defs: new Map(), users: new Map() },
     coverage: { latest: null, latestLive: null },
     pending: [
       {
@@ -112,6 +113,7 @@ function history(s: string): FieldHistory {
       },
     ],
     notes: new Map([['n1', { id: 'n1', type: 'call', createdAt: T }]]),
+    values: { defs: new Map(), users: new Map() },
   };
 }
 

@@ -329,6 +329,7 @@ describe('every message and modal Scout builds renders in the sandbox, none as u
       }),
     ],
     notes,
+    values: { defs: new Map(), users: new Map() },
     coverage: {
       latest: { runId: 'run-dry-1', mode: 'dry_run', startedAt: T(23, 8), finishedAt: T(23, 9) },
       latestLive: { runId: 'run-live-2', mode: 'live', startedAt: T(21, 8), finishedAt: null },
@@ -379,6 +380,7 @@ describe('every message and modal Scout builds renders in the sandbox, none as u
       }),
     ),
     notes,
+    values: { defs: new Map(), users: new Map() },
   };
   const runSummary = (over: Partial<RunSummary>): RunSummary => ({
     run_id: '5ebec212-c503-4c73-81d0-4aadd8f2982f',

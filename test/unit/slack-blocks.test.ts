@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyCounts } from '../../src/domain/actions.js';
 import { emptyUsage } from '../../src/domain/run-summary.js';
 import type { CardProposal } from '../../src/services/ports/notifier.js';
-import { approvalCard, confidenceText } from '../../src/slack/blocks/approval-card.js';
+import { approvalCard } from '../../src/slack/blocks/approval-card.js';
 import { editModal, submittedValue } from '../../src/slack/blocks/edit-modal.js';
 import { runSummaryMessage } from '../../src/slack/blocks/run-summary-message.js';
 import { escapeMrkdwn, truncate } from '../../src/slack/blocks/text.js';
@@ -53,17 +53,6 @@ describe('approval card', () => {
     expect(live).toContain('Approve writes this value to the CRM');
     expect(dry).not.toContain('Approve writes this value to the CRM');
     expect(dry).toContain('DRY RUN');
-  });
-
-  it.each([
-    [0.92, 'high · 0.92 ▰▰▰▰▰'],
-    [0.86, 'high · 0.86 ▰▰▰▰▱'],
-    [0.8, 'medium · 0.80 ▰▰▰▰▱'],
-    [0.65, 'medium · 0.65 ▰▰▰▱▱'],
-    [0.5, 'low · 0.50 ▰▰▰▱▱'],
-    [0, 'low · 0.00 ▱▱▱▱▱'],
-  ])('reads confidence %s as "%s"', (confidence, text) => {
-    expect(confidenceText(confidence)).toBe(text);
   });
 
   it('matches its snapshot, pending and decided', () => {

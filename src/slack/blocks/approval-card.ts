@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { fromNote, valueText } from '../../domain/for-people.js';
+import { confidenceText, fromNote, valueText } from '../../domain/for-people.js';
 import { SCREEN_WARNING } from '../../domain/injection-screen.js';
 import type { PropertyValue } from '../../domain/values.js';
 import type { CardProposal } from '../../services/ports/notifier.js';
@@ -46,13 +46,6 @@ function proposedField(p: CardProposal): string {
     return `*Proposed*\n${show(p, p.newValue)}`;
   const half = Math.floor((LIMITS.field - 40) / 2);
   return `*Approved*\n${show(p, p.editedValue, half)} (edited from ${show(p, p.newValue, half)})`;
-}
-
-/** Confidence as people read it: a word, the number, and a five-step bar. */
-export function confidenceText(confidence: number): string {
-  const word = confidence >= 0.85 ? 'high' : confidence >= 0.65 ? 'medium' : 'low';
-  const filled = Math.max(0, Math.min(5, Math.round(confidence * 5)));
-  return `${word} · ${confidence.toFixed(2)} ${'▰'.repeat(filled)}${'▱'.repeat(5 - filled)}`;
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { PropertyValue } from '../../domain/values.js';
+import { fieldValueText, fromNote, type ValueSources } from '../../domain/for-people.js';
+import type { FieldType, PropertyValue } from '../../domain/values.js';
 import type { NoteRef } from '../../summary/summarize-deal.js';
 import { blockQuote, safe, truncate } from './text.js';
 
@@ -24,6 +25,18 @@ export function showValue(value: PropertyValue | undefined, max = MAX_VALUE): st
   return value === null || value === undefined || value === '' ? '—' : safe(String(value), max);
 }
 
+/** One field's value as people read it (a name, an option's label, an amount), escaped and cut, or a dash for nothing. */
+export function showFieldValue(
+  field: { readonly name: string; readonly type: FieldType },
+  value: PropertyValue | undefined,
+  sources: ValueSources,
+  max = MAX_VALUE,
+): string {
+  return value === null || value === undefined || value === ''
+    ? '—'
+    : safe(fieldValueText(field.name, value, sources, field.type), max);
+}
+
 /** Who did it: a Slack user as a mention, Scout's own runs as "Scout", anything else escaped. */
 export function showActor(actor: string): string {
   const slack = /^slack:([UW][A-Z0-9]+)$/.exec(actor);
@@ -32,11 +45,10 @@ export function showActor(actor: string): string {
   return safe(actor, 80);
 }
 
-export function showNote(noteId: string | null, notes: ReadonlyMap<string, NoteRef>): string {
-  if (!noteId) return '';
+/** Where a value came from: "from an email reply of 2026-11-19", or the note's id when the CRM no longer has it. */
+export function showNote(noteId: string, notes: ReadonlyMap<string, NoteRef>): string {
   const note = notes.get(noteId);
-  if (!note) return `note ${safe(noteId, 60)}`;
-  return `${/^[aeiou]/.test(note.type) ? 'an' : 'a'} ${note.type.replace('_', ' ')} of ${day(note.createdAt)}`;
+  return note ? fromNote(note.type, note.createdAt) : `from note ${safe(noteId, 60)}`;
 }
 
 export function quoteLine(quote: string | null, max = MAX_QUOTE): string {

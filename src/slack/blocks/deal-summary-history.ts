@@ -1,16 +1,17 @@
 import type { KnownBlock } from '@slack/types';
 import type { HistoryRow } from '../../db/deal-history-reader.js';
+import { ACTION_WORDS, type Action } from '../../domain/actions.js';
+import { confidenceText } from '../../domain/for-people.js';
 import type { PropertyValue } from '../../domain/values.js';
-import { AGENT_PREFIX } from '../../domain/values.js';
-import type { FieldHistory, NoteRef } from '../../summary/summarize-deal.js';
+import type { FieldHistory } from '../../summary/summarize-deal.js';
 import {
   MAX_REASON,
   minute,
   pack,
   quoteLine,
   showActor,
+  showFieldValue,
   showNote,
-  showValue,
 } from './deal-summary-format.js';
 import { inlineCode, LIMITS, plain, safe, truncate } from './text.js';
 
@@ -45,7 +46,7 @@ export function fieldHistoryMessage(h: FieldHistory): { text: string; blocks: Kn
     });
     return { text: fallback(h), blocks };
   }
-  const entries = h.rows.map((r) => rowEntry(r, h.field.name, h.notes));
+  const entries = h.rows.map((r) => rowEntry(r, h));
   const sections = pack(entries, LIMITS.sectionText);
   const room = LIMITS.blocksPerMessage - blocks.length - 2;
   const kept = sections.slice(-room);
@@ -57,7 +58,7 @@ export function fieldHistoryMessage(h: FieldHistory): { text: string; blocks: Kn
       {
         type: 'mrkdwn',
         text: truncate(
-          `${deal} · \`${inlineCode(h.field.name, 100)}\` and Scout's suggestion \`${AGENT_PREFIX}${inlineCode(h.field.name, 100)}\` · ${h.rows.length} record(s), oldest first${omitted > 0 ? ` · ${omitted} earlier record(s) not shown: \`scout log --deal ${inlineCode(h.deal.id, 100)}\`` : ''}`,
+          `${deal} · *${safe(h.field.label, 100)}* and Scout's suggestion for it · ${h.rows.length} record(s), oldest first${omitted > 0 ? ` · ${omitted} earlier record(s) not shown: \`scout log --deal ${inlineCode(h.deal.id, 100)}\`` : ''}`,
           LIMITS.contextText,
         ),
       },
@@ -82,23 +83,26 @@ function fallback(h: FieldHistory): string {
   );
 }
 
-const v = (value: PropertyValue | undefined) => showValue(value, 200);
+/** A value of the field (or of its suggestion, which holds the same kind of value) as people read it. */
+type Show = (value: PropertyValue | undefined) => string;
 
 /** One provenance row in words. */
-function rowEntry(r: HistoryRow, field: string, notes: ReadonlyMap<string, NoteRef>): string {
-  const suggestion = r.field !== field;
+function rowEntry(r: HistoryRow, h: FieldHistory): string {
+  const suggestion = r.field !== h.field.name;
   const who = showActor(r.actor);
-  const what = describe(r, suggestion, who);
+  const what = describe(r, suggestion, who, (value) =>
+    showFieldValue(h.field, value, h.values, 200),
+  );
   const dry = r.dryRun ? ':construction: DRY RUN · ' : '';
-  const source = r.sourceNoteId ? ` · from ${showNote(r.sourceNoteId, notes)}` : '';
-  const confidence = r.confidence !== null ? ` · confidence ${r.confidence.toFixed(2)}` : '';
+  const source = r.sourceNoteId ? ` · ${showNote(r.sourceNoteId, h.notes)}` : '';
+  const confidence = r.confidence !== null ? ` · confidence ${confidenceText(r.confidence)}` : '';
   const lines = [`*${minute(r.createdAt)}* · ${dry}${what}${source}${confidence}`];
   const quote = quoteLine(r.quote);
   if (quote) lines.push(quote);
   return lines.join('\n');
 }
 
-function describe(r: HistoryRow, suggestion: boolean, who: string): string {
+function describe(r: HistoryRow, suggestion: boolean, who: string, v: Show): string {
   const reason = r.reason ? ` — ${safe(r.reason, MAX_REASON)}` : '';
   const to = v(r.newValue);
   switch (r.action) {
@@ -128,7 +132,13 @@ function describe(r: HistoryRow, suggestion: boolean, who: string): string {
       return r.reason
         ? `*expired* — ${safe(r.reason.replace(/^expired:?\s*/, ''), MAX_REASON)}`
         : '*expired* before anyone decided';
-    default:
-      return `*${safe(r.action, 40)}* ${to}${reason}`;
+    default: {
+      // Actions without a value of their own (dropped, skipped, refused) say only why.
+      const word = Object.hasOwn(ACTION_WORDS, r.action)
+        ? ACTION_WORDS[r.action as Action]
+        : r.action.replace(/_/g, ' ');
+      const value = r.newValue === null || r.newValue === undefined ? '' : ` ${to}`;
+      return `*${safe(word, 60)}*${value}${reason}`;
+    }
   }
 }

@@ -4,8 +4,10 @@ import { summaryValue } from './deal-summary.js';
 import { ACTION_PICK } from './deal-summary-format.js';
 import { inlineCode, LIMITS, plain, safe, truncate } from './text.js';
 
-export const USAGE =
-  'Usage: `/deal-summary <deal name or id>` for a read-only summary · `/deal-summary <deal> why <field>` for the history of one field (for example `/deal-summary acme why economic_buyer`).';
+const code = (text: string) => `\`${inlineCode(text, 200)}\``;
+
+/** Escaped: Slack would read a bare `<deal name or id>` as a link, even in code. */
+export const USAGE = `Usage: ${code('/deal-summary <deal name or id>')} for a read-only summary · ${code('/deal-summary <deal> why <field>')} for the history of one field (for example ${code('/deal-summary acme why close date')}).`;
 
 /** Several deals match: one button per deal, carrying its id (and the field asked about). */
 export function dealPicker(

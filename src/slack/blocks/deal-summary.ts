@@ -1,5 +1,7 @@
 import type { ActionsBlockElement, KnownBlock, PlainTextOption } from '@slack/types';
 import type { ScanInfo } from '../../db/deal-history-reader.js';
+import { confidenceText, type ValueSources } from '../../domain/for-people.js';
+import type { PropertyValue } from '../../domain/values.js';
 import type { Why } from '../../summary/explain-field.js';
 import type { DealSummary, FieldRow, NoteRef, PendingItem } from '../../summary/summarize-deal.js';
 import {
@@ -11,6 +13,7 @@ import {
   pack,
   quoteLine,
   showActor,
+  showFieldValue,
   showNote,
   showValue,
 } from './deal-summary-format.js';
@@ -28,6 +31,9 @@ export type SummaryAudience =
 export function summaryValue(dealId: string, field?: string): string {
   return JSON.stringify(field === undefined ? { d: dealId } : { d: dealId, f: field });
 }
+
+const STAGE = { name: 'dealstage', type: 'enum' } as const;
+const AMOUNT = { name: 'amount', type: 'number' } as const;
 
 /** Fields the facts line already shows: their values are not repeated among the rows. */
 const FACT_FIELDS = new Set(['dealstage', 'amount', 'closedate']);
@@ -60,8 +66,9 @@ export function dealSummaryMessage(
       block_id: 'facts',
       text: { type: 'mrkdwn', text: `${name} · id \`${inlineCode(s.deal.id, 100)}\`` },
       fields: [
-        { type: 'mrkdwn', text: `*Stage*\n${showValue(s.deal.stage)}` },
-        { type: 'mrkdwn', text: `*Amount*\n${showValue(s.deal.amount)}` },
+        // A stage is an option even where the CRM does not describe it: its key as words then.
+        { type: 'mrkdwn', text: `*Stage*\n${showFieldValue(STAGE, s.deal.stage, s.values)}` },
+        { type: 'mrkdwn', text: `*Amount*\n${showFieldValue(AMOUNT, s.deal.amount, s.values)}` },
         { type: 'mrkdwn', text: `*Owner*\n${showValue(s.deal.owner)}` },
         { type: 'mrkdwn', text: `*Close date*\n${showValue(s.deal.closeDate)}` },
       ],
@@ -95,7 +102,7 @@ export function dealSummaryMessage(
     tail.push({
       type: 'section',
       block_id: 'pending',
-      text: { type: 'mrkdwn', text: pendingText(pending, links) },
+      text: { type: 'mrkdwn', text: pendingText(pending, links, s.values) },
     });
   if (audience.kind === 'asker') tail.push(...controls(s));
   else
@@ -113,7 +120,7 @@ export function dealSummaryMessage(
   // Rows take whatever blocks are left, keeping one for the "not shown" line.
   const room = LIMITS.blocksPerMessage - head.length - tail.length - 2;
   const entries = s.fields.flatMap((f) => {
-    const e = fieldEntry(f, s.notes);
+    const e = fieldEntry(f, s.notes, s.values);
     return e === null ? [] : [e];
   });
   const empty = s.fields.filter(
@@ -149,7 +156,7 @@ export function dealSummaryMessage(
       elements: [
         {
           type: 'mrkdwn',
-          text: `${entries.length - shownFields} more field(s) not shown here: \`/deal-summary ${inlineCode(s.deal.id, 100)} why <field>\``,
+          text: `${entries.length - shownFields} more field(s) not shown here: \`/deal-summary ${inlineCode(s.deal.id, 100)} why &lt;field&gt;\``,
         },
       ],
     });
@@ -184,12 +191,16 @@ function withoutDryRunTwins(pending: readonly PendingItem[]): readonly PendingIt
  * The pending proposals: whole lines while they fit one section, then "…and N more"
  * counting every one not listed, so no line is cut and the count is never lost.
  */
-function pendingText(pending: readonly PendingItem[], links: ReadonlyMap<string, string>): string {
+function pendingText(
+  pending: readonly PendingItem[],
+  links: ReadonlyMap<string, string>,
+  values: ValueSources,
+): string {
   let text = `*Pending proposals (${pending.length})*`;
   let listed = 0;
   const moreLine = (n: number) => (n > 0 ? `\n…and ${n} more` : '');
   for (const p of pending.slice(0, MAX_PENDING)) {
-    const line = `\n${pendingLine(p, links)}`;
+    const line = `\n${pendingLine(p, links, values)}`;
     const after = text.length + line.length + moreLine(pending.length - listed - 1).length;
     if (after > LIMITS.sectionText) break;
     text += line;
@@ -206,7 +217,11 @@ const MAX_LINK = 500;
  * three always fit a section. Its card: linked, posted but the link could not be had
  * (`chat.getPermalink` failed), or not posted yet.
  */
-function pendingLine(p: PendingItem, links: ReadonlyMap<string, string>): string {
+function pendingLine(
+  p: PendingItem,
+  links: ReadonlyMap<string, string>,
+  values: ValueSources,
+): string {
   const link = links.get(p.id);
   const card = p.slackChannel && p.slackTs;
   const where =
@@ -215,7 +230,7 @@ function pendingLine(p: PendingItem, links: ReadonlyMap<string, string>): string
       : card
         ? ' · card posted, link unavailable'
         : ' · card not posted yet';
-  return `• ${p.dryRun ? ':construction: DRY RUN · ' : ''}*${safe(p.label, 100)}* → ${showValue(p.newValue as string | number | null, 200)} · confidence ${p.confidence.toFixed(2)} · expires ${minute(p.expiresAt)}${where}`;
+  return `• ${p.dryRun ? ':construction: DRY RUN · ' : ''}*${safe(p.label, 100)}* → ${showFieldValue({ name: p.field, type: 'text' }, p.newValue as PropertyValue, values, 200)} · confidence ${confidenceText(p.confidence)} · expires ${minute(p.expiresAt)}${where}`;
 }
 
 function hasValue(v: FieldRow['repValue'] | undefined): boolean {
@@ -232,39 +247,50 @@ function same(a: FieldRow['repValue'], b: FieldRow['repValue']): boolean {
  * from, and Scout's suggestion only where it differs. A fact field (shown above) gets a
  * line only to say how Scout set it. Every value is escaped and cut.
  */
-function fieldEntry(f: FieldRow, notes: ReadonlyMap<string, NoteRef>): string | null {
+function fieldEntry(
+  f: FieldRow,
+  notes: ReadonlyMap<string, NoteRef>,
+  values: ValueSources,
+): string | null {
   const label = `*${safe(f.label, 100)}*`;
+  const show = (value: PropertyValue | undefined, max?: number) =>
+    showFieldValue(f, value, values, max);
+  const why = (w: Why) => whyText(w, notes, show);
   if (FACT_FIELDS.has(f.name))
-    return f.why && f.why.kind !== 'rep' ? `${label} (above): ${whyText(f.why, notes)}` : null;
+    return f.why && f.why.kind !== 'rep' ? `${label} (above): ${why(f.why)}` : null;
   const rep = hasValue(f.repValue);
   const suggestion =
     hasValue(f.suggestion) && !(rep && same(f.repValue, f.suggestion ?? null))
       ? (f.suggestion ?? null)
       : null;
   if (!rep && suggestion === null) return null;
-  const lines = [`${label}: ${rep ? showValue(f.repValue) : '—'}`];
-  if (rep && f.why) lines.push(`   ↳ ${whyText(f.why, notes)}`);
+  const lines = [`${label}: ${show(rep ? f.repValue : null)}`];
+  if (rep && f.why) lines.push(`   ↳ ${why(f.why)}`);
   if (suggestion !== null)
     lines.push(
-      `   ↳ Scout suggests ${showValue(suggestion)}${f.suggestionWhy ? `: ${whyText(f.suggestionWhy, notes)}` : ''}`,
+      `   ↳ Scout suggests ${show(suggestion)}${f.suggestionWhy ? `: ${why(f.suggestionWhy)}` : ''}`,
     );
   return lines.join('\n');
 }
 
-function whyText(why: Why, notes: ReadonlyMap<string, NoteRef>): string {
+function whyText(
+  why: Why,
+  notes: ReadonlyMap<string, NoteRef>,
+  show: (value: PropertyValue, max: number) => string,
+): string {
   switch (why.kind) {
     case 'rep':
       return why.after
-        ? `entered by the rep (Scout last set ${showValue(why.after.value, 100)} on ${day(why.after.at)})`
+        ? `entered by the rep (Scout last set ${show(why.after.value, 100)} on ${day(why.after.at)})`
         : 'entered by the rep';
     case 'undo':
-      return `restored by an undo by ${showActor(why.actor)} on ${day(why.at)} (Scout's ${showValue(why.undoneValue, 100)} was taken back)`;
+      return `restored by an undo by ${showActor(why.actor)} on ${day(why.at)} (Scout's ${show(why.undoneValue, 100)} was taken back)`;
     case 'scout': {
       const who =
         why.action === 'applied'
           ? `approved${why.edited ? ' with an edit' : ''} by ${why.approvedBy ? `<@${why.approvedBy}>` : 'a person'}`
           : 'written by Scout without a person';
-      const from = why.noteId ? ` from ${showNote(why.noteId, notes)}` : '';
+      const from = why.noteId ? ` ${showNote(why.noteId, notes)}` : '';
       const quote = why.quote ? `\n${quoteLine(why.quote, 300)}` : '';
       return `${who} on ${day(why.at)}${from}${quote}`;
     }

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { fromNote } from '../../domain/for-people.js';
 import { blockQuote, LIMITS, safe } from './text.js';
 
 /** One unverified finding for a field Scout may never change. */
@@ -33,7 +34,6 @@ export function fyiMessage(m: { dealName: string; dryRun: boolean; items: readon
     },
   ];
   m.items.slice(0, MAX_ITEMS).forEach((item, n) => {
-    const from = `${item.noteType ? `a ${item.noteType}` : 'a note'}${item.noteDate ? ` of ${item.noteDate.toISOString().slice(0, 10)}` : ''}`;
     blocks.push(
       {
         type: 'section',
@@ -46,7 +46,15 @@ export function fyiMessage(m: { dealName: string; dryRun: boolean; items: readon
       {
         type: 'context',
         block_id: `fyi_${n}_source`,
-        elements: [{ type: 'mrkdwn', text: safe(`from ${from} · not written, not proposed`, 300) }],
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: safe(
+              `${fromNote(item.noteType, item.noteDate)} · not written, not proposed`,
+              300,
+            ),
+          },
+        ],
       },
     );
   });

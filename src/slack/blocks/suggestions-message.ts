@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { confidenceText, fromNote } from '../../domain/for-people.js';
 import type { ShownOffer, SuggestionsMessage } from '../../services/ports/notifier.js';
 import { blockQuote, LIMITS, plain, safe } from './text.js';
 
@@ -128,10 +129,8 @@ export function suggestionsMessage(m: SuggestionsMessage): { text: string; block
 }
 
 function sourceLine(o: ShownOffer): string {
-  const from = o.noteType ? `from a ${o.noteType}` : 'from a note';
-  const when = o.noteDate ? ` of ${o.noteDate.toISOString().slice(0, 10)}` : '';
-  const confidence = o.confidence === null ? '' : ` · confidence ${o.confidence.toFixed(2)}`;
-  return safe(`${from}${when}${confidence}`, LIMITS.contextText);
+  const confidence = o.confidence === null ? '' : ` · confidence ${confidenceText(o.confidence)}`;
+  return safe(`${fromNote(o.noteType, o.noteDate)}${confidence}`, LIMITS.contextText);
 }
 
 function outcomeLine(o: ShownOffer): string {
