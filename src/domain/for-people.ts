@@ -60,6 +60,16 @@ export function dealCurrency(
   return typeof own === 'string' && /^[A-Z]{3}$/.test(own) ? own : crmCurrency;
 }
 
+/** `{ currency }` for a deal that names its own, else nothing: to spread into a value's context. */
+export function currencyOf(
+  deal: {
+    readonly properties: Readonly<Record<string, PropertyValue>>;
+  } | null,
+): { currency?: string } {
+  const currency = deal ? dealCurrency(deal.properties, undefined) : undefined;
+  return currency ? { currency } : {};
+}
+
 /** An amount as people read it: "$86,000" in its currency, or "86,000" when the currency is unknown. */
 export function moneyText(value: number, currency: string | undefined): string {
   try {

@@ -1,4 +1,4 @@
-import { dealCurrency, fieldLabel } from '../domain/for-people.js';
+import { currencyOf, fieldLabel } from '../domain/for-people.js';
 import type { Policy } from '../domain/policy.js';
 import type { ProposalRow } from '../domain/proposal.js';
 import type { PropertyDef } from '../domain/values.js';
@@ -12,12 +12,6 @@ export interface ProposalView {
   readonly def: PropertyDef | null;
   readonly owner: CrmUser | null;
   readonly card: CardProposal;
-}
-
-/** The deal's own currency, for a card about an amount. */
-function currencyOf(deal: CrmDeal | null): { currency?: string } {
-  const currency = deal ? dealCurrency(deal.properties, undefined) : undefined;
-  return currency ? { currency } : {};
 }
 
 /** How long after its approval an applied change can be undone from its card. */

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import pLimit from 'p-limit';
-import { fieldLabel } from '../domain/for-people.js';
+import { currencyOf, fieldLabel, fieldValueText } from '../domain/for-people.js';
 import type { Policy } from '../domain/policy.js';
 import type { ProposalRow } from '../domain/proposal.js';
 import type { Logger } from '../logger.js';
@@ -382,7 +382,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
                 deps.policy.dealFields.get(n.field)?.label,
                 defs.find((d) => d.name === n.field),
               ),
-              value: String(n.newValue),
+              value:
+                n.newValue === null
+                  ? ''
+                  : fieldValueText(n.field, n.newValue, {
+                      defs: new Map(defs.map((d) => [d.name, d])),
+                      users: new Map(users.map((u) => [u.id, u.name])),
+                      ...currencyOf(deal),
+                    }),
               quote: n.quote,
               noteType: note?.type ?? null,
               noteDate: note?.createdAt ?? null,

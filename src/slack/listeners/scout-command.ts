@@ -5,7 +5,8 @@ import type { ProposalStore } from '../../services/ports/proposal-store.js';
 import type { ListenerContext } from './context.js';
 import { undoRunCommand } from './undo-run.js';
 
-const USAGE = 'Usage: `/scout pause` · `/scout resume` · `/scout status` · `/scout undo <run id>`';
+const USAGE =
+  'Usage: `/scout pause` · `/scout resume` · `/scout status` · `/scout undo &lt;run id&gt;`';
 const OPS_ONLY = 'Only Scout ops admins (ops_admins in the field policy) can use /scout.';
 
 export function registerScoutCommand(app: bolt.App, ctx: ListenerContext): void {
