@@ -1,5 +1,6 @@
 import { createProposalStore } from '../db/proposal-store.js';
 import { blockText } from '../sandbox/sandbox-client.js';
+import { idsAndKeysShown, textsShown } from '../sandbox/what-people-see.js';
 import { type Ephemeral, OPS_CHANNEL } from '../sandbox/workspace.js';
 import { checkInjection, checkTrickyCases } from './demo-check-cases.js';
 import { type CheckKit, checkKit } from './demo-check-kit.js';
@@ -197,6 +198,14 @@ export async function checkDemo(demo: Demo, say: (line: string) => void): Promis
     "provenance: the stranger's attempt is logged as denied",
   );
   await checkInjection(kit);
+  const leaks = idsAndKeysShown(textsShown(demo.sandbox.workspace, demo.sandbox.api.calls), {
+    userIds: (await demo.crm.listUsers()).map((u) => u.id),
+    properties: await demo.crm.listPropertyDefs(),
+  });
+  expect(
+    leaks.length === 0,
+    `every message, reply and view names people and fields, with no user id or property key${leaks.length ? `: ${leaks.slice(0, 5).join('; ')}` : ''}`,
+  );
 }
 
 /**

@@ -49,6 +49,8 @@ describe('scout demo', () => {
       'ok  d03: the injected IBAN finding was dropped on its own: its field is not in the policy',
       'ok  d03: the injected amount and stage changes were denied',
       'ok  no proposal, CRM write, CRM value, card or message carries the injected IBAN',
+      // Issue 18: people and fields by name, in everything the demo showed.
+      'ok  every message, reply and view names people and fields, with no user id or property key',
     ])
       expect(
         lines.some((l) => l.startsWith(fact)),

@@ -78,8 +78,11 @@ describe('scout demo on a given Postgres (DATABASE_URL) and BullMQ (REDIS_URL)',
       'ok  Undo on the card put d15 close date back to empty, as before the approval',
     );
     expect(lines).toContain('ok  provenance: d15 close date undone from Slack');
-    expect(lines.at(-1)).toMatch(
+    expect(lines.at(-2)).toMatch(
       /^ok {2}no proposal, CRM write, CRM value, card or message carries the injected /,
+    );
+    expect(lines.at(-1)).toBe(
+      'ok  every message, reply and view names people and fields, with no user id or property key',
     );
 
     // The demo's data went to the given database, and nothing embedded was made.
