@@ -89,9 +89,11 @@ export async function openApp(config: Config, logger: Logger): Promise<AppContex
   const database = openDatabase(url);
   const opened = createCrm(config, database);
   // The adapters are plain objects of closures: a copy with the link is the same CRM.
-  const crm: CrmPort = config.SCOUT_DEAL_URL
-    ? { ...opened.crm, dealUrl: dealUrlFrom(config.SCOUT_DEAL_URL) }
-    : opened.crm;
+  const crm: CrmPort = {
+    ...opened.crm,
+    ...(config.SCOUT_DEAL_URL ? { dealUrl: dealUrlFrom(config.SCOUT_DEAL_URL) } : {}),
+    ...(config.SCOUT_CURRENCY ? { currency: config.SCOUT_CURRENCY } : {}),
+  };
   return composeApp({ config, logger, database, crm, closeCrm: opened.close });
 }
 

@@ -56,6 +56,14 @@ export const envSchema = z.object({
     'CRM',
     "a link to a deal in the CRM's own pages, `{id}` standing for the deal id (for HubSpot `https://app.hubspot.com/contacts/<portal id>/record/0-3/{id}`; EU portals use `app-eu1.hubspot.com`): cards and `/deal-summary` link the deal name there; unset, names are plain text",
   ),
+  SCOUT_CURRENCY: doc(
+    z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD or EUR')
+      .optional(),
+    'CRM',
+    "the currency of amounts where a deal does not name its own (HubSpot's `deal_currency_code`, Salesforce's `CurrencyIsoCode`): cards, summaries and `/deal-summary` show `$86,000` rather than `86,000`; the demo uses USD",
+  ),
   HUBSPOT_ACCESS_TOKEN: doc(
     z.string().optional(),
     'CRM',

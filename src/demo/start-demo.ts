@@ -101,7 +101,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     cleanups.push(() => sandbox.close());
     const database = await openDemoDatabase(config, options.dataDir, setup);
     const { db } = database;
-    const crm = createLocalCrm(db);
+    // The sample's amounts are in US dollars.
+    const crm = { ...createLocalCrm(db), currency: config.SCOUT_CURRENCY ?? 'USD' };
     const app = composeApp({ config, logger, database, crm });
     cleanups.push(() => app.close());
     const { control, proposals, suggestions, home, runs, writeNotices, runDigest } = app.stores;

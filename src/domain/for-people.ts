@@ -60,13 +60,12 @@ export function dealCurrency(
   return typeof own === 'string' && /^[A-Z]{3}$/.test(own) ? own : crmCurrency;
 }
 
-/** `{ currency }` for a deal that names its own, else nothing: to spread into a value's context. */
+/** `{ currency }` for a deal's amounts (its own, else the CRM's), else nothing: to spread into a value's context. */
 export function currencyOf(
-  deal: {
-    readonly properties: Readonly<Record<string, PropertyValue>>;
-  } | null,
+  deal: { readonly properties: Readonly<Record<string, PropertyValue>> } | null,
+  crmCurrency: string | undefined,
 ): { currency?: string } {
-  const currency = deal ? dealCurrency(deal.properties, undefined) : undefined;
+  const currency = deal ? dealCurrency(deal.properties, crmCurrency) : crmCurrency;
   return currency ? { currency } : {};
 }
 

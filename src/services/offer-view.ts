@@ -1,4 +1,4 @@
-import { dealCurrency, fieldLabel, valueText } from '../domain/for-people.js';
+import { currencyOf, fieldLabel, valueText } from '../domain/for-people.js';
 import type { Policy } from '../domain/policy.js';
 import type { OfferRow } from '../domain/suggestion-offer.js';
 import type { CrmDeal, CrmReader, CrmUser } from './ports/crm.js';
@@ -28,8 +28,7 @@ export async function viewOffers(
   const deal = page.deals.find((d) => d.id === dealId) ?? null;
   const owner = users.find((u) => u.id === deal?.ownerId) ?? null;
   const names = new Map(users.map((u) => [u.id, u.name]));
-  const code = deal ? dealCurrency(deal.properties, undefined) : undefined;
-  const currency = code ? { currency: code } : {};
+  const currency = currencyOf(deal, crm.currency);
   return {
     deal,
     owner,

@@ -96,7 +96,7 @@ export async function viewProposals(
         : {}),
       field: row.field,
       ...(def?.optionLabels ? { optionLabels: def.optionLabels } : {}),
-      ...currencyOf(deal),
+      ...currencyOf(deal, crm.currency),
     };
     return { row, deal, def, owner, card };
   });

@@ -388,7 +388,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
                   : fieldValueText(n.field, n.newValue, {
                       defs: new Map(defs.map((d) => [d.name, d])),
                       users: new Map(users.map((u) => [u.id, u.name])),
-                      ...currencyOf(deal),
+                      ...currencyOf(deal, deps.crm.currency),
                     }),
               quote: n.quote,
               noteType: note?.type ?? null,

@@ -1,5 +1,5 @@
 import type { HistoryRow, PendingProposal, ScanInfo } from '../db/deal-history-reader.js';
-import { dealCurrency, fieldLabel, type ValueSources } from '../domain/for-people.js';
+import { currencyOf, fieldLabel, type ValueSources } from '../domain/for-people.js';
 import type { FieldPolicy, NoteType, WriteMode } from '../domain/policy.js';
 import {
   type FieldType,
@@ -133,12 +133,12 @@ function valueSources(
   deal: CrmDeal,
   defs: readonly PropertyDef[],
   users: readonly CrmUser[],
+  crmCurrency: string | undefined,
 ): ValueSources {
-  const currency = dealCurrency(deal.properties, undefined);
   return {
     defs: new Map(defs.map((d) => [d.name, d])),
     users: new Map(users.map((u) => [u.id, u.name])),
-    ...(currency ? { currency } : {}),
+    ...currencyOf(deal, crmCurrency),
   };
 }
 
@@ -240,7 +240,7 @@ export async function summarizeDeal(
     },
     fields: fieldRows,
     notes: noteRefs(notes),
-    values: valueSources(deal, defs, users),
+    values: valueSources(deal, defs, users, ports.crm.currency),
     coverage,
     pending: pending.map((p) => ({
       ...p,
@@ -286,6 +286,6 @@ export async function fieldHistory(
     field: { name: field.name, label: labelOf(field, def, field.name), type: def?.type ?? 'text' },
     rows,
     notes: noteRefs(notesByDeal.get(deal.id) ?? []),
-    values: valueSources(deal, defs, users),
+    values: valueSources(deal, defs, users, ports.crm.currency),
   };
 }

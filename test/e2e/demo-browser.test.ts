@@ -101,7 +101,9 @@ describe('scout demo in a real browser', () => {
 
   it('approves, edits, rejects, refuses a stranger and answers /deal-summary', async () => {
     await page.goto(`${demo.sandbox.url}/?channel=C0OPS&as=U0LEAD`);
-    await page.locator('.header', { hasText: 'DRY RUN — nothing was written' }).waitFor();
+    const dryHeader = page.locator('.header', { hasText: 'DRY RUN — nothing was written' });
+    await dryHeader.waitFor();
+    await reveal(dryHeader);
     await shot('1-ops-dry-run');
     // A dry run is a rehearsal for ops (dry_run_cards: ops): previews here, nothing to any rep.
     await page.locator('.msg', { hasText: 'DRY RUN preview' }).first().waitFor();

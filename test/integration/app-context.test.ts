@@ -19,11 +19,13 @@ describe('openApp', () => {
       loadConfig({
         DATABASE_URL: db.url,
         SCOUT_DEAL_URL: 'https://crm.example/deals/{id}',
+        SCOUT_CURRENCY: 'EUR',
       }),
       pino({ level: 'silent' }),
     );
     try {
       expect(app.crm.dealUrl?.('d 1/x')).toBe('https://crm.example/deals/d%201%2Fx');
+      expect(app.crm.currency).toBe('EUR');
       expect(await app.crm.countDeals()).toBe(0);
     } finally {
       await app.close();
@@ -34,6 +36,7 @@ describe('openApp', () => {
     const app = await openApp(loadConfig({ DATABASE_URL: db.url }), pino({ level: 'silent' }));
     try {
       expect(app.crm.dealUrl?.('d1') ?? null).toBeNull();
+      expect(app.crm.currency).toBeUndefined();
     } finally {
       await app.close();
     }

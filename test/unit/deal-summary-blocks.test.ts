@@ -692,6 +692,7 @@ describe('read-only by type (G16)', () => {
       | 'pageDeals'
       | 'notesForDeals'
       | 'dealUrl'
+      | 'currency'
     >();
     expectTypeOf<Reachable<Ports['history']>>().toEqualTypeOf<
       'rowsFor' | 'propertiesWithHistory' | 'pending' | 'lastScans'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   confidenceText,
+  currencyOf,
   dealCurrency,
   fieldLabel,
   fieldValueText,
@@ -70,6 +71,19 @@ describe('keyAsWords and fieldLabel: a field by its label', () => {
     ['no label anywhere: as words', 'economic_buyer', undefined, null, 'Economic buyer'],
   ])('%s', (_, name, policyLabel, def, label) => {
     expect(fieldLabel(name, policyLabel, def)).toBe(label);
+  });
+});
+
+describe('currencyOf: the deal’s own currency, else the CRM’s', () => {
+  it.each([
+    [{ deal_currency_code: 'EUR' }, 'USD', { currency: 'EUR' }],
+    [{}, 'USD', { currency: 'USD' }],
+    [{}, undefined, {}],
+  ] as const)('%j with the CRM in %s', (properties, crm, expected) => {
+    expect(currencyOf({ properties }, crm)).toEqual(expected);
+  });
+  it('uses the CRM’s when there is no deal', () => {
+    expect(currencyOf(null, 'GBP')).toEqual({ currency: 'GBP' });
   });
 });
 

@@ -71,6 +71,8 @@ export interface CrmReader {
   notesForDeals(dealIds: readonly string[]): Promise<Map<string, CrmNote[]>>;
   /** Where a person opens the deal in the CRM's own pages (from SCOUT_DEAL_URL), when known. */
   dealUrl?(dealId: string): string | null;
+  /** The currency of amounts when a deal does not name its own (SCOUT_CURRENCY). */
+  readonly currency?: string;
 }
 
 /** The only ways Scout changes a CRM. Each write is compare-then-write; none ever clears a value. */
