@@ -4,14 +4,14 @@ import { benchHubSpot } from './hubspot.js';
 import { benchPipeline } from './pipeline.js';
 import { benchSalesforce } from './salesforce.js';
 import { benchSecondOpinion } from './second-opinion.js';
-import { benchSlackAck } from './slack-ack.js';
+import { benchSlack } from './slack.js';
 import { benchStats } from './stats.js';
 import { benchWorker } from './worker.js';
 
 const only = process.env.BENCH_ONLY;
 if (!only || only === 'pipeline') await benchPipeline();
 if (!only || only === 'extraction') await benchExtraction();
-if (!only || only === 'slack') await benchSlackAck();
+if (!only || only === 'slack') await benchSlack();
 if (!only || only === 'worker') await benchWorker();
 if (!only || only === 'hubspot') await benchHubSpot();
 if (!only || only === 'salesforce') await benchSalesforce();

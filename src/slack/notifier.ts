@@ -103,6 +103,8 @@ function threadParent(
 
 /** Deals posted at once; a deal's own messages stay in order, each channel keeps its pace. */
 const DEALS_AT_ONCE = 16;
+/** Owners whose cards are posted at once: each is one DM kept busy at Slack's pace. */
+const OWNERS_AT_ONCE = 64;
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -113,20 +115,15 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 export function createNotifier(deps: NotifierDeps): Notifier {
   const interval = deps.minIntervalMs ?? 1100;
   const queues = new Map<string, Promise<unknown>>();
-  /** Serialises posts per channel and spaces them out. */
+  /**
+   * Serialises posts per channel and spaces them out: the next starts `interval` after the
+   * previous one was answered, so Slack never receives two closer than that.
+   */
   const paced = <T>(channel: string, fn: () => Promise<T>): Promise<T> => {
     const previous = queues.get(channel) ?? Promise.resolve();
-    const next = previous.then(
-      () => fn(),
-      () => fn(),
-    );
-    queues.set(
-      channel,
-      next.then(
-        () => new Promise((r) => setTimeout(r, interval)),
-        () => new Promise((r) => setTimeout(r, interval)),
-      ),
-    );
+    const next = previous.then(fn, fn);
+    const spaced = () => new Promise((r) => setTimeout(r, interval));
+    queues.set(channel, next.then(spaced, spaced));
     return next;
   };
 
@@ -241,8 +238,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return { channel: posted.channel, ts: posted.ts };
   }
 
-  /** Deals whose messages are being posted at once: enough to keep every channel busy. */
+  /** Deals (suggestions) or owners (cards) whose messages are being posted at once. */
   const dealSlots = pLimit(DEALS_AT_ONCE);
+  const ownerSlots = pLimit(OWNERS_AT_ONCE);
 
   /** One deal's thread and its cards, in order; the channel's pace spaces them. */
   async function postDealCards(
@@ -443,12 +441,22 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         deps.policy,
         rows.filter((r) => !r.slackTs),
       );
-      // Deals post side by side; each channel keeps its own pace (see `paced`).
-      const results = await Promise.all(
-        [...groupBy(views, (v) => v.row.recordId).values()].map((deal) =>
-          dealSlots(() => postDealCards(runId, deal, rows)),
-        ),
+      // Each owner's deals in turn, owners side by side: every DM keeps its pace (see `paced`)
+      // and none waits behind another's.
+      const byOwner = groupBy([...groupBy(views, (v) => v.row.recordId).values()], (deal) =>
+        String(deal[0]?.owner?.id ?? deal[0]?.row.recordId),
       );
+      const results = (
+        await Promise.all(
+          [...byOwner.values()].map((deals) =>
+            ownerSlots(async () => {
+              const done = [];
+              for (const deal of deals) done.push(await postDealCards(runId, deal, rows));
+              return done;
+            }),
+          ),
+        )
+      ).flat();
       const unrouted = results.flatMap((r) => (r.unrouted ? [r.unrouted] : []));
       if (unrouted.length > 0)
         deps.logger.warn(
