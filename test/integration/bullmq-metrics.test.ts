@@ -6,9 +6,10 @@ import { startServe } from '../../src/cli/serve-command.js';
 import { startWorker } from '../../src/cli/worker-command.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { BULLMQ_STATES } from '../../src/metrics/bullmq-metrics.js';
+import { BULLMQ_STATES, bullmqMetrics } from '../../src/metrics/bullmq-metrics.js';
+import { metricsEndpoint } from '../../src/metrics/metrics-endpoint.js';
 import { parseMetrics, type Sample, sampleValue } from '../support/prometheus.js';
-import { freePort } from '../support/redis-server.js';
+import { freePort, startOwnRedis } from '../support/redis-server.js';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
 import { uniquePrefix, until } from '../support/worker-harness.js';
 
@@ -134,6 +135,25 @@ describe('scout_bullmq_jobs: BullMQ job counts on /metrics (shared Redis, own ke
 
     const serving = await serve(loadConfig({ ...h.env, LOG_LEVEL: 'silent', PORT: '1' }));
     const samples = await scrape(serving.server.port);
+    expect(samples.some((x) => x.name === 'scout_bullmq_jobs')).toBe(false);
+    expect(sampleValue(samples, 'scout_model_tokens', { type: 'input' })).toBe(0);
+  });
+
+  it('a Redis that does not answer leaves the job counts out; the Postgres gauges still arrive', async () => {
+    const own = await startOwnRedis();
+    cleanups.push(() => own.stop());
+    const bullmq = bullmqMetrics({ redisUrl: own.url, prefix, logger: createLogger('silent') });
+    cleanups.push(() => bullmq.close());
+    const read = metricsEndpoint(h.database.db, [bullmq.registry]);
+    const counted = async () => parseMetrics((await read()).body);
+    expect(
+      sampleValue(await counted(), 'scout_bullmq_jobs', { queue: 'runs', state: 'waiting' }),
+    ).toBe(0);
+
+    await own.stop();
+    const t0 = Date.now();
+    const samples = await counted();
+    expect(Date.now() - t0).toBeLessThan(5_000);
     expect(samples.some((x) => x.name === 'scout_bullmq_jobs')).toBe(false);
     expect(sampleValue(samples, 'scout_model_tokens', { type: 'input' })).toBe(0);
   });
