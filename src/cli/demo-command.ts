@@ -115,6 +115,7 @@ function banner(demo: Demo, opts: DemoCommandOptions, dataDir: string): string {
     "  Approval cards are threaded per deal in each rep's DM with Scout; pick who you are",
     '  at the top right (a rep, Dana the approver, or Sam the stranger).',
     '  Type /deal-summary d01 or /scout status in the message box.',
+    '  "Open the dashboard" there shows runs, decisions per field, pending cards, cost and advice.',
     'See how Scout handled the tricky sample cases (examples/demo/README.md):',
     ...DEMO_CASE_COMMANDS.map((c) => `  ${c.command.padEnd(34)} ${c.shows}`),
     '  d03 (an injection) and d07 (a stage change): stage and amount are never written, so',

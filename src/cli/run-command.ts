@@ -12,8 +12,9 @@ import { createOverturnWatch } from '../services/overturn-watch.js';
 import type { Notifier } from '../services/ports/notifier.js';
 import { publishRun, storedSummary } from '../services/publish-run.js';
 import { runBatchExtraction } from '../services/run-batch-extraction.js';
-import { type RunProgress, runExtraction } from '../services/run-extraction.js';
+import { runExtraction } from '../services/run-extraction.js';
 import { processLease } from '../services/run-lifecycle.js';
+import type { RunProgress } from '../services/run-state.js';
 
 export interface RunCommandOptions {
   apply: boolean;
@@ -41,7 +42,7 @@ export async function executeRun(
   logger: Logger,
   prepared: ReturnType<typeof prepareRun>,
   opts: RunCommandOptions,
-  /** A terminal's progress bar (not with --batch: its wait is one batch, not deals). */
+  /** A terminal's progress bar: deals scanned, or with --batch, results collected. */
   onProgress?: (p: RunProgress) => void,
 ): Promise<RunSummary> {
   const deps = {
@@ -56,6 +57,7 @@ export async function executeRun(
     lease: processLease(config.SCOUT_RUN_LEASE_SECONDS * 1000),
     pageSize: config.SCOUT_RUN_PAGE_SIZE,
     watchOverturns: createOverturnWatch(app.stores.overturns, logger),
+    ...(onProgress ? { onProgress } : {}),
     ...(prepared.secondOpinion ? { secondOpinion: prepared.secondOpinion } : {}),
   };
   const options = {
@@ -82,7 +84,6 @@ export async function executeRun(
       ...deps,
       extractor: prepared.extractor,
       concurrency: config.SCOUT_EXTRACT_CONCURRENCY,
-      ...(onProgress ? { onProgress } : {}),
     },
     options,
   );

@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { processNotifier, startExpirySweep, startJobRuntime, undoDeps } from '../app-process.js';
 import { dashboardRoutes } from '../http/dashboard/dashboard-routes.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
-import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
+import { processMetrics } from '../metrics/metrics-endpoint.js';
 import { loadPolicy } from '../policy-file.js';
 import { createSlackApp } from '../slack/app.js';
 import { composeDealSummary } from '../summary/compose-deal-summary.js';
@@ -18,7 +18,11 @@ export async function startServe(
 ): Promise<{ server: RunningServer; stop(): Promise<void> }> {
   const { config } = app;
   const checks = [{ name: 'postgres', check: () => app.database.ping() }];
-  const metrics = metricsEndpoint(app.database.db);
+  const { read: metrics, close: closeMetrics } = processMetrics(
+    config,
+    app.database.db,
+    app.logger,
+  );
   const routes = dashboardRoutes({
     token: config.SCOUT_DASHBOARD_TOKEN,
     db: app.database.db,
@@ -35,7 +39,13 @@ export async function startServe(
       metrics,
       routes,
     });
-    return { server, stop: () => server.close() };
+    return {
+      server,
+      async stop() {
+        await server.close();
+        await closeMetrics();
+      },
+    };
   }
   const policy = loadPolicy(config);
   const { proposals, suggestions, control, home, writeNotices, runDigest } = app.stores;
@@ -87,6 +97,7 @@ export async function startServe(
       await runtime.stop(config.SCOUT_SHUTDOWN_SECONDS * 1000);
       await dealSummary.close();
       await server.close();
+      await closeMetrics();
     },
   };
 }

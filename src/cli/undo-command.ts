@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { ScoutError } from '../errors.js';
 import { loadPolicy } from '../policy-file.js';
 import { viewProposals } from '../services/proposal-view.js';
-import { type UndoSummary, undoChanges } from '../services/undo-run.js';
+import { type UndoProgress, type UndoSummary, undoChanges } from '../services/undo-run.js';
 
 export interface UndoCommandOptions {
   run?: string;
@@ -29,9 +29,12 @@ export async function executeUndo(
   app: AppContext,
   config: Config,
   opts: UndoCommandOptions,
+  /** A terminal's progress bar. */
+  onProgress?: (p: UndoProgress) => void,
 ): Promise<{ summary: UndoSummary; slack: string | null }> {
   const target = undoTarget(opts);
-  const { summary, expired } = await undoChanges(undoDeps(app), {
+  const deps = undoDeps(app);
+  const { summary, expired } = await undoChanges(onProgress ? { ...deps, onProgress } : deps, {
     target,
     apply: opts.apply,
     actor: 'cli',

@@ -5,7 +5,7 @@ import { secondOpinionFromConfig } from '../extraction/second-opinion-from-confi
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
 import type { Runtime } from '../jobs/runtime.js';
 import { loadSchedulesFile } from '../jobs/schedule-file.js';
-import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
+import { processMetrics } from '../metrics/metrics-endpoint.js';
 import { loadPolicy } from '../policy-file.js';
 import type { CrmPort } from '../services/ports/crm.js';
 import type { ExtractorPort } from '../services/ports/extractor.js';
@@ -25,7 +25,7 @@ export async function startWorker(
   schedules: string[];
   metricsServer: RunningServer | null;
 }> {
-  const { config, logger } = app;
+  const { config } = app;
   requireSettings(config, ['extractor']);
   const policy = loadPolicy(config);
   const schedules = config.SCOUT_SCHEDULES ? loadSchedulesFile(config.SCOUT_SCHEDULES) : [];
@@ -42,12 +42,25 @@ export async function startWorker(
   });
   // Prometheus scrapes a worker on METRICS_PORT; /healthz there answers for its database too.
   const metricsServer = config.METRICS_PORT
-    ? await startHealthServer({
-        port: config.METRICS_PORT,
-        logger,
-        checks: [{ name: 'postgres', check: () => app.database.ping() }],
-        metrics: metricsEndpoint(app.database.db),
-      })
+    ? await startMetricsServer(app, config.METRICS_PORT)
     : null;
   return { runtime, mode: jobs.mode, schedules: schedules.map((s) => s.id), metricsServer };
+}
+
+/** The worker's /metrics and /healthz; closing it releases the metrics' Redis connection too. */
+async function startMetricsServer(app: AppContext, port: number): Promise<RunningServer> {
+  const metrics = processMetrics(app.config, app.database.db, app.logger);
+  const server = await startHealthServer({
+    port,
+    logger: app.logger,
+    checks: [{ name: 'postgres', check: () => app.database.ping() }],
+    metrics: metrics.read,
+  });
+  return {
+    port: server.port,
+    async close() {
+      await server.close();
+      await metrics.close();
+    },
+  };
 }

@@ -1,6 +1,7 @@
-import { desc, eq } from 'drizzle-orm';
+import { count, desc, eq, inArray } from 'drizzle-orm';
+import type { Action } from '../domain/actions.js';
 import type { Db } from './client.js';
-import { control, runs } from './schema.js';
+import { control, provenance, runs } from './schema.js';
 
 const PAUSE_KEY = 'paused';
 
@@ -9,6 +10,8 @@ export interface ControlStore {
   isPaused(): Promise<boolean>;
   setPaused(paused: boolean, by: string): Promise<void>;
   recentRuns(limit: number): Promise<Array<typeof runs.$inferSelect>>;
+  /** The provenance rows each run logged so far, by action (what a running run has done). */
+  actionCounts(runIds: readonly string[]): Promise<Map<string, Partial<Record<Action, number>>>>;
 }
 
 export function createControlStore(db: Db): ControlStore {
@@ -34,6 +37,18 @@ export function createControlStore(db: Db): ControlStore {
     },
     async recentRuns(limit) {
       return db.select().from(runs).orderBy(desc(runs.startedAt)).limit(limit);
+    },
+    async actionCounts(runIds) {
+      const counts = new Map<string, Partial<Record<Action, number>>>();
+      if (runIds.length === 0) return counts;
+      const rows = await db
+        .select({ runId: provenance.runId, action: provenance.action, n: count() })
+        .from(provenance)
+        .where(inArray(provenance.runId, [...runIds]))
+        .groupBy(provenance.runId, provenance.action);
+      for (const r of rows)
+        counts.set(r.runId, { ...counts.get(r.runId), [r.action as Action]: r.n });
+      return counts;
     },
   };
 }

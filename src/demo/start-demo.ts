@@ -14,9 +14,11 @@ import { formatRunSummary, type RunSummary } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
 import { createAnthropicExtractor } from '../extraction/anthropic-extractor.js';
 import { loadReplayFile } from '../extraction/replay-extractor.js';
+import { dashboardRoutes } from '../http/dashboard/dashboard-routes.js';
 import { type RunningServer, startHealthServer } from '../http/health-server.js';
 import type { Logger } from '../logger.js';
 import { loadPolicyFile } from '../policy-file.js';
+import type { SandboxFormLink } from '../sandbox/page.js';
 import { type Sandbox, startSandbox } from '../sandbox/server.js';
 import { OPS_CHANNEL } from '../sandbox/workspace.js';
 import { jobId } from '../services/job-ids.js';
@@ -84,6 +86,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   try {
     const botToken = `xoxb-sandbox-${randomBytes(8).toString('hex')}`;
     const signingSecret = randomBytes(16).toString('hex');
+    // The dashboard's token: made here, handed only to the sandbox page on 127.0.0.1, never printed.
+    const dashboardToken = randomBytes(24).toString('hex');
     let botServer: RunningServer | null = null;
     let demo: Demo | null = null;
     // First of all, so a taken port is reported at once, before the database starts.
@@ -92,6 +96,16 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       botToken,
       signingSecret,
       botUrl: () => `http://127.0.0.1:${botServer?.port ?? 0}/slack/events`,
+      links: () =>
+        botServer
+          ? [
+              {
+                label: 'Open the dashboard ↗',
+                action: `http://127.0.0.1:${botServer.port}/dashboard/login`,
+                fields: { token: dashboardToken },
+              },
+            ]
+          : [],
       run: async (apply) => {
         if (!demo) throw new Error('the demo is still starting');
         const { text } = await demo.run(apply);
@@ -184,9 +198,20 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       logger,
       checks: [{ name: 'postgres', check: () => database.ping() }],
       slack: (req, res) => slack.handle(req, res),
+      // As `scout serve` mounts it, over the demo's database; the sandbox's #scout-ops links to it.
+      routes: dashboardRoutes({
+        token: dashboardToken,
+        db,
+        policy,
+        logger,
+        clock: app.clock,
+      }),
     });
     const bot = botServer;
     cleanups.push(() => bot.close());
+    setup.push(
+      `dashboard: http://127.0.0.1:${bot.port}/dashboard — open it from the demo controls in #scout-ops (they sign you in)`,
+    );
     setup.push(`Slack app: the real Bolt app on ${`http://127.0.0.1:${bot.port}/slack/events`}`);
 
     // As in `scout serve`: overdue proposals expire and their cards lose the buttons.
@@ -234,6 +259,7 @@ function startDemoSandbox(input: {
   botToken: string;
   signingSecret: string;
   botUrl: () => string;
+  links: () => readonly SandboxFormLink[];
   /** One run (live with `apply`); resolves to the line the control reports. */
   run: (apply: boolean) => Promise<string>;
 }): Promise<Sandbox> {
@@ -242,6 +268,7 @@ function startDemoSandbox(input: {
     botToken: input.botToken,
     signingSecret: input.signingSecret,
     botUrl: input.botUrl,
+    links: input.links,
     port: input.port,
     controls: [
       { id: 'dry-run', label: 'Run Scout (dry run)' },

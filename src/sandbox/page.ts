@@ -29,6 +29,17 @@ export interface SandboxControl {
   };
 }
 
+/**
+ * A page of the host app the controls bar opens in a new tab by posting a form: the demo's
+ * dashboard, signed in with the token the demo made. The fields travel in the form, never
+ * in a URL, and the page carrying them is served on 127.0.0.1 only.
+ */
+export interface SandboxFormLink {
+  readonly label: string;
+  readonly action: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
 export interface PaneView {
   readonly pane: string;
   readonly modal: string;
@@ -97,6 +108,13 @@ function controlHtml(c: SandboxControl, ctx: RenderContext): string {
   return `<button type="button" class="btn${c.style ? ` ${c.style}` : ''}" data-control="${escapeHtml(c.id)}"${dialog ? ' data-confirm="1"' : ''}>${escapeHtml(c.label)}</button>${dialog}`;
 }
 
+function formLinkHtml(link: SandboxFormLink): string {
+  const fields = Object.entries(link.fields)
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('');
+  return `<form class="control-link" method="post" action="${escapeHtml(link.action)}" target="_blank" data-native="1">${fields}<button type="submit" class="btn">${escapeHtml(link.label)}</button></form>`;
+}
+
 /** Channels and DMs; DMs appear as the bot opens them. */
 function renderSidebar(workspace: Workspace, channelId: string, as: string): string {
   const link = (id: string, label: string) =>
@@ -123,6 +141,7 @@ export function renderPane(
   channelId: string,
   as: string,
   controls: readonly SandboxControl[],
+  links: readonly SandboxFormLink[] = [],
 ): PaneView {
   const channel = workspace.channels.get(channelId) ?? workspace.channels.get(OPS_CHANNEL);
   if (!channel) throw new Error('the sandbox has no ops channel');
@@ -154,8 +173,8 @@ export function renderPane(
       ? `<div class="peek">Sandbox view: this is ${escapeHtml(ctx.userName(channel.user ?? ''))}'s DM with Scout. In real Slack only they see it; here you can act in it as ${escapeHtml(ctx.userName(as))} to see how Scout checks who clicks.</div>`
       : '';
   const bar =
-    channel.id === OPS_CHANNEL && controls.length > 0
-      ? `<div class="controls"><span>Demo controls (not part of Slack):</span>${controls.map((c) => controlHtml(c, ctx)).join('')}<span id="control-status"></span></div>`
+    channel.id === OPS_CHANNEL && controls.length + links.length > 0
+      ? `<div class="controls"><span>Demo controls (not part of Slack):</span>${controls.map((c) => controlHtml(c, ctx)).join('')}${links.map(formLinkHtml).join('')}<span id="control-status"></span></div>`
       : '';
   const pane = `<div class="channel-head"><h2>${title}</h2></div>${bar}${peek}<div class="messages" id="messages">${messages || '<div class="empty">No messages yet.</div>'}</div>`;
   const view = [...workspace.views.values()].find((v) => v.user === as);
@@ -179,8 +198,9 @@ export function renderPage(
   as: string,
   controls: readonly SandboxControl[],
   token: string,
+  links: readonly SandboxFormLink[] = [],
 ): string {
-  const view = renderPane(workspace, channelId, as, controls);
+  const view = renderPane(workspace, channelId, as, controls, links);
   const people = workspace.users
     .map(
       (u) =>
@@ -218,6 +238,7 @@ const CSS = `
 .main{flex:1;display:flex;flex-direction:column;min-width:0}#pane{flex:1;overflow:auto}
 .channel-head{border-bottom:1px solid #ddd;padding:8px 20px}.channel-head h2{margin:0;font-size:18px}
 .controls{display:flex;gap:8px;align-items:center;padding:8px 20px;background:#fff8e1;border-bottom:1px solid #f0e0a0;font-size:13px}
+.control-link{display:inline;margin:0}
 .peek{padding:6px 20px;background:#eef6ff;color:#245;font-size:13px;border-bottom:1px solid #cde}
 .messages{padding:8px 0}.empty{padding:20px;color:#888}
 .msg{display:flex;gap:10px;padding:6px 20px}.msg:hover{background:#f8f8f8}
@@ -384,6 +405,8 @@ const SCRIPT = `
   });
   document.addEventListener('submit', async (e) => {
     const form = e.target;
+    // A link of the host app (the dashboard) opens as an ordinary form post, in a new tab.
+    if (form.dataset.native) return;
     e.preventDefault();
     if (form.id === 'composer') {
       const input = document.getElementById('composer-text');

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { type BotRequests, createBotRequests, SandboxInputError } from './bot-requests.js';
-import { renderPage, renderPane, type SandboxControl } from './page.js';
+import { renderPage, renderPane, type SandboxControl, type SandboxFormLink } from './page.js';
 import { sandboxRefusal } from './request-guard.js';
 import { createWebApi, type WebApi } from './web-api.js';
 import { OPS_CHANNEL, type SandboxUser, Workspace } from './workspace.js';
@@ -20,6 +20,8 @@ export interface SandboxOptions {
   /** Buttons shown in the ops channel that call back into the host (not Slack features). */
   readonly controls?: readonly SandboxControl[];
   readonly onControl?: (id: string) => Promise<string>;
+  /** Pages of the host app the controls bar opens (known once the host listens). */
+  readonly links?: () => readonly SandboxFormLink[];
 }
 
 export interface Sandbox {
@@ -73,6 +75,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     baseUrl: () => base,
   });
   const controls = options.controls ?? [];
+  const links = () => options.links?.() ?? [];
   // Given to the page this process serves, and to nobody else: other pages cannot read it.
   const token = randomBytes(24).toString('hex');
   let port = 0;
@@ -126,6 +129,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           workspace.user(as) ? as : (options.users[0]?.id ?? ''),
           controls,
           token,
+          links(),
         ),
       );
       return;
@@ -137,7 +141,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return sendJson(
         res,
         200,
-        renderPane(workspace, url.searchParams.get('channel') ?? OPS_CHANNEL, as, controls),
+        renderPane(
+          workspace,
+          url.searchParams.get('channel') ?? OPS_CHANNEL,
+          as,
+          controls,
+          links(),
+        ),
       );
     }
     if (req.method === 'GET' && path === '/sandbox/api/state')

@@ -67,7 +67,7 @@ export async function runBatchExtraction(
       `resumed collecting Message Batch ${open.id}, submitted ${open.submittedAt.toISOString()}; this invocation's options were not used`,
     );
     try {
-      return await collect(deps, state, open.id);
+      return await collect(deps, state, open.id, open.requestCount);
     } catch (error) {
       return failRun(deps, state, error);
     }
@@ -136,13 +136,18 @@ export async function runBatchExtraction(
       items,
     );
     state.log.info({ batch_id: batchId, requests: requests.length }, 'message batch submitted');
-    return await collect(deps, state, batchId);
+    return await collect(deps, state, batchId, requests.length);
   } catch (error) {
     return failRun(deps, state, error);
   }
 }
 
-async function collect(deps: RunBatchDeps, state: RunState, batchId: string): Promise<RunSummary> {
+async function collect(
+  deps: RunBatchDeps,
+  state: RunState,
+  batchId: string,
+  requestCount: number,
+): Promise<RunSummary> {
   const claim = () => deps.batchStore.claim(batchId, deps.collector, deps.clock());
   /** Renews the lease; if another process took it over, this one stops before settling anything twice. */
   const keepClaim = async () => {
@@ -168,10 +173,23 @@ async function collect(deps: RunBatchDeps, state: RunState, batchId: string): Pr
   const pending = new Map(
     (await deps.batchStore.uncollectedItems(batchId)).map((i) => [i.customId, i]),
   );
+  // Results an interrupted collection already settled count as done.
+  let settled = requestCount - pending.size;
+  const settle = async (items: ReadonlyArray<{ item: BatchItem; result: BatchResult }>) => {
+    await settleChunk(deps, state, batchId, items);
+    settled += items.length;
+    deps.onProgress?.({
+      scanned: settled,
+      total: requestCount,
+      counts: state.counts,
+      usage: state.usage,
+      model: state.model,
+    });
+  };
   let chunk: Array<{ item: BatchItem; result: BatchResult }> = [];
   const flush = async () => {
     if (chunk.length === 0) return;
-    await settleChunk(deps, state, batchId, chunk);
+    await settle(chunk);
     chunk = [];
     await keepClaim();
   };
@@ -186,10 +204,7 @@ async function collect(deps: RunBatchDeps, state: RunState, batchId: string): Pr
   // A request the batch never answered is a failure of its deal, not a silent gap.
   const missing = [...pending.values()];
   for (let i = 0; i < missing.length; i += 200) {
-    await settleChunk(
-      deps,
-      state,
-      batchId,
+    await settle(
       missing.slice(i, i + 200).map((item) => ({
         item,
         result: {

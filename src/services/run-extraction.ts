@@ -1,6 +1,5 @@
 import pLimit from 'p-limit';
-import type { Action } from '../domain/actions.js';
-import type { ModelUsage, RunSummary } from '../domain/run-summary.js';
+import type { RunSummary } from '../domain/run-summary.js';
 import { ScoutError } from '../errors.js';
 import {
   type DealOutcome,
@@ -30,23 +29,12 @@ import { askSecondOpinion } from './second-opinion-pass.js';
 
 export type { RunOptions };
 
-/** Where a run stands after each page: what `scout run` shows on a terminal. */
-export interface RunProgress {
-  readonly scanned: number;
-  readonly total: number;
-  readonly counts: Readonly<Record<Action, number>>;
-  readonly usage: ModelUsage;
-  readonly model: string;
-}
-
 export interface RunExtractionDeps extends RunDeps {
   readonly extractor: ExtractorPort;
   /** Deals extracted at once (model calls in flight). */
   readonly concurrency?: number;
   /** Logs values reps overturned, from the deals each page read (docs/guarantees.md#g26). */
   readonly watchOverturns?: WatchOverturns;
-  /** Told after each page how far the run has got (a terminal's progress bar). */
-  readonly onProgress?: (p: RunProgress) => void;
   /** The injection screen's optional second opinion on auto writes (SCOUT_SCREEN_SECOND_OPINION). */
   readonly secondOpinion?: SecondOpinionPort;
 }

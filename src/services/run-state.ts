@@ -42,6 +42,20 @@ export interface RunDeps {
   readonly pageSize?: number;
   /** docs/guarantees.md#g20: who holds the run's lease, and for how long (default: this process, 30 s). */
   readonly lease?: RunLeaseSpec;
+  /** Told after each page (a batch run: each chunk of results) how far the run has got (a terminal's progress bar). */
+  readonly onProgress?: (p: RunProgress) => void;
+}
+
+/**
+ * Where a run stands: deals scanned of total, or for a Message Batch being collected,
+ * results settled of requests sent.
+ */
+export interface RunProgress {
+  readonly scanned: number;
+  readonly total: number;
+  readonly counts: Readonly<Record<Action, number>>;
+  readonly usage: ModelUsage;
+  readonly model: string;
 }
 
 export interface RunOptions {

@@ -43,6 +43,15 @@ export interface UndoDeps {
   readonly withDealLock: DealLock;
   /** docs/guarantees.md#g20: the undo run's lease (default: this process, 30 s). */
   readonly lease?: RunLeaseSpec;
+  /** Told after each deal how far the undo has got (a terminal's progress bar). */
+  readonly onProgress?: (p: UndoProgress) => void;
+}
+
+/** Where an undo stands: changes settled (reverted, kept for a conflict, or failed) of those to undo. */
+export interface UndoProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly counts: Readonly<Record<UndoOutcome['action'], number>>;
 }
 
 export interface UndoRequest {
@@ -158,6 +167,7 @@ async function undoRun(
   const logged: ProvenanceEntry[] = [];
   let live = resolved.open;
   let scanned = 0;
+  let done = 0;
   const types = new Map((await deps.crm.listPropertyDefs()).map((d) => [d.name, d.type]));
   for (const [dealId, dealChanges] of byDeal) {
     // A pause closes the write gates from the next deal on; nothing reopens them.
@@ -178,6 +188,17 @@ async function undoRun(
     for (const r of rows) counts[r.action] += 1;
     logged.push(...rows);
     scanned += 1;
+    done += dealChanges.length;
+    deps.onProgress?.({
+      done,
+      total: todo.length,
+      counts: {
+        undone: counts.undone,
+        would_undo: counts.would_undo,
+        conflict: counts.conflict,
+        failed: counts.failed,
+      },
+    });
   }
   if (already.size > 0 && todo.length === 0)
     warnings.push(

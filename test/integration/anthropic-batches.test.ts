@@ -7,6 +7,7 @@ import { createRunLedger } from '../../src/db/run-ledger.js';
 import { createAnthropicBatches } from '../../src/extraction/anthropic-batches.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
 import { runBatchExtraction } from '../../src/services/run-batch-extraction.js';
+import type { RunProgress } from '../../src/services/run-state.js';
 import { type AnthropicStandIn, startAnthropicStandIn } from '../support/anthropic-stand-in.js';
 import { exampleReplies } from '../support/example-replies.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
@@ -31,6 +32,48 @@ describe('extraction through the Message Batches API', () => {
   afterEach(async () => {
     await api.close();
     await h.database.destroy();
+  });
+
+  /** What `scout run --batch` hands the service, for calling it directly. */
+  const directDeps = () => ({
+    crm: createLocalCrm(h.database.db),
+    ledger: createRunLedger(h.database.db),
+    policy: loadPolicyFile(AUTO_NEXT_STEP_POLICY),
+    liveWrites: '1',
+    clock: () => new Date(),
+    newId: () => crypto.randomUUID(),
+    logger: pino({ level: 'silent' }),
+    batches: createAnthropicBatches({
+      apiKey: api.apiKey,
+      baseURL: api.url,
+      model: 'claude-sonnet-5-5',
+    }),
+    batchStore: createBatchStore(h.database.db),
+    withDealLocks: advisoryDealLocks(h.database.db),
+    collector: 'this-process',
+  });
+
+  it('reports its collection after each chunk of results: settled of requests, counts and usage so far', async () => {
+    const reports: RunProgress[] = [];
+    const summary = await runBatchExtraction(
+      {
+        ...directDeps(),
+        pageSize: 3,
+        sleep: async () => {},
+        onProgress: (p) => reports.push(structuredClone(p)),
+      },
+      { apply: true },
+    );
+    // Four deals have new notes: one chunk of three results, then the last one.
+    expect(reports.map((r) => [r.scanned, r.total])).toEqual([
+      [3, 4],
+      [4, 4],
+    ]);
+    const last = reports.at(-1);
+    expect(last?.counts).toMatchObject({ written: 5, proposed: 2 });
+    expect(last?.counts).toEqual(summary.counts);
+    expect(last?.usage.input_tokens).toBeGreaterThan(reports[0]?.usage.input_tokens ?? 0);
+    expect(last?.model).toBe('claude-sonnet-5-5');
   });
 
   it('submits one batch, polls until it ends, and makes the same decisions at half the price', async () => {
@@ -83,20 +126,7 @@ describe('extraction through the Message Batches API', () => {
   it('a run interrupted while its batch is pending resumes collecting it instead of paying twice', async () => {
     const database = h.database;
     const deps = {
-      crm: createLocalCrm(database.db),
-      ledger: createRunLedger(database.db),
-      policy: loadPolicyFile(AUTO_NEXT_STEP_POLICY),
-      liveWrites: '1',
-      clock: () => new Date(),
-      newId: () => crypto.randomUUID(),
-      logger: pino({ level: 'silent' }),
-      batches: createAnthropicBatches({
-        apiKey: api.apiKey,
-        baseURL: api.url,
-        model: 'claude-sonnet-5-5',
-      }),
-      batchStore: createBatchStore(database.db),
-      withDealLocks: advisoryDealLocks(database.db),
+      ...directDeps(),
       collector: 'first-process',
       sleep: async () => {
         throw new Error('the process was stopped');

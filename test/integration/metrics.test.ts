@@ -2,28 +2,8 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningServer, startHealthServer } from '../../src/http/health-server.js';
 import { metricsEndpoint } from '../../src/metrics/metrics-endpoint.js';
+import { parseMetrics, sampleValue } from '../support/prometheus.js';
 import { APPROVER, createSlackHarness, type SlackHarness } from '../support/slack-harness.js';
-
-interface Sample {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly value: number;
-}
-
-/** The Prometheus text format, samples only. */
-function parse(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => {
-      const m = /^([a-z_:][a-z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(l);
-      if (!m) throw new Error(`not a sample: ${l}`);
-      const labels = Object.fromEntries(
-        [...(m[2] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]),
-      );
-      return { name: m[1] as string, labels, value: Number(m[3]) };
-    });
-}
 
 describe('/metrics after a scripted run and clicks (G27)', () => {
   let s: SlackHarness;
@@ -52,11 +32,9 @@ describe('/metrics after a scripted run and clicks (G27)', () => {
     const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
-    const samples = parse(await res.text());
+    const samples = parseMetrics(await res.text());
     const value = (name: string, labels: Record<string, string> = {}) =>
-      samples.find(
-        (x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v),
-      )?.value;
+      sampleValue(samples, name, labels);
 
     expect(value('scout_runs', { kind: 'extract', mode: 'live', requested: 'apply' })).toBe(1);
     expect(value('scout_decisions', { action: 'approved', field: String(first.field) })).toBe(1);

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createRunLedger } from '../../src/db/run-ledger.js';
 import { createUndoStore } from '../../src/db/undo-store.js';
-import { undoChanges } from '../../src/services/undo-run.js';
+import { type UndoProgress, undoChanges } from '../../src/services/undo-run.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from '../support/scout-env.js';
 
 const LIVE = { LIVE_WRITES: '1' };
@@ -261,6 +261,7 @@ describe('scout undo (G15)', () => {
       },
     };
     const written = await h.dump();
+    const reports: UndoProgress[] = [];
     const { summary, logged } = await undoChanges(
       {
         crm,
@@ -271,10 +272,28 @@ describe('scout undo (G15)', () => {
         newId: () => randomUUID(),
         logger: pino({ level: 'silent' }),
         withDealLock: h.database.dealLock,
+        onProgress: (p) => reports.push(p),
       },
       { target: { run_id: run.run_id as string }, apply: true, actor: 'cli' },
     );
     const first = logged[0]?.recordId;
+    // One report per deal, changes settled of all to undo, ending with the summary's counts.
+    expect(reports).toHaveLength(new Set(logged.map((r) => r.recordId)).size);
+    expect(reports[0]).toEqual({
+      done: logged.filter((r) => r.recordId === first).length,
+      total: logged.length,
+      counts: {
+        undone: logged.filter((r) => r.recordId === first).length,
+        would_undo: 0,
+        conflict: 0,
+        failed: 0,
+      },
+    });
+    expect(reports.at(-1)).toMatchObject({ done: logged.length, total: logged.length });
+    expect(reports.at(-1)?.counts).toMatchObject({
+      undone: summary.counts.undone,
+      would_undo: summary.counts.would_undo,
+    });
     const firstRows = logged.filter((r) => r.recordId === first);
     const rest = logged.filter((r) => r.recordId !== first);
     expect(firstRows.length).toBeGreaterThan(0);

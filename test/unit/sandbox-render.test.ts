@@ -521,3 +521,23 @@ describe('the sandbox pane', () => {
     expect(compareTs(first.ts, workspace.nextTs())).toBeLessThan(0);
   });
 });
+
+describe('a link of the host app in the demo controls', () => {
+  it('posts its fields as a form to a new tab, in the ops channel only, escaped', () => {
+    const workspace = new Workspace([
+      { id: 'U0ANA', name: 'Ana Ruiz', email: 'ana@example.com', role: 'rep' },
+    ]);
+    const link = {
+      label: 'Open the dashboard ↗',
+      action: 'http://127.0.0.1:4000/dashboard/login',
+      fields: { token: 'a"b<c' },
+    };
+    const { pane } = renderPane(workspace, OPS_CHANNEL, 'U0ANA', [], [link]);
+    expect(pane).toContain(
+      '<form class="control-link" method="post" action="http://127.0.0.1:4000/dashboard/login" target="_blank" data-native="1"><input type="hidden" name="token" value="a&quot;b&lt;c"><button type="submit" class="btn">Open the dashboard ↗</button></form>',
+    );
+    expect(pane).toContain('Demo controls (not part of Slack)');
+    const dm = workspace.dmWith('U0ANA');
+    expect(renderPane(workspace, dm.id, 'U0ANA', [], [link]).pane).not.toContain('control-link');
+  });
+});

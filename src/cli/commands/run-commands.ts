@@ -6,6 +6,11 @@ import type { UndoCommandOptions } from '../undo-command.js';
 
 // `scout run` and `scout undo`: the commands that write to the CRM (behind the write gates).
 
+/** Progress only on a terminal, never with --json: scripts see exactly what they saw. */
+function showProgress(opts: { json: boolean }): boolean {
+  return !opts.json && process.stderr.isTTY === true;
+}
+
 export function registerRun(program: Command, ctx: CliContext): void {
   program
     .command('run')
@@ -25,9 +30,9 @@ export function registerRun(program: Command, ctx: CliContext): void {
       const { createRunProgress } = await import('../run-progress.js');
       const { config, logger } = ctx.boot();
       const prepared = prepareRun(config, opts);
-      // Progress only on a terminal, never with --json: scripts see exactly what they saw.
-      const progress =
-        !opts.json && process.stderr.isTTY ? createRunProgress(process.stderr) : null;
+      const progress = showProgress(opts)
+        ? createRunProgress(process.stderr, { batch: opts.batch })
+        : null;
       const { summary, slack } = await ctx.withApp(async (app) => {
         let summary: Awaited<ReturnType<typeof executeRun>>;
         try {
@@ -60,9 +65,17 @@ export function registerUndo(program: Command, ctx: CliContext): void {
     .option('--json', 'print the undo run summary as JSON', false)
     .action(async (opts: UndoCommandOptions) => {
       const { executeUndo, undoTarget } = await import('../undo-command.js');
+      const { createUndoProgress } = await import('../run-progress.js');
       const { config } = ctx.boot();
       undoTarget(opts);
-      const { summary, slack } = await ctx.withApp((app) => executeUndo(app, config, opts));
+      const progress = showProgress(opts) ? createUndoProgress(process.stderr) : null;
+      const { summary, slack } = await ctx.withApp(async (app) => {
+        try {
+          return await executeUndo(app, config, opts, progress?.onProgress);
+        } finally {
+          progress?.stop();
+        }
+      });
       ctx.io.stdout(
         opts.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatRunSummary(summary)}\n`,
       );

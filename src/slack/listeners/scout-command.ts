@@ -1,6 +1,7 @@
 import type * as bolt from '@slack/bolt';
 import type { ControlStore } from '../../db/control-store.js';
 import type { Policy } from '../../domain/policy.js';
+import { describeRunProgress } from '../../domain/run-progress-text.js';
 import type { ProposalStore } from '../../services/ports/proposal-store.js';
 import type { ListenerContext } from './context.js';
 import { undoRunCommand } from './undo-run.js';
@@ -38,6 +39,7 @@ export async function scoutCommand(
     proposals: ProposalStore;
     policy: Policy;
     liveWrites: string | undefined;
+    clock: () => Date;
   },
   userId: string,
   text: string,
@@ -57,12 +59,19 @@ export async function scoutCommand(
         deps.control.recentRuns(3),
         deps.proposals.countPending(),
       ]);
+      const running = runs.filter((r) => r.status === 'running');
+      const counts = await deps.control.actionCounts(running.map((r) => r.id));
+      const now = deps.clock();
       const lines = [
         `*Pause:* ${paused ? 'ON — writes blocked' : 'off'} · *LIVE_WRITES=1:* ${deps.liveWrites === '1' ? 'yes' : 'no'} · *pending proposals:* ${pending.live} live · ${pending.dry} from dry runs`,
-        ...runs.map(
-          (r) =>
-            `• ${r.startedAt.toISOString().slice(0, 16).replace('T', ' ')} ${r.mode === 'live' ? 'LIVE' : 'DRY RUN'} ${runStatus(r.status)}, scanned ${r.scanned} of ${r.total} (run ${r.id.slice(0, 8)})`,
-        ),
+        ...runs.map((r) => {
+          const head = `• ${r.startedAt.toISOString().slice(0, 16).replace('T', ' ')} ${r.mode === 'live' ? 'LIVE' : 'DRY RUN'}`;
+          const progress =
+            r.status === 'running'
+              ? `running: ${describeRunProgress({ ...r, counts: counts.get(r.id) ?? {} }, now)}`
+              : `${runStatus(r.status)}, scanned ${r.scanned} of ${r.total}`;
+          return `${head} ${progress} (run ${r.id.slice(0, 8)})`;
+        }),
       ];
       return lines.join('\n');
     }
