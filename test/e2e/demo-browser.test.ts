@@ -1,31 +1,17 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { pino } from 'pino';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { readProvenance } from '../../src/db/provenance-reader.js';
 import { type Demo, startDemo } from '../../src/demo/start-demo.js';
 import { idsAndKeysShown, textsShown } from '../../src/sandbox/what-people-see.js';
 import { checkBlocks, checkView } from '../support/block-kit-limits.js';
+import { launchChromium, screenshotDir } from '../support/browser.js';
 import { vendorPath } from '../support/vendor-dir.js';
-
-/** Debian's chromium package; `npm test` installs it (scripts/test-setup.sh). Nothing here downloads a browser. */
-const CHROMIUM = '/usr/bin/chromium';
-/** The README's screenshots are retaken with SCOUT_UPDATE_SCREENSHOTS=1; other runs keep theirs apart. */
-const README_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('scout demo in a real browser', () => {
   let demo: Demo;
@@ -35,10 +21,6 @@ describe('scout demo in a real browser', () => {
   let screenshots: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(
-        `${CHROMIUM} is missing: run npm test (its set-up installs Debian's chromium) or \`apt-get install chromium\``,
-      );
     dataDir = mkdtempSync(join(tmpdir(), 'scout-demo-e2e-'));
     demo = await startDemo({
       config: loadConfig({ LOG_LEVEL: 'silent' }),
@@ -48,16 +30,9 @@ describe('scout demo in a real browser', () => {
     });
     // What `scout demo` does before it prints the sandbox URL.
     await demo.run(false);
-    // Playwright starts Chromium with a fresh, empty profile of its own (--user-data-dir).
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    screenshots =
-      process.env.SCOUT_UPDATE_SCREENSHOTS === '1' ? README_SCREENSHOTS : join(dataDir, 'shots');
-    mkdirSync(screenshots, { recursive: true });
+    screenshots = screenshotDir(dataDir);
   });
 
   afterAll(async () => {
