@@ -97,11 +97,13 @@ describe('scout demo with ANTHROPIC_API_KEY: the Claude extractor reads the samp
         (m) => m.channel === 'C0OPS' && blockText(m.blocks).startsWith('DRY RUN'),
       ),
     ).toBe(true);
+    // A dry run is a rehearsal for ops: its cards are previews in #scout-ops, no rep is messaged.
     expect(
       state.messages.some(
-        (m) => m.channel === 'D0ANA' && m.text.startsWith('[DRY RUN] Scout proposes'),
+        (m) => m.channel === 'C0OPS' && m.text.startsWith('[DRY RUN] Scout proposes'),
       ),
     ).toBe(true);
+    expect(state.messages.some((m) => m.channel.startsWith('D'))).toBe(false);
     expect(text.split('\n')[0]).toBe('DRY RUN — nothing was written');
   });
 });

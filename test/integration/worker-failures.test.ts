@@ -214,7 +214,7 @@ describe('jobs that fail for good (BullMQ on the shared Redis, own key prefix)',
     expect(run?.deal_counts).toEqual({ extracted: 5, no_new_notes: 0, failed: 1 });
     const summaries = opsPosts(slack);
     expect(summaries).toHaveLength(1);
-    expect(JSON.stringify(summaries[0]?.args.blocks)).toContain('5 extracted');
+    expect(JSON.stringify(summaries[0]?.args.blocks)).toContain('5 read');
     expect(JSON.stringify(summaries[0]?.args.blocks)).toContain('1 failed');
   });
 
