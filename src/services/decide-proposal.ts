@@ -17,7 +17,9 @@ export type DecisionResult =
   | { kind: 'already'; row: ProposalRow }
   | { kind: 'expired'; row: ProposalRow }
   | { kind: 'invalid'; reason: string; row: ProposalRow }
-  | { kind: 'not_found' };
+  | { kind: 'not_found' }
+  /** Asked without lookups: who may decide needs the CRM or Slack (the owner was unknown when the card was made). */
+  | { kind: 'needs_lookup'; row: ProposalRow };
 
 export interface DecideDeps {
   readonly crm: CrmReader;
@@ -91,11 +93,20 @@ export async function mayDecideNow<
 export async function decideProposal(
   deps: DecideDeps,
   input: { proposalId: string; version: number; userId: string; decision: Decision },
+  /** `lookups: false` before Slack is answered: nothing but Scout's database is asked. */
+  options: { readonly lookups?: boolean } = {},
 ): Promise<DecisionResult> {
   const row = await deps.proposals.get(input.proposalId);
   if (!row) return { kind: 'not_found' };
   const now = deps.clock();
   const actor = `slack:${input.userId}`;
+  if (
+    options.lookups === false &&
+    !mayDecide(row, deps.policy, input.userId) &&
+    row.ownerSlackId === null &&
+    deps.resolveOwner !== undefined
+  )
+    return { kind: 'needs_lookup', row };
   if (!(await mayDecideNow(deps, row, input.userId))) {
     await logDenied(deps, row, input.userId, input.decision.kind);
     return { kind: 'unauthorized', row };

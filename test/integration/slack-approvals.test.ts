@@ -197,6 +197,25 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     ).toEqual([]);
   });
 
+  it('a click that needs the owner looked up is answered first, with no Slack call before the ack', async () => {
+    await s.h.database
+      .sql`update proposals set owner_slack_id = null where id = ${closeDate.id as string}`;
+    await s.h.database.sql`update crm_users set slack_user_id = null where id = 'u1'`;
+    s.slack.usersByEmail.set('ana@example.com', OWNER);
+    const lookups = () => s.slack.calls.filter((c) => c.method === 'users.lookupByEmail').length;
+    const response = await s.click('scout_approve', closeDate.id as string, OWNER);
+    expect(response.status).toBe(200);
+    const atAck = lookups();
+    await s.app.idle();
+    expect(atAck).toBe(0);
+    expect(lookups()).toBe(1);
+    expect(await s.proposal(closeDate.id as string)).toMatchObject({
+      status: 'applied',
+      decided_by: OWNER,
+      owner_slack_id: OWNER,
+    });
+  });
+
   it('the owner resolved at a click is saved on the proposal, so later clicks need no lookup', async () => {
     await s.h.database
       .sql`update proposals set owner_slack_id = null where id = ${closeDate.id as string}`;

@@ -77,6 +77,33 @@ describe('signed but hostile Slack requests are refused and never stop the serve
     expect(await stateOf(s)).toBe(before);
   });
 
+  it.each([
+    ['a NUL in the proposal id', { p: 'p\u0000x', v: 1 }],
+    ['a version beyond its column', { p: 'p1', v: 2 ** 40 }],
+  ])('a card button whose value has %s: answered, nothing changes', async (_name, value) => {
+    const before = await stateOf(s);
+    const r = await signed(
+      payload({
+        type: 'block_actions',
+        user: { id: OWNER },
+        team: { id: 'T0TEST' },
+        actions: [
+          {
+            type: 'button',
+            action_id: 'scout_approve',
+            block_id: 'decide',
+            value: JSON.stringify(value),
+          },
+        ],
+      }),
+      FORM,
+    );
+    expect(r.status).toBe(200);
+    await s.app.idle();
+    expect(await healthy()).toBe(true);
+    expect(await stateOf(s)).toBe(before);
+  });
+
   it('10,000 generated signed bodies: every answer < 500, the server stays up, nothing changes', async () => {
     const before = await stateOf(s);
     let sent = 0;

@@ -45,6 +45,8 @@ export function afterDecision(
           user,
           'This proposal expired before a decision; nothing was written.',
         );
+      case 'needs_lookup':
+        return;
       case 'invalid':
         return ephemeral(channel, user, `That value was not accepted: ${result.reason}`);
       case 'decided': {

@@ -28,14 +28,28 @@ export function registerApprovalButtons(app: bolt.App, ctx: ListenerContext): vo
         await ack();
         return;
       }
-      const result = await decideProposal(ctx.decideDeps, {
+      const input = {
         proposalId: parsed.data.p,
         version: parsed.data.v,
         userId: body.user.id,
-        decision: decision === 'reject' ? { kind: 'reject' } : { kind: 'approve' },
-      });
+        decision: { kind: decision === 'reject' ? 'reject' : 'approve' } as const,
+      };
+      // Only Scout's database before the ack: one read and one transaction.
+      const result = await decideProposal(ctx.decideDeps, input, { lookups: false });
       await ack();
-      afterDecision(ctx, result, body.user.id, body.channel?.id);
+      if (result.kind !== 'needs_lookup') {
+        afterDecision(ctx, result, body.user.id, body.channel?.id);
+        return;
+      }
+      // A card made while its owner was unknown: who may decide is looked up after the ack.
+      ctx.background.run('decide-after-lookup', async () =>
+        afterDecision(
+          ctx,
+          await decideProposal(ctx.decideDeps, input),
+          body.user.id,
+          body.channel?.id,
+        ),
+      );
     };
   app.action<bolt.BlockButtonAction>({ action_id: ACTION_APPROVE }, onButton('approve'));
   app.action<bolt.BlockButtonAction>({ action_id: ACTION_REJECT }, onButton('reject'));
