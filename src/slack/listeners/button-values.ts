@@ -22,7 +22,7 @@ const dbText = (max: number) =>
     .string()
     .min(1)
     .max(max)
-    .regex(/^[^\u0000-\u001f]+$/, 'no control characters');
+    .refine((s) => !/\p{Cc}/u.test(s), 'no control characters');
 const proposalId = dbText(100);
 const version = z.number().int().min(1).max(2_147_483_647);
 
@@ -63,7 +63,4 @@ export const summaryValue = scoutValue(
 );
 
 /** "Undo this run" on `/scout undo`'s confirmation: a run id. */
-export const runButton = scoutValue(
-  z.strictObject({ r: dbText(100) }),
-  'button value',
-);
+export const runButton = scoutValue(z.strictObject({ r: dbText(100) }), 'button value');
