@@ -258,8 +258,9 @@ export function createRunLedger(db: Db): RunLedger {
               ),
             );
         }
+        const after = (await page.beforeLog?.(stored, tx)) ?? [];
         // Last, so the hash chain's head row (locked by the insert trigger until commit) is held briefly.
-        const entries = page.provenance(stored);
+        const entries = [...page.provenance(stored), ...after];
         for (let i = 0; i < entries.length; i += CHUNK) {
           await tx.insert(provenance).values(entries.slice(i, i + CHUNK) as ProvenanceEntry[]);
         }

@@ -68,12 +68,20 @@ export async function settlePage(input: {
             proposals: page.proposals,
             watermarks: page.watermarks,
             provenance,
+            // Older cards for the same fields are replaced; a dry-run decision is carried.
+            beforeLog: async (stored, tx) => {
+              const { decided, log } = await deps.ledger.supersedeEarlier(
+                [...stored],
+                deps.clock(),
+                tx,
+              );
+              for (const d of decided) await promiseApply(deps.ledger.outbox, d, tx);
+              return log;
+            },
             ...input.extra?.(),
           },
           tx,
         );
-        const carried = await deps.ledger.supersedeEarlier([...stored], deps.clock(), tx);
-        for (const decided of carried) await promiseApply(deps.ledger.outbox, decided, tx);
         return provenance(stored);
       };
     });

@@ -142,6 +142,29 @@ describe('dry-run cards', () => {
     expect(asked).toHaveLength(0);
   });
 
+  it('a live run superseding cards while people click them: each card ends once, the run completes', async () => {
+    s = await createSlackHarness({ runArgs: [], dryRunCards: 'owners' });
+    const [dryRun] = await runIds(s);
+    await s.app.notifier.postProposals(dryRun as string);
+    const dry = await s.proposals();
+    const harness = s;
+    // The run's page takes the dry cards' row locks, then the log's; a click takes them in
+    // the same order, so the two wait for each other instead of deadlocking.
+    const [run] = await Promise.all([
+      s.h.cli(['run', '--apply'], { ...s.env, LIVE_WRITES: '1' }),
+      ...dry.flatMap((p) =>
+        Array.from({ length: 5 }, () => harness.click('scout_approve', p.id as string, OWNER)),
+      ),
+    ]);
+    expect(run.code).toBe(0);
+    await s.app.idle();
+    const rows = await s.h.database
+      .sql`select proposal_id, action from provenance where proposal_id in ${s.h.database.sql(dry.map((p) => p.id as string))} and action in ('approved', 'superseded')`;
+    for (const p of dry)
+      expect(rows.filter((r) => r.proposal_id === p.id).map((r) => r.action)).toHaveLength(1);
+    expect(await s.h.ok(['log', '--verify'])).toBeDefined();
+  });
+
   it("keep a rep's rejection: the live run does not ask again", async () => {
     s = await createSlackHarness({ runArgs: [], dryRunCards: 'owners' });
     const [dryRun] = await runIds(s);

@@ -43,6 +43,12 @@ export interface RunLeaseSpec {
 export interface PageCommit {
   proposals: readonly ProposalEntry[];
   provenance: (stored: ReadonlySet<string>) => readonly ProvenanceEntry[];
+  /**
+   * Run after the proposals are stored and before any log row is written: its proposal
+   * updates take their row locks before the hash chain's head (the order a click takes them
+   * in, so the two never deadlock); the rows it returns are logged after the page's own.
+   */
+  beforeLog?: (stored: ReadonlySet<string>, tx: Tx) => Promise<readonly ProvenanceEntry[]>;
   watermarks: readonly WatermarkEntry[];
   /** Batch results settled by this page, marked collected in the same transaction. */
   collected?: { batchId: string; dealIds: readonly string[] };
@@ -114,9 +120,14 @@ export interface RunLedger {
    * docs/guarantees.md#g12: in `tx`, after a page stored the proposals `storedIds`, the older
    * pending ones they replace become `superseded`, and a live one inherits a person's
    * approval or edit of the dry-run card for the same change (domain/supersede.ts).
-   * Returns the proposals now decided; their applies are promised in `tx` through `outbox`.
+   * Returns the proposals now decided (their applies are promised in `tx` through `outbox`)
+   * and the log rows of these changes, for the caller to write after the page's own.
    */
-  supersedeEarlier(storedIds: readonly string[], at: Date, tx: Tx): Promise<ProposalRow[]>;
+  supersedeEarlier(
+    storedIds: readonly string[],
+    at: Date,
+    tx: Tx,
+  ): Promise<{ decided: ProposalRow[]; log: ProvenanceEntry[] }>;
   /** Where a carried decision's apply waits for the queue. */
   readonly outbox: Outbox;
 }
