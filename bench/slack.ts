@@ -1,17 +1,3 @@
-// Slack at team scale (issue 19), through the real notifier and the real Bolt app over HTTP,
-// against the Slack stand-in (which answers at once), the real Postgres and the inline
-// runtime of `scout serve` (its applies run in the same process):
-// 1. posting a run's cards: 100 cards for 20 owners and 1,000 for 50, one card per deal,
-//    each channel at a pace of PACE_MS, against the floor (the busiest channel's messages
-//    at that pace);
-// 2. open-loop signed clicks at 50, 100, 200 and 400 a second: 90 % repeats on cards
-//    already decided (double clicks, Slack's retries), 10 % first decisions, approve and
-//    reject mixed; latency is measured from each request's due time, so queueing counts.
-import { pino } from 'pino';
-import { createLocalCrm } from '../src/crm/local-crm.js';
-import { createProposalStore } from '../src/db/proposal-store.js';
-import { loadPolicyFile } from '../src/policy-file.js';
-import { createNotifier } from '../src/slack/notifier.js';
 import {
   clickPayload,
   createSlackHarness,
@@ -62,14 +48,7 @@ async function benchPosting(): Promise<void> {
     const s = await createSlackHarness();
     try {
       const runId = await seedCards(s, deals, owners);
-      const notifier = createNotifier({
-        client: s.app.client,
-        proposals: createProposalStore(s.h.database.db),
-        crm: createLocalCrm(s.h.database.db),
-        policy: loadPolicyFile(s.policyPath),
-        logger: pino({ level: 'silent' }),
-        minIntervalMs: PACE_MS,
-      });
+      const notifier = s.anotherNotifier({ minIntervalMs: PACE_MS });
       const started = performance.now();
       const { posted } = await notifier.postProposals(runId);
       const took = performance.now() - started;

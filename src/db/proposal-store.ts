@@ -141,11 +141,12 @@ export function createProposalStore(db: Db): ProposalStore {
         .orderBy(asc(proposals.recordId), asc(proposals.createdAt));
     },
 
-    async replacedBy(id) {
+    async replacedBy(ids) {
+      if (ids.length === 0) return [];
       return db
         .select()
         .from(proposals)
-        .where(and(eq(proposals.supersededBy, id), eq(proposals.status, 'superseded')));
+        .where(and(inArray(proposals.supersededBy, [...ids]), eq(proposals.status, 'superseded')));
     },
 
     async claimCardDraw(id, version) {

@@ -165,12 +165,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     });
   }
 
-  /** After a card is posted, the cards it replaced point at it and lose their buttons. */
-  async function redrawReplaced(newer: ProposalRow): Promise<void> {
-    const replaced = (await deps.proposals.replacedBy(newer.id)).filter((r) => r.slackTs);
-    for (const view of await viewProposals(deps.crm, deps.policy, replaced)) {
-      await refresh(view);
-    }
+  /** After a card is posted, the cards it replaced (read once per run) point at it and lose their buttons. */
+  async function redrawReplaced(replaced: readonly ProposalRow[] | undefined): Promise<void> {
+    const drawn = (replaced ?? []).filter((r) => r.slackTs);
+    for (const view of await viewProposals(deps.crm, deps.policy, drawn)) await refresh(view);
   }
 
   /**
@@ -252,6 +250,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     runId: string,
     views: readonly ProposalView[],
     rows: readonly ProposalRow[],
+    replaced: ReadonlyMap<string, ProposalRow[]>,
   ): Promise<{ posted: number; unrouted: string | null }> {
     const first = views[0];
     if (!first) return { posted: 0, unrouted: null };
@@ -263,7 +262,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       threadParent(first, count, previewing(dryRun)),
     );
     if (!thread) {
-      for (const view of views) await redrawReplaced(view.row);
+      for (const view of views) await redrawReplaced(replaced.get(view.row.id));
       return { posted: 0, unrouted: dealId };
     }
     const { channel, ts } = thread;
@@ -278,7 +277,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         await deps.proposals.setCard(row.id, { channel, ts: reply.ts, ownerSlackId });
         await deps.proposals.cardDrawn(row.id, row.version);
         await redrawDecidedMeanwhile(row);
-        await redrawReplaced({ ...row, slackChannel: channel, slackTs: reply.ts });
+        await redrawReplaced(replaced.get(row.id));
       }
       posted += 1;
     }
@@ -446,6 +445,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         deps.policy,
         rows.filter((r) => !r.slackTs),
       );
+      const replaced = groupBy(
+        await deps.proposals.replacedBy(views.map((v) => v.row.id)),
+        (r) => r.supersededBy ?? '',
+      );
       // Each owner's deals in turn, owners side by side: every DM keeps its pace (see `paced`)
       // and none waits behind another's.
       const byOwner = groupBy([...groupBy(views, (v) => v.row.recordId).values()], (deal) =>
@@ -456,7 +459,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           [...byOwner.values()].map((deals) =>
             ownerSlots(async () => {
               const done = [];
-              for (const deal of deals) done.push(await postDealCards(runId, deal, rows));
+              for (const deal of deals) done.push(await postDealCards(runId, deal, rows, replaced));
               return done;
             }),
           ),

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { type Demo, startDemo } from '../../src/demo/start-demo.js';
-import { launchChromium, screenshotDir } from '../support/browser.js';
+import type { Demo } from '../../src/demo/start-demo.js';
+import { launchChromium, screenshotDir, startQuietDemo } from '../support/browser.js';
 
 describe('the ops dashboard, opened from the demo sandbox in a real browser', () => {
   let demo: Demo;
@@ -19,13 +16,7 @@ describe('the ops dashboard, opened from the demo sandbox in a real browser', ()
   const requested: string[] = [];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'scout-dashboard-e2e-'));
-    demo = await startDemo({
-      config: loadConfig({ LOG_LEVEL: 'silent' }),
-      logger: pino({ level: 'silent' }),
-      dataDir,
-      port: 0,
-    });
+    ({ demo, dataDir } = await startQuietDemo('dashboard-e2e'));
     // The sample data a newcomer has after pressing both demo controls.
     await demo.run(false);
     await demo.run(true);

@@ -1,16 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { pino } from 'pino';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { readProvenance } from '../../src/db/provenance-reader.js';
-import { type Demo, startDemo } from '../../src/demo/start-demo.js';
+import type { Demo } from '../../src/demo/start-demo.js';
 import { idsAndKeysShown, textsShown } from '../../src/sandbox/what-people-see.js';
 import { checkBlocks, checkView } from '../support/block-kit-limits.js';
-import { launchChromium, screenshotDir } from '../support/browser.js';
+import { launchChromium, screenshotDir, startQuietDemo } from '../support/browser.js';
 import { vendorPath } from '../support/vendor-dir.js';
 
 describe('scout demo in a real browser', () => {
@@ -21,13 +18,7 @@ describe('scout demo in a real browser', () => {
   let screenshots: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'scout-demo-e2e-'));
-    demo = await startDemo({
-      config: loadConfig({ LOG_LEVEL: 'silent' }),
-      logger: pino({ level: 'silent' }),
-      dataDir,
-      port: 0,
-    });
+    ({ demo, dataDir } = await startQuietDemo('demo-e2e'));
     // What `scout demo` does before it prints the sandbox URL.
     await demo.run(false);
     browser = await launchChromium();

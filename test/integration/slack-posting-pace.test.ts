@@ -1,10 +1,5 @@
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalCrm } from '../../src/crm/local-crm.js';
-import { createProposalStore } from '../../src/db/proposal-store.js';
-import { loadPolicyFile } from '../../src/policy-file.js';
 import { LimitedWebClient } from '../../src/slack/limited-client.js';
-import { createNotifier } from '../../src/slack/notifier.js';
 import { createSlackHarness, OWNER, type SlackHarness } from '../support/slack-harness.js';
 import { startSlackStandIn } from '../support/slack-stand-in.js';
 
@@ -37,14 +32,7 @@ describe('posting a run’s cards', () => {
     const runId = run?.run_id as string;
     await moreProposals(s, runId, 'd1', ['metrics', 'decision_criteria']);
     await moreProposals(s, runId, 'd2', ['metrics', 'decision_criteria', 'champion']);
-    const notifier = createNotifier({
-      client: s.app.client,
-      proposals: createProposalStore(s.h.database.db),
-      crm: createLocalCrm(s.h.database.db),
-      policy: loadPolicyFile(s.policyPath),
-      logger: pino({ level: 'silent' }),
-      minIntervalMs: PACE_MS,
-    });
+    const notifier = s.anotherNotifier({ minIntervalMs: PACE_MS });
     const posted = await notifier.postProposals(runId);
     expect(posted).toEqual({ posted: 7, unrouted: [] });
 

@@ -1,12 +1,8 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalCrm } from '../../src/crm/local-crm.js';
-import { createProposalStore } from '../../src/db/proposal-store.js';
 import { createQueuedRunStore } from '../../src/db/queued-run-store.js';
 import { createWriteNoticeStore } from '../../src/db/write-notice-store.js';
-import { loadPolicyFile } from '../../src/policy-file.js';
 import { publishRun, storedSummary } from '../../src/services/publish-run.js';
-import { createNotifier } from '../../src/slack/notifier.js';
 import {
   clickPayload,
   createSlackHarness,
@@ -163,13 +159,7 @@ describe('word of every write (issue 18): the owner hears what Scout wrote witho
 
   /** Another process's notifier over the same database and Slack. */
   const otherNotifier = (approvalsChannel?: string) =>
-    createNotifier({
-      client: s.app.client,
-      proposals: createProposalStore(s.h.database.db),
-      crm: createLocalCrm(s.h.database.db),
-      policy: loadPolicyFile(s.policyPath),
-      logger: quiet,
-      minIntervalMs: 0,
+    s.anotherNotifier({
       writeNotices: createWriteNoticeStore(s.h.database.db),
       ...(approvalsChannel ? { approvalsChannel } : {}),
     });

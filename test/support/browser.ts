@@ -1,7 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { type Browser, chromium } from 'playwright-core';
+import { loadConfig } from '../../src/config.js';
+import { type Demo, startDemo } from '../../src/demo/start-demo.js';
 
 /** Debian's chromium package; `npm test` installs it (scripts/test-setup.sh). Nothing here downloads a browser. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -34,4 +38,16 @@ export function screenshotDir(scratch: string): string {
     process.env.SCOUT_UPDATE_SCREENSHOTS === '1' ? README_SCREENSHOTS : join(scratch, 'shots');
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** `scout demo` on its embedded defaults, quiet, its data in a fresh folder named after `label`. */
+export async function startQuietDemo(label: string): Promise<{ demo: Demo; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), `scout-${label}-`));
+  const demo = await startDemo({
+    config: loadConfig({ LOG_LEVEL: 'silent' }),
+    logger: pino({ level: 'silent' }),
+    dataDir,
+    port: 0,
+  });
+  return { demo, dataDir };
 }

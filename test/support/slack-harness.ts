@@ -15,7 +15,9 @@ import { createWriteNoticeStore } from '../../src/db/write-notice-store.js';
 import type { RunningServer } from '../../src/http/health-server.js';
 import { startHealthServer } from '../../src/http/health-server.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
+import type { Notifier } from '../../src/services/ports/notifier.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { createNotifier, type NotifierDeps } from '../../src/slack/notifier.js';
 import { startInlineServeRuntime } from './inline-runtime.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from './scout-env.js';
 import { commandBody, payloadBody, slackHeaders } from './slack-signing.js';
@@ -123,6 +125,8 @@ export interface SlackHarness {
   command(command: string, text: string, user: string): Promise<{ status: number; text: string }>;
   proposal(id: string): Promise<Record<string, unknown>>;
   proposals(): Promise<Array<Record<string, unknown>>>;
+  /** Another process's notifier over the same database, policy and Slack (silent, no pace unless given). */
+  anotherNotifier(extra?: Partial<NotifierDeps>): Notifier;
   /** A second `serve` on the same database and Slack (docs/worker.md: several may run). */
   anotherServe(): Promise<Bot & Pick<SlackHarness, 'click'>>;
   close(): Promise<void>;
@@ -193,6 +197,16 @@ export async function createSlackHarness(
     proposal,
     proposals: async () =>
       (await h.database.sql`select * from proposals order by record_id`).map((r) => ({ ...r })),
+    anotherNotifier: (extra = {}) =>
+      createNotifier({
+        client: app.client,
+        proposals: createProposalStore(h.database.db),
+        crm: createLocalCrm(h.database.db),
+        policy: loadPolicyFile(policyPath),
+        logger: pino({ level: 'silent' }),
+        minIntervalMs: 0,
+        ...extra,
+      }),
     anotherServe: async () => {
       const other = await startBot(
         h,

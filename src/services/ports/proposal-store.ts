@@ -68,8 +68,8 @@ export interface ProposalStore {
    * decided: a live proposal can arrive decided, carried from its dry-run card.
    */
   currentOfRun(runId: string): Promise<ProposalRow[]>;
-  /** The superseded proposals that `id` replaced, whose cards point at it. */
-  replacedBy(id: string): Promise<ProposalRow[]>;
+  /** The superseded proposals that any of `ids` replaced, whose cards point at them. */
+  replacedBy(ids: readonly string[]): Promise<ProposalRow[]>;
   /**
    * Claims drawing the card at `version`: true once, for the first caller, while the card
    * was last drawn at an older version; false when it is current or someone else is
