@@ -1,11 +1,12 @@
+import type { RefreshedValue } from '../concurrency/refreshed-value.js';
 import type { Action } from '../domain/actions.js';
 import type { Policy } from '../domain/policy.js';
 import type { DecisionStatus, ProposalRow } from '../domain/proposal.js';
 import type { ProvenanceEntry } from '../domain/provenance.js';
 import { REJECT_NOTE_MAX, REJECT_REASONS } from '../domain/rejection-memory.js';
 import { validateValue, valueRules } from '../domain/validate-value.js';
-import type { PropertyValue } from '../domain/values.js';
-import type { CrmReader } from './ports/crm.js';
+import type { PropertyDef, PropertyValue } from '../domain/values.js';
+import type { CrmReader, CrmUser } from './ports/crm.js';
 import type { ProposalStore } from './ports/proposal-store.js';
 import { recordDecision } from './record-decision.js';
 
@@ -18,8 +19,18 @@ export type DecisionResult =
   | { kind: 'expired'; row: ProposalRow }
   | { kind: 'invalid'; reason: string; row: ProposalRow }
   | { kind: 'not_found' }
-  /** Asked without lookups: who may decide needs the CRM or Slack (the owner was unknown when the card was made). */
+  /**
+   * Asked without lookups, and the decision needs the CRM or Slack: the owner was unknown
+   * when the card was made, the approver groups were never read in this process, or an
+   * edit's property definitions and users are not in the catalog yet.
+   */
   | { kind: 'needs_lookup'; row: ProposalRow };
+
+/** The CRM's property definitions and users, which an edited value is checked against. */
+export interface CrmCatalog {
+  readonly defs: PropertyDef[];
+  readonly users: CrmUser[];
+}
 
 export interface DecideDeps {
   readonly crm: CrmReader;
@@ -28,6 +39,10 @@ export interface DecideDeps {
   readonly clock: () => Date;
   /** Membership of the policy's approver groups, asked only when the user is neither owner nor listed approver. */
   readonly inApproverGroup?: (slackUserId: string) => Promise<boolean>;
+  /** Whether `inApproverGroup` would answer without asking Slack. */
+  readonly approverGroupsLoaded?: () => boolean;
+  /** Definitions and users kept by the caller; without it an edit reads them from the CRM. */
+  readonly catalog?: RefreshedValue<CrmCatalog>;
   /** The deal owner's Slack user now (CRM owner, then Slack by email), for rows recorded without one. */
   readonly resolveOwner?: (row: ProposalRow) => Promise<string | null>;
   /** A refused attempt not logged again within the window: counted in the app log instead. */
@@ -100,12 +115,7 @@ export async function decideProposal(
   if (!row) return { kind: 'not_found' };
   const now = deps.clock();
   const actor = `slack:${input.userId}`;
-  if (
-    options.lookups === false &&
-    !mayDecide(row, deps.policy, input.userId) &&
-    row.ownerSlackId === null &&
-    deps.resolveOwner !== undefined
-  )
+  if (options.lookups === false && needsLookup(deps, row, input.userId, input.decision))
     return { kind: 'needs_lookup', row };
   if (!(await mayDecideNow(deps, row, input.userId))) {
     await logDenied(deps, row, input.userId, input.decision.kind);
@@ -222,8 +232,29 @@ export async function logDenied(
 }
 
 /** An edited value meets the same checks as a model's finding: type, options, limits, users. */
+/** Whether deciding would ask the CRM or Slack, which must not happen before Slack is answered. */
+function needsLookup(
+  deps: DecideDeps,
+  row: ProposalRow,
+  slackUserId: string,
+  decision: Decision,
+): boolean {
+  if (!mayDecide(row, deps.policy, slackUserId)) {
+    if (row.ownerSlackId === null && deps.resolveOwner !== undefined) return true;
+    const groupsAsked = deps.policy.approverGroups.length > 0 && deps.inApproverGroup;
+    if (groupsAsked && deps.approverGroupsLoaded?.() !== true) return true;
+  }
+  return decision.kind === 'edit' && deps.catalog?.loaded() !== true;
+}
+
+/** The CRM's definitions and users as they are now, for callers that keep no catalog. */
+export async function readCatalog(crm: CrmReader): Promise<CrmCatalog> {
+  const [defs, users] = await Promise.all([crm.listPropertyDefs(), crm.listUsers()]);
+  return { defs, users };
+}
+
 async function validateEdit(deps: DecideDeps, row: ProposalRow, typed: string, now: Date) {
-  const [defs, users] = await Promise.all([deps.crm.listPropertyDefs(), deps.crm.listUsers()]);
+  const { defs, users } = await (deps.catalog?.get() ?? readCatalog(deps.crm));
   const def = defs.find((d) => d.name === row.field);
   // A user field is edited with Slack's user picker; the CRM stores its own user id.
   const raw =

@@ -1,7 +1,13 @@
 import type { WebClient } from '@slack/web-api';
+import { refreshedValue } from '../concurrency/refreshed-value.js';
 import type { Logger } from '../logger.js';
 
 const TTL_MS = 5 * 60_000;
+
+/** Whether a Slack user is in one of the groups; `loaded()` says a check would not wait on Slack. */
+export type GroupMembership = ((slackUserId: string) => Promise<boolean>) & {
+  readonly loaded: () => boolean;
+};
 
 /**
  * Members of the policy's approver user groups, read with `usergroups.users.list`.
@@ -14,12 +20,9 @@ export function approverGroupMembership(
   groups: readonly string[],
   logger: Logger,
   clock: () => Date,
-) {
-  let members: Set<string> | null = null;
-  let loadedAt = 0;
-  let refreshing: Promise<void> | null = null;
-  const refresh = () => {
-    refreshing ??= (async () => {
+): GroupMembership {
+  const members = refreshedValue({
+    load: async () => {
       const next = new Set<string>();
       for (const usergroup of groups) {
         try {
@@ -32,18 +35,15 @@ export function approverGroupMembership(
           );
         }
       }
-      members = next;
-      loadedAt = clock().getTime();
-    })().finally(() => {
-      refreshing = null;
-    });
-    return refreshing;
-  };
-  return async (slackUserId: string): Promise<boolean> => {
-    if (members === null) await refresh();
-    else if (clock().getTime() - loadedAt > TTL_MS) void refresh();
-    return members?.has(slackUserId) ?? false;
-  };
+      return next;
+    },
+    ttlMs: TTL_MS,
+    now: () => clock().getTime(),
+    onRefreshError: (error) =>
+      logger.warn({ err: (error as Error).message }, 'approver groups not refreshed'),
+  });
+  const check = async (slackUserId: string) => (await members.get()).has(slackUserId);
+  return Object.assign(check, { loaded: members.loaded });
 }
 
 /** The policy's `viewers:`: a listed user id, or a member of a listed user group (read like approver groups). */

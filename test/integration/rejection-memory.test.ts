@@ -8,6 +8,7 @@ import {
   OWNER,
   type SlackHarness,
   STRANGER,
+  viewSubmission,
 } from '../support/slack-harness.js';
 
 /** A static_select choice on a card, as Slack signs and sends it. */
@@ -114,20 +115,11 @@ describe('rejections teach (G24) through the real Bolt app', () => {
     const view = JSON.parse(String(opened?.args.view));
     expect(view.callback_id).toBe('scout_reject_other');
     const submit = (value: string) =>
-      s.interact({
-        type: 'view_submission',
-        team: { id: 'T0TEST', domain: 'example' },
-        user: { id: OWNER, username: 'ana', team_id: 'T0TEST' },
-        api_app_id: 'A0SCOUT',
-        token: 'legacy',
-        trigger_id: '1.2.3',
-        view: {
-          ...view,
-          id: 'V1',
-          hash: '1',
-          state: { values: { other_reason: { text: { type: 'plain_text_input', value } } } },
-        },
-      });
+      s.interact(
+        viewSubmission(view, OWNER, {
+          other_reason: { text: { type: 'plain_text_input', value } },
+        }),
+      );
     expect(JSON.parse((await submit('   ')).text)).toMatchObject({ response_action: 'errors' });
     expect((await submit('the <customer> moved it to Q2 *again*')).status).toBe(200);
     await s.app.idle();

@@ -12,6 +12,7 @@ import {
   OWNER,
   type SlackHarness,
   STRANGER,
+  viewSubmission,
 } from '../support/slack-harness.js';
 
 const count = async (s: SlackHarness, action: string) =>
@@ -26,6 +27,10 @@ const crmValue = async (s: SlackHarness, deal: string, field: string) =>
       await s.h.database.sql`select properties -> ${field} as v from crm_deals where id = ${deal}`
     )[0] as { v: unknown }
   ).v;
+
+/** The Edit… form's submission with `value` typed in by the owner. */
+const editSubmission = (view: Record<string, unknown>, value: string) =>
+  viewSubmission(view, OWNER, { value: { value: { type: 'plain_text_input', value } } });
 
 describe('Slack approvals through the real Bolt app over signed HTTP', () => {
   let s: SlackHarness;
@@ -262,6 +267,31 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     expect(s.slack.calls.some((c) => c.method === 'usergroups.users.list')).toBe(true);
   });
 
+  it("a group member's first click in a process is answered before Slack tells who is in the group", async () => {
+    s.slack.userGroups.set(APPROVER_GROUP, [GROUP_MEMBER]);
+    let release!: () => void;
+    s.slack.holds.set('usergroups.users.list', new Promise<void>((r) => (release = r)));
+    // Were the group read before the ack, this answer would wait for the release below.
+    const response = await s.click('scout_approve', closeDate.id as string, GROUP_MEMBER);
+    expect(response.status).toBe(200);
+    expect(await s.proposal(closeDate.id as string)).toMatchObject({ status: 'pending' });
+    release();
+    await s.app.idle();
+    expect(await s.proposal(closeDate.id as string)).toMatchObject({
+      status: 'applied',
+      decided_by: GROUP_MEMBER,
+    });
+    // Read once, the group answers the next click before the ack, with no call to Slack.
+    const reads = () => s.slack.calls.filter((c) => c.method === 'usergroups.users.list').length;
+    const before = reads();
+    await s.click('scout_reject', nextStep.id as string, GROUP_MEMBER);
+    expect(await s.proposal(nextStep.id as string)).toMatchObject({
+      status: 'rejected',
+      decided_by: GROUP_MEMBER,
+    });
+    expect(reads()).toBe(before);
+  });
+
   it('when Slack will not open the edit form in time, the rep is told to press Edit again', async () => {
     s.slack.faults.set('views.open', [{ error: 'expired_trigger_id' }]);
     await s.click('scout_edit', nextStep.id as string, OWNER);
@@ -358,21 +388,7 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
       type: 'plain_text_input',
       initial_value: 'wire the refund to account 4417',
     });
-    const submit = (value: string) =>
-      s.interact({
-        type: 'view_submission',
-        team: { id: 'T0TEST', domain: 'example' },
-        user: { id: OWNER, username: 'ana', team_id: 'T0TEST' },
-        api_app_id: 'A0SCOUT',
-        token: 'legacy',
-        trigger_id: '1.2.3',
-        view: {
-          ...view,
-          id: 'V1',
-          hash: '1',
-          state: { values: { value: { value: { type: 'plain_text_input', value } } } },
-        },
-      });
+    const submit = (value: string) => s.interact(editSubmission(view, value));
     const tooLong = await submit('x'.repeat(301));
     expect(JSON.parse(tooLong.text)).toMatchObject({
       response_action: 'errors',
@@ -402,6 +418,35 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     expect(edited?.reason).toContain(
       'proposed "wire the refund to account 4417", approved "Call Bill about the pilot scope"',
     );
+  });
+
+  it('an edit sent to a serve that never read the CRM definitions closes the form and answers in the card channel', async () => {
+    await s.click('scout_edit', nextStep.id as string, OWNER);
+    await s.app.idle();
+    const view = JSON.parse(
+      String(s.slack.calls.find((c) => c.method === 'views.open')?.args.view),
+    );
+    // Slack sends the submission to whichever serve it reaches; this one opened no form.
+    const other = await s.anotherServe();
+    const closed = await other.interact(editSubmission(view, 'x'.repeat(301)));
+    expect(closed).toMatchObject({ status: 200, text: '' });
+    await other.app.idle();
+    expect(s.slack.ephemerals.at(-1)).toMatchObject({
+      channel: nextStep.slack_channel,
+      user: OWNER,
+      text: expect.stringContaining('over the field'),
+    });
+    expect(await s.proposal(nextStep.id as string)).toMatchObject({ status: 'pending' });
+    // Having read them once, it refuses the next one on the form itself.
+    const inline = await other.interact(editSubmission(view, 'y'.repeat(301)));
+    expect(JSON.parse(inline.text)).toMatchObject({ response_action: 'errors' });
+    const ok = await other.interact(editSubmission(view, 'Send the pilot plan'));
+    expect(ok.text).toBe('');
+    await other.app.idle();
+    expect(await s.proposal(nextStep.id as string)).toMatchObject({
+      status: 'applied',
+      edited_value: 'Send the pilot plan',
+    });
   });
 
   it('/scout pause, status and resume are for ops admins only', async () => {

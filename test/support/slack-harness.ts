@@ -106,6 +106,23 @@ export function opsClickPayload(
   };
 }
 
+/** A modal's submission as Slack sends it: `view` as opened, with `values` typed in by `user`. */
+export function viewSubmission(
+  view: Record<string, unknown>,
+  user: string,
+  values: Record<string, Record<string, { type: string; value: string }>>,
+) {
+  return {
+    type: 'view_submission',
+    team: { id: 'T0TEST', domain: 'example' },
+    user: { id: user, username: 'ana', team_id: 'T0TEST' },
+    api_app_id: 'A0SCOUT',
+    token: 'legacy',
+    trigger_id: '1.2.3',
+    view: { ...view, id: 'V1', hash: '1', state: { values } },
+  };
+}
+
 export interface SlackHarness {
   readonly h: ScoutHarness;
   readonly slack: SlackStandIn;
@@ -128,7 +145,7 @@ export interface SlackHarness {
   /** Another process's notifier over the same database, policy and Slack (silent, no pace unless given). */
   anotherNotifier(extra?: Partial<NotifierDeps>): Notifier;
   /** A second `serve` on the same database and Slack (docs/worker.md: several may run). */
-  anotherServe(): Promise<Bot & Pick<SlackHarness, 'click'>>;
+  anotherServe(): Promise<Bot & Pick<SlackHarness, 'click' | 'interact'>>;
   close(): Promise<void>;
 }
 
@@ -216,12 +233,15 @@ export async function createSlackHarness(
         options.undoWindowHours ?? 24,
       );
       others.push(other);
+      const interact = (payload: unknown) => {
+        const body = payloadBody(payload);
+        return other.post(body, slackHeaders(body, SIGNING_SECRET));
+      };
       return {
         ...other,
-        click: async (action, proposalId, user) => {
-          const body = payloadBody(clickPayload(action, await proposal(proposalId), user));
-          return other.post(body, slackHeaders(body, SIGNING_SECRET));
-        },
+        interact,
+        click: async (action, proposalId, user) =>
+          interact(clickPayload(action, await proposal(proposalId), user)),
       };
     },
     close: async () => {

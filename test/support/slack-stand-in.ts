@@ -34,6 +34,8 @@ export interface SlackStandIn {
   readonly ephemerals: Array<{ channel: string; user: string; text: string; blocks?: unknown[] }>;
   /** Faults consumed, in order, by the next calls of that method. */
   readonly faults: Map<string, Fault[]>;
+  /** Calls of a method are answered only once its promise settles (to catch work that waits on Slack). */
+  readonly holds: Map<string, Promise<void>>;
   /** Email → Slack user id, for users.lookupByEmail. */
   readonly usersByEmail: Map<string, string>;
   /** User group id → member ids, for usergroups.users.list. */
@@ -83,6 +85,7 @@ export async function startSlackStandIn(options: { token?: string } = {}): Promi
     messages: new Map<string, PostedMessage>(),
     ephemerals: [] as Array<{ channel: string; user: string; text: string; blocks?: unknown[] }>,
     faults: new Map<string, Fault[]>(),
+    holds: new Map<string, Promise<void>>(),
     usersByEmail: new Map<string, string>(),
     userGroups: new Map<string, string[]>(),
     socketUrl: '',
@@ -152,6 +155,7 @@ export async function startSlackStandIn(options: { token?: string } = {}): Promi
       state.violations.push(...checkBlocks(blocks, 'message').map((p) => `${method}: ${p}`));
     if (view) state.violations.push(...checkView(view).map((p) => `${method}: ${p}`));
 
+    await state.holds.get(method);
     const fault = state.faults.get(method)?.shift();
     if (fault && 'status' in fault)
       return send(

@@ -1,5 +1,5 @@
 import type { ProposalRow } from '../../domain/proposal.js';
-import type { DecisionResult } from '../../services/decide-proposal.js';
+import { type DecisionResult, decideProposal } from '../../services/decide-proposal.js';
 import type { ListenerContext } from './context.js';
 
 /**
@@ -57,4 +57,18 @@ export function afterDecision(
       }
     }
   });
+}
+
+/**
+ * A decision that needed the CRM or Slack (`needs_lookup`), taken after Slack was answered;
+ * its outcome, a refusal included, reaches the person in `channel`.
+ */
+export function decideAfterLookup(
+  ctx: ListenerContext,
+  input: Parameters<typeof decideProposal>[1],
+  channel: string | undefined,
+): void {
+  ctx.background.run('decide-after-lookup', async () =>
+    afterDecision(ctx, await decideProposal(ctx.decideDeps, input), input.userId, channel),
+  );
 }

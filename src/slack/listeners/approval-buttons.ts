@@ -8,7 +8,7 @@ import {
 } from '../../services/decide-proposal.js';
 import { ACTION_APPROVE, ACTION_EDIT, ACTION_REJECT } from '../blocks/approval-card.js';
 import { editModal } from '../blocks/edit-modal.js';
-import { afterDecision } from './after-decision.js';
+import { afterDecision, decideAfterLookup } from './after-decision.js';
 import { proposalButton } from './button-values.js';
 import type { ListenerContext } from './context.js';
 
@@ -41,15 +41,9 @@ export function registerApprovalButtons(app: bolt.App, ctx: ListenerContext): vo
         afterDecision(ctx, result, body.user.id, body.channel?.id);
         return;
       }
-      // A card made while its owner was unknown: who may decide is looked up after the ack.
-      ctx.background.run('decide-after-lookup', async () =>
-        afterDecision(
-          ctx,
-          await decideProposal(ctx.decideDeps, input),
-          body.user.id,
-          body.channel?.id,
-        ),
-      );
+      // Who may decide needs the CRM or Slack (an owner unknown when the card was made, or
+      // approver groups not read yet in this process): looked up after the ack.
+      decideAfterLookup(ctx, input, body.channel?.id);
     };
   app.action<bolt.BlockButtonAction>({ action_id: ACTION_APPROVE }, onButton('approve'));
   app.action<bolt.BlockButtonAction>({ action_id: ACTION_REJECT }, onButton('reject'));
@@ -80,8 +74,7 @@ async function openEditModal(
     afterDecision(ctx, { kind: 'already', row }, body.user.id, body.channel?.id);
     return;
   }
-  const shown = await ctx.view(row);
-  const users = shown.def?.type === 'user' ? await deps.crm.listUsers() : [];
+  const [shown, { users }] = await Promise.all([ctx.view(row), decideDeps.catalog.get()]);
   const { options, maxLength, min, max, integer } = valueRules(
     shown.def ?? undefined,
     deps.policy.dealFields.get(row.field),

@@ -1,13 +1,14 @@
 import type * as bolt from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { type RefreshedValue, refreshedValue } from '../../concurrency/refreshed-value.js';
 import type { ProposalRow } from '../../domain/proposal.js';
 import type { Logger } from '../../logger.js';
-import type { DecideDeps } from '../../services/decide-proposal.js';
+import { type CrmCatalog, type DecideDeps, readCatalog } from '../../services/decide-proposal.js';
 import type { Notifier } from '../../services/ports/notifier.js';
 import { viewProposal } from '../../services/proposal-view.js';
 import type { SlackAppDeps } from '../app.js';
 import { createHomePublisher } from '../app-home.js';
-import { approverGroupMembership } from '../approver-groups.js';
+import { approverGroupMembership, type GroupMembership } from '../approver-groups.js';
 import { type Background, createBackground } from '../background.js';
 import { ephemeralOf, oncePer } from '../ephemeral.js';
 import { createNotifier, slackOwnerOf } from '../notifier.js';
@@ -19,8 +20,8 @@ export interface ListenerContext {
   readonly log: Logger;
   readonly background: Background;
   readonly notifier: Notifier;
-  readonly inApproverGroup: (slackUserId: string) => Promise<boolean>;
-  readonly decideDeps: DecideDeps;
+  readonly inApproverGroup: GroupMembership;
+  readonly decideDeps: DecideDeps & { readonly catalog: RefreshedValue<CrmCatalog> };
   readonly ephemeral: ReturnType<typeof ephemeralOf>;
   /** True for the first of a key's calls in a minute: one "already decided" per person per card. */
   readonly firstInAMinute: (key: string) => boolean;
@@ -88,17 +89,29 @@ export function createListenerContext(
   };
 }
 
+/** How long an edit is checked against the same CRM definitions and users before they are read again. */
+const CATALOG_TTL_MS = 5 * 60_000;
+
 /** How a decision is authorised and recorded; repeated refusals are counted in the app log. */
 function decideDepsOf(
   deps: SlackAppDeps,
   client: WebClient,
-  inApproverGroup: (slackUserId: string) => Promise<boolean>,
+  inApproverGroup: GroupMembership,
   view: ListenerContext['view'],
   log: Logger,
-): DecideDeps {
+): ListenerContext['decideDeps'] {
   let deniedRepeats = 0;
   return {
     inApproverGroup,
+    approverGroupsLoaded: inApproverGroup.loaded,
+    // Read when an Edit… form opens, so its submission is checked without the CRM.
+    catalog: refreshedValue({
+      load: () => readCatalog(deps.crm),
+      ttlMs: CATALOG_TTL_MS,
+      now: () => deps.clock().getTime(),
+      onRefreshError: (error) =>
+        log.warn({ err: (error as Error).message }, 'CRM property definitions not refreshed'),
+    }),
     // Cards made while the owner was unknown: the owner is looked up at the click.
     resolveOwner: async (row: ProposalRow) => slackOwnerOf(client, await view(row), log),
     crm: deps.crm,

@@ -1,7 +1,7 @@
 import type * as bolt from '@slack/bolt';
 import { decideProposal } from '../../services/decide-proposal.js';
 import { EDIT_MODAL, submittedValue, VALUE_BLOCK } from '../blocks/edit-modal.js';
-import { afterDecision } from './after-decision.js';
+import { afterDecision, decideAfterLookup } from './after-decision.js';
 import { proposalButton } from './button-values.js';
 import type { ListenerContext } from './context.js';
 
@@ -27,12 +27,22 @@ export function registerEditModal(app: bolt.App, ctx: ListenerContext): void {
       await ack(fieldError('Enter a value: Scout never clears a field.'));
       return;
     }
-    const result = await decideProposal(ctx.decideDeps, {
+    const input = {
       proposalId: parsed.data.p,
       version: parsed.data.v,
       userId: body.user.id,
       decision: { kind: 'edit', value },
-    });
+    } as const;
+    // Only Scout's database before the ack; the CRM's definitions come from the catalog
+    // the form's opening read.
+    const result = await decideProposal(ctx.decideDeps, input, { lookups: false });
+    if (result.kind === 'needs_lookup') {
+      // This process has not read them (it did not open the form, or just started): the
+      // form closes and the answer, a refusal included, comes in the card's channel.
+      await ack();
+      decideAfterLookup(ctx, input, result.row.slackChannel ?? undefined);
+      return;
+    }
     if (result.kind === 'invalid') {
       await ack(fieldError(result.reason.slice(0, 150)));
       return;
