@@ -54,7 +54,7 @@ export async function startServe(
   const { runtime } = await startJobRuntime(app, { role: 'serve', policy, notifier });
   const dealSummary = composeDealSummary(app, policy);
   const slack = createSlackApp({
-    applies: runtime,
+    jobs: runtime,
     signingSecret: config.SLACK_SIGNING_SECRET,
     botToken: config.SLACK_BOT_TOKEN,
     ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),

@@ -171,7 +171,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     cleanups.push(() => dealSummary.close());
     const slack = createSlackApp({
       dealSummary: dealSummary.ports,
-      applies: runtime,
+      jobs: runtime,
       signingSecret,
       botToken,
       apiUrl: sandbox.apiUrl,

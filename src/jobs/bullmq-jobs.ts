@@ -31,8 +31,11 @@ interface Retries {
 const IDLE_POLL_MS = 50;
 
 /** True when no queue holds work; a scheduler's next occurrence (a delayed repeat) is not work. */
-async function queuesIdle(queue: (name: QueueName) => Queue): Promise<boolean> {
-  for (const name of QUEUE_NAMES) {
+async function queuesIdle(
+  queue: (name: QueueName) => Queue,
+  names: readonly QueueName[],
+): Promise<boolean> {
+  for (const name of names) {
     const counts = await queue(name).getJobCounts(
       'active',
       'waiting',
@@ -50,6 +53,9 @@ async function queuesIdle(queue: (name: QueueName) => Queue): Promise<boolean> {
   return true;
 }
 
+/** Card redraws a process runs at once: mostly waiting on Slack's Tier 3 budget. */
+const CARD_REDRAWS_AT_ONCE = 8;
+
 /** Ids looked up in Redis at once when requeueing. */
 const REQUEUE_CHUNK = 1_000;
 
@@ -57,6 +63,8 @@ const JOB_OPTIONS: Record<QueueName, Retries> = {
   runs: { attempts: 5, backoffMs: 5_000 },
   deals: { attempts: 3, backoffMs: 2_000 },
   applies: { attempts: 8, backoffMs: 1_000 },
+  // One try: Slack's client has retried already, and the draw is claimed (redraw-card.ts).
+  cards: { attempts: 1, backoffMs: 1_000 },
   ops: { attempts: 1, backoffMs: 1_000 },
 };
 
@@ -168,7 +176,9 @@ export async function createBullJobs(options: BullJobsOptions): Promise<JobSyste
                 ? options.dealConcurrency
                 : name === 'applies'
                   ? (options.applyConcurrency ?? 4)
-                  : 1,
+                  : name === 'cards'
+                    ? CARD_REDRAWS_AT_ONCE
+                    : 1,
             lockDuration: lockMs,
             stalledInterval: Math.max(100, Math.floor(lockMs / 2)),
             // Applies check the database before writing, so a stalled one is safe to rerun;
@@ -249,11 +259,11 @@ export async function createBullJobs(options: BullJobsOptions): Promise<JobSyste
       return [...runs, ...ops].map((s) => s.key).sort();
     },
 
-    async idle() {
+    async idle(names = QUEUE_NAMES) {
       // BullMQ has no "drained" event across processes: poll the counts until two in a row
       // show no work, so a job handed from one queue to another in between is not missed.
       for (let quiet = 0; quiet < 2; ) {
-        quiet = (await queuesIdle(queue)) ? quiet + 1 : 0;
+        quiet = (await queuesIdle(queue, names)) ? quiet + 1 : 0;
         await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
       }
     },

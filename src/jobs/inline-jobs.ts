@@ -20,7 +20,7 @@ export interface InlineJobsOptions {
   readonly retryDelayMs?: number;
 }
 
-const ATTEMPTS: Record<QueueName, number> = { runs: 5, deals: 3, applies: 8, ops: 1 };
+const ATTEMPTS: Record<QueueName, number> = { runs: 5, deals: 3, applies: 8, cards: 1, ops: 1 };
 
 /**
  * The embedded runner: the same handlers, schemas, retries and schedules as BullMQ,
@@ -39,6 +39,7 @@ export function createInlineJobs(options: InlineJobsOptions): JobSystem {
     runs: pLimit(1),
     deals: pLimit(options.dealConcurrency),
     applies: pLimit(options.applyConcurrency ?? 4),
+    cards: pLimit(8),
     ops: pLimit(1),
   };
   const timers = new Map<string, NodeJS.Timeout>();

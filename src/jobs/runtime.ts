@@ -21,6 +21,7 @@ import type { SecondOpinionPort } from '../services/ports/second-opinion.js';
 import { publishRun } from '../services/publish-run.js';
 import type { QueuedRunDeps } from '../services/queued-run-deps.js';
 import { settleBeforeDeciding } from '../services/recover-writes.js';
+import { redrawCard } from '../services/redraw-card.js';
 import { createDealJobCaches, failDealJob, runDealJob } from '../services/run-deal-job.js';
 import {
   DEFAULT_RUN_LEASE_MS,
@@ -74,6 +75,11 @@ export interface RuntimeDeps {
 export interface Runtime {
   /** Relays the outbox now (after a click), without waiting for the next tick. */
   kick(): void;
+  /**
+   * Queues a redraw of the proposal's card as it is at `version` (one job per version, so
+   * clicks piling up on one card coalesce); any process with a Slack notifier draws it.
+   */
+  redrawCard(proposalId: string, version: number): Promise<void>;
   /** One reconciler pass and one watchdog pass, now. */
   tick(): Promise<void>;
   /** Resolves when the outbox is relayed and every job this process consumes has finished. */
@@ -178,6 +184,12 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       },
     };
     handlers.ops = { run: () => heartbeats.beat(HEARTBEAT, deps.clock()) };
+  }
+  const notifier = deps.notifier;
+  const consumesCards = notifier !== null;
+  if (notifier) {
+    const redrawDeps = { ...applyDeps, notifier };
+    handlers.cards = { run: (data) => redrawCard(redrawDeps, data.proposalId) };
   }
   deps.jobs.work(handlers);
   if (deps.role === 'worker') {
@@ -284,13 +296,19 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
 
   return {
     kick: () => void relay(),
+    redrawCard: (proposalId, version) =>
+      deps.jobs.add('cards', [
+        { id: `card-${proposalId}-${version}`, data: { proposalId, version } },
+      ]),
     tick,
     async idle() {
       for (;;) {
         await relay();
         const more = await outbox.unrelayed(1);
-        // `serve` on BullMQ hands its work to the worker: it waits for its relay only.
+        // `serve` on BullMQ hands its applies to the worker: it waits for its relay, and
+        // for the card redraws it takes part in.
         if (consumesApplies) await deps.jobs.idle();
+        else if (consumesCards) await deps.jobs.idle(['cards']);
         if (more.length === 0 && !relaying) return;
       }
     },

@@ -42,10 +42,16 @@ export interface SlackAppDeps {
    */
   readonly notifier?: Notifier;
   /**
-   * Where approved changes go: the decision already committed an outbox row, so this
-   * only asks for a prompt relay; `idle` waits for it (tests, shutdown).
+   * The process's job runtime. Approved changes: the decision already committed an outbox
+   * row, so `kick` only asks for a prompt relay. Card redraws after clicks are queued with
+   * `redrawCard` (with REDIS_URL any serve or worker draws them; else this process).
+   * `idle` waits for both (tests, shutdown).
    */
-  readonly applies: { kick(): void; idle(): Promise<void> };
+  readonly jobs: {
+    kick(): void;
+    redrawCard(proposalId: string, version: number): Promise<void>;
+    idle(): Promise<void>;
+  };
   /** `/deal-summary`: read-only ports only (docs/guarantees.md#g16); without them the command says it is not set up. */
   readonly dealSummary?: DealSummaryPorts;
   /** The Undo button on applied cards (docs/guarantees.md#g15); without it, Undo clicks are acknowledged and ignored. */
@@ -113,7 +119,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     notifier: ctx.notifier,
     async idle() {
       await background.idle();
-      await deps.applies.idle();
+      await deps.jobs.idle();
       // An apply refreshes its card from the job; a refresh may queue more background work.
       await background.idle();
     },

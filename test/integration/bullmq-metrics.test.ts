@@ -102,9 +102,10 @@ describe('scout_bullmq_jobs: BullMQ job counts on /metrics (shared Redis, own ke
     expect(jobCounts(samples, 'deals')).toEqual({ ...zero, waiting: 2, delayed: 1 });
     expect(jobCounts(samples, 'runs')).toEqual(zero);
     expect(jobCounts(samples, 'ops')).toEqual(zero);
-    // Bounded labels: the four queues by the seven states, never a job id.
+    expect(jobCounts(samples, 'cards')).toEqual(zero);
+    // Bounded labels: the five queues by the seven states, never a job id.
     const bull = samples.filter((x) => x.name === 'scout_bullmq_jobs');
-    expect(bull).toHaveLength(4 * BULLMQ_STATES.length);
+    expect(bull).toHaveLength(5 * BULLMQ_STATES.length);
     for (const x of bull) expect(Object.keys(x.labels).sort()).toEqual(['queue', 'state']);
     // The Postgres gauges are still there beside them.
     expect(sampleValue(samples, 'scout_queue_depth', { queue: 'outbox' })).toBe(0);

@@ -68,7 +68,7 @@ describe('Socket Mode (SLACK_APP_TOKEN): the same listeners over a WebSocket', (
       slack,
     });
     app = createSlackApp({
-      applies: runtime,
+      jobs: runtime,
       signingSecret: SIGNING_SECRET,
       botToken: slack.token,
       appToken: slack.appToken,

@@ -124,7 +124,7 @@ export async function createDealSummaryHarness(
     slack,
   });
   const app = createSlackApp({
-    applies: runtime,
+    jobs: runtime,
     signingSecret: SIGNING_SECRET,
     botToken: slack.token,
     apiUrl: slack.url,

@@ -18,7 +18,7 @@ import { loadPolicyFile } from '../../src/policy-file.js';
 import type { Notifier } from '../../src/services/ports/notifier.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { createNotifier, type NotifierDeps } from '../../src/slack/notifier.js';
-import { startInlineServeRuntime } from './inline-runtime.js';
+import { type ServeRuntimeOptions, startInlineServeRuntime } from './inline-runtime.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from './scout-env.js';
 import { commandBody, payloadBody, slackHeaders } from './slack-signing.js';
 import { type SlackStandIn, startSlackStandIn } from './slack-stand-in.js';
@@ -144,8 +144,13 @@ export interface SlackHarness {
   proposals(): Promise<Array<Record<string, unknown>>>;
   /** Another process's notifier over the same database, policy and Slack (silent, no pace unless given). */
   anotherNotifier(extra?: Partial<NotifierDeps>): Notifier;
-  /** A second `serve` on the same database and Slack (docs/worker.md: several may run). */
-  anotherServe(): Promise<Bot & Pick<SlackHarness, 'click' | 'interact'>>;
+  /**
+   * A second `serve` on the same database and Slack (docs/worker.md: several may run);
+   * with `jobs`, its runtime is on that job system (BullMQ) instead of inline.
+   */
+  anotherServe(
+    runtime?: Pick<ServeRuntimeOptions, 'jobs' | 'draws'>,
+  ): Promise<Bot & Pick<SlackHarness, 'click' | 'interact'>>;
   close(): Promise<void>;
 }
 
@@ -224,13 +229,14 @@ export async function createSlackHarness(
         minIntervalMs: 0,
         ...extra,
       }),
-    anotherServe: async () => {
+    anotherServe: async (runtime = {}) => {
       const other = await startBot(
         h,
         slack,
         policyPath,
         env.LIVE_WRITES,
         options.undoWindowHours ?? 24,
+        runtime,
       );
       others.push(other);
       const interact = (payload: unknown) => {
@@ -269,6 +275,7 @@ async function startBot(
   policyPath: string,
   liveWrites: string,
   undoWindowHours: number,
+  runtimeOptions: Pick<ServeRuntimeOptions, 'jobs' | 'draws'> = {},
 ): Promise<Bot> {
   const db = h.database.db;
   const control = createControlStore(db);
@@ -279,9 +286,10 @@ async function startBot(
     policy,
     liveWrites,
     slack,
+    ...runtimeOptions,
   });
   const app = createSlackApp({
-    applies: runtime,
+    jobs: runtime,
     signingSecret: SIGNING_SECRET,
     botToken: slack.token,
     apiUrl: slack.url,

@@ -23,12 +23,19 @@ export const applyJobData = z.strictObject({
   version: z.number().int().min(1),
 });
 
+/** Redraw a proposal's card, at most once per version however many clicks asked (issue 19). */
+export const cardJobData = z.strictObject({
+  proposalId: z.string().min(1).max(100),
+  version: z.number().int().min(1),
+});
+
 export const heartbeatJobData = z.strictObject({});
 
 export const JOB_SCHEMAS = {
   runs: runJobData,
   deals: dealJobData,
   applies: applyJobData,
+  cards: cardJobData,
   ops: heartbeatJobData,
 } as const;
 

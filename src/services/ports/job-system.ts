@@ -55,9 +55,10 @@ export interface JobSystem {
   schedulerKeys(): Promise<string[]>;
   /**
    * Resolves when no job is queued, running or waiting to retry (inline: in this process;
-   * BullMQ: in every process on the queues). A schedule's next occurrence does not count.
+   * BullMQ: in every process on the queues, or on `queues` only). A schedule's next
+   * occurrence does not count.
    */
-  idle(): Promise<void>;
+  idle(queues?: readonly QueueName[]): Promise<void>;
   /** Stops taking jobs, waits for running ones up to the deadline, and disconnects. */
   close(deadlineMs?: number): Promise<{ drained: boolean }>;
 }

@@ -4,12 +4,11 @@ import type { ListenerContext } from './context.js';
 
 /**
  * A repeat click on a decided card (double clicks, Slack's retries) redraws it only when it
- * was last drawn at an older version, and only once however many clicks pile up.
+ * was last drawn at an older version, and only once however many clicks pile up: the
+ * redraw is a job per version (redraw-card.ts), handed to the queue.
  */
-async function redrawIfBehind(ctx: ListenerContext, row: ProposalRow): Promise<void> {
-  if (await ctx.deps.proposals.claimCardDraw(row.id, row.version))
-    await ctx.notifier.refreshCard(await ctx.view(row));
-}
+const redrawIfBehind = (ctx: ListenerContext, row: ProposalRow) =>
+  ctx.deps.jobs.redrawCard(row.id, row.version);
 
 /** What follows a decision, off the request path: the card, the write, the refusal. */
 export function afterDecision(
@@ -52,7 +51,7 @@ export function afterDecision(
       case 'decided': {
         // Claimed like a repeat click's redraw: whichever comes first draws this version once.
         await redrawIfBehind(ctx, result.row);
-        if (result.row.status !== 'rejected') ctx.deps.applies.kick();
+        if (result.row.status !== 'rejected') ctx.deps.jobs.kick();
         ctx.refreshHomes(user, result.row.ownerSlackId);
       }
     }
