@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { openLazyRedis } from './concurrency/lazy-redis.js';
 import { type Config, requireSettings } from './config.js';
 import { openHubSpotCrm } from './crm/hubspot/open-hubspot-crm.js';
 import { createLocalCrm } from './crm/local-crm.js';
@@ -30,6 +31,7 @@ import type { BatchExtractorPort } from './services/ports/batch-extractor.js';
 import type { CrmPort } from './services/ports/crm.js';
 import type { ExtractorPort } from './services/ports/extractor.js';
 import type { RunLedger } from './services/ports/run-ledger.js';
+import { createSlackLimits, type SlackLimits } from './slack/limited-client.js';
 
 /**
  * The composition root: this file opens what every database-backed command shares (the
@@ -64,6 +66,11 @@ export interface AppContext {
   readonly crm: CrmPort;
   readonly ledger: RunLedger;
   readonly stores: Stores;
+  /**
+   * Slack's Tier 3 budgets and 429 pauses, for every Slack client of the process; with
+   * REDIS_URL shared by every process on that Redis and SCOUT_QUEUE_PREFIX.
+   */
+  readonly slackLimits: SlackLimits;
   readonly clock: () => Date;
   readonly newId: () => string;
   close(): Promise<void>;
@@ -106,6 +113,7 @@ export function composeApp(parts: {
   closeCrm?: () => Promise<void>;
 }): AppContext {
   const { database } = parts;
+  const slack = openSlackLimits(parts.config, parts.logger);
   return {
     config: parts.config,
     logger: parts.logger,
@@ -113,13 +121,36 @@ export function composeApp(parts: {
     crm: parts.crm,
     ledger: createRunLedger(database.db),
     stores: createStores(database.db),
+    slackLimits: slack.limits,
     clock: () => new Date(),
     newId: () => randomUUID(),
     close: async () => {
+      await slack.close();
       await parts.closeCrm?.();
       await database.close();
     },
   };
+}
+
+/** The Slack limits over Redis when REDIS_URL is set (connected at the first Slack call), else in memory. */
+function openSlackLimits(
+  config: Config,
+  logger: Logger,
+): { limits: SlackLimits; close(): Promise<void> } {
+  const redis = config.REDIS_URL ? openLazyRedis(config.REDIS_URL, 'Slack rate limits') : null;
+  const limits = createSlackLimits({
+    ...(redis
+      ? { shared: { redis: redis.redis, ready: redis.ready, keyPrefix: config.SCOUT_QUEUE_PREFIX } }
+      : {}),
+    onPaused: (method, ms) =>
+      logger.warn(
+        { method, pause_ms: ms },
+        redis
+          ? 'Slack answered 429: the method is paused for every Scout process on this Redis'
+          : 'Slack answered 429: the method is paused for this process',
+      ),
+  });
+  return { limits, close: async () => redis?.close() };
 }
 
 function createCrm(config: Config, database: Database): { crm: CrmPort; close(): Promise<void> } {

@@ -32,6 +32,7 @@ export function processNotifier(app: AppContext, policy: Policy): Notifier | nul
     crm: app.crm,
     policy,
     logger: app.logger,
+    limits: app.slackLimits,
   });
 }
 

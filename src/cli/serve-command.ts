@@ -70,6 +70,7 @@ export async function startServe(
     ...(config.SCOUT_APPROVALS_CHANNEL ? { approvalsChannel: config.SCOUT_APPROVALS_CHANNEL } : {}),
     dealSummary: dealSummary.ports,
     ...(notifier ? { notifier } : {}),
+    slackLimits: app.slackLimits,
     undo: { windowHours: config.SCOUT_UNDO_WINDOW_HOURS, undo: undoDeps(app) },
     promotion: { suggestions, withDealLock: app.database.dealLock },
     writeNotices,

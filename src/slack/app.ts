@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as bolt from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type { ControlStore } from '../db/control-store.js';
 import type { HomeStore } from '../db/home-store.js';
 import type { Policy } from '../domain/policy.js';
@@ -14,6 +14,7 @@ import type { SuggestionStore } from '../services/ports/suggestion-store.js';
 import type { WriteNoticeStore } from '../services/ports/write-notice-store.js';
 import type { DealSummaryPorts } from '../summary/summary-ports.js';
 import { boltLogger } from './bolt-logger.js';
+import { createSlackLimits, LimitedWebClient, type SlackLimits } from './limited-client.js';
 import { createListenerContext } from './listeners/context.js';
 import { handledBy, registerListeners } from './listeners/index.js';
 import type { SlackUndoDeps } from './listeners/undo-button.js';
@@ -36,6 +37,11 @@ export interface SlackAppDeps {
   readonly opsChannel?: string;
   readonly approvalsChannel?: string;
   readonly minPostIntervalMs?: number;
+  /**
+   * The process's Slack limits (Tier 3 budgets, 429 pauses), shared with its notifier and,
+   * through Redis, with other processes; without it the app keeps its own in memory (tests).
+   */
+  readonly slackLimits?: SlackLimits;
   /**
    * The process's one notifier, shared with its job runtime so both keep one per-channel
    * pace; without it the app builds its own on its Bolt client (tests).
@@ -99,17 +105,25 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     handled: handledBy(deps),
     logger: log,
   });
+  const clientOptions: WebClientOptions = {
+    ...(deps.apiUrl ? { slackApiUrl: `${deps.apiUrl.replace(/\/$/, '')}/` } : {}),
+    // Bounded: during a Slack outage a card update gives up in about a minute instead of half an hour.
+    retryConfig: { retries: 4, factor: 2, minTimeout: 1000 },
+    timeout: 10_000,
+  };
   const app = new bolt.App({
     receiver,
     token: deps.botToken,
     logger: boltLogger(log),
-    clientOptions: {
-      ...(deps.apiUrl ? { slackApiUrl: `${deps.apiUrl.replace(/\/$/, '')}/` } : {}),
-      // Bounded: during a Slack outage a card update gives up in about a minute instead of half an hour.
-      retryConfig: { retries: 4, factor: 2, minTimeout: 1000 },
-      timeout: 10_000,
-    },
+    clientOptions,
   });
+  // The listeners call Slack through `app.client` (listeners/context.ts): it gets the
+  // process's Slack limits, so card redraws from clicks keep to Tier 3 with everyone else's.
+  app.client = new LimitedWebClient(
+    deps.botToken,
+    deps.slackLimits ?? createSlackLimits(),
+    clientOptions,
+  );
   const ctx = createListenerContext(app, deps, log);
   registerListeners(app, ctx);
   const { background } = ctx;

@@ -1,63 +1,120 @@
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { createHash } from 'node:crypto';
+import { WebClient, WebClientEvent, type WebClientOptions } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import {
+  type Answered,
+  type BudgetRule,
+  createRequestBudget,
+  type RequestBudget,
+} from '../concurrency/request-budget.js';
 
 /**
  * Slack's Tier 3 methods that Scout calls per card or per owner. Slack allows each about 50
  * calls a minute per workspace, with short bursts; more get 429s.
  */
 const TIER_3 = new Set(['chat.update', 'conversations.open', 'users.lookupByEmail']);
-const TIER_3_PER_MINUTE = 50;
+export const TIER_3_RULE: BudgetRule = { requests: 50, windowMs: 60_000 };
 
-/** Waits for a call's turn: one bucket per method, refilled at `perMinute`, holding at most that many. */
-export function methodBuckets(
-  perMinute: number,
-  now: () => number = Date.now,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-) {
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  const msPerToken = 60_000 / perMinute;
-  return async function take(method: string): Promise<void> {
-    for (;;) {
-      const t = now();
-      const b = buckets.get(method) ?? { tokens: perMinute, at: t };
-      b.tokens = Math.min(perMinute, b.tokens + (t - b.at) / msPerToken);
-      b.at = t;
-      buckets.set(method, b);
-      if (b.tokens >= 1) {
-        b.tokens -= 1;
-        return;
-      }
-      await sleep(Math.ceil((1 - b.tokens) * msPerToken));
+/**
+ * Every Slack method's budget in a workspace: a Tier 3 method's rate, and for any method the
+ * pause a 429 imposes. With Redis, one for every process on the same Redis and key prefix;
+ * without, one for every client of this process built on the same `SlackLimits`.
+ */
+export interface SlackLimits {
+  /** The limits of the workspace that the bot token stands for. */
+  workspace(token: string, apiUrl: string): WorkspaceLimits;
+}
+
+export interface WorkspaceLimits {
+  /** Waits for the method's turn; report the answer as `RequestBudget.take` says. */
+  take(method: string): Promise<Answered>;
+  /** Slack said 429: nobody sharing these limits calls the method for `ms`. */
+  pause(method: string, ms: number): Promise<void>;
+}
+
+export function createSlackLimits(
+  options: {
+    /** Shares the limits with every process on the same Redis and key prefix. */
+    shared?: {
+      redis: Redis;
+      /** Awaited before the first Redis call (the client connects lazily). */
+      ready?: () => Promise<void>;
+      /** Namespaces the Redis keys (the deployment's queue prefix). */
+      keyPrefix: string;
+    };
+    /** Tests shrink it so that a full budget takes milliseconds. */
+    tier3?: BudgetRule;
+    /** Told once a pause holds for everyone sharing the limits. */
+    onPaused?: (method: string, ms: number) => void;
+  } = {},
+): SlackLimits {
+  const { shared } = options;
+  const budgets = new Map<string, RequestBudget>();
+  const budgetOf = (key: string, method: string) => {
+    let budget = budgets.get(key);
+    if (!budget) {
+      budget = createRequestBudget({
+        rule: TIER_3.has(method) ? (options.tier3 ?? TIER_3_RULE) : null,
+        namespace: 'scout-slack',
+        key,
+        ...(shared ? { redis: shared.redis } : {}),
+        ...(shared?.ready ? { ready: shared.ready } : {}),
+      });
+      budgets.set(key, budget);
     }
+    return budget;
+  };
+  return {
+    workspace(token, apiUrl) {
+      // Slack limits per app and workspace, which the bot token stands for; the token itself
+      // never goes into a Redis key.
+      const workspace = createHash('sha256')
+        .update(`${apiUrl}\n${token}`)
+        .digest('hex')
+        .slice(0, 16);
+      const budget = (method: string) =>
+        budgetOf(`${shared ? `${shared.keyPrefix}:` : ''}${workspace}:${method}`, method);
+      return {
+        take: (method) => budget(method).take(),
+        async pause(method, ms) {
+          await budget(method).pause(ms);
+          options.onPaused?.(method, ms);
+        },
+      };
+    },
   };
 }
 
-/** One set of buckets per workspace (bot token) in this process, whichever client calls. */
-const workspaces = new Map<string, ReturnType<typeof methodBuckets>>();
-
 /**
- * A Slack client whose Tier 3 calls share a per-workspace budget with every other limited
- * client of the process, so a burst of card updates queues here instead of drawing 429s.
- * A 429 that still comes pauses every call of the client for its Retry-After (the Web API
- * client does that itself).
+ * A Slack client whose calls go out only within their method's budget in the workspace
+ * (`SlackLimits`), so a burst of card updates queues here instead of drawing 429s. A 429
+ * that still comes pauses that method for its Retry-After for every caller sharing the
+ * limits; the Web API client itself also holds all of its own calls for that long and then
+ * retries the refused one.
  */
 export class LimitedWebClient extends WebClient {
-  private readonly take: ReturnType<typeof methodBuckets>;
+  private readonly limits: WorkspaceLimits;
 
-  constructor(token: string, options: WebClientOptions = {}) {
+  constructor(token: string, limits: SlackLimits, options: WebClientOptions = {}) {
     super(token, options);
-    let take = workspaces.get(token);
-    if (!take) {
-      take = methodBuckets(TIER_3_PER_MINUTE);
-      workspaces.set(token, take);
-    }
-    this.take = take;
+    this.limits = limits.workspace(token, this.slackApiUrl);
+    this.on(WebClientEvent.RATE_LIMITED, (retryAfterSeconds: number, { url }: { url: string }) => {
+      const method = url.startsWith(this.slackApiUrl) ? url.slice(this.slackApiUrl.length) : url;
+      // Only the sharing can fail: this client waits out its own 429 regardless, and the
+      // method's next take reports the unreachable Redis to its caller.
+      this.limits.pause(method, retryAfterSeconds * 1000).catch(() => {});
+    });
   }
 
   override async apiCall(
     method: string,
     options?: Parameters<WebClient['apiCall']>[1],
   ): ReturnType<WebClient['apiCall']> {
-    if (TIER_3.has(method)) await this.take(method);
-    return super.apiCall(method, options);
+    const answered = await this.limits.take(method);
+    try {
+      return await super.apiCall(method, options);
+    } finally {
+      await answered();
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BudgetRule } from '../../src/concurrency/request-budget.js';
 import { openHubSpotCrm } from '../../src/crm/hubspot/open-hubspot-crm.js';
-import type { BudgetRule } from '../../src/crm/hubspot/request-budget.js';
 import { FIXTURE } from '../conformance/fixture.js';
 import { type HubSpotStandIn, startHubSpotStandIn } from '../support/hubspot-stand-in.js';
 import { busiestWindow } from '../support/rolling-window.js';

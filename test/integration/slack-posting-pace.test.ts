@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LimitedWebClient } from '../../src/slack/limited-client.js';
+import { createSlackLimits, LimitedWebClient } from '../../src/slack/limited-client.js';
 import { createSlackHarness, OWNER, type SlackHarness } from '../support/slack-harness.js';
 import { startSlackStandIn } from '../support/slack-stand-in.js';
 
@@ -107,7 +107,9 @@ describe('a 429 from Slack', () => {
   it('pauses every call of the client for its Retry-After, not just the call that got it', async () => {
     const slack = await startSlackStandIn();
     try {
-      const client = new LimitedWebClient(slack.token, { slackApiUrl: `${slack.url}/` });
+      const client = new LimitedWebClient(slack.token, createSlackLimits(), {
+        slackApiUrl: `${slack.url}/`,
+      });
       slack.faults.set('chat.postMessage', [{ status: 429, retryAfter: 1 }]);
       const first = client.chat.postMessage({ channel: 'D01ANA', text: 'one' });
       // The others start once the first has been refused, as a busy notifier's would.

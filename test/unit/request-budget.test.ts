@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type Answered, createRequestBudget } from '../../src/crm/hubspot/request-budget.js';
+import { type Answered, createRequestBudget } from '../../src/concurrency/request-budget.js';
 import { busiestWindow } from '../support/rolling-window.js';
 
 /** A take whose progress can be watched while the fake clock moves. */
@@ -21,7 +21,11 @@ describe('the request budget (this process’s memory)', () => {
   });
 
   const budget = () =>
-    createRequestBudget({ rule: { requests: 4, windowMs: 1000 }, key: 'unit:search' });
+    createRequestBudget({
+      rule: { requests: 4, windowMs: 1000 },
+      namespace: 'unit',
+      key: 'search',
+    });
 
   it('grants the whole budget at once — 4 per second is 4, not 2 — and not one more', async () => {
     const b = budget();
@@ -92,8 +96,25 @@ describe('the request budget (this process’s memory)', () => {
     expect(takes.filter((t) => t.answered !== null)).toHaveLength(3);
   });
 
+  it('with no rule counts nothing, yet a pause still stops every take until it ends', async () => {
+    const b = createRequestBudget({ rule: null, namespace: 'unit', key: 'uncounted' });
+    const many = Array.from({ length: 100 }, () => watch(b.take()));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(many.filter((t) => t.answered !== null)).toHaveLength(100);
+    await b.pause(1000);
+    const held = watch(b.take());
+    await vi.advanceTimersByTimeAsync(990);
+    expect(held.answered).toBeNull();
+    await vi.advanceTimersByTimeAsync(30);
+    expect(held.answered).not.toBeNull();
+  });
+
   it('an answer reported twice frees nothing twice', async () => {
-    const b = createRequestBudget({ rule: { requests: 1, windowMs: 1000 }, key: 'unit:once' });
+    const b = createRequestBudget({
+      rule: { requests: 1, windowMs: 1000 },
+      namespace: 'unit',
+      key: 'once',
+    });
     const answered = await b.take();
     await answered();
     await answered();
@@ -103,7 +124,11 @@ describe('the request budget (this process’s memory)', () => {
   });
 
   it('an update waiting for its read never takes the last share, so the read always can', async () => {
-    const b = createRequestBudget({ rule: { requests: 2, windowMs: 1000 }, key: 'unit:writes' });
+    const b = createRequestBudget({
+      rule: { requests: 2, windowMs: 1000 },
+      namespace: 'unit',
+      key: 'writes',
+    });
     const update = await b.take(1);
     const secondUpdate = watch(b.take(1));
     await vi.advanceTimersByTimeAsync(0);
@@ -124,6 +149,6 @@ describe('the request budget (this process’s memory)', () => {
     [{ requests: 2.5, windowMs: 1000 }, /whole number of requests \(1 or more\), got 2\.5/],
     [{ requests: 4, windowMs: 0 }, /needs a window of time, got 0 ms/],
   ])('refuses the rule %j', (rule, message) => {
-    expect(() => createRequestBudget({ rule, key: 'unit:bad' })).toThrow(message);
+    expect(() => createRequestBudget({ rule, namespace: 'unit', key: 'bad' })).toThrow(message);
   });
 });

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
+import { type Answered, type RequestBudget, sleep } from '../../concurrency/request-budget.js';
 import { noteCrmAnswer } from '../../metrics/process-metrics.js';
 import { noteCrmCall } from '../crm-call-count.js';
 import { explainFailure, HubSpotError, type RequestPurpose } from './hubspot-errors.js';
-import { type Answered, type RequestBudget, sleep } from './request-budget.js';
 import { errorBodySchema } from './wire.js';
 
 export interface RetryPolicy {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { openLazyRedis } from '../../concurrency/lazy-redis.js';
+import { type BudgetRule, createRequestBudget } from '../../concurrency/request-budget.js';
 import { createHubSpotCrm, type HubSpotCrm } from './hubspot-crm.js';
 import { createHubSpotHttp, type RetryPolicy } from './hubspot-http.js';
-import { type BudgetRule, createRequestBudget } from './request-budget.js';
 
 export interface HubSpotSettings {
   readonly token: string;
@@ -25,17 +25,8 @@ export function openHubSpotCrm(settings: HubSpotSettings): {
   close(): Promise<void>;
 } {
   const redis = settings.redisUrl
-    ? new Redis(settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 })
+    ? openLazyRedis(settings.redisUrl, 'HubSpot request budget')
     : undefined;
-  let connecting: Promise<void> | null = null;
-  const ready = async () => {
-    if (!redis) return;
-    connecting ??= redis.connect().catch((error: Error) => {
-      connecting = null;
-      throw new Error(`cannot reach Redis for the HubSpot request budget: ${error.message}`);
-    });
-    await connecting;
-  };
   // The budget belongs to the HubSpot account, so the key is derived from the token (never the token itself).
   const account = createHash('sha256')
     .update(`${settings.baseUrl}\n${settings.token}`)
@@ -44,8 +35,9 @@ export function openHubSpotCrm(settings: HubSpotSettings): {
   const budget = (name: string, rule: BudgetRule) =>
     createRequestBudget({
       rule,
+      namespace: 'scout-hubspot',
       key: `${settings.keyPrefix}:${account}:${name}`,
-      ...(redis ? { redis, ready } : {}),
+      ...(redis ? { redis: redis.redis, ready: redis.ready } : {}),
     });
   const http = createHubSpotHttp({
     baseUrl: settings.baseUrl,
@@ -57,10 +49,6 @@ export function openHubSpotCrm(settings: HubSpotSettings): {
   });
   return {
     crm: createHubSpotCrm(http),
-    async close() {
-      if (redis && redis.status !== 'end' && redis.status !== 'wait')
-        await redis.quit().catch(() => {});
-      else redis?.disconnect();
-    },
+    close: async () => redis?.close(),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
-/** At most `requests` in any rolling window of `windowMs` (HubSpot counts in rolling windows). */
+/** At most `requests` in any rolling window of `windowMs` (how HubSpot and Slack count). */
 export interface BudgetRule {
   readonly requests: number;
   readonly windowMs: number;
@@ -19,7 +19,7 @@ export interface RequestBudget {
    * read) passes 1: were every share held by such updates, their reads would wait forever.
    */
   take(leaveFree?: number): Promise<Answered>;
-  /** Stops everyone sharing the budget for `ms` (HubSpot said 429 with Retry-After). */
+  /** Stops everyone sharing the budget for `ms` (the API said 429 with Retry-After). */
   pause(ms: number): Promise<void>;
 }
 
@@ -31,12 +31,13 @@ interface Store {
 
 /**
  * A request whose process died before its answer stops counting after this long (Redis
- * only): longer than a request can be in flight (HubSpot requests time out after 30 s).
+ * only): longer than a request can be in flight (HubSpot requests time out after 30 s,
+ * a Slack call with its retries gives up within about a minute).
  */
 const LONGEST_REQUEST_MS = 60_000;
 
 /**
- * HubSpot counts a request when it arrives, which is somewhere between Scout taking its
+ * The API counts a request when it arrives, which is somewhere between Scout taking its
  * share and the answer coming back. So a request counts from its take until a full window
  * after its answer, and a take is granted only while fewer than the budget count. Then no
  * rolling window of arrivals can hold more than the budget: of any budget + 1 requests
@@ -45,30 +46,37 @@ const LONGEST_REQUEST_MS = 60_000;
  * arrived, which is after it was taken). The whole budget is usable at once, and the
  * sustained rate is the budget per window plus a round trip.
  *
- * Kept in Redis (shared by every process using the same key) or in this process's memory.
+ * Kept in Redis (shared by every process using the same namespace and key) or in this
+ * process's memory.
  */
 export function createRequestBudget(options: {
-  rule: BudgetRule;
+  /**
+   * `null` counts nothing: takes only wait out pauses (requests whose limit Scout does not
+   * know, which still must stop when the API says 429).
+   */
+  rule: BudgetRule | null;
+  /** Whose budgets these are (`scout-hubspot`, `scout-slack`): the Redis keys start with it. */
+  namespace: string;
   key: string;
   redis?: Redis;
   /** Awaited before the first Redis call (the client connects lazily). */
   ready?: () => Promise<void>;
 }): RequestBudget {
-  const { requests, windowMs } = options.rule;
-  if (!Number.isInteger(requests) || requests < 1)
-    throw new Error(
-      `a request budget needs a whole number of requests (1 or more), got ${requests}`,
-    );
-  if (!(windowMs > 0))
-    throw new Error(`a request budget needs a window of time, got ${windowMs} ms`);
+  const { rule } = options;
+  if (rule) checkRule(rule);
   const store = options.redis
-    ? redisStore(options.rule, options.key, options.redis, options.ready ?? (async () => {}))
-    : memoryStore(options.rule);
+    ? redisStore(
+        rule,
+        `${options.namespace}:{${options.key}}`,
+        options.redis,
+        options.ready ?? (async () => {}),
+      )
+    : memoryStore(rule);
   return {
     async take(leaveFree = 0) {
-      if (leaveFree >= requests)
+      if (rule && leaveFree >= rule.requests)
         throw new Error(
-          `a request budget of ${requests} cannot keep ${leaveFree} free besides the request itself`,
+          `a request budget of ${rule.requests} cannot keep ${leaveFree} free besides the request itself`,
         );
       for (;;) {
         const granted = await store.tryTake(leaveFree);
@@ -81,7 +89,19 @@ export function createRequestBudget(options: {
   };
 }
 
-function memoryStore(rule: BudgetRule): Store {
+function checkRule({ requests, windowMs }: BudgetRule): void {
+  if (!Number.isInteger(requests) || requests < 1)
+    throw new Error(
+      `a request budget needs a whole number of requests (1 or more), got ${requests}`,
+    );
+  if (!(windowMs > 0))
+    throw new Error(`a request budget needs a window of time, got ${windowMs} ms`);
+}
+
+/** What a take under no rule reports: nothing was counted. */
+const NOTHING_COUNTED: Answered = async () => {};
+
+function memoryStore(rule: BudgetRule | null): Store {
   let inFlight = 0;
   /** When each answered request stops counting, earliest first. */
   const counting: number[] = [];
@@ -90,6 +110,7 @@ function memoryStore(rule: BudgetRule): Store {
     async tryTake(leaveFree) {
       const now = performance.now();
       if (pausedUntil > now) return { waitMs: pausedUntil - now };
+      if (!rule) return { answered: NOTHING_COUNTED };
       while ((counting[0] ?? Number.POSITIVE_INFINITY) <= now) counting.shift();
       const over = inFlight + counting.length + 1 + leaveFree - rule.requests;
       if (over > 0) return { waitMs: earliestFit(counting, over, now, rule.windowMs) };
@@ -169,17 +190,21 @@ end
 `;
 
 function redisStore(
-  rule: BudgetRule,
+  rule: BudgetRule | null,
   key: string,
   redis: Redis,
   ready: () => Promise<void>,
 ): Store {
-  const inFlight = `scout-hubspot:{${key}}:in-flight`;
-  const answered = `scout-hubspot:{${key}}:answered`;
-  const paused = `scout-hubspot:{${key}}:paused`;
+  const inFlight = `${key}:in-flight`;
+  const answered = `${key}:answered`;
+  const paused = `${key}:paused`;
   return {
     async tryTake(leaveFree) {
       await ready();
+      if (!rule) {
+        const pausedMs = await redis.pttl(paused);
+        return pausedMs > 0 ? { waitMs: pausedMs } : { answered: NOTHING_COUNTED };
+      }
       const id = randomUUID();
       const waitMs = Number(
         await redis.eval(
