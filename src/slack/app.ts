@@ -119,12 +119,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   });
   // The listeners call Slack through `app.client` (listeners/context.ts): it gets the
   // process's Slack limits, so card redraws from clicks keep to Tier 3 with everyone else's.
-  app.client = new LimitedWebClient(
-    deps.botToken,
-    deps.slackLimits ?? createSlackLimits(),
-    clientOptions,
-  );
-  const ctx = createListenerContext(app, deps, log);
+  const limits = deps.slackLimits ?? createSlackLimits();
+  app.client = new LimitedWebClient(deps.botToken, limits, clientOptions);
+  const ctx = createListenerContext(app, deps, log, limits);
   registerListeners(app, ctx);
   const { background } = ctx;
   return {

@@ -7,6 +7,7 @@ import {
   createRequestBudget,
   type RequestBudget,
 } from '../concurrency/request-budget.js';
+import { oncePer } from './ephemeral.js';
 
 /**
  * Slack's Tier 3 methods that Scout calls per card or per owner. Slack allows each about 50
@@ -23,6 +24,12 @@ export const TIER_3_RULE: BudgetRule = { requests: 50, windowMs: 60_000 };
 export interface SlackLimits {
   /** The limits of the workspace that the bot token stands for. */
   workspace(token: string, apiUrl: string): WorkspaceLimits;
+  /**
+   * True for the first ask of `key` in `windowMs` among everyone sharing the limits, so a
+   * person clicking a decided card is told once a minute whichever `serve` takes the click.
+   * Should Redis not answer, it says true: a second notice beats none.
+   */
+  firstIn(key: string, windowMs: number): Promise<boolean>;
 }
 
 export interface WorkspaceLimits {
@@ -50,6 +57,7 @@ export function createSlackLimits(
 ): SlackLimits {
   const { shared } = options;
   const budgets = new Map<string, RequestBudget>();
+  const seen = new Map<number, (key: string) => boolean>();
   const budgetOf = (key: string, method: string) => {
     let budget = budgets.get(key);
     if (!budget) {
@@ -65,6 +73,20 @@ export function createSlackLimits(
     return budget;
   };
   return {
+    async firstIn(key, windowMs) {
+      if (!shared) {
+        const first = seen.get(windowMs) ?? oncePer(windowMs);
+        seen.set(windowMs, first);
+        return first(key);
+      }
+      try {
+        await shared.ready?.();
+        const redisKey = `scout-slack:{${shared.keyPrefix}}:once:${key}`;
+        return (await shared.redis.set(redisKey, '1', 'PX', windowMs, 'NX')) === 'OK';
+      } catch {
+        return true;
+      }
+    },
     workspace(token, apiUrl) {
       // Slack limits per app and workspace, which the bot token stands for; the token itself
       // never goes into a Redis key.

@@ -10,6 +10,7 @@ import {
 } from '../../src/slack/limited-client.js';
 import { busiestWindow } from '../support/rolling-window.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
+import { until } from '../support/worker-harness.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Tier 3's shape (50 a minute) at a small scale, so that a test uses it up in moments. */
@@ -125,5 +126,15 @@ describe.each(setups)('Slack limits: $name', (setup) => {
     );
     expect(post?.at).toBeLessThan(pauseEnds);
     expect(slack.messages.get(`${card.channel}/${card.ts}`)?.updates).toBe(2);
+  });
+  it('a notice to a person is first once per window among everyone sharing the limits', async () => {
+    const { one, two } = setup.limits();
+    const window = 300;
+    expect(await one.firstIn('U0ANA/p1', window)).toBe(true);
+    expect(await two.firstIn('U0ANA/p1', window)).toBe(false);
+    expect(await one.firstIn('U0ANA/p1', window)).toBe(false);
+    expect(await two.firstIn('U0BEN/p1', window)).toBe(true);
+    // Once the window has passed, the person may be told again.
+    await until(() => two.firstIn('U0ANA/p1', window), 'the window to pass', 5_000);
   });
 });

@@ -30,7 +30,7 @@ export function afterDecision(
         );
       case 'already':
         await redrawIfBehind(ctx, result.row);
-        if (!ctx.firstInAMinute(`${user}/${result.row.id}`)) return;
+        if (!(await ctx.firstInAMinute(`${user}/${result.row.id}`))) return;
         return ephemeral(
           channel,
           user,
@@ -38,7 +38,7 @@ export function afterDecision(
         );
       case 'expired':
         await redrawIfBehind(ctx, result.row);
-        if (!ctx.firstInAMinute(`${user}/${result.row.id}`)) return;
+        if (!(await ctx.firstInAMinute(`${user}/${result.row.id}`))) return;
         return ephemeral(
           channel,
           user,

@@ -10,7 +10,8 @@ import type { SlackAppDeps } from '../app.js';
 import { createHomePublisher } from '../app-home.js';
 import { approverGroupMembership, type GroupMembership } from '../approver-groups.js';
 import { type Background, createBackground } from '../background.js';
-import { ephemeralOf, oncePer } from '../ephemeral.js';
+import { ephemeralOf } from '../ephemeral.js';
+import type { SlackLimits } from '../limited-client.js';
 import { createNotifier, slackOwnerOf } from '../notifier.js';
 
 /** What every listener module shares: the app's dependencies and the parts built once from them. */
@@ -23,8 +24,8 @@ export interface ListenerContext {
   readonly inApproverGroup: GroupMembership;
   readonly decideDeps: DecideDeps & { readonly catalog: RefreshedValue<CrmCatalog> };
   readonly ephemeral: ReturnType<typeof ephemeralOf>;
-  /** True for the first of a key's calls in a minute: one "already decided" per person per card. */
-  readonly firstInAMinute: (key: string) => boolean;
+  /** True for the first of a key's calls in a minute (every serve sharing the limits): one "already decided" per person per card. */
+  readonly firstInAMinute: (key: string) => Promise<boolean>;
   /** A proposal as its card shows it now. */
   readonly view: (row: ProposalRow) => ReturnType<typeof viewProposal>;
   /** After a decision: the Home tabs of the person and of the deal's owner show what is left. */
@@ -35,6 +36,7 @@ export function createListenerContext(
   app: bolt.App,
   deps: SlackAppDeps,
   log: Logger,
+  limits: SlackLimits,
 ): ListenerContext {
   const client = app.client;
   const background = createBackground(log);
@@ -79,7 +81,7 @@ export function createListenerContext(
     inApproverGroup,
     decideDeps: decideDepsOf(deps, client, inApproverGroup, view, log),
     ephemeral: ephemeralOf(client),
-    firstInAMinute: oncePer(60_000),
+    firstInAMinute: (key) => limits.firstIn(key, 60_000),
     view,
     refreshHomes: (...users) => {
       if (!homes) return;
