@@ -176,7 +176,9 @@ export type ReasonResult =
   | { kind: 'unauthorized'; row: ProposalRow }
   | { kind: 'already'; row: ProposalRow }
   | { kind: 'invalid'; reason: string }
-  | { kind: 'not_found' };
+  | { kind: 'not_found' }
+  /** Asked without lookups, and who may give it needs the CRM or Slack. */
+  | { kind: 'needs_lookup'; row: ProposalRow };
 
 /**
  * docs/guarantees.md#g24: the reason for a rejection, chosen after the one-click Reject, by whoever may
@@ -185,6 +187,8 @@ export type ReasonResult =
 export async function giveRejectReason(
   deps: DecideDeps,
   input: { proposalId: string; userId: string; reason: string; note?: string | null },
+  /** `lookups: false` before Slack is answered: nothing but Scout's database is asked. */
+  options: { readonly lookups?: boolean } = {},
 ): Promise<ReasonResult> {
   if (!REJECT_REASONS.some((r) => r.code === input.reason))
     return {
@@ -196,6 +200,8 @@ export async function giveRejectReason(
     return { kind: 'invalid', reason: 'say why in a few words' };
   const row = await deps.proposals.get(input.proposalId);
   if (!row) return { kind: 'not_found' };
+  if (options.lookups === false && authorisingNeedsLookup(deps, row, input.userId))
+    return { kind: 'needs_lookup', row };
   if (!(await mayDecideNow(deps, row, input.userId))) {
     await logDenied(deps, row, input.userId, 'give a reason for a rejection');
     return { kind: 'unauthorized', row };
@@ -232,19 +238,35 @@ export async function logDenied(
 }
 
 /** An edited value meets the same checks as a model's finding: type, options, limits, users. */
-/** Whether deciding would ask the CRM or Slack, which must not happen before Slack is answered. */
+/**
+ * Whether {@link mayDecideNow} would ask the CRM or Slack (an owner to look up, approver
+ * groups not read yet), which must not happen before Slack is answered.
+ */
+export function authorisingNeedsLookup<R extends Pick<ProposalRow, 'ownerSlackId'>>(
+  deps: Pick<DecideDeps, 'policy' | 'inApproverGroup' | 'approverGroupsLoaded'> & {
+    /** Present when an unknown owner can be looked up (it is, not what it returns, that counts). */
+    readonly resolveOwner?: unknown;
+  },
+  row: R,
+  slackUserId: string,
+): boolean {
+  if (mayDecide(row, deps.policy, slackUserId)) return false;
+  if (row.ownerSlackId === null && deps.resolveOwner !== undefined) return true;
+  const groupsAsked = deps.policy.approverGroups.length > 0 && deps.inApproverGroup;
+  return Boolean(groupsAsked) && deps.approverGroupsLoaded?.() !== true;
+}
+
+/** Whether deciding would ask the CRM or Slack: authorising, or checking an edit. */
 function needsLookup(
   deps: DecideDeps,
   row: ProposalRow,
   slackUserId: string,
   decision: Decision,
 ): boolean {
-  if (!mayDecide(row, deps.policy, slackUserId)) {
-    if (row.ownerSlackId === null && deps.resolveOwner !== undefined) return true;
-    const groupsAsked = deps.policy.approverGroups.length > 0 && deps.inApproverGroup;
-    if (groupsAsked && deps.approverGroupsLoaded?.() !== true) return true;
-  }
-  return decision.kind === 'edit' && deps.catalog?.loaded() !== true;
+  return (
+    authorisingNeedsLookup(deps, row, slackUserId) ||
+    (decision.kind === 'edit' && deps.catalog?.loaded() !== true)
+  );
 }
 
 /** The CRM's definitions and users as they are now, for callers that keep no catalog. */

@@ -4,7 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_REPLAY } from '../support/scout-env.js';
 import {
   APPROVER,
+  APPROVER_GROUP,
   createSlackHarness,
+  GROUP_MEMBER,
   OWNER,
   type SlackHarness,
   STRANGER,
@@ -104,6 +106,24 @@ describe('rejections teach (G24) through the real Bolt app', () => {
       'out of date': 1,
     });
     expect(s.slack.violations).toEqual([]);
+  });
+
+  it("a group member's reason is answered before Slack tells who is in the group, and kept after", async () => {
+    // Rejected in the database: a click's follow-ups (the Home tabs) would read the group.
+    await s.h.database.sql`update proposals set status = 'rejected', decided_by = ${OWNER}
+      where id = ${closeDate.id as string}`;
+    s.slack.userGroups.set(APPROVER_GROUP, [GROUP_MEMBER]);
+    let release!: () => void;
+    s.slack.holds.set('usergroups.users.list', new Promise<void>((r) => (release = r)));
+    // Were the group read before the ack, this answer would wait for the release below.
+    const answer = await chooseReason(s, closeDate, GROUP_MEMBER, 'out_of_date');
+    expect(answer.status).toBe(200);
+    expect(await s.proposal(closeDate.id as string)).toMatchObject({ reject_reason: null });
+    release();
+    await s.app.idle();
+    expect(await s.proposal(closeDate.id as string)).toMatchObject({
+      reject_reason: 'out_of_date',
+    });
   });
 
   it('"other" asks for words in a modal and keeps them', async () => {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   APPROVER,
+  APPROVER_GROUP,
   createSlackHarness,
+  GROUP_MEMBER,
   OPS,
   OWNER,
   type SlackHarness,
@@ -108,6 +110,22 @@ describe('promotion in Slack (G23) through the real Bolt app', () => {
     expect(text).toContain('budget sign-off sits with Dana Whitfield, the CFO');
     expect(text).toMatch(/from an? [\w ]+ of 2026-\d\d-\d\d · confidence high · 0\.92 ▰▰▰▰▰/);
     expect(s.slack.violations).toEqual([]);
+  });
+
+  it("a group member's Use is answered before Slack tells who is in the group, and done after", async () => {
+    s = await createSlackHarness();
+    await posted(s);
+    s.slack.userGroups.set(APPROVER_GROUP, [GROUP_MEMBER]);
+    let release!: () => void;
+    s.slack.holds.set('usergroups.users.list', new Promise<void>((r) => (release = r)));
+    // Were the group read before the ack, this answer would wait for the release below.
+    const answer = await press(s, 'd1', 'Use as Economic buyer', GROUP_MEMBER);
+    expect(answer.status).toBe(200);
+    expect(await crmValue(s, 'd1', 'economic_buyer')).toBeNull();
+    release();
+    await s.app.idle();
+    expect(await crmValue(s, 'd1', 'economic_buyer')).toBe('Dana Whitfield (CFO)');
+    expect((await rows(s, 'promoted'))[0]).toMatchObject({ actor: `slack:${GROUP_MEMBER}` });
   });
 
   it('Use by the owner writes the empty rep field once under 20 concurrent clicks, logs promoted, and can be undone', async () => {

@@ -3,11 +3,12 @@ import type { WebClient } from '@slack/web-api';
 import { DISMISSED } from '../../domain/rejection-memory.js';
 import type { OfferRow } from '../../domain/suggestion-offer.js';
 import type { Logger } from '../../logger.js';
-import { mayDecideNow } from '../../services/decide-proposal.js';
+import { authorisingNeedsLookup, mayDecideNow } from '../../services/decide-proposal.js';
 import { viewOffers } from '../../services/offer-view.js';
 import type { Notifier } from '../../services/ports/notifier.js';
 import type { SuggestionStore } from '../../services/ports/suggestion-store.js';
 import { logOf, type PromoteDeps, promoteSuggestion } from '../../services/promote-suggestion.js';
+import type { GroupMembership } from '../approver-groups.js';
 import type { Background } from '../background.js';
 import {
   ACTION_DISMISS,
@@ -25,7 +26,7 @@ export interface PromotionButtonDeps extends PromoteDeps {
   readonly client: WebClient;
   readonly notifier: Notifier;
   readonly background: Background;
-  readonly inApproverGroup: (slackUserId: string) => Promise<boolean>;
+  readonly inApproverGroup: GroupMembership;
   readonly clock: () => Date;
   readonly logger: Logger;
   /** After an offer changed: the Home tabs to refresh. */
@@ -44,24 +45,20 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
   const ephemeral = ephemeralOf(deps.client);
 
   /** Cards posted while the owner was unknown ask Slack at the click, as approvals do. */
-  const authorised = (row: OfferRow, user: string) =>
-    mayDecideNow(
-      {
-        policy: deps.policy,
-        inApproverGroup: deps.inApproverGroup,
-        resolveOwner: async (r: OfferRow) =>
-          slackOwnerOf(
-            deps.client,
-            {
-              owner: (await viewOffers(deps.crm, deps.policy, [r])).owner,
-              row: { recordId: r.recordId },
-            },
-            deps.logger,
-          ),
-      },
-      row,
-      user,
-    );
+  const authDeps = {
+    policy: deps.policy,
+    inApproverGroup: deps.inApproverGroup,
+    approverGroupsLoaded: deps.inApproverGroup.loaded,
+    resolveOwner: async (r: OfferRow) =>
+      slackOwnerOf(
+        deps.client,
+        {
+          owner: (await viewOffers(deps.crm, deps.policy, [r])).owner,
+          row: { recordId: r.recordId },
+        },
+        deps.logger,
+      ),
+  };
 
   const refuse = async (
     row: OfferRow,
@@ -116,9 +113,32 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
     );
 
   /**
-   * A click on one suggestion's button: parsed and authorised, then `decide` commits
-   * before Slack is answered, and what it returns runs after.
+   * `work` (which commits and returns what follows) for a person who may decide, else a
+   * refusal. Before the ack when who may decide is known from Scout's database; when it
+   * needs the CRM or Slack, Slack is answered first and all of it runs right after.
    */
+  const asAuthorised = async (
+    ack: () => Promise<void>,
+    click: { row: OfferRow; user: string; channel: string | undefined; tried: string },
+    work: () => Promise<() => Promise<void> | void>,
+  ): Promise<void> => {
+    const { row, user, channel, tried } = click;
+    const attempt = async (): Promise<() => Promise<void> | void> => {
+      if (await mayDecideNow(authDeps, row, user)) return work();
+      await refuse(row, user, channel, tried);
+      return () => {};
+    };
+    if (authorisingNeedsLookup(authDeps, row, user)) {
+      await ack();
+      deps.background.run('offer-after-lookup', async () => (await attempt())());
+      return;
+    }
+    const then = await attempt();
+    await ack();
+    await then();
+  };
+
+  /** A click on one suggestion's button: parsed, then `decide` as {@link asAuthorised} says. */
   const onOffer =
     (
       tried: string,
@@ -138,14 +158,9 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
       }
       const user = body.user.id;
       const channel = body.channel?.id;
-      if (!(await authorised(row, user))) {
-        await refuse(row, user, channel, tried);
-        await ack();
-        return;
-      }
-      const then = await decide(row, parsed.data.v, user, channel);
-      await ack();
-      await then();
+      await asAuthorised(ack, { row, user, channel, tried }, () =>
+        decide(row, parsed.data.v, user, channel),
+      );
     };
 
   app.action<bolt.BlockButtonAction>(
@@ -171,18 +186,17 @@ export function registerPromotionButtons(app: bolt.App, deps: PromotionButtonDep
       }
       const user = body.user.id;
       const channel = body.channel?.id;
-      if (!(await authorised(first, user))) {
-        await refuse(first, user, channel, 'use all suggestions');
-        await ack();
-        return;
-      }
-      const claimed: OfferRow[] = [];
-      for (const o of offers.filter((x) => x.status === 'open')) {
-        const c = await deps.suggestions.claim(o.id, o.version, user, deps.clock());
-        if (c) claimed.push(c);
-      }
-      await ack();
-      if (claimed.length > 0) promote(claimed, user, channel);
+      const click = { row: first, user, channel, tried: 'use all suggestions' };
+      await asAuthorised(ack, click, async () => {
+        const claimed: OfferRow[] = [];
+        for (const o of offers.filter((x) => x.status === 'open')) {
+          const c = await deps.suggestions.claim(o.id, o.version, user, deps.clock());
+          if (c) claimed.push(c);
+        }
+        return () => {
+          if (claimed.length > 0) promote(claimed, user, channel);
+        };
+      });
     },
   );
 

@@ -56,8 +56,32 @@ export function registerRejectReason(app: bolt.App, deps: RejectReasonDeps): voi
           return ephemeral(channel, user, `That reason was not accepted: ${result.reason}`);
         case 'not_found':
           return ephemeral(channel, user, 'This proposal no longer exists.');
+        case 'needs_lookup':
+          return;
       }
     });
+
+  /**
+   * Before the ack only Scout's database is asked; a reason whose giver must be looked up in
+   * the CRM or Slack is recorded right after Slack is answered, told in `channel`.
+   */
+  const giveReason = async (
+    ack: () => Promise<void>,
+    input: Parameters<typeof giveRejectReason>[1],
+    channel: (row: ProposalRow) => string | undefined,
+  ): Promise<ReasonResult | null> => {
+    const result = await giveRejectReason(deps.decideDeps, input, { lookups: false });
+    if (result.kind !== 'needs_lookup') return result;
+    await ack();
+    deps.background.run('reject-reason-after-lookup', async () =>
+      afterReason(
+        await giveRejectReason(deps.decideDeps, input),
+        input.userId,
+        channel(result.row),
+      ),
+    );
+    return null;
+  };
 
   app.action<bolt.BlockStaticSelectAction>(
     { action_id: ACTION_REJECT_REASON },
@@ -72,11 +96,9 @@ export function registerRejectReason(app: bolt.App, deps: RejectReasonDeps): voi
         deps.background.run('open-reason-modal', () => openReasonModal(body, parsed.data.p));
         return;
       }
-      const result = await giveRejectReason(deps.decideDeps, {
-        proposalId: parsed.data.p,
-        userId: body.user.id,
-        reason: parsed.data.r,
-      });
+      const input = { proposalId: parsed.data.p, userId: body.user.id, reason: parsed.data.r };
+      const result = await giveReason(ack, input, () => body.channel?.id);
+      if (!result) return;
       await ack();
       afterReason(result, body.user.id, body.channel?.id);
     },
@@ -119,12 +141,19 @@ export function registerRejectReason(app: bolt.App, deps: RejectReasonDeps): voi
       });
       return;
     }
-    const result = await giveRejectReason(deps.decideDeps, {
+    const input = {
       proposalId: parsed.data.p,
       userId: body.user.id,
       reason: 'other',
       note: typeof typed === 'string' ? typed : null,
-    });
+    };
+    // The form closes when the giver must be looked up; a refusal then comes in the card's channel.
+    const result = await giveReason(
+      () => ack(),
+      input,
+      (row) => row.slackChannel ?? undefined,
+    );
+    if (!result) return;
     if (result.kind === 'invalid' || result.kind === 'unauthorized') {
       await ack({
         response_action: 'errors',
