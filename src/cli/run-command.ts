@@ -111,7 +111,7 @@ export async function notifySlack(
     await notifier.postRunSummary(summary);
     await publishInterrupted(app, notifier, logger);
     await announceOverturns({ db: app.database.db, policy, notifier, logger });
-    return `slack: ${posted} approval card${posted === 1 ? '' : 's'} posted${offered > 0 ? `; ${offered} suggestion message${offered === 1 ? '' : 's'} (SPEC G23)` : ''}${unrouted.length > 0 ? `; no Slack owner or SCOUT_APPROVALS_CHANNEL for ${unrouted.join(', ')}` : ''}${config.SCOUT_OPS_CHANNEL ? `; summary posted to ${config.SCOUT_OPS_CHANNEL}` : ''}`;
+    return `slack: ${posted} approval card${posted === 1 ? '' : 's'} posted${offered > 0 ? `; ${offered} suggestion message${offered === 1 ? '' : 's'} for empty rep fields` : ''}${unrouted.length > 0 ? `; no Slack owner or SCOUT_APPROVALS_CHANNEL for ${unrouted.join(', ')}` : ''}${config.SCOUT_OPS_CHANNEL ? `; summary posted to ${config.SCOUT_OPS_CHANNEL}` : ''}`;
   } catch (error) {
     return `slack: posting failed (${(error as Error).message}); the run itself is complete and logged`;
   }

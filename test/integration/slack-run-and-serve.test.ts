@@ -40,7 +40,7 @@ describe('runs post to Slack; `scout serve` carries the app', () => {
     const r = await h.cli(['run', '--apply'], { ...env, LIVE_WRITES: '1' });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(
-      'slack: 2 approval cards posted; 3 suggestion messages (SPEC G23); summary posted to C0OPS',
+      'slack: 2 approval cards posted; 3 suggestion messages for empty rep fields; summary posted to C0OPS',
     );
     const summary = [...slack.messages.values()].find((m) => m.channel === 'C0OPS');
     const header = (summary?.blocks ?? [])[0] as { type: string; text: { text: string } };
