@@ -44,6 +44,8 @@ export interface Latencies {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** Decided cards still not applied (or rejected) and redrawn once nothing moved for `STALL_MS`. */
+  readonly unsettled: number;
   readonly serveCpuMs: number;
   readonly workerCpuMs: number;
 }
@@ -223,18 +225,28 @@ async function cardsOf(d: Deployment, runId: string) {
   return rows.map((r) => ({ ...r }) as Record<string, unknown>);
 }
 
-/** Waits until every decided card of the run is applied (or rejected) and drawn again. */
-async function settle(d: Deployment, runId: string): Promise<void> {
-  const sql = d.database.sql;
-  await until(
-    async () =>
-      (
-        await sql`select count(*)::int as n from proposals where run_id = ${runId}
-          and (status = 'approved' or (status <> 'pending' and card_version is distinct from version))`
-      )[0]?.n === 0,
-    `the clicks on ${runId} applied and redrawn`,
-    120_000,
-  );
+/** How long the unsettled cards may stay the same before `settle` gives up on them. */
+const STALL_MS = 15_000;
+
+/**
+ * Waits until every decided card of the run is applied (or rejected) and drawn again;
+ * returns how many were not when nothing had moved for `STALL_MS` (0 when all were).
+ */
+async function settle(d: Deployment, runId: string): Promise<number> {
+  const unsettled = async () =>
+    (
+      await d.database.sql`select count(*)::int as n from proposals where run_id = ${runId}
+        and (status = 'approved' or (status <> 'pending' and card_version is distinct from version))`
+    )[0]?.n as number;
+  let left = await unsettled();
+  let movedAt = Date.now();
+  while (left > 0 && Date.now() - movedAt < STALL_MS) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await unsettled();
+    if (now !== left) movedAt = Date.now();
+    left = now;
+  }
+  return left;
 }
 
 /**
@@ -284,9 +296,9 @@ function editedView(card: Record<string, unknown>) {
 }
 
 /**
- * Open-loop clicks at `rate` for `seconds`, then waits until every card is decided, applied
- * or rejected, and drawn again: the CPU seconds of each process cover all the work the
- * clicks caused.
+ * Open-loop clicks at `rate` for `seconds`, then waits until every card is applied or
+ * rejected and drawn again (see `settle`): the CPU seconds of each process cover all the
+ * work the clicks caused.
  */
 export async function clicksAt(d: Deployment, rate: number, seconds: number): Promise<Latencies> {
   const n = rate * seconds;
@@ -295,7 +307,7 @@ export async function clicksAt(d: Deployment, rate: number, seconds: number): Pr
   const cpu = () => [cpuSeconds(d.serve.pid), cpuSeconds(d.worker.pid)] as const;
   const before = cpu();
   const answers = await openLoop(d.port, rate, n, mix);
-  await settle(d, runId);
+  const unsettled = await settle(d, runId);
   const after = cpu();
   const ms = answers.filter((a) => a.status === 200).map((a) => a.ms);
   ms.sort((a, b) => a - b);
@@ -307,6 +319,7 @@ export async function clicksAt(d: Deployment, rate: number, seconds: number): Pr
     p50: at(0.5),
     p99: at(0.99),
     max: ms.at(-1) ?? 0,
+    unsettled,
     serveCpuMs: ((after[0] - before[0]) * 1000) / n,
     workerCpuMs: ((after[1] - before[1]) * 1000) / n,
   };

@@ -36,7 +36,7 @@ export async function benchSlack(): Promise<void> {
       posting,
     );
     console.log(
-      `\nSlack clicks into \`scout serve\`, applied by \`scout worker\` (separate processes, Redis, Postgres): open loop, ${SECONDS} s per rate, 90 % repeats on decided cards, 10 % first decisions (approve, reject, Edit… submission). ms from each request's due time (target p99 < 100 ms at 200/s); CPU ms per click of each process, until every card is applied or rejected and redrawn`,
+      `\nSlack clicks into \`scout serve\`, applied by \`scout worker\` (separate processes, Redis, Postgres): open loop, ${SECONDS} s per rate, 90 % repeats on decided cards, 10 % first decisions (approve, reject, Edit… submission). ms from each request's due time (target p99 < 100 ms at 200/s); CPU ms per click of each process, counted until every decided card is applied or rejected and redrawn, or nothing has moved for 15 s (cards left: those still not)`,
     );
     printTable(
       [
@@ -56,6 +56,7 @@ export async function benchSlack(): Promise<void> {
         c.p50.toFixed(1),
         c.p99.toFixed(1),
         c.max.toFixed(1),
+        String(c.unsettled),
         c.serveCpuMs.toFixed(2),
         c.workerCpuMs.toFixed(2),
       ]),
