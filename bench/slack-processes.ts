@@ -99,10 +99,29 @@ export async function withDeployment<T>(measure: (d: Deployment) => Promise<T>):
     started.push(serve, worker);
     return await measure({ database, slack, serve, worker, port, env });
   } finally {
-    for (const p of started) if ((await p.stop()) !== 0) console.error(p.output());
+    for (const p of started) await stopWithin(p, STOP_MS);
     await slack.close();
     await database.destroy();
   }
+}
+
+/**
+ * `serve` stops only once its queued card redraws are out, at Slack's Tier 3 pace: after
+ * the 400/s rate that is minutes. The bench waits this long, then kills it and says so.
+ */
+const STOP_MS = 30_000;
+
+async function stopWithin(p: ScoutProcess, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => {
+    timer = setTimeout(() => r('late'), ms);
+  });
+  const code = await Promise.race([p.stop(), late]);
+  clearTimeout(timer);
+  if (code === 'late') {
+    console.error(`pid ${p.pid} had not stopped ${ms / 1000} s after SIGTERM: killed`);
+    await p.kill();
+  } else if (code !== 0) console.error(p.output());
 }
 
 /** `deals` deals dealt out among `owners` reps, each with one call note naming a next step. */
