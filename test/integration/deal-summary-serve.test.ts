@@ -1,24 +1,13 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { openReadOnlyDatabase } from '../../src/db/read-only-database.js';
+import { freePort } from '../support/redis-server.js';
 import { createHarness, type ScoutHarness } from '../support/scout-env.js';
+import { startScoutProcess } from '../support/scout-process.js';
 import { SIGNING_SECRET, testPolicyPath } from '../support/slack-harness.js';
 import { commandBody, slackHeaders } from '../support/slack-signing.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('`scout serve` wires /deal-summary on a read-only Postgres session', () => {
   let h: ScoutHarness;
@@ -56,32 +45,17 @@ describe('`scout serve` wires /deal-summary on a read-only Postgres session', ()
     const policy = testPolicyPath();
     await h.ok(['run', '--apply'], { SCOUT_POLICY: policy, LIVE_WRITES: '1' });
     const port = await freePort();
-    const child = spawn(process.execPath, ['bin/scout.js', 'serve'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: h.database.url,
-        PORT: String(port),
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_BOT_TOKEN: slack.token,
-        SLACK_API_URL: slack.url,
-        SCOUT_POLICY: policy,
-        LOG_LEVEL: 'silent',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
+    const serve = await startScoutProcess('serve', {
+      DATABASE_URL: h.database.url,
+      PORT: String(port),
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_API_URL: slack.url,
+      SCOUT_POLICY: policy,
+      LOG_LEVEL: 'silent',
     });
     try {
-      // A cold start compiles the sources first (tsx): seconds on a busy machine.
-      for (let i = 0; i < 600 && !out.includes('scout serving') && child.exitCode === null; i++)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(out).toContain(`scout serving on port ${port}`);
+      expect(serve.output()).toContain(`scout serving on port ${port}`);
       const body = commandBody({
         team_id: 'T0TEST',
         channel_id: 'C0SALES',
@@ -110,9 +84,7 @@ describe('`scout serve` wires /deal-summary on a read-only Postgres session', ()
       });
       expect(slack.violations).toEqual([]);
     } finally {
-      const exited = new Promise<number | null>((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await serve.stop()).toBe(0);
     }
   }, 120_000);
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { View } from '@slack/types';
 import { pino } from 'pino';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createControlStore } from '../../src/db/control-store.js';
@@ -17,6 +18,7 @@ import { startHealthServer } from '../../src/http/health-server.js';
 import { loadPolicyFile } from '../../src/policy-file.js';
 import type { Notifier } from '../../src/services/ports/notifier.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { VALUE_ACTION, VALUE_BLOCK } from '../../src/slack/blocks/edit-modal.js';
 import { createNotifier, type NotifierDeps } from '../../src/slack/notifier.js';
 import { type ServeRuntimeOptions, startInlineServeRuntime } from './inline-runtime.js';
 import { AUTO_NEXT_STEP_POLICY, createHarness, type ScoutHarness } from './scout-env.js';
@@ -84,6 +86,35 @@ export function clickPayload(
     channel: { id: p.slack_channel ?? 'D01ANA', name: 'directmessage' },
     message: { ts: p.slack_ts ?? '1.1', text: 'card' },
     actions: pressed({ action_id: action, block_id: 'decide', value }),
+  };
+}
+
+/**
+ * What Slack sends when `user` submits a modal opened with `view` (as Scout built it for
+ * views.open) after typing `value` into its text input: the view comes back with Slack's
+ * own fields and its state.
+ */
+export function viewSubmissionPayload(
+  view: View,
+  user: string,
+  value: string,
+): Record<string, unknown> {
+  return {
+    type: 'view_submission',
+    team: { id: 'T0TEST', domain: 'example' },
+    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0SCOUT',
+    token: 'legacy-verification-token',
+    trigger_id: `1337.${Date.now()}.${Math.random().toString(16).slice(2)}`,
+    view: {
+      ...view,
+      id: `V${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+      team_id: 'T0TEST',
+      app_id: 'A0SCOUT',
+      hash: `${Date.now()}.abc`,
+      state: { values: { [VALUE_BLOCK]: { [VALUE_ACTION]: { type: 'plain_text_input', value } } } },
+    },
+    response_urls: [],
   };
 }
 
