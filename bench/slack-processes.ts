@@ -9,11 +9,7 @@ import { editModal } from '../src/slack/blocks/edit-modal.js';
 import { scout } from '../test/support/cli.js';
 import { freePort } from '../test/support/redis-server.js';
 import { type ScoutProcess, startScoutProcess } from '../test/support/scout-process.js';
-import {
-  clickPayload,
-  SIGNING_SECRET,
-  viewSubmissionPayload,
-} from '../test/support/slack-harness.js';
+import { clickPayload, editSubmission, SIGNING_SECRET } from '../test/support/slack-harness.js';
 import { payloadBody, slackHeaders } from '../test/support/slack-signing.js';
 import { type SlackStandIn, startSlackStandIn } from '../test/support/slack-stand-in.js';
 import { buildForSpawnedProcesses } from '../test/support/spawn-build.js';
@@ -286,7 +282,7 @@ function clickMix(cards: ReadonlyArray<Record<string, unknown>>) {
       case 1:
         return clickPayload('scout_reject', card, owner);
       default:
-        return viewSubmissionPayload(editedView(card), owner, `Edited step ${index}`);
+        return editSubmission(editedView(card), owner, `Edited step ${index}`);
     }
   };
 }

@@ -120,6 +120,10 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       ? { undoWindow: () => ({ hours: undoHours, now: deps.clock() }) }
       : {}),
   };
+  const queueRedraw = (proposalId: string, version: number) =>
+    deps.jobs.add('cards', [
+      { id: `card-${proposalId}-${version}`, data: { proposalId, version } },
+    ]);
   const publishDeps = {
     runs,
     notifier: deps.notifier,
@@ -137,10 +141,12 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
   let runDeps: QueuedRunDeps | undefined;
   const handlers: { -readonly [K in keyof JobHandlers]: JobHandlers[K] } = {};
   if (consumesApplies) {
+    // An apply hands its card to the `cards` queue, so CRM writes never wait on Slack.
+    const applyJobDeps = { ...applyDeps, redrawCard: queueRedraw };
     handlers.applies = {
-      run: (data) => runApplyJob(applyDeps, data.proposalId),
+      run: (data) => runApplyJob(applyJobDeps, data.proposalId),
       failed: (data, error) =>
-        failApplyJob(applyDeps, (data as { proposalId: string }).proposalId, error.message),
+        failApplyJob(applyJobDeps, (data as { proposalId: string }).proposalId, error.message),
     };
   }
   if (deps.role === 'worker') {
@@ -296,10 +302,7 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
 
   return {
     kick: () => void relay(),
-    redrawCard: (proposalId, version) =>
-      deps.jobs.add('cards', [
-        { id: `card-${proposalId}-${version}`, data: { proposalId, version } },
-      ]),
+    redrawCard: queueRedraw,
     tick,
     async idle() {
       for (;;) {

@@ -1,13 +1,25 @@
-import { awaitsApply } from '../domain/proposal.js';
+import { awaitsApply, type ProposalRow } from '../domain/proposal.js';
 import { type ApplyDeps, applyProposal } from './apply-proposal.js';
 import { entry } from './decide-proposal.js';
 import type { DealLock } from './ports/deal-lock.js';
 import type { Notifier } from './ports/notifier.js';
-import { viewProposal } from './proposal-view.js';
+import { type ProposalView, viewProposal } from './proposal-view.js';
 
 export interface ApplyJobDeps extends ApplyDeps {
   readonly withDealLock: DealLock;
   readonly notifier: Notifier | null;
+  /**
+   * Queues the card's redraw (a `cards` job) instead of drawing it here: an apply then
+   * never waits on Slack's `chat.update` budget, which would hold CRM writes to its pace.
+   */
+  readonly redrawCard?: (proposalId: string, version: number) => Promise<void>;
+}
+
+/** The card shows the proposal as it now is: queued for drawing, or drawn here (from `view` if read). */
+async function showCard(deps: ApplyJobDeps, row: ProposalRow, view?: ProposalView): Promise<void> {
+  if (!deps.notifier) return;
+  if (deps.redrawCard) await deps.redrawCard(row.id, row.version);
+  else await deps.notifier.refreshCard(view ?? (await viewProposal(deps.crm, deps.policy, row)));
 }
 
 /**
@@ -19,7 +31,7 @@ export async function runApplyJob(deps: ApplyJobDeps, proposalId: string): Promi
   const row = await deps.proposals.get(proposalId);
   if (!row || !awaitsApply(row)) return;
   const view = await deps.withDealLock(row.recordId, () => applyProposal(deps, proposalId));
-  if (view && deps.notifier) await deps.notifier.refreshCard(view);
+  if (view) await showCard(deps, view.row, view);
 }
 
 /**
@@ -46,7 +58,7 @@ export async function failApplyJob(
     });
   });
   if (done && deps.notifier) {
-    await deps.notifier.refreshCard(await viewProposal(deps.crm, deps.policy, done));
+    await showCard(deps, done);
     await deps.notifier.postOpsAlert(
       `An approved change could not be applied: deal ${done.recordId}, field ${done.field}. ${why}`,
     );

@@ -41,6 +41,12 @@ export function createReceiver(options: ReceiverOptions) {
         logger: boltLogger(log),
         bodyLimit: BODY_LIMIT,
         unhandledRequestTimeoutMillis: 2500,
+        unhandledRequestHandler: ({ response }) => {
+          log.warn(
+            'a Slack request was not acknowledged within 2.5 s: answered 404, and its listener goes on',
+          );
+          answerUnacknowledged(response);
+        },
         // A listener's failure is logged with its reason and answered; it never reaches the process.
         processEventErrorHandler: async (args) => {
           log.error({ err: args.error.message }, 'a Slack request failed in a listener');
@@ -88,4 +94,16 @@ export function createReceiver(options: ReceiverOptions) {
         });
     },
   };
+}
+
+/**
+ * Slack gave up on a request its listener has not acknowledged yet (a slow database, an
+ * overloaded process). Its decision may commit after this, so the listener's late ack must
+ * not throw on the answered response: it would stop the listener before the follow-ups (the
+ * card's redraw, the apply's relay) that the committed decision needs.
+ */
+function answerUnacknowledged(response: ServerResponse): void {
+  if (!response.headersSent) response.writeHead(404).end();
+  response.writeHead = (() => response) as ServerResponse['writeHead'];
+  response.end = (() => response) as ServerResponse['end'];
 }

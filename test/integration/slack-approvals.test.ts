@@ -8,12 +8,13 @@ import {
   APPROVER,
   APPROVER_GROUP,
   createSlackHarness,
+  editSubmission,
   GROUP_MEMBER,
   OWNER,
   type SlackHarness,
   STRANGER,
-  viewSubmission,
 } from '../support/slack-harness.js';
+import { until } from '../support/worker-harness.js';
 
 const count = async (s: SlackHarness, action: string) =>
   (
@@ -27,10 +28,6 @@ const crmValue = async (s: SlackHarness, deal: string, field: string) =>
       await s.h.database.sql`select properties -> ${field} as v from crm_deals where id = ${deal}`
     )[0] as { v: unknown }
   ).v;
-
-/** The Edit… form's submission with `value` typed in by the owner. */
-const editSubmission = (view: Record<string, unknown>, value: string) =>
-  viewSubmission(view, OWNER, { value: { value: { type: 'plain_text_input', value } } });
 
 describe('Slack approvals through the real Bolt app over signed HTTP', () => {
   let s: SlackHarness;
@@ -104,6 +101,22 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     expect(await count(s, 'approved')).toBe(1);
     expect(await count(s, 'applied')).toBe(1);
     expect(await s.proposal(closeDate.id as string)).toMatchObject({ status: 'applied' });
+  });
+
+  it('a click acknowledged too late for Slack still goes on to redraw its card', async () => {
+    // Another transaction holds the proposal's row past the 2.5 s Slack is answered within.
+    const held = await s.h.database.sql.reserve();
+    await held`begin`;
+    await held`select id from proposals where id = ${closeDate.id as string} for update`;
+    const answer = await s.click('scout_reject', closeDate.id as string, OWNER);
+    expect(answer.status).toBe(404);
+    await held`commit`;
+    held.release();
+    // A rejection's card is redrawn by the click's follow-up alone (no apply comes after).
+    const card = () => s.slack.messages.get(`${closeDate.slack_channel}/${closeDate.slack_ts}`);
+    await until(() => card()?.updates === 1, 'the late decision to redraw its card');
+    expect(await s.proposal(closeDate.id as string)).toMatchObject({ status: 'rejected' });
+    expect(JSON.stringify(card()?.blocks)).not.toContain('scout_approve');
   });
 
   it('repeat clicks on a decided card redraw nothing and tell each person once a minute', async () => {
@@ -388,7 +401,7 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
       type: 'plain_text_input',
       initial_value: 'wire the refund to account 4417',
     });
-    const submit = (value: string) => s.interact(editSubmission(view, value));
+    const submit = (value: string) => s.interact(editSubmission(view, OWNER, value));
     const tooLong = await submit('x'.repeat(301));
     expect(JSON.parse(tooLong.text)).toMatchObject({
       response_action: 'errors',
@@ -428,7 +441,7 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     );
     // Slack sends the submission to whichever serve it reaches; this one opened no form.
     const other = await s.anotherServe();
-    const closed = await other.interact(editSubmission(view, 'x'.repeat(301)));
+    const closed = await other.interact(editSubmission(view, OWNER, 'x'.repeat(301)));
     expect(closed).toMatchObject({ status: 200, text: '' });
     await other.app.idle();
     expect(s.slack.ephemerals.at(-1)).toMatchObject({
@@ -438,9 +451,9 @@ describe('Slack approvals through the real Bolt app over signed HTTP', () => {
     });
     expect(await s.proposal(nextStep.id as string)).toMatchObject({ status: 'pending' });
     // Having read them once, it refuses the next one on the form itself.
-    const inline = await other.interact(editSubmission(view, 'y'.repeat(301)));
+    const inline = await other.interact(editSubmission(view, OWNER, 'y'.repeat(301)));
     expect(JSON.parse(inline.text)).toMatchObject({ response_action: 'errors' });
-    const ok = await other.interact(editSubmission(view, 'Send the pilot plan'));
+    const ok = await other.interact(editSubmission(view, OWNER, 'Send the pilot plan'));
     expect(ok.text).toBe('');
     await other.app.idle();
     expect(await s.proposal(nextStep.id as string)).toMatchObject({

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { View } from '@slack/types';
 import { pino } from 'pino';
 import { createLocalCrm } from '../../src/crm/local-crm.js';
 import { createControlStore } from '../../src/db/control-store.js';
@@ -89,35 +88,6 @@ export function clickPayload(
   };
 }
 
-/**
- * What Slack sends when `user` submits a modal opened with `view` (as Scout built it for
- * views.open) after typing `value` into its text input: the view comes back with Slack's
- * own fields and its state.
- */
-export function viewSubmissionPayload(
-  view: View,
-  user: string,
-  value: string,
-): Record<string, unknown> {
-  return {
-    type: 'view_submission',
-    team: { id: 'T0TEST', domain: 'example' },
-    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
-    api_app_id: 'A0SCOUT',
-    token: 'legacy-verification-token',
-    trigger_id: `1337.${Date.now()}.${Math.random().toString(16).slice(2)}`,
-    view: {
-      ...view,
-      id: `V${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
-      team_id: 'T0TEST',
-      app_id: 'A0SCOUT',
-      hash: `${Date.now()}.abc`,
-      state: { values: { [VALUE_BLOCK]: { [VALUE_ACTION]: { type: 'plain_text_input', value } } } },
-    },
-    response_urls: [],
-  };
-}
-
 /** `user` pressing a button on a message (or an ephemeral reply) in the ops channel, C0OPS. */
 export function opsClickPayload(
   button: { action_id: string; block_id: string; value: string },
@@ -139,20 +109,34 @@ export function opsClickPayload(
 
 /** A modal's submission as Slack sends it: `view` as opened, with `values` typed in by `user`. */
 export function viewSubmission(
-  view: Record<string, unknown>,
+  view: object,
   user: string,
   values: Record<string, Record<string, { type: string; value: string }>>,
 ) {
   return {
     type: 'view_submission',
     team: { id: 'T0TEST', domain: 'example' },
-    user: { id: user, username: 'ana', team_id: 'T0TEST' },
+    user: { id: user, username: user.toLowerCase(), team_id: 'T0TEST' },
     api_app_id: 'A0SCOUT',
-    token: 'legacy',
-    trigger_id: '1.2.3',
-    view: { ...view, id: 'V1', hash: '1', state: { values } },
+    token: 'legacy-verification-token',
+    trigger_id: `1337.${Date.now()}.${Math.random().toString(16).slice(2)}`,
+    view: {
+      ...view,
+      id: `V${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+      team_id: 'T0TEST',
+      app_id: 'A0SCOUT',
+      hash: `${Date.now()}.abc`,
+      state: { values },
+    },
+    response_urls: [],
   };
 }
+
+/** The Edit… form's submission with `value` typed in by `user`. */
+export const editSubmission = (view: object, user: string, value: string) =>
+  viewSubmission(view, user, {
+    [VALUE_BLOCK]: { [VALUE_ACTION]: { type: 'plain_text_input', value } },
+  });
 
 export interface SlackHarness {
   readonly h: ScoutHarness;
