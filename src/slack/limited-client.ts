@@ -81,7 +81,7 @@ export function createSlackLimits(
       }
       try {
         await shared.ready?.();
-        const redisKey = `scout-slack:{${shared.keyPrefix}}:once:${key}`;
+        const redisKey = `scout-slack:{${shared.keyPrefix}}:once/${key}`;
         return (await shared.redis.set(redisKey, '1', 'PX', windowMs, 'NX')) === 'OK';
       } catch {
         return true;
