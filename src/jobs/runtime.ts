@@ -1,3 +1,4 @@
+import { oncePer } from '../concurrency/once-per.js';
 import type { Database } from '../db/client.js';
 import type { ControlStore } from '../db/control-store.js';
 import { eachDealLock } from '../db/deal-locks.js';
@@ -38,6 +39,9 @@ import {
   watchHeartbeat,
 } from './background-work.js';
 import { postDigestIfDue } from './weekly-digest.js';
+
+/** How long this process remembers having queued a card's redraw (a redraw waits minutes at most). */
+const REDRAW_ASKED_MS = 10 * 60_000;
 
 export interface RuntimeDeps {
   readonly role: 'worker' | 'serve';
@@ -120,10 +124,13 @@ export async function startRuntime(deps: RuntimeDeps): Promise<Runtime> {
       ? { undoWindow: () => ({ hours: undoHours, now: deps.clock() }) }
       : {}),
   };
-  const queueRedraw = (proposalId: string, version: number) =>
-    deps.jobs.add('cards', [
-      { id: `card-${proposalId}-${version}`, data: { proposalId, version } },
-    ]);
+  // Repeat clicks on a card whose redraw waits for Slack's budget ask again and again; this
+  // process queues each version once (other processes' asks are one job by its id).
+  const notQueuedYet = oncePer(REDRAW_ASKED_MS);
+  const queueRedraw = async (proposalId: string, version: number) => {
+    const id = `card-${proposalId}-${version}`;
+    if (notQueuedYet(id)) await deps.jobs.add('cards', [{ id, data: { proposalId, version } }]);
+  };
   const publishDeps = {
     runs,
     notifier: deps.notifier,

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { WebClient, WebClientEvent, type WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
+import { oncePer } from '../concurrency/once-per.js';
 import {
   type Answered,
   type BudgetRule,
   createRequestBudget,
   type RequestBudget,
 } from '../concurrency/request-budget.js';
-import { oncePer } from './ephemeral.js';
 
 /**
  * Slack's Tier 3 methods that Scout calls per card or per owner. Slack allows each about 50
@@ -74,11 +74,11 @@ export function createSlackLimits(
   };
   return {
     async firstIn(key, windowMs) {
-      if (!shared) {
-        const first = seen.get(windowMs) ?? oncePer(windowMs);
-        seen.set(windowMs, first);
-        return first(key);
-      }
+      const firstHere = seen.get(windowMs) ?? oncePer(windowMs);
+      seen.set(windowMs, firstHere);
+      // Told by this process within the window: no need to ask Redis (most repeat clicks).
+      if (!firstHere(key)) return false;
+      if (!shared) return true;
       try {
         await shared.ready?.();
         const redisKey = `scout-slack:{${shared.keyPrefix}}:once/${key}`;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { oncePer } from '../../src/concurrency/once-per.js';
 import { emptyCounts } from '../../src/domain/actions.js';
 import { emptyUsage } from '../../src/domain/run-summary.js';
 import type { CardProposal } from '../../src/services/ports/notifier.js';
@@ -7,7 +8,6 @@ import { approvalCard } from '../../src/slack/blocks/approval-card.js';
 import { editModal, submittedValue } from '../../src/slack/blocks/edit-modal.js';
 import { runSummaryMessage } from '../../src/slack/blocks/run-summary-message.js';
 import { escapeMrkdwn, truncate } from '../../src/slack/blocks/text.js';
-import { oncePer } from '../../src/slack/ephemeral.js';
 import { checkBlocks, checkView } from '../support/block-kit-limits.js';
 
 const card = (over: Partial<CardProposal> = {}): CardProposal => ({

@@ -5,10 +5,13 @@ import type { ListenerContext } from './context.js';
 /**
  * A repeat click on a decided card (double clicks, Slack's retries) redraws it only when it
  * was last drawn at an older version, and only once however many clicks pile up: the
- * redraw is a job per version (redraw-card.ts), handed to the queue.
+ * redraw is a job per version (redraw-card.ts), handed to the queue. A card the row read
+ * at the click shows drawn at this version asks for nothing, not even a job.
  */
-const redrawIfBehind = (ctx: ListenerContext, row: ProposalRow) =>
-  ctx.deps.jobs.redrawCard(row.id, row.version);
+async function redrawIfBehind(ctx: ListenerContext, row: ProposalRow): Promise<void> {
+  if ((row.cardVersion ?? 0) >= row.version) return;
+  await ctx.deps.jobs.redrawCard(row.id, row.version);
+}
 
 /** What follows a decision, off the request path: the card, the write, the refusal. */
 export function afterDecision(
