@@ -36,7 +36,7 @@ export async function benchSlack(): Promise<void> {
       posting,
     );
     console.log(
-      `\nSlack clicks into \`scout serve\`, applied by \`scout worker\` (separate processes, Redis, Postgres): open loop, ${SECONDS} s per rate, 90 % repeats on decided cards, 10 % first decisions (approve, reject, Edit… submission). ms from each request's due time (target p99 < 100 ms at 200/s); CPU ms per click of each process from the first click to the last answer. Slack's Tier 3 budget (50 chat.update a minute per process) holds card redraws back, and the worker's applies wait for theirs: what was still queued at the last answer is in the last two columns`,
+      `\nSlack clicks into \`scout serve\`, applied by \`scout worker\` (separate processes, Redis, Postgres): open loop, ${SECONDS} s per rate, 90 % repeats on decided cards, 10 % first decisions (approve, reject, Edit… submission). ms from each request's due time (target p99 < 100 ms at 200/s); CPU ms per click of each process from the first click to the last answer. Slack's Tier 3 budget (50 chat.update a minute for the workspace, shared through Redis) holds card redraws back: the applies and redraws still queued at the last answer are in the last two columns`,
     );
     printTable(
       [

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { LogLevel } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type LazyRedis, openLazyRedis } from '../../src/concurrency/lazy-redis.js';
 import type { BudgetRule } from '../../src/concurrency/request-budget.js';
 import {
   createSlackLimits,
   LimitedWebClient,
   type SlackLimits,
 } from '../../src/slack/limited-client.js';
+import { freePort } from '../support/redis-server.js';
 import { busiestWindow } from '../support/rolling-window.js';
 import { type SlackStandIn, startSlackStandIn } from '../support/slack-stand-in.js';
 import { until } from '../support/worker-harness.js';
@@ -136,5 +138,35 @@ describe.each(setups)('Slack limits: $name', (setup) => {
     expect(await two.firstIn('U0BEN/p1', window)).toBe(true);
     // Once the window has passed, the person may be told again.
     await until(() => two.firstIn('U0ANA/p1', window), 'the window to pass', 5_000);
+  });
+});
+
+describe('Slack limits when Redis does not answer', () => {
+  let slack: SlackStandIn;
+  let lazy: LazyRedis;
+  beforeEach(async () => {
+    slack = await startSlackStandIn();
+    lazy = openLazyRedis(`redis://127.0.0.1:${await freePort()}`, 'Slack rate limits');
+  });
+  afterEach(async () => {
+    await lazy.close();
+    await slack.close();
+  });
+
+  it('a Slack call fails saying so, and reaches no Slack; a notice is sent rather than lost', async () => {
+    const limits = createSlackLimits({
+      shared: { redis: lazy.redis, ready: lazy.ready, keyPrefix: `t-${randomUUID()}` },
+    });
+    const client = new LimitedWebClient(slack.token, limits, {
+      slackApiUrl: `${slack.url}/`,
+      retryConfig: { retries: 0 },
+    });
+    await expect(client.chat.postMessage({ channel: 'D01ANA', text: 'a card' })).rejects.toThrow(
+      'cannot reach Redis for the Slack rate limits',
+    );
+    expect(slack.calls).toEqual([]);
+    expect(await limits.firstIn('U0ANA/p1', 60_000)).toBe(true);
+    // This process told the person already: that needs no Redis.
+    expect(await limits.firstIn('U0ANA/p1', 60_000)).toBe(false);
   });
 });
